@@ -1,0 +1,223 @@
+package com.gururmm.agent;
+
+import com.gururmm.agent.exec.CommandExecutor;
+import com.gururmm.agent.exec.ProcessRunner;
+import com.gururmm.agent.inventory.InventoryCollector;
+import com.gururmm.agent.link.Enroller;
+import com.gururmm.agent.link.ServerLink;
+import com.gururmm.agent.platform.Platform;
+import com.gururmm.agent.state.Credentials;
+import com.gururmm.agent.state.Identity;
+import com.gururmm.agent.state.Journal;
+import com.gururmm.agent.state.Outbox;
+import com.gururmm.agent.state.StateDir;
+import com.gururmm.protocol.api.Agents.EnrollRequest;
+import com.gururmm.protocol.api.Agents.EnrollResponse;
+import com.gururmm.protocol.wire.AgentMessage;
+import com.gururmm.protocol.wire.AgentMessage.CommandResult;
+import com.gururmm.protocol.wire.Inventory;
+import com.gururmm.protocol.wire.ServerMessage;
+import com.gururmm.protocol.wire.Wire;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent: identity, enrollment, the server link, heartbeats and command execution,
+ * wired together. {@link #run()} blocks for the life of the process.
+ */
+public final class Agent {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    /** Until the server's welcome says otherwise. */
+    private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
+    private static final int INVENTORY_EVERY_N_HEARTBEATS = 10;
+
+    private final AgentConfig config;
+    private final Platform platform;
+    private final StateDir state;
+    private final HttpClient http;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("agent-timer").daemon().factory());
+    private final Map<UUID, Long> resultSentAt = new ConcurrentHashMap<>();
+    private volatile Duration heartbeat = DEFAULT_HEARTBEAT;
+    private ServerLink link;
+    private Outbox outbox;
+    private CommandExecutor executor;
+    private InventoryCollector inventory;
+    private Inventory lastReported;
+    private String deviceId;
+    private String machineUid;
+
+    public Agent(AgentConfig config) {
+        this.config = config;
+        this.platform = Platform.current(config.machineIdFile());
+        this.state = new StateDir(config.stateDir());
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).build();
+    }
+
+    /** Exit codes: 0 stopped, 3 another agent holds the state dir. */
+    public int run() throws InterruptedException {
+        state.prepare();
+        if (!state.lock()) {
+            log.error("another GuruRMM agent is already running with state directory {}; exiting", state.root());
+            return 3;
+        }
+        deviceId = Identity.deviceId(state);
+        machineUid = platform.machineUid();
+        if (machineUid == null || machineUid.isBlank()) {
+            machineUid = "device:" + deviceId;
+            log.warn("could not read this machine's id from the OS; identifying it by device id {}", deviceId);
+        }
+        inventory = new InventoryCollector(platform.os(), com.gururmm.protocol.Platform.currentArch(), config.agentVersion(),
+                config.channel(), machineUid, deviceId, state);
+        outbox = new Outbox(state);
+        Journal journal = new Journal(state);
+        executor = new CommandExecutor(journal, outbox, new ProcessRunner(platform, state.resolve("work")), this::sendResultAware);
+        executor.recoverAfterRestart();
+
+        Credentials credentials = Credentials.load(state).orElse(null);
+        while (credentials == null) {
+            credentials = enroll();
+            if (credentials == null) {
+                Thread.sleep(Duration.ofSeconds(30).toMillis() + ThreadLocalRandom.current().nextLong(10_000));
+            }
+        }
+        log.info("GuruRMM agent {} starting: agent {} on {} (machine {}), server {}", config.agentVersion(),
+                credentials.agentId(), platform.os(), machineUid, config.serverUrl());
+        link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            link.stop();
+            state.unlock();
+        }, "agent-shutdown"));
+        scheduleHeartbeat();
+        link.runForever(() -> {
+            Inventory current = inventory.collect();
+            lastReported = current;
+            return new AgentMessage.Hello(Wire.PROTOCOL_VERSION, current);
+        });
+        return 0;
+    }
+
+    private Credentials enroll() throws InterruptedException {
+        String token = config.enrollmentToken();
+        if (token == null || token.isBlank()) {
+            log.error("this agent is not enrolled and has no enrollment token; set GURURMM_ENROLLMENT_TOKEN (retrying in 30 s)");
+            return null;
+        }
+        Inventory inv = inventory.collect();
+        try {
+            EnrollResponse response = new Enroller(http, config.serverUrl()).enroll(new EnrollRequest(token, deviceId, machineUid,
+                    inv.hostname(), inv.os(), inv.arch(), inv.agentVersion(), config.channel()));
+            Credentials credentials = new Credentials(response.agentId(), response.agentToken(), config.serverUrl().toString());
+            credentials.save(state);
+            log.info("enrolled as agent {}", response.agentId());
+            return credentials;
+        } catch (Enroller.EnrollmentRefused e) {
+            log.error("{}; fix GURURMM_ENROLLMENT_TOKEN (retrying in 30 s)", e.getMessage());
+        } catch (IOException e) {
+            log.warn("cannot reach the server to enroll ({}); retrying", e.toString());
+        }
+        return null;
+    }
+
+    /** Results are remembered when sent, so unacknowledged ones can be resent. */
+    private void sendResultAware(AgentMessage message) {
+        if (message instanceof CommandResult result) {
+            resultSentAt.put(result.commandId(), System.nanoTime());
+        }
+        if (link != null) {
+            link.send(message);
+        }
+    }
+
+    private void scheduleHeartbeat() {
+        // A fresh random delay each beat (80-100 % of the interval) keeps a fleet from beating in step.
+        long millis = (long) (heartbeat.toMillis() * ThreadLocalRandom.current().nextDouble(0.8, 1.0));
+        timer.schedule(this::beat, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private int beats;
+
+    private void beat() {
+        try {
+            if (link.connected()) {
+                link.send(new AgentMessage.Heartbeat(java.time.Instant.now()));
+                link.pingAndCheck(heartbeat.multipliedBy(3));
+                resendUnacknowledged();
+                if (++beats % INVENTORY_EVERY_N_HEARTBEATS == 0) {
+                    reportInventoryIfChanged();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("heartbeat failed: {}", e.toString());
+        } finally {
+            scheduleHeartbeat();
+        }
+    }
+
+    private void resendUnacknowledged() {
+        long staleAfter = heartbeat.multipliedBy(2).toNanos();
+        long now = System.nanoTime();
+        for (CommandResult result : outbox.all()) {
+            Long sent = resultSentAt.get(result.commandId());
+            if (sent == null || now - sent > staleAfter) {
+                sendResultAware(result);
+            }
+        }
+    }
+
+    private void reportInventoryIfChanged() {
+        Inventory current = inventory.collect();
+        if (!current.equals(lastReported)) {
+            lastReported = current;
+            link.send(new AgentMessage.InventoryReport(current));
+        }
+    }
+
+    private final class Handler implements ServerLink.Handler {
+        @Override
+        public void onWelcome(ServerMessage.Welcome welcome) {
+            if (welcome.heartbeatSeconds() > 0) {
+                heartbeat = Duration.ofSeconds(welcome.heartbeatSeconds());
+            }
+            log.info("connected to the server as agent {} (heartbeat {} s)", welcome.agentId(), welcome.heartbeatSeconds());
+            for (CommandResult result : outbox.all()) {
+                sendResultAware(result);
+            }
+        }
+
+        @Override
+        public void onMessage(ServerMessage message) {
+            switch (message) {
+                case ServerMessage.RunCommand run -> executor.onRun(run);
+                case ServerMessage.CancelCommand cancel -> executor.onCancel(cancel.commandId());
+                case ServerMessage.ResultAck ack -> {
+                    executor.onAck(ack.commandId());
+                    resultSentAt.remove(ack.commandId());
+                }
+                case ServerMessage.Refused refused -> log.warn("server refused a frame: {} ({})", refused.message(), refused.error());
+                case ServerMessage.Welcome welcome -> onWelcome(welcome);
+            }
+        }
+
+        @Override
+        public ServerLink.Credential onCredentialRejected() {
+            try {
+                Credentials fresh = enroll();
+                return fresh == null ? null : new ServerLink.Credential(fresh.agentId(), fresh.agentToken());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package com.gururmm.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Agent settings (SPEC section 3a), from environment variables, or else from the config file
+ * {@code agent.conf} in the state dir (or {@code GURURMM_CONFIG_FILE}), a Java properties
+ * file with the same keys. The environment wins.
+ *
+ * @param machineIdFile where the machine id is read on Linux; tests point it at a fixture
+ */
+public record AgentConfig(
+        URI serverUrl,
+        String enrollmentToken,
+        Path stateDir,
+        String channel,
+        Path machineIdFile,
+        String versionOverride) {
+
+    public static AgentConfig load(Map<String, String> environment) {
+        Map<String, String> settings = new HashMap<>();
+        String stateDir = nonBlank(environment.get("GURURMM_STATE_DIR"), defaultStateDir());
+        Path configFile = Path.of(nonBlank(environment.get("GURURMM_CONFIG_FILE"), Path.of(stateDir, "agent.conf").toString()));
+        if (Files.isRegularFile(configFile)) {
+            Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(configFile, StandardCharsets.UTF_8)) {
+                properties.load(reader);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read config file " + configFile + ": " + e.getMessage(), e);
+            }
+            properties.forEach((k, v) -> settings.put(k.toString().trim(), v.toString().trim()));
+        }
+        environment.forEach((k, v) -> {
+            if (k.startsWith("GURURMM_") && v != null && !v.isBlank()) {
+                settings.put(k, v.trim());
+            }
+        });
+        String url = settings.get("GURURMM_SERVER_URL");
+        if (url == null) {
+            throw new IllegalArgumentException("GURURMM_SERVER_URL is not set; set it to the server's address, e.g. http://127.0.0.1:3001");
+        }
+        URI serverUrl;
+        try {
+            serverUrl = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+            if (!"http".equals(serverUrl.getScheme()) && !"https".equals(serverUrl.getScheme())) {
+                throw new IllegalArgumentException("scheme");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("GURURMM_SERVER_URL '" + url + "' is not an http(s) URL; use e.g. http://127.0.0.1:3001");
+        }
+        String channel = settings.getOrDefault("GURURMM_CHANNEL", "stable");
+        if (!channel.equals("stable") && !channel.equals("beta")) {
+            throw new IllegalArgumentException("GURURMM_CHANNEL is '" + channel + "'; use stable or beta");
+        }
+        return new AgentConfig(serverUrl,
+                settings.get("GURURMM_ENROLLMENT_TOKEN"),
+                Path.of(nonBlank(settings.get("GURURMM_STATE_DIR"), stateDir)).toAbsolutePath(),
+                channel,
+                Path.of(settings.getOrDefault("GURURMM_MACHINE_ID_FILE", "/etc/machine-id")),
+                settings.get("GURURMM_AGENT_VERSION"));
+    }
+
+    /** The agent's own version: the build's, unless overridden (the simulator and update tests do). */
+    public String agentVersion() {
+        if (versionOverride != null && !versionOverride.isBlank()) {
+            return versionOverride;
+        }
+        return buildVersion();
+    }
+
+    /** The version this jar was built as. */
+    public static String buildVersion() {
+        try (InputStream in = AgentConfig.class.getResourceAsStream("/gururmm-agent.properties")) {
+            if (in != null) {
+                Properties p = new Properties();
+                p.load(in);
+                String v = p.getProperty("version");
+                if (v != null && !v.startsWith("$")) {
+                    return v;
+                }
+            }
+        } catch (IOException ignored) {
+            // fall through
+        }
+        return "0.0.0-dev";
+    }
+
+    private static String defaultStateDir() {
+        String os = System.getProperty("os.name").toLowerCase();
+        if (os.startsWith("windows")) {
+            String programData = System.getenv().getOrDefault("ProgramData", "C:\\ProgramData");
+            return Path.of(programData, "GuruRMM").toString();
+        }
+        if (os.startsWith("mac")) {
+            return "/Library/Application Support/GuruRMM";
+        }
+        return "/var/lib/gururmm";
+    }
+
+    private static String nonBlank(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+}

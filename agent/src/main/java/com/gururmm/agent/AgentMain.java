@@ -1,0 +1,32 @@
+package com.gururmm.agent;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar gururmm-agent.jar}: runs the agent with settings from the environment (SPEC section 3a). */
+public final class AgentMain {
+    private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
+    private AgentMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length > 0 && (args[0].equals("--version") || args[0].equals("version"))) {
+            System.out.println(AgentConfig.buildVersion());
+            return;
+        }
+        AgentConfig config;
+        try {
+            config = AgentConfig.load(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("gururmm-agent: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int exit = new Agent(config).run();
+        if (exit != 0) {
+            log.error("agent exiting with code {}", exit);
+            System.exit(exit);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package com.gururmm.agent.exec;
+
+import com.gururmm.agent.state.Journal;
+import com.gururmm.agent.state.Outbox;
+import com.gururmm.protocol.wire.AgentMessage;
+import com.gururmm.protocol.wire.AgentMessage.CommandResult;
+import com.gururmm.protocol.wire.ServerMessage.RunCommand;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's side of "nothing lost, nothing run twice".
+ *
+ * <ol>
+ *   <li>A delivered command is claimed in the {@link Journal} (durably) before its process
+ *       starts. A second delivery of a claimed id is never run: if it is still running the
+ *       agent repeats {@code command_started}; if it finished, it resends the stored result.</li>
+ *   <li>The result goes to the {@link Outbox} (durably) before it is sent, and leaves it only
+ *       when the server acknowledges it.</li>
+ *   <li>At start, commands the journal shows as started but unfinished were interrupted by
+ *       the agent's own death: their orphaned process trees are killed and they are reported
+ *       {@code failed} ("agent restarted during execution").</li>
+ * </ol>
+ */
+public final class CommandExecutor {
+    private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
+    public static final String RESTARTED = "agent restarted during execution";
+
+    private final Journal journal;
+    private final Outbox outbox;
+    private final ProcessRunner runner;
+    private final Consumer<AgentMessage> sender;
+    private final Map<UUID, RunningCommand> running = new ConcurrentHashMap<>();
+    private final Map<UUID, Instant> startedAt = new ConcurrentHashMap<>();
+
+    /** @param sender best-effort send to the server; dropped while disconnected (the outbox covers results) */
+    public CommandExecutor(Journal journal, Outbox outbox, ProcessRunner runner, Consumer<AgentMessage> sender) {
+        this.journal = journal;
+        this.outbox = outbox;
+        this.runner = runner;
+        this.sender = sender;
+    }
+
+    public void onRun(RunCommand command) {
+        UUID id = command.commandId();
+        if (id == null) {
+            return;
+        }
+        RunningCommand handle = new RunningCommand(id);
+        synchronized (this) {
+            if (journal.hasClaimed(id) || !journal.claim(id)) {
+                repeatState(id);
+                return;
+            }
+            running.put(id, handle);
+        }
+        log.info("running command {} ({}, {}, timeout {} s)", id, command.commandType(), command.context(), command.timeoutSeconds());
+        Thread.ofVirtual().name("command-" + id).start(() -> execute(command, handle));
+    }
+
+    private void repeatState(UUID id) {
+        if (running.containsKey(id)) {
+            log.info("command {} delivered again while running; not starting it twice", id);
+            sender.accept(new AgentMessage.CommandStarted(id, startedAt.getOrDefault(id, Instant.now())));
+        } else {
+            outbox.get(id).ifPresentOrElse(result -> {
+                log.info("command {} delivered again after it finished; resending its result", id);
+                sender.accept(result);
+            }, () -> log.info("command {} delivered again; it already ran and its result was acknowledged", id));
+        }
+    }
+
+    private void execute(RunCommand command, RunningCommand handle) {
+        UUID id = command.commandId();
+        CommandResult result;
+        try {
+            result = runner.run(command, handle, (pid, processStart) -> {
+                journal.markRunning(id, pid, processStart);
+                Instant now = Instant.now();
+                startedAt.put(id, now);
+                sender.accept(new AgentMessage.CommandStarted(id, now));
+            });
+        } catch (RuntimeException e) {
+            log.error("command {} crashed the runner", id, e);
+            result = new CommandResult(id, "failed", null, "", e.toString(), false, false,
+                    "the agent failed while running the command: " + e, Instant.now(), Instant.now());
+        }
+        outbox.put(result);
+        journal.markDone(id);
+        running.remove(id);
+        startedAt.remove(id);
+        log.info("command {} {} (exit {})", id, result.status(), result.exitCode());
+        sender.accept(result);
+    }
+
+    public void onCancel(UUID id) {
+        RunningCommand handle = running.get(id);
+        if (handle != null) {
+            log.info("cancelling command {}", id);
+            handle.cancel();
+        }
+    }
+
+    public void onAck(UUID id) {
+        outbox.remove(id);
+    }
+
+    public int runningCount() {
+        return running.size();
+    }
+
+    /** Called once at start, before connecting: settle commands the previous agent process left behind. */
+    public void recoverAfterRestart() {
+        for (Journal.Entry entry : journal.unfinished()) {
+            UUID id = entry.commandId();
+            if (outbox.contains(id)) {
+                journal.markDone(id);
+                continue;
+            }
+            boolean killed = entry.pid() != null && ProcessTrees.killIfSame(entry.pid(), entry.processStart());
+            log.warn("command {} was interrupted by an agent restart{}; reporting it failed", id,
+                    killed ? " (killed its orphaned process tree, pid " + entry.pid() + ")" : "");
+            Instant now = Instant.now();
+            outbox.put(new CommandResult(id, "failed", null, "", RESTARTED, false, false, RESTARTED, entry.updatedAt(), now));
+            journal.markDone(id);
+        }
+        journal.prune(Instant.now());
+    }
+}

@@ -1,0 +1,174 @@
+package com.gururmm.agent.exec;
+
+import com.gururmm.agent.platform.CommandRefusedException;
+import com.gururmm.agent.platform.Launch;
+import com.gururmm.agent.platform.Platform;
+import com.gururmm.protocol.CommandType;
+import com.gururmm.protocol.ExecutionContext;
+import com.gururmm.protocol.wire.AgentMessage.CommandResult;
+import com.gururmm.protocol.wire.ServerMessage.RunCommand;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one command as a real OS process and turns what happened into a result.
+ *
+ * <p>The script is written byte-exact to a private work directory and handed to the
+ * interpreter as a file (never through a shell's argument parsing), so quotes, newlines and
+ * non-ASCII text arrive intact. The process starts in its own process group with stdin at
+ * end-of-file (nothing can wait on a prompt). At its deadline, or on cancel, the whole group
+ * and every descendant is killed and the output produced so far is kept.
+ */
+public final class ProcessRunner {
+    private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
+    public static final int OUTPUT_LIMIT_BYTES = 1024 * 1024;
+    /** After the main process exits, how long background children may keep our pipes open. */
+    private static final long PIPE_DRAIN_MILLIS = 3_000;
+
+    /** Told the pid once the process runs, so the journal can record it. */
+    public interface LaunchListener {
+        void launched(long pid, Instant processStart);
+    }
+
+    private final Platform platform;
+    private final Path workRoot;
+
+    public ProcessRunner(Platform platform, Path workRoot) {
+        this.platform = platform;
+        this.workRoot = workRoot;
+    }
+
+    public CommandResult run(RunCommand command, RunningCommand control, LaunchListener listener) {
+        Instant startedAt = Instant.now();
+        CommandType type = CommandType.parse(command.commandType()).orElse(null);
+        ExecutionContext context = ExecutionContext.parse(command.context() == null ? "system" : command.context()).orElse(null);
+        if (type == null) {
+            return failed(command, startedAt, "Unknown command_type '" + command.commandType() + "'; this agent runs " + CommandType.allowedValues() + ".");
+        }
+        if (context == null) {
+            return failed(command, startedAt, "Unknown context '" + command.context() + "'; use system or user_session.");
+        }
+        if (command.script() == null) {
+            return failed(command, startedAt, "The command has no script text.");
+        }
+        Path workDir = workRoot.resolve(command.commandId().toString());
+        try {
+            Files.createDirectories(workDir);
+            Path script = workDir.resolve("script" + platform.scriptExtension(type));
+            Files.write(script, platform.scriptBytes(type, command.script()));
+            Launch launch = platform.launch(type, context, script);
+            if (launch.runAs() != null) {
+                handOver(workDir, script, launch.runAs().name());
+            }
+            return execute(command, control, listener, workDir, launch, startedAt);
+        } catch (CommandRefusedException e) {
+            return failed(command, startedAt, e.getMessage());
+        } catch (IOException e) {
+            return failed(command, startedAt, "The agent could not start the process: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(command, startedAt, "The agent was stopping while the command ran.");
+        } finally {
+            deleteQuietly(workDir);
+        }
+    }
+
+    private CommandResult execute(RunCommand command, RunningCommand control, LaunchListener listener, Path workDir,
+                                  Launch launch, Instant startedAt) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(platform.isolate(launch.argv()))
+                .directory(workDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File(File.separatorChar == '\\' ? "NUL" : "/dev/null")));
+        builder.environment().putAll(launch.environment());
+        builder.environment().put("GURURMM_COMMAND_ID", command.commandId().toString());
+        Process process = builder.start();
+        control.attach(process, platform);
+        listener.launched(process.pid(), process.info().startInstant().orElse(startedAt));
+        OutputCapture stdout = OutputCapture.start(process.getInputStream(), OUTPUT_LIMIT_BYTES, "stdout-" + command.commandId());
+        OutputCapture stderr = OutputCapture.start(process.getErrorStream(), OUTPUT_LIMIT_BYTES, "stderr-" + command.commandId());
+
+        boolean exited = process.waitFor(command.timeoutSeconds(), TimeUnit.SECONDS);
+        boolean timedOut = !exited && !control.cancelled();
+        if (!exited) {
+            control.killTree();
+            process.waitFor();
+        }
+        if (!stdout.await(PIPE_DRAIN_MILLIS) | !stderr.await(PIPE_DRAIN_MILLIS)) {
+            // A background child still holds the pipes: stop it so the command can finish.
+            control.killTree();
+            if (!stdout.await(1_000)) {
+                stdout.abandon();
+            }
+            if (!stderr.await(1_000)) {
+                stderr.abandon();
+            }
+        }
+        Instant completedAt = Instant.now();
+        String status;
+        String error = null;
+        Integer exitCode = process.exitValue();
+        if (control.cancelled()) {
+            status = "cancelled";
+            error = "cancelled by a user; the process tree was killed";
+        } else if (timedOut) {
+            status = "timeout";
+            error = "timed out after " + command.timeoutSeconds() + " s; the process tree was killed";
+            exitCode = null;
+        } else {
+            status = "completed";
+        }
+        return new CommandResult(command.commandId(), status, exitCode, stdout.text(), stderr.text(),
+                stdout.truncated(), stderr.truncated(), error, startedAt, completedAt);
+    }
+
+    private static CommandResult failed(RunCommand command, Instant startedAt, String reason) {
+        log.info("command {} failed before it ran: {}", command.commandId(), reason);
+        return new CommandResult(command.commandId(), "failed", null, "", reason, false, false, reason, startedAt, Instant.now());
+    }
+
+    /** A user_session process must be able to read its script: give the work dir to that user. */
+    private static void handOver(Path workDir, Path script, String user) throws IOException {
+        UserPrincipalLookupService lookup = workDir.getFileSystem().getUserPrincipalLookupService();
+        var owner = lookup.lookupPrincipalByName(user);
+        Files.setOwner(workDir, owner);
+        Files.setOwner(script, owner);
+        try {
+            Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not POSIX
+        }
+        // The parent work root is 0700 root; the user needs to traverse it.
+        try {
+            Files.setPosixFilePermissions(workDir.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (UnsupportedOperationException ignored) {
+            // not POSIX
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package com.gururmm.agent.platform;
+
+import com.gururmm.protocol.CommandType;
+import com.gururmm.protocol.ExecutionContext;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** macOS: IOPlatformUUID as machine id; the console user for {@code user_session}. */
+final class MacPlatform implements Platform {
+    private static final List<String> EXTRA_DIRS = List.of("/usr/local/bin", "/opt/homebrew/bin", "/usr/bin", "/bin");
+    private static final Pattern PLATFORM_UUID = Pattern.compile("\"IOPlatformUUID\"\\s*=\\s*\"([^\"]+)\"");
+
+    @Override
+    public String os() {
+        return "macos";
+    }
+
+    @Override
+    public String machineUid() {
+        return HostCommands.output(List.of("ioreg", "-rd1", "-c", "IOPlatformExpertDevice"))
+                .map(PLATFORM_UUID::matcher)
+                .filter(Matcher::find)
+                .map(m -> m.group(1))
+                .orElse(null);
+    }
+
+    @Override
+    public String scriptExtension(CommandType type) {
+        return Unix.extension(type);
+    }
+
+    @Override
+    public Launch launch(CommandType type, ExecutionContext context, Path script) throws CommandRefusedException {
+        List<String> argv = Unix.interpreter(type, script, "macos", EXTRA_DIRS);
+        if (context == ExecutionContext.SYSTEM) {
+            return new Launch(argv, Map.of(), null);
+        }
+        String console = HostCommands.output(List.of("stat", "-f", "%Su", "/dev/console")).map(String::trim).orElse("");
+        if (console.isEmpty() || console.equals("root") || console.equals("loginwindow")) {
+            throw new CommandRefusedException("No logged-on user: nobody is logged in at the console of this Mac, so user_session cannot run.");
+        }
+        Optional<Launch.SessionUser> user = Unix.lookupUser(console);
+        if (user.isEmpty()) {
+            throw new CommandRefusedException("The console user " + console + " could not be looked up, so user_session cannot run.");
+        }
+        return Unix.asUser(argv, user.get(), Map.of());
+    }
+
+    @Override
+    public List<String> isolate(List<String> argv) {
+        return Unix.isolate(argv);
+    }
+
+    @Override
+    public void killGroup(long pid) {
+        Unix.killGroup(pid);
+    }
+}

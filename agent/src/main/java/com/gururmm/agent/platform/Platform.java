@@ -1,0 +1,54 @@
+package com.gururmm.agent.platform;
+
+import com.gururmm.protocol.CommandType;
+import com.gururmm.protocol.ExecutionContext;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything that differs between Windows, Linux and macOS, chosen once at start
+ * ({@link #current}), so OS differences do not leak through the rest of the agent.
+ */
+public interface Platform {
+    /** {@code windows}, {@code linux} or {@code macos}. */
+    String os();
+
+    /** The OS's stable machine identifier (SPEC section 5), or null if it cannot be read. */
+    String machineUid();
+
+    /** File name extension the interpreter expects for a script of this type. */
+    String scriptExtension(CommandType type);
+
+    /** Bytes written to the script file; scripts reach the interpreter byte-exact. */
+    default byte[] scriptBytes(CommandType type, String script) {
+        return script.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The process to start for {@code script} in {@code context}, or a refusal naming why
+     * (interpreter missing, type unsupported on this OS, no logged-on user).
+     */
+    Launch launch(CommandType type, ExecutionContext context, Path script) throws CommandRefusedException;
+
+    /**
+     * Wraps an argv so the process starts in its own process group (Linux/macOS {@code setsid}),
+     * letting a timeout or cancel kill the whole tree including daemonised grandchildren.
+     */
+    default List<String> isolate(List<String> argv) {
+        return argv;
+    }
+
+    /** Kills the process group started by {@link #isolate}; no-op where not supported. */
+    default void killGroup(long pid) {
+    }
+
+    static Platform current(Path machineIdFile) {
+        String os = com.gururmm.protocol.Platform.currentOs();
+        return switch (os) {
+            case "windows" -> new WindowsPlatform();
+            case "macos" -> new MacPlatform();
+            default -> new LinuxPlatform(machineIdFile);
+        };
+    }
+}

@@ -1,0 +1,164 @@
+package com.gururmm.agent.state;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's state directory: identity, credentials, the command journal and the result
+ * outbox. All writes are durable and atomic (temp file, fsync, rename, fsync the directory),
+ * so a power cut leaves either the old or the new content, never half a file.
+ *
+ * <p>If the directory cannot be written, the agent does not quietly carry on with fresh
+ * identities on every start (the cause of "ghost agents" in other RMMs): it logs an ERROR and
+ * records a problem that is reported to the server as a health flag.
+ */
+public final class StateDir {
+    private static final Logger log = LoggerFactory.getLogger(StateDir.class);
+
+    private final Path root;
+    private final List<String> problems = new CopyOnWriteArrayList<>();
+    private FileChannel lockChannel;
+    private FileLock lock;
+
+    public StateDir(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path resolve(String name) {
+        return root.resolve(name);
+    }
+
+    /** Creates the directory and its sub-directories; records a problem if that is impossible. */
+    public void prepare() {
+        try {
+            Files.createDirectories(root);
+            Files.createDirectories(root.resolve("journal"));
+            Files.createDirectories(root.resolve("outbox"));
+            Files.createDirectories(root.resolve("work"));
+            restrictToOwner(root);
+            Path probe = root.resolve(".write-probe");
+            Files.writeString(probe, "ok");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            reportProblem("state directory " + root + " is not writable (" + e + "); identity and results cannot be persisted."
+                    + " On Linux under systemd, make sure the unit has StateDirectory=gururmm.");
+        }
+    }
+
+    /**
+     * Takes an exclusive lock so two agents can never share one state dir (two would run the
+     * same commands). Returns false if another process holds it.
+     */
+    public boolean lock() {
+        try {
+            lockChannel = FileChannel.open(root.resolve("agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+            if (lock == null) {
+                lockChannel.close();
+                return false;
+            }
+            lockChannel.truncate(0);
+            lockChannel.write(ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.US_ASCII)));
+            return true;
+        } catch (OverlappingFileLockException e) {
+            return false;
+        } catch (IOException e) {
+            reportProblem("cannot lock " + root.resolve("agent.lock") + ": " + e.getMessage());
+            return true; // cannot lock an unwritable dir; carry on and report it
+        }
+    }
+
+    public void unlock() {
+        try {
+            if (lock != null) {
+                lock.release();
+            }
+            if (lockChannel != null) {
+                lockChannel.close();
+            }
+        } catch (IOException ignored) {
+            // process is exiting
+        }
+    }
+
+    public void reportProblem(String problem) {
+        if (!problems.contains(problem)) {
+            problems.add(problem);
+            log.error("STATE PROBLEM: {}", problem);
+        }
+    }
+
+    public boolean writable() {
+        return problems.isEmpty();
+    }
+
+    public List<String> problems() {
+        return List.copyOf(problems);
+    }
+
+    public Optional<String> read(Path file) {
+        try {
+            return Files.exists(file) ? Optional.of(Files.readString(file, StandardCharsets.UTF_8)) : Optional.empty();
+        } catch (IOException e) {
+            log.warn("cannot read {}: {}", file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Durably replaces {@code file} with {@code content}. */
+    public void writeAtomically(Path file, String content, boolean secret) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            if (secret) {
+                restrictToOwner(tmp);
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        syncDirectory(file.getParent());
+    }
+
+    private static void syncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // Not supported on every OS (Windows); the rename itself is still atomic there.
+        }
+    }
+
+    static void restrictToOwner(Path path) {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(Files.isDirectory(path) ? "rwx------" : "rw-------"));
+        } catch (UnsupportedOperationException | IOException ignored) {
+            // Windows: ProgramData ACLs apply.
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package com.gururmm.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.gururmm.protocol.CommandStatus;
+import com.gururmm.protocol.Json;
+import com.gururmm.protocol.api.Agents.AgentDetail;
+import com.gururmm.protocol.api.Agents.AgentSummary;
+import com.gururmm.protocol.api.Agents.EnrollRequest;
+import com.gururmm.protocol.api.Agents.EnrollResponse;
+import com.gururmm.protocol.api.ApiError;
+import com.gururmm.protocol.api.Audit.AuditEntry;
+import com.gururmm.protocol.api.Auth.LoginRequest;
+import com.gururmm.protocol.api.Auth.LoginResponse;
+import com.gururmm.protocol.api.Auth.UserView;
+import com.gururmm.protocol.api.Commands.CommandRequest;
+import com.gururmm.protocol.api.Commands.CommandSubmitted;
+import com.gururmm.protocol.api.Commands.CommandView;
+import com.gururmm.protocol.api.EnrollmentTokens.CreateRequest;
+import com.gururmm.protocol.api.EnrollmentTokens.TokenView;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Typed client for the GuruRMM REST API (SPEC section 3). Thread-safe. Every failure is a
+ * {@link GuruApiException} carrying the server's status, error code and message.
+ */
+public final class GuruClient {
+    private static final ObjectMapper MAPPER = Json.mapper();
+
+    private final HttpClient http;
+    private final URI baseUrl;
+    private volatile String token;
+
+    public GuruClient(URI baseUrl) {
+        this(baseUrl, null);
+    }
+
+    public GuruClient(URI baseUrl, String token) {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        String text = baseUrl.toString();
+        this.baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        this.token = token;
+    }
+
+    public URI baseUrl() {
+        return baseUrl;
+    }
+
+    public String token() {
+        return token;
+    }
+
+    public void useToken(String bearer) {
+        this.token = bearer;
+    }
+
+    // --- auth ---
+
+    public LoginResponse login(String email, String password) {
+        LoginResponse response = call("POST", "/api/auth/login", new LoginRequest(email, password), LoginResponse.class);
+        this.token = response.token();
+        return response;
+    }
+
+    public UserView me() {
+        return call("GET", "/api/auth/me", null, UserView.class);
+    }
+
+    // --- agents ---
+
+    public List<AgentSummary> agents() {
+        return agents(Map.of());
+    }
+
+    /** Filters: {@code status}, {@code os}, {@code site}, {@code hostname} (glob). */
+    public List<AgentSummary> agents(Map<String, String> filters) {
+        return call("GET", "/api/agents" + query(filters), null, new TypeReference<List<AgentSummary>>() {
+        });
+    }
+
+    public AgentDetail agent(UUID id) {
+        return call("GET", "/api/agents/" + id, null, AgentDetail.class);
+    }
+
+    public EnrollResponse enroll(EnrollRequest request) {
+        return call("POST", "/api/agent/enroll", request, EnrollResponse.class);
+    }
+
+    // --- commands ---
+
+    public CommandSubmitted runCommand(UUID agentId, CommandRequest request) {
+        return call("POST", "/api/agents/" + agentId + "/command", request, CommandSubmitted.class);
+    }
+
+    public CommandView command(UUID id) {
+        return call("GET", "/api/commands/" + id, null, CommandView.class);
+    }
+
+    public CommandView cancelCommand(UUID id) {
+        return call("POST", "/api/commands/" + id + "/cancel", null, CommandView.class);
+    }
+
+    public List<CommandView> agentCommands(UUID agentId) {
+        return call("GET", "/api/agents/" + agentId + "/commands", null, new TypeReference<List<CommandView>>() {
+        });
+    }
+
+    /** Polls until the command leaves {@code queued}/{@code running}, or {@code timeout} passes. */
+    public CommandView awaitCommand(UUID id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleep = 20;
+        while (true) {
+            CommandView view = command(id);
+            if (CommandStatus.parse(view.status()).map(CommandStatus::isTerminal).orElse(true)) {
+                return view;
+            }
+            if (System.nanoTime() > deadline) {
+                return view;
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return view;
+            }
+            sleep = Math.min(500, sleep * 2);
+        }
+    }
+
+    // --- enrollment tokens ---
+
+    public TokenView createEnrollmentToken(CreateRequest request) {
+        return call("POST", "/api/enrollment-tokens", request, TokenView.class);
+    }
+
+    public List<TokenView> enrollmentTokens() {
+        return call("GET", "/api/enrollment-tokens", null, new TypeReference<List<TokenView>>() {
+        });
+    }
+
+    public void revokeEnrollmentToken(UUID id) {
+        call("DELETE", "/api/enrollment-tokens/" + id, null, Void.class);
+    }
+
+    // --- audit ---
+
+    public List<AuditEntry> audit() {
+        return call("GET", "/api/audit", null, new TypeReference<List<AuditEntry>>() {
+        });
+    }
+
+    // --- plumbing ---
+
+    /** A raw exchange, for callers (and tests) that need the status and body as they are. */
+    public record RawResponse(int status, String body) {
+    }
+
+    public RawResponse raw(String method, String path, String body, Map<String, String> headers) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(Duration.ofSeconds(60));
+        headers.forEach(builder::header);
+        if (token != null && !headers.containsKey("Authorization")) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            builder.header("Content-Type", "application/json");
+        }
+        try {
+            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new RawResponse(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuruApiException(0, "interrupted", "Interrupted while calling " + baseUrl);
+        }
+    }
+
+    private <T> T call(String method, String path, Object body, Class<T> type) {
+        return call(method, path, body, MAPPER.constructType(type));
+    }
+
+    private <T> T call(String method, String path, Object body, TypeReference<T> type) {
+        return call(method, path, body, MAPPER.constructType(type));
+    }
+
+    private <T> T call(String method, String path, Object body, JavaType type) {
+        String json;
+        try {
+            json = body == null ? null : MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode request body", e);
+        }
+        RawResponse response = raw(method, path, json, Map.of());
+        if (response.status() >= 400) {
+            throw error(response);
+        }
+        if (type.getRawClass() == Void.class || response.body().isEmpty()) {
+            return null;
+        }
+        try {
+            return MAPPER.readValue(response.body(), type);
+        } catch (JsonProcessingException e) {
+            throw new GuruApiException(response.status(), "bad_response", "The server sent a response this client cannot read: " + e.getOriginalMessage());
+        }
+    }
+
+    private static GuruApiException error(RawResponse response) {
+        try {
+            ApiError error = MAPPER.readValue(response.body(), ApiError.class);
+            return new GuruApiException(response.status(), error.error(), error.message());
+        } catch (JsonProcessingException e) {
+            return new GuruApiException(response.status(), "http_" + response.status(), response.body());
+        }
+    }
+
+    private static String query(Map<String, String> params) {
+        Map<String, String> present = new LinkedHashMap<>();
+        params.forEach((k, v) -> {
+            if (v != null && !v.isBlank()) {
+                present.put(k, v);
+            }
+        });
+        if (present.isEmpty()) {
+            return "";
+        }
+        return "?" + present.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+    }
+}

@@ -1,0 +1,60 @@
+package com.gururmm.protocol.wire;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Messages an agent sends to the server over its WebSocket. Each is one JSON text frame
+ * with a {@code type} discriminator. The server dispatches them with a pattern-matching
+ * {@code switch}; adding a message type is a compile error everywhere it is not handled.
+ *
+ * <p>Delivery rules (see {@code docs/PROTOCOL.md}): a {@link CommandResult} is written to the
+ * agent's durable outbox before it is sent and is resent on every reconnect until the
+ * server answers with {@link ServerMessage.ResultAck}; the server stores results
+ * idempotently by command id.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = AgentMessage.Hello.class, name = "hello"),
+        @JsonSubTypes.Type(value = AgentMessage.Heartbeat.class, name = "heartbeat"),
+        @JsonSubTypes.Type(value = AgentMessage.InventoryReport.class, name = "inventory"),
+        @JsonSubTypes.Type(value = AgentMessage.CommandStarted.class, name = "command_started"),
+        @JsonSubTypes.Type(value = AgentMessage.CommandResult.class, name = "command_result"),
+})
+public sealed interface AgentMessage {
+
+    /** First frame after the WebSocket opens: who the agent is and what it runs on. */
+    record Hello(int protocolVersion, Inventory inventory) implements AgentMessage {
+    }
+
+    /** Liveness; carries nothing the server must store at once (last_seen writes are batched). */
+    record Heartbeat(Instant sentAt) implements AgentMessage {
+    }
+
+    /** Inventory changed since the last report (IP addresses, logged-on users, health). */
+    record InventoryReport(Inventory inventory) implements AgentMessage {
+    }
+
+    /** The agent has durably recorded the command as started and launched its process. */
+    record CommandStarted(UUID commandId, Instant startedAt) implements AgentMessage {
+    }
+
+    /**
+     * Final outcome of a command. {@code status} is one of {@code completed}, {@code failed},
+     * {@code timeout} or {@code cancelled}; {@code error} explains a failure in a sentence.
+     */
+    record CommandResult(
+            UUID commandId,
+            String status,
+            Integer exitCode,
+            String stdout,
+            String stderr,
+            boolean stdoutTruncated,
+            boolean stderrTruncated,
+            String error,
+            Instant startedAt,
+            Instant completedAt) implements AgentMessage {
+    }
+}

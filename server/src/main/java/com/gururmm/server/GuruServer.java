@@ -1,0 +1,170 @@
+package com.gururmm.server;
+
+import com.gururmm.protocol.Json;
+import com.gururmm.protocol.wire.Wire;
+import com.gururmm.server.agent.AgentRoutes;
+import com.gururmm.server.agent.AgentService;
+import com.gururmm.server.agent.AgentStore;
+import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.agent.LastSeenFlusher;
+import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.audit.AuditRoutes;
+import com.gururmm.server.auth.AuthRoutes;
+import com.gururmm.server.auth.AuthService;
+import com.gururmm.server.auth.JwtService;
+import com.gururmm.server.auth.PasswordHasher;
+import com.gururmm.server.auth.ServerKeys;
+import com.gururmm.server.auth.UserStore;
+import com.gururmm.server.command.CommandRoutes;
+import com.gururmm.server.command.CommandService;
+import com.gururmm.server.command.CommandStore;
+import com.gururmm.server.config.ServerConfig;
+import com.gururmm.server.db.Database;
+import com.gururmm.server.enrollment.EnrollmentTokenRoutes;
+import com.gururmm.server.enrollment.EnrollmentTokenService;
+import com.gururmm.server.enrollment.EnrollmentTokenStore;
+import com.gururmm.server.gateway.AgentGateway;
+import com.gururmm.server.http.Bodies;
+import com.gururmm.server.http.ErrorMapper;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every component from the config, wires routes, runs the
+ * background jobs (last-seen flusher, command sweeper) and owns their lifecycle. Nothing
+ * else constructs services, so the dependency graph is readable in one place.
+ */
+public final class GuruServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GuruServer.class);
+
+    private final ServerConfig config;
+    private final Database database;
+    private final Javalin app;
+    private final ScheduledExecutorService scheduler;
+    private final ConnectionRegistry registry;
+    private final AuthService auth;
+    private final EnrollmentTokenService enrollmentTokens;
+    private final CommandService commands;
+    private final LastSeenFlusher flusher;
+
+    private GuruServer(ServerConfig config, Database database) {
+        this.config = config;
+        this.database = database;
+        Clock clock = Clock.systemUTC();
+        var jdbi = database.jdbi();
+
+        AuditLog audit = new AuditLog(jdbi, clock);
+        JwtService jwt = new JwtService(new ServerKeys(jdbi).getOrCreate("jwt-hs256", 32), clock);
+        this.auth = new AuthService(new UserStore(jdbi), new PasswordHasher(), jwt, audit, clock);
+        this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
+        this.registry = new ConnectionRegistry();
+        AgentStore agentStore = new AgentStore(jdbi);
+        AgentService agents = new AgentService(agentStore, registry, enrollmentTokens, audit, clock);
+        this.commands = new CommandService(new CommandStore(jdbi), agents, registry, audit, clock,
+                config.queuedCommandTtl(), config.agentLostGrace());
+        this.flusher = new LastSeenFlusher(registry, agentStore);
+        AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval());
+
+        this.app = Javalin.create(cfg -> {
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.startup.showJavalinBanner = false;
+            cfg.http.maxRequestSize = Bodies.MAX_BODY_BYTES;
+            cfg.jsonMapper(new JavalinJackson(Json.mapper(), true));
+            cfg.jetty.modifyWebSocketServletFactory(factory -> {
+                factory.setMaxTextMessageSize(Wire.MAX_FRAME_BYTES);
+                factory.setIdleTimeout(config.heartbeatInterval().multipliedBy(2).plusSeconds(1));
+            });
+            ErrorMapper.install(cfg.routes);
+            cfg.routes.get("/healthz", ctx -> ctx.json(Map.of(
+                    "status", database.isReachable() ? "ok" : "degraded",
+                    "database", database.isReachable(),
+                    "agents_online", registry.onlineCount())));
+            new AuthRoutes(auth).register(cfg.routes);
+            new AgentRoutes(agents).register(cfg.routes);
+            new CommandRoutes(commands).register(cfg.routes);
+            new EnrollmentTokenRoutes(enrollmentTokens).register(cfg.routes);
+            new AuditRoutes(audit).register(cfg.routes);
+            gateway.register(cfg.routes);
+        });
+        this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("gururmm-jobs-", 0).daemon().factory());
+    }
+
+    /** Opens the database, migrates it, creates the first admin, and starts listening. */
+    public static GuruServer start(ServerConfig config) {
+        createDirectories(config);
+        Database database = Database.open(config);
+        GuruServer server = new GuruServer(config, database);
+        server.startListening();
+        return server;
+    }
+
+    private void startListening() {
+        app.start(config.httpHost(), config.httpPort());
+        Duration flushEvery = LastSeenFlusher.intervalFor(config.heartbeatInterval());
+        scheduler.scheduleWithFixedDelay(flusher, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
+        long sweepMillis = Math.max(500, Math.min(10_000, config.agentLostGrace().toMillis() / 3));
+        scheduler.scheduleWithFixedDelay(this::sweepSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        log.info("GuruRMM server listening on {}:{}", config.httpHost(), port());
+    }
+
+    private void sweepSafely() {
+        try {
+            commands.sweep();
+        } catch (RuntimeException e) {
+            log.warn("command sweep failed; will retry: {}", e.getMessage());
+        }
+    }
+
+    /** Creates the first admin if there is no user; returns a generated password to print once. */
+    public Optional<String> ensureFirstAdmin() {
+        return auth.ensureFirstAdmin(config.adminEmail(), config.adminPassword());
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public EnrollmentTokenService enrollmentTokens() {
+        return enrollmentTokens;
+    }
+
+    public ConnectionRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        registry.closeAll("server shutting down");
+        app.stop();
+        flusher.run();
+        database.close();
+        log.info("GuruRMM server stopped");
+    }
+
+    private static void createDirectories(ServerConfig config) {
+        try {
+            Files.createDirectories(config.dataDir());
+            Files.createDirectories(config.downloadsDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + config.dataDir() + " or " + config.downloadsDir()
+                    + "; set GURURMM_DATA_DIR / DOWNLOADS_DIR to writable directories", e);
+        }
+    }
+}

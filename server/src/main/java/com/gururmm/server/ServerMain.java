@@ -1,0 +1,88 @@
+package com.gururmm.server;
+
+import com.gururmm.server.config.ConfigException;
+import com.gururmm.server.config.ServerConfig;
+import com.gururmm.server.localagent.LocalAgentLauncher;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar gururmm-server.jar}: start on the environment's settings (SPEC section 2). */
+public final class ServerMain {
+    private static final Logger log = LoggerFactory.getLogger(ServerMain.class);
+    private static final String INITIAL_PASSWORD_FILE = "initial-admin-password";
+
+    private ServerMain() {
+    }
+
+    public static void main(String[] args) {
+        ServerConfig config;
+        try {
+            config = ServerConfig.fromEnvironment();
+        } catch (ConfigException e) {
+            System.err.println("gururmm-server: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        log.info("GuruRMM server {} starting", version());
+        config.log(log);
+        GuruServer server = GuruServer.start(config);
+        Optional<String> generated = server.ensureFirstAdmin();
+        generated.ifPresent(password -> savePassword(config.dataDir(), password));
+        LocalAgentLauncher localAgent = new LocalAgentLauncher(config, server.port(), server.enrollmentTokens());
+        localAgent.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            localAgent.stop();
+            server.close();
+        }, "gururmm-shutdown"));
+        printBanner(config, server.port());
+    }
+
+    private static void printBanner(ServerConfig config, int port) {
+        String host = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
+        StringBuilder banner = new StringBuilder("\n")
+                .append("  GuruRMM server is running\n")
+                .append("  URL:      http://").append(host).append(':').append(port).append("/\n")
+                .append("  Login:    ").append(config.adminEmail()).append('\n');
+        Path passwordFile = config.dataDir().resolve(INITIAL_PASSWORD_FILE);
+        try {
+            if (Files.exists(passwordFile)) {
+                banner.append("  Password: ").append(Files.readString(passwordFile).trim())
+                        .append("   (kept in ").append(passwordFile).append("; delete it once you have stored the password)\n");
+            } else if (!config.adminPassword().isEmpty()) {
+                banner.append("  Password: the value of GURURMM_ADMIN_PASSWORD\n");
+            } else {
+                banner.append("  Password: set on first start (the initial-admin-password file was deleted)\n");
+            }
+        } catch (IOException e) {
+            banner.append("  Password: see ").append(passwordFile).append('\n');
+        }
+        System.out.println(banner);
+        System.out.flush();
+    }
+
+    private static void savePassword(Path dataDir, String password) {
+        Path file = dataDir.resolve(INITIAL_PASSWORD_FILE);
+        try {
+            Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
+            try {
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system (Windows); the data dir's ACL applies
+            }
+        } catch (IOException e) {
+            log.warn("could not save the generated admin password to {}: {}", file, e.getMessage());
+            System.out.println("Generated admin password (shown once): " + password);
+        }
+    }
+
+    static String version() {
+        String v = ServerMain.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

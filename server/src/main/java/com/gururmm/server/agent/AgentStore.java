@@ -1,0 +1,106 @@
+package com.gururmm.server.agent;
+
+import com.gururmm.protocol.wire.Inventory;
+import com.gururmm.server.db.JsonText;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/** SQL for {@code agents}. */
+public final class AgentStore {
+    private final Jdbi jdbi;
+
+    public AgentStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public Optional<AgentRow> findById(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM agents WHERE id = :id")
+                .bind("id", id).mapTo(AgentRow.class).findOne());
+    }
+
+    public Optional<AgentRow> findByMachineUid(String machineUid) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM agents WHERE machine_uid = :uid")
+                .bind("uid", machineUid).mapTo(AgentRow.class).findOne());
+    }
+
+    /** Filters are optional (null = any); {@code hostnamePattern} uses SQL LIKE wildcards. */
+    public List<AgentRow> list(String os, String site, String hostnamePattern) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM agents
+                        WHERE (CAST(:os AS VARCHAR(20)) IS NULL OR os = :os)
+                          AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
+                          AND (CAST(:host AS VARCHAR(255)) IS NULL OR LOWER(hostname) LIKE LOWER(:host))
+                        ORDER BY hostname, id""")
+                .bind("os", os).bind("site", site).bind("host", hostnamePattern)
+                .mapTo(AgentRow.class).list());
+    }
+
+    public Optional<String> tokenHash(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT token_hash FROM agents WHERE id = :id")
+                .bind("id", id).mapTo(String.class).findOne());
+    }
+
+    public void insert(AgentRow row) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO agents (id, machine_uid, device_id, token_hash, hostname, os, os_version, arch, version,
+                                            channel, site, ip_addresses, logged_on_users, health, enrolled_at, enroll_count, last_seen)
+                        VALUES (:id, :machineUid, :deviceId, :tokenHash, :hostname, :os, :osVersion, :arch, :version,
+                                :channel, :site, :ipAddresses, :loggedOnUsers, :health, :enrolledAt, :enrollCount, :lastSeen)""")
+                .bindMethods(row).execute());
+    }
+
+    /**
+     * A machine we already know enrolled again (reinstall, new token, wiped state dir): keep its
+     * row and history, take the new identity details and credential. The site only changes when
+     * the new token names one.
+     */
+    public void reenroll(UUID id, String deviceId, String tokenHash, String hostname, String os, String arch,
+                         String version, String channel, String site, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE agents SET device_id = :deviceId, token_hash = :tokenHash, hostname = :hostname, os = :os,
+                               arch = :arch, version = :version, channel = :channel, site = COALESCE(:site, site),
+                               enroll_count = enroll_count + 1, enrolled_at = :now
+                        WHERE id = :id""")
+                .bind("id", id).bind("deviceId", deviceId).bind("tokenHash", tokenHash).bind("hostname", hostname)
+                .bind("os", os).bind("arch", arch).bind("version", version).bind("channel", channel)
+                .bind("site", site).bind("now", now).execute());
+    }
+
+    public void updateInventory(UUID id, Inventory inventory, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE agents SET hostname = :hostname, os = :os, os_version = :osVersion, arch = :arch,
+                               version = :version, channel = :channel, device_id = :deviceId,
+                               ip_addresses = :ips, logged_on_users = :users, health = :health, last_seen = :now
+                        WHERE id = :id""")
+                .bind("id", id)
+                .bind("hostname", inventory.hostname())
+                .bind("os", inventory.os())
+                .bind("osVersion", inventory.osVersion())
+                .bind("arch", inventory.arch())
+                .bind("version", inventory.agentVersion())
+                .bind("channel", inventory.channel())
+                .bind("deviceId", inventory.deviceId())
+                .bind("ips", JsonText.write(inventory.ipAddresses()))
+                .bind("users", JsonText.write(inventory.loggedOnUsers()))
+                .bind("health", JsonText.write(inventory.health()))
+                .bind("now", now)
+                .execute());
+    }
+
+    /** One batched statement for many heartbeats: the write that keeps 10,000 agents cheap. */
+    public void updateLastSeen(Map<UUID, Instant> lastSeen) {
+        if (lastSeen.isEmpty()) {
+            return;
+        }
+        jdbi.useHandle(h -> {
+            PreparedBatch batch = h.prepareBatch("UPDATE agents SET last_seen = :at WHERE id = :id AND (last_seen IS NULL OR last_seen < :at)");
+            lastSeen.forEach((id, at) -> batch.bind("id", id).bind("at", at).add());
+            batch.execute();
+        });
+    }
+}

@@ -1,0 +1,95 @@
+package com.gururmm.server.auth;
+
+import com.gururmm.protocol.api.Auth.LoginResponse;
+import com.gururmm.protocol.api.Auth.UserView;
+import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.http.ApiException;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Logins, bearer-token checks and the first admin. */
+public final class AuthService {
+    private final UserStore users;
+    private final PasswordHasher hasher;
+    private final JwtService jwt;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final LoginThrottle throttle;
+    /** Verified against when the e-mail is unknown, so timing does not reveal which e-mails exist. */
+    private final String decoyHash;
+
+    public AuthService(UserStore users, PasswordHasher hasher, JwtService jwt, AuditLog audit, Clock clock) {
+        this.users = users;
+        this.hasher = hasher;
+        this.jwt = jwt;
+        this.audit = audit;
+        this.clock = clock;
+        this.throttle = new LoginThrottle(clock);
+        this.decoyHash = hasher.hash(UUID.randomUUID().toString());
+    }
+
+    public LoginResponse login(String email, String password, String clientAddress) {
+        if (email == null || email.isBlank() || password == null || password.isEmpty()) {
+            throw ApiException.badRequest("Fields 'email' and 'password' are required.");
+        }
+        if (email.length() > 320 || password.length() > 1024) {
+            throw ApiException.badRequest("'email' or 'password' is longer than allowed.");
+        }
+        String normalised = email.trim().toLowerCase(Locale.ROOT);
+        String emailKey = "email:" + normalised;
+        String addressKey = "ip:" + clientAddress;
+        if (throttle.isBlocked(emailKey) || throttle.isBlocked(addressKey)) {
+            throw ApiException.rateLimited("Too many failed logins; wait " + LoginThrottle.WINDOW.toMinutes() + " minutes and try again.");
+        }
+        Optional<UserStore.UserRow> user = users.findByEmail(normalised);
+        boolean ok;
+        if (user.isPresent()) {
+            ok = hasher.verify(password, user.get().passwordHash()) && !user.get().disabled();
+        } else {
+            hasher.verify(password, decoyHash); // same cost as a real check
+            ok = false;
+        }
+        if (!ok) {
+            throttle.recordFailure(emailKey);
+            throttle.recordFailure(addressKey);
+            audit.record("anonymous@" + clientAddress, "auth.login_failed", normalised, null);
+            throw ApiException.unauthorized("E-mail or password is wrong.");
+        }
+        throttle.recordSuccess(emailKey);
+        UserStore.UserRow row = user.get();
+        Role role = Role.parse(row.role()).orElse(Role.VIEWER);
+        JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
+        audit.record(row.email(), "auth.login", row.email(), "from " + clientAddress);
+        return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
+    }
+
+    /** The caller behind an {@code Authorization} header value; 401 if missing or invalid. */
+    public Principal authenticate(String authorizationHeader) {
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw ApiException.unauthorized("This route needs 'Authorization: Bearer <token>'; get a token from POST /api/auth/login.");
+        }
+        String token = authorizationHeader.substring(7).trim();
+        UUID userId = jwt.verify(token);
+        UserStore.UserRow row = users.findById(userId)
+                .filter(u -> !u.disabled())
+                .orElseThrow(() -> ApiException.unauthorized("The account behind this token no longer exists or is disabled."));
+        return new Principal(row.id(), row.email(), Role.parse(row.role()).orElse(Role.VIEWER));
+    }
+
+    /**
+     * Creates the first admin when there are no users. Returns the password when it was
+     * generated (so the caller can print it once), empty otherwise.
+     */
+    public Optional<String> ensureFirstAdmin(String email, String configuredPassword) {
+        if (users.count() > 0) {
+            return Optional.empty();
+        }
+        String password = configuredPassword.isEmpty() ? Secrets.newToken("pw").substring(8, 32) : configuredPassword;
+        UUID id = UUID.randomUUID();
+        users.insert(new UserStore.UserRow(id, email.toLowerCase(Locale.ROOT), hasher.hash(password), Role.ADMIN.wireName(), false, clock.instant()));
+        audit.record(Principal.SYSTEM.name(), "user.create", email, "first admin");
+        return configuredPassword.isEmpty() ? Optional.of(password) : Optional.empty();
+    }
+}

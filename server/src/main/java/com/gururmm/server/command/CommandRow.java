@@ -1,0 +1,29 @@
+package com.gururmm.server.command;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** One row of {@code commands}. */
+public record CommandRow(
+        UUID id,
+        UUID agentId,
+        String commandType,
+        String commandText,
+        String context,
+        int timeoutSeconds,
+        String status,
+        Integer exitCode,
+        String stdout,
+        String stderr,
+        boolean stdoutTruncated,
+        boolean stderrTruncated,
+        String error,
+        boolean failedByServer,
+        String createdBy,
+        Instant createdAt,
+        Instant expiresAt,
+        Instant dispatchedAt,
+        Instant deadlineAt,
+        Instant startedAt,
+        Instant completedAt) {
+}

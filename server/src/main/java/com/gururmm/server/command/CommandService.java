@@ -1,0 +1,210 @@
+package com.gururmm.server.command;
+
+import com.gururmm.protocol.CommandStatus;
+import com.gururmm.protocol.CommandType;
+import com.gururmm.protocol.ExecutionContext;
+import com.gururmm.protocol.api.Commands.CommandRequest;
+import com.gururmm.protocol.api.Commands.CommandSubmitted;
+import com.gururmm.protocol.api.Commands.CommandView;
+import com.gururmm.protocol.wire.AgentMessage.CommandResult;
+import com.gururmm.protocol.wire.ServerMessage;
+import com.gururmm.server.agent.AgentRow;
+import com.gururmm.server.agent.AgentService;
+import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.auth.Principal;
+import com.gururmm.server.http.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commands from submission to result.
+ *
+ * <p>Delivery: a command is stored {@code queued}, then pushed down the agent's connection if
+ * it is online (becoming {@code running}), or when the agent next connects. A command sent but
+ * never reported started is sent again on reconnect; the agent keeps a journal of the ids it
+ * has started and never runs one twice, so redelivery is safe.
+ *
+ * <p>Termination: every command leaves {@code queued}/{@code running}. Queued ones expire after
+ * the queue TTL; running ones fail as "agent lost" at dispatch + timeout + grace, unless the
+ * agent's result arrives (a late genuine result still replaces the server's verdict).
+ */
+public final class CommandService {
+    private static final Logger log = LoggerFactory.getLogger(CommandService.class);
+    public static final int MAX_SCRIPT_BYTES = 1024 * 1024;
+    public static final int DEFAULT_TIMEOUT_SECONDS = 300;
+    public static final int MAX_TIMEOUT_SECONDS = 24 * 3600;
+
+    private final CommandStore store;
+    private final AgentService agents;
+    private final ConnectionRegistry registry;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final Duration queueTtl;
+    private final Duration lostGrace;
+
+    public CommandService(CommandStore store, AgentService agents, ConnectionRegistry registry, AuditLog audit, Clock clock,
+                          Duration queueTtl, Duration lostGrace) {
+        this.store = store;
+        this.agents = agents;
+        this.registry = registry;
+        this.audit = audit;
+        this.clock = clock;
+        this.queueTtl = queueTtl;
+        this.lostGrace = lostGrace;
+    }
+
+    public CommandSubmitted submit(Principal actor, UUID agentId, CommandRequest request) {
+        CommandType type = CommandType.parse(request.commandType()).orElseThrow(() -> ApiException.badRequest(
+                request.commandType() == null ? "Field 'command_type' is required; one of " + CommandType.allowedValues() + "."
+                        : "Unknown command_type '" + request.commandType() + "'; use one of " + CommandType.allowedValues() + "."));
+        ExecutionContext context = request.context() == null ? ExecutionContext.SYSTEM
+                : ExecutionContext.parse(request.context()).orElseThrow(() -> ApiException.badRequest(
+                "Unknown context '" + request.context() + "'; use system or user_session."));
+        if (request.command() == null || request.command().isBlank()) {
+            throw ApiException.badRequest("Field 'command' is required: the script text to run.");
+        }
+        int bytes = request.command().getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SCRIPT_BYTES) {
+            throw ApiException.tooLarge("The script is " + bytes + " bytes; the limit is " + MAX_SCRIPT_BYTES + " bytes (1 MiB). Upload large payloads separately and have a short script fetch them.");
+        }
+        int timeout = request.timeoutSeconds() == null ? DEFAULT_TIMEOUT_SECONDS : request.timeoutSeconds();
+        if (timeout < 1 || timeout > MAX_TIMEOUT_SECONDS) {
+            throw ApiException.badRequest("'timeout_seconds' must be between 1 and " + MAX_TIMEOUT_SECONDS + " (24 h); got " + timeout + ".");
+        }
+        AgentRow agent = agents.require(agentId);
+
+        Instant now = clock.instant();
+        UUID id = UUID.randomUUID();
+        String unsupported = unsupportedReason(type, agent.os());
+        CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
+                unsupported == null ? "queued" : "failed", null, null, unsupported, false, false, unsupported, false,
+                actor.name(), now, now.plus(queueTtl), null, null, null, unsupported == null ? null : now);
+        store.insert(row);
+        audit.record(actor.name(), "command.create", id.toString(),
+                "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
+        if (unsupported == null) {
+            dispatch(row);
+        }
+        return new CommandSubmitted(id, store.find(id).map(CommandRow::status).orElse(row.status()));
+    }
+
+    /** Sends the agent everything it should have: called when it connects. */
+    public void dispatchPending(UUID agentId) {
+        for (CommandRow row : store.pendingFor(agentId)) {
+            dispatch(row);
+        }
+    }
+
+    private void dispatch(CommandRow row) {
+        if (!registry.isOnline(row.agentId())) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (row.status().equals("queued")) {
+            // Mark before sending, so a fast result never races ahead of the status change.
+            store.markDispatched(row.id(), now, deadline(now, row.timeoutSeconds()));
+        }
+        registry.send(row.agentId(), new ServerMessage.RunCommand(row.id(), row.commandType(), row.commandText(),
+                row.context(), row.timeoutSeconds()));
+    }
+
+    public void onStarted(UUID agentId, UUID commandId, Instant startedAt) {
+        Instant now = clock.instant();
+        int timeout = store.find(commandId).map(CommandRow::timeoutSeconds).orElse(DEFAULT_TIMEOUT_SECONDS);
+        store.markStarted(agentId, commandId, startedAt == null ? now : startedAt, now, deadline(now, timeout));
+    }
+
+    /**
+     * Stores a result idempotently. Always returns normally so the caller acknowledges: a
+     * duplicate is acknowledged again, and a result for a command that is not this agent's is
+     * acknowledged without effect (so a confused agent does not resend it forever).
+     */
+    public void onResult(UUID agentId, CommandResult result) {
+        CommandStatus status = CommandStatus.parse(result.status()).filter(CommandStatus::isTerminal).orElse(null);
+        if (status == null) {
+            log.warn("agent {} sent result for {} with status '{}'; storing it as failed", agentId, result.commandId(), result.status());
+            status = CommandStatus.FAILED;
+        }
+        CommandResult clipped = clip(result);
+        boolean stored = store.storeResult(agentId, clipped, status.wireName(), clock.instant());
+        if (!stored) {
+            log.debug("result for {} from agent {} was a duplicate or not its command", result.commandId(), agentId);
+        }
+    }
+
+    public void cancel(Principal actor, UUID commandId) {
+        CommandRow row = store.find(commandId).orElseThrow(() -> ApiException.notFound("command", commandId));
+        if (!store.markCancelled(commandId, clock.instant())) {
+            CommandRow now = store.find(commandId).orElse(row);
+            throw ApiException.conflict("Command " + commandId + " has already finished with status '" + now.status() + "'.");
+        }
+        audit.record(actor.name(), "command.cancel", commandId.toString(), "agent=" + row.agentId());
+        registry.send(row.agentId(), new ServerMessage.CancelCommand(commandId));
+    }
+
+    public CommandView get(UUID id) {
+        return view(store.find(id).orElseThrow(() -> ApiException.notFound("command", id)));
+    }
+
+    public List<CommandView> listForAgent(UUID agentId, String status, int limit) {
+        agents.require(agentId);
+        if (status != null && CommandStatus.parse(status).isEmpty()) {
+            throw ApiException.badRequest("Unknown status '" + status + "'; use queued, running, completed, failed, timeout or cancelled.");
+        }
+        return store.listForAgent(agentId, status, limit).stream().map(CommandService::view).toList();
+    }
+
+    /** One pass of the sweeper: returns how many commands it ended. */
+    public int sweep() {
+        Instant now = clock.instant();
+        int ended = 0;
+        for (UUID id : store.expiredQueued(now, 1000)) {
+            if (store.failByServer(id, "expired: the agent did not connect within " + queueTtl.toSeconds() + " s of the command being queued", now)) {
+                ended++;
+            }
+        }
+        for (UUID id : store.overdueRunning(now, 1000)) {
+            if (store.failByServer(id, "agent lost: no result arrived within the command's timeout plus " + lostGrace.toSeconds() + " s", now)) {
+                ended++;
+            }
+        }
+        if (ended > 0) {
+            log.info("sweeper ended {} commands (expired or agent lost)", ended);
+        }
+        return ended;
+    }
+
+    private Instant deadline(Instant from, int timeoutSeconds) {
+        return from.plusSeconds(timeoutSeconds).plus(lostGrace);
+    }
+
+    static String unsupportedReason(CommandType type, String os) {
+        if (type == CommandType.CMD && !os.equals("windows")) {
+            return "command_type cmd runs only on Windows; this agent runs " + os + ". Use bash or sh instead.";
+        }
+        return null;
+    }
+
+    /** An agent may not store more than the limits, whatever it sends. */
+    private static CommandResult clip(CommandResult r) {
+        int limit = 1024 * 1024 + 256;
+        String out = r.stdout() != null && r.stdout().length() > limit ? r.stdout().substring(0, limit) : r.stdout();
+        String err = r.stderr() != null && r.stderr().length() > limit ? r.stderr().substring(0, limit) : r.stderr();
+        String error = r.error() != null && r.error().length() > 2000 ? r.error().substring(0, 2000) : r.error();
+        return new CommandResult(r.commandId(), r.status(), r.exitCode(), out, err,
+                r.stdoutTruncated() || out != r.stdout(), r.stderrTruncated() || err != r.stderr(), error, r.startedAt(), r.completedAt());
+    }
+
+    static CommandView view(CommandRow r) {
+        return new CommandView(r.id(), r.agentId(), r.commandType(), r.commandText(), r.context(), r.status(), r.exitCode(),
+                r.stdout(), r.stderr(), r.stdoutTruncated(), r.stderrTruncated(), r.error(), r.timeoutSeconds(), r.createdBy(),
+                r.createdAt(), r.startedAt(), r.completedAt());
+    }
+}

@@ -1,0 +1,138 @@
+package com.gururmm.server.command;
+
+import com.gururmm.protocol.wire.AgentMessage.CommandResult;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * SQL for {@code commands}. Every state change is a conditional UPDATE on the current status,
+ * so concurrent or repeated events (a result delivered twice, a cancel racing a result, the
+ * sweeper racing a late result) resolve to exactly one outcome without locks.
+ */
+public final class CommandStore {
+    private final Jdbi jdbi;
+
+    public CommandStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public void insert(CommandRow row) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO commands (id, agent_id, command_type, command_text, context, timeout_seconds, status,
+                               exit_code, stdout, stderr, stdout_truncated, stderr_truncated, error, failed_by_server,
+                               created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at)
+                        VALUES (:id, :agentId, :commandType, :commandText, :context, :timeoutSeconds, :status,
+                               :exitCode, :stdout, :stderr, :stdoutTruncated, :stderrTruncated, :error, :failedByServer,
+                               :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt)""")
+                .bindMethods(row).execute());
+    }
+
+    public Optional<CommandRow> find(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM commands WHERE id = :id")
+                .bind("id", id).mapTo(CommandRow.class).findOne());
+    }
+
+    public List<CommandRow> listForAgent(UUID agentId, String status, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM commands WHERE agent_id = :agentId
+                          AND (CAST(:status AS VARCHAR(20)) IS NULL OR status = :status)
+                        ORDER BY created_at DESC, id LIMIT :limit""")
+                .bind("agentId", agentId).bind("status", status).bind("limit", limit)
+                .mapTo(CommandRow.class).list());
+    }
+
+    /** Commands to (re)send when the agent connects: never sent, or sent but never reported started. */
+    public List<CommandRow> pendingFor(UUID agentId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM commands WHERE agent_id = :agentId
+                          AND (status = 'queued' OR (status = 'running' AND started_at IS NULL))
+                        ORDER BY created_at, id""")
+                .bind("agentId", agentId).mapTo(CommandRow.class).list());
+    }
+
+    /** queued -> running as it is handed to the agent's connection. */
+    public boolean markDispatched(UUID id, Instant now, Instant deadline) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = 'running', dispatched_at = :now, deadline_at = :deadline
+                        WHERE id = :id AND status = 'queued'""")
+                .bind("id", id).bind("now", now).bind("deadline", deadline).execute()) == 1;
+    }
+
+    public boolean markStarted(UUID agentId, UUID id, Instant startedAt, Instant now, Instant deadline) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = 'running', started_at = COALESCE(started_at, :startedAt),
+                               dispatched_at = COALESCE(dispatched_at, :now), deadline_at = COALESCE(deadline_at, :deadline)
+                        WHERE id = :id AND agent_id = :agentId AND status IN ('queued', 'running')""")
+                .bind("id", id).bind("agentId", agentId).bind("startedAt", startedAt).bind("now", now)
+                .bind("deadline", deadline).execute()) == 1;
+    }
+
+    /**
+     * Stores an agent's result. Accepted while the command is open, or when the server itself
+     * had given up on it (expired / agent lost): the agent's own account is the better truth.
+     * Returns false when the result was already stored (a redelivery) or the command is not
+     * this agent's.
+     */
+    public boolean storeResult(UUID agentId, CommandResult r, String status, Instant now) {
+        int updated = jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = :status, exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
+                               stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated, error = :error,
+                               failed_by_server = FALSE, started_at = COALESCE(started_at, :startedAt),
+                               completed_at = :completedAt
+                        WHERE id = :id AND agent_id = :agentId
+                          AND (status IN ('queued', 'running') OR (status = 'failed' AND failed_by_server = TRUE))""")
+                .bind("id", r.commandId()).bind("agentId", agentId).bind("status", status)
+                .bind("exitCode", r.exitCode()).bind("stdout", r.stdout()).bind("stderr", r.stderr())
+                .bind("stdoutTruncated", r.stdoutTruncated()).bind("stderrTruncated", r.stderrTruncated())
+                .bind("error", r.error()).bind("startedAt", r.startedAt())
+                .bind("completedAt", r.completedAt() == null ? now : r.completedAt())
+                .execute());
+        if (updated == 1) {
+            return true;
+        }
+        // A cancelled command keeps its status but gains the output the process produced before it was killed.
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
+                               stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated,
+                               started_at = COALESCE(started_at, :startedAt)
+                        WHERE id = :id AND agent_id = :agentId AND status = 'cancelled' AND stdout IS NULL AND stderr IS NULL""")
+                .bind("id", r.commandId()).bind("agentId", agentId)
+                .bind("exitCode", r.exitCode()).bind("stdout", r.stdout()).bind("stderr", r.stderr())
+                .bind("stdoutTruncated", r.stdoutTruncated()).bind("stderrTruncated", r.stderrTruncated())
+                .bind("startedAt", r.startedAt())
+                .execute()) == 1;
+    }
+
+    public boolean markCancelled(UUID id, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = 'cancelled', completed_at = :now, error = 'cancelled by a user'
+                        WHERE id = :id AND status IN ('queued', 'running')""")
+                .bind("id", id).bind("now", now).execute()) == 1;
+    }
+
+    /** Fails a command the server decided on; only while it is still open. */
+    public boolean failByServer(UUID id, String error, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = 'failed', error = :error, stderr = COALESCE(stderr, :error),
+                               failed_by_server = TRUE, completed_at = :now
+                        WHERE id = :id AND status IN ('queued', 'running')""")
+                .bind("id", id).bind("error", error).bind("now", now).execute()) == 1;
+    }
+
+    /** Queued commands whose time-to-live has passed. */
+    public List<UUID> expiredQueued(Instant now, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id FROM commands WHERE status = 'queued' AND expires_at < :now ORDER BY expires_at LIMIT :limit""")
+                .bind("now", now).bind("limit", limit).mapTo(UUID.class).list());
+    }
+
+    /** Running commands past their deadline (timeout + grace) with no result. */
+    public List<UUID> overdueRunning(Instant now, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id FROM commands WHERE status = 'running' AND deadline_at < :now ORDER BY deadline_at LIMIT :limit""")
+                .bind("now", now).bind("limit", limit).mapTo(UUID.class).list());
+    }
+}

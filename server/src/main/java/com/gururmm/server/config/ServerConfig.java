@@ -1,0 +1,149 @@
+package com.gururmm.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+
+/**
+ * Every server setting, read once at start from the environment (SPEC section 2), validated,
+ * and then immutable. {@link #describe()} renders it for the start-up log with secrets masked.
+ *
+ * @param httpHost interface to listen on
+ * @param httpPort listen port; 0 picks a free one (tests)
+ * @param dataDir server state: embedded database, local agent state
+ * @param databaseUrl JDBC URL
+ * @param databaseUser user for {@code databaseUrl}, if not in the URL
+ * @param databasePassword password for {@code databaseUrl}, if not in the URL (secret)
+ * @param downloadsDir agent binaries and their sidecars
+ * @param adminEmail first admin's e-mail, used only when no user exists
+ * @param adminPassword first admin's password (secret); empty means generate and print one
+ * @param natsUrl NATS server for clustering; empty means single node
+ * @param heartbeatInterval how often agents send a heartbeat
+ * @param queuedCommandTtl how long a command waits for an offline agent before it fails as expired
+ * @param agentLostGrace how long past its timeout a running command may stay silent before it fails
+ * @param localAgent whether to start the server host's own agent: {@code auto} or {@code off}
+ * @param localAgentJar the agent jar to start; empty means look beside the server jar
+ */
+public record ServerConfig(
+        String httpHost,
+        int httpPort,
+        Path dataDir,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        Path downloadsDir,
+        String adminEmail,
+        String adminPassword,
+        String natsUrl,
+        Duration heartbeatInterval,
+        Duration queuedCommandTtl,
+        Duration agentLostGrace,
+        String localAgent,
+        String localAgentJar) {
+
+    public static ServerConfig fromEnvironment() {
+        return fromMap(System.getenv());
+    }
+
+    public static ServerConfig fromMap(Map<String, String> env) {
+        Reader r = new Reader(env);
+        Path dataDir = Path.of(r.string("GURURMM_DATA_DIR", "./data")).toAbsolutePath().normalize();
+        String databaseUrl = r.string("DATABASE_URL", "");
+        if (databaseUrl.isEmpty()) {
+            databaseUrl = "jdbc:h2:file:" + dataDir.resolve("gururmm")
+                    + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+        } else {
+            databaseUrl = JdbcUrls.normalise(databaseUrl);
+        }
+        String downloads = r.string("DOWNLOADS_DIR", "");
+        Path downloadsDir = downloads.isEmpty() ? dataDir.resolve("downloads") : Path.of(downloads).toAbsolutePath().normalize();
+        String localAgent = r.string("GURURMM_LOCAL_AGENT", "auto");
+        if (!localAgent.equals("auto") && !localAgent.equals("off")) {
+            throw new ConfigException("GURURMM_LOCAL_AGENT is '" + localAgent + "'; set it to 'auto' (start the server host's own agent) or 'off'.");
+        }
+        String email = r.string("GURURMM_ADMIN_EMAIL", "admin@gururmm.local");
+        if (!email.contains("@")) {
+            throw new ConfigException("GURURMM_ADMIN_EMAIL is '" + email + "', which is not an e-mail address; set it to the first admin's address.");
+        }
+        String password = r.string("GURURMM_ADMIN_PASSWORD", "");
+        if (!password.isEmpty() && password.length() < 12) {
+            throw new ConfigException("GURURMM_ADMIN_PASSWORD is shorter than 12 characters; choose a longer one, or unset it to have one generated.");
+        }
+        return new ServerConfig(
+                r.string("GURURMM_HTTP_HOST", "0.0.0.0"),
+                r.integer("GURURMM_HTTP_PORT", 3001, 0, 65535),
+                dataDir,
+                databaseUrl,
+                r.string("DATABASE_USER", ""),
+                r.string("DATABASE_PASSWORD", ""),
+                downloadsDir,
+                email,
+                password,
+                r.string("NATS_URL", ""),
+                Duration.ofSeconds(r.integer("GURURMM_HEARTBEAT_SECONDS", 30, 1, 3600)),
+                Duration.ofSeconds(r.integer("GURURMM_COMMAND_QUEUE_TTL_SECONDS", 24 * 3600, 1, 30 * 24 * 3600)),
+                Duration.ofSeconds(r.integer("GURURMM_AGENT_LOST_GRACE_SECONDS", 120, 1, 24 * 3600)),
+                localAgent,
+                r.string("GURURMM_LOCAL_AGENT_JAR", ""));
+    }
+
+    public boolean embeddedDatabase() {
+        return databaseUrl.startsWith("jdbc:h2:");
+    }
+
+    public Optional<String> nats() {
+        return natsUrl.isEmpty() ? Optional.empty() : Optional.of(natsUrl);
+    }
+
+    /** Every effective setting, with secrets masked, in a stable order for the start-up log. */
+    public Map<String, String> describe() {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("GURURMM_HTTP_HOST", httpHost);
+        out.put("GURURMM_HTTP_PORT", Integer.toString(httpPort));
+        out.put("GURURMM_DATA_DIR", dataDir.toString());
+        out.put("DATABASE_URL", JdbcUrls.maskPassword(databaseUrl));
+        out.put("DATABASE_USER", databaseUser.isEmpty() ? "(from URL)" : databaseUser);
+        out.put("DATABASE_PASSWORD", databasePassword.isEmpty() ? "(unset)" : "****");
+        out.put("DOWNLOADS_DIR", downloadsDir.toString());
+        out.put("GURURMM_ADMIN_EMAIL", adminEmail);
+        out.put("GURURMM_ADMIN_PASSWORD", adminPassword.isEmpty() ? "(unset: generated on first start)" : "****");
+        out.put("NATS_URL", natsUrl.isEmpty() ? "(unset: single node)" : JdbcUrls.maskPassword(natsUrl));
+        out.put("GURURMM_HEARTBEAT_SECONDS", Long.toString(heartbeatInterval.toSeconds()));
+        out.put("GURURMM_COMMAND_QUEUE_TTL_SECONDS", Long.toString(queuedCommandTtl.toSeconds()));
+        out.put("GURURMM_AGENT_LOST_GRACE_SECONDS", Long.toString(agentLostGrace.toSeconds()));
+        out.put("GURURMM_LOCAL_AGENT", localAgent);
+        out.put("GURURMM_LOCAL_AGENT_JAR", localAgentJar.isEmpty() ? "(auto-detect)" : localAgentJar);
+        return out;
+    }
+
+    public void log(Logger log) {
+        describe().forEach((key, value) -> log.info("config {}={}", key, value));
+    }
+
+    /** Reads typed values and turns bad ones into messages that name the variable. */
+    private record Reader(Map<String, String> env) {
+        String string(String key, String fallback) {
+            String value = env.get(key);
+            return value == null || value.isBlank() ? fallback : value.trim();
+        }
+
+        int integer(String key, int fallback, int min, int max) {
+            String value = string(key, "");
+            if (value.isEmpty()) {
+                return fallback;
+            }
+            try {
+                int parsed = Integer.parseInt(value);
+                if (parsed < min || parsed > max) {
+                    throw new ConfigException(key + " is " + parsed + "; it must be between " + min + " and " + max + ".");
+                }
+                return parsed;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + " is '" + value + "', which is not a whole number; set it to a number between " + min + " and " + max + ".");
+            }
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package com.gururmm.server.db;
+
+import com.gururmm.server.config.ServerConfig;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.generic.GenericTypes;
+import org.jdbi.v3.core.mapper.RowMapperFactory;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection pool, the schema (migrated by Flyway at start) and the JDBI handle every
+ * store uses. One instance per server.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final boolean postgres;
+
+    private Database(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        this.jdbi = Jdbi.create(dataSource);
+        // Rows map onto records by column name (snake_case columns to camelCase components).
+        this.jdbi.registerRowMapper((RowMapperFactory) (type, config) -> {
+            Class<?> raw = GenericTypes.getErasedType(type);
+            return raw.isRecord() ? Optional.of(ConstructorMapper.of(raw)) : Optional.empty();
+        });
+        this.postgres = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
+    }
+
+    public static Database open(ServerConfig config) {
+        return open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+    }
+
+    public static Database open(String jdbcUrl, String user, String password) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(jdbcUrl);
+        if (!user.isEmpty()) {
+            hikari.setUsername(user);
+        }
+        if (!password.isEmpty()) {
+            hikari.setPassword(password);
+        }
+        hikari.setPoolName("gururmm-db");
+        hikari.setMaximumPoolSize(jdbcUrl.startsWith("jdbc:h2:") ? 8 : 16);
+        hikari.setConnectionTimeout(10_000);
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new DatabaseUnavailableException("cannot connect to the database at "
+                    + maskedUrl(jdbcUrl) + ": " + rootMessage(e) + ". Check DATABASE_URL and that the database is running.", e);
+        }
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        log.info("database ready: {}", maskedUrl(jdbcUrl));
+        return new Database(dataSource);
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public boolean isPostgres() {
+        return postgres;
+    }
+
+    /** True when a connection can be borrowed and used; for health checks. */
+    public boolean isReachable() {
+        try (var connection = dataSource.getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    private static String maskedUrl(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}

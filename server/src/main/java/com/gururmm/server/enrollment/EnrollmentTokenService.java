@@ -1,0 +1,107 @@
+package com.gururmm.server.enrollment;
+
+import com.gururmm.protocol.api.EnrollmentTokens.CreateRequest;
+import com.gururmm.protocol.api.EnrollmentTokens.TokenView;
+import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.auth.Principal;
+import com.gururmm.server.auth.Secrets;
+import com.gururmm.server.http.ApiException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Enrollment tokens: what an installer carries so a new agent may join. Each has an expiry
+ * (default 24 h, at most a year) and an optional use limit, and can be revoked.
+ */
+public final class EnrollmentTokenService {
+    static final int DEFAULT_EXPIRY_HOURS = 24;
+    static final int MAX_EXPIRY_HOURS = 24 * 365;
+
+    private final EnrollmentTokenStore store;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public EnrollmentTokenService(EnrollmentTokenStore store, AuditLog audit, Clock clock) {
+        this.store = store;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    public TokenView create(Principal actor, CreateRequest request) {
+        int hours = request.expiresInHours() == null ? DEFAULT_EXPIRY_HOURS : request.expiresInHours();
+        if (hours < 1 || hours > MAX_EXPIRY_HOURS) {
+            throw ApiException.badRequest("'expires_in_hours' must be between 1 and " + MAX_EXPIRY_HOURS + "; got " + hours + ".");
+        }
+        if (request.maxUses() != null && (request.maxUses() < 1 || request.maxUses() > 1_000_000)) {
+            throw ApiException.badRequest("'max_uses' must be between 1 and 1000000, or left out for no limit; got " + request.maxUses() + ".");
+        }
+        if (request.site() != null && request.site().length() > 200) {
+            throw ApiException.badRequest("'site' is longer than 200 characters.");
+        }
+        return createToken(actor, request.site(), Duration.ofHours(hours), request.maxUses());
+    }
+
+    /** Also used by the server itself to enroll its own local agent (single use, short-lived). */
+    public TokenView createToken(Principal actor, String site, Duration lifetime, Integer maxUses) {
+        String token = Secrets.newToken("enroll");
+        Instant now = clock.instant();
+        EnrollmentTokenStore.TokenRow row = new EnrollmentTokenStore.TokenRow(UUID.randomUUID(), Secrets.sha256Hex(token),
+                blankToNull(site), actor.name(), now, now.plus(lifetime), maxUses, 0, null);
+        store.insert(row);
+        audit.record(actor.name(), "enrollment_token.create", row.id().toString(),
+                "site=" + row.site() + " expires_at=" + row.expiresAt() + " max_uses=" + maxUses);
+        return view(row, token);
+    }
+
+    public List<TokenView> list() {
+        return store.list().stream().map(row -> view(row, null)).toList();
+    }
+
+    public void revoke(Principal actor, UUID id) {
+        EnrollmentTokenStore.TokenRow row = store.findById(id).orElseThrow(() -> ApiException.notFound("enrollment token", id));
+        if (row.revokedAt() != null) {
+            throw ApiException.conflict("Enrollment token " + id + " was already revoked at " + row.revokedAt() + ".");
+        }
+        store.revoke(id, clock.instant());
+        audit.record(actor.name(), "enrollment_token.revoke", id.toString(), null);
+    }
+
+    /**
+     * Spends one use of {@code token} and returns its site (may be null). Refuses unknown,
+     * revoked, expired and used-up tokens with a message saying which.
+     */
+    public Redemption redeem(String token) {
+        if (token == null || token.isBlank()) {
+            throw ApiException.badRequest("Field 'enrollment_token' is required.");
+        }
+        String hash = Secrets.sha256Hex(token);
+        Instant now = clock.instant();
+        EnrollmentTokenStore.TokenRow row = store.findByHash(hash)
+                .orElseThrow(() -> ApiException.unauthorized("The enrollment token is not known to this server."));
+        if (!store.consume(hash, now)) {
+            String why = row.revokedAt() != null ? "has been revoked"
+                    : row.expiresAt() != null && !row.expiresAt().isAfter(now) ? "expired at " + row.expiresAt()
+                    : "has been used its maximum of " + row.maxUses() + " times";
+            throw ApiException.forbidden("The enrollment token " + why + "; ask an admin for a new one.");
+        }
+        return new Redemption(row.id(), row.site());
+    }
+
+    public record Redemption(UUID tokenId, String site) {
+    }
+
+    private TokenView view(EnrollmentTokenStore.TokenRow row, String clearToken) {
+        Instant now = clock.instant();
+        String status = row.revokedAt() != null ? "revoked"
+                : row.expiresAt() != null && !row.expiresAt().isAfter(now) ? "expired"
+                : row.maxUses() != null && row.uses() >= row.maxUses() ? "used_up" : "active";
+        return new TokenView(row.id(), clearToken, row.site(), row.createdAt(), row.expiresAt(), row.maxUses(), row.uses(), row.revokedAt(), status);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+}

@@ -1,0 +1,183 @@
+package com.gururmm.server.gateway;
+
+import com.gururmm.protocol.wire.AgentMessage;
+import com.gururmm.protocol.wire.ProtocolException;
+import com.gururmm.protocol.wire.ServerMessage;
+import com.gururmm.protocol.wire.Wire;
+import com.gururmm.server.agent.AgentService;
+import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.command.CommandService;
+import com.gururmm.server.http.ApiException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.websocket.WsContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent WebSocket endpoint, {@code /api/agent/ws}.
+ *
+ * <p>Authentication happens before the upgrade: the agent presents
+ * {@code Authorization: Bearer <agent token>} and {@code X-GuruRMM-Agent-Id}; a credential that
+ * is not the current one of that agent id gets a plain HTTP 401 and no socket.
+ *
+ * <p>Conversation: the agent's first frame must be {@code hello} (inventory); the server
+ * registers the link, answers {@code welcome} and pushes every pending command. After that
+ * frames are dispatched by type. A malformed frame is answered with {@code refused} and
+ * changes nothing; an agent that keeps sending garbage is disconnected. Frames over
+ * {@link Wire#MAX_FRAME_BYTES} are rejected by Jetty itself (close code 1009).
+ *
+ * <p>Threads: Jetty delivers one connection's frames in order, one at a time, on virtual
+ * threads, so a slow database write delays only that agent, and an idle connection holds no
+ * thread at all.
+ */
+public final class AgentGateway {
+    private static final Logger log = LoggerFactory.getLogger(AgentGateway.class);
+    public static final String PATH = "/api/agent/ws";
+    public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
+    private static final String AGENT_ID_ATTRIBUTE = "gururmm.agent-id";
+    private static final String LINK_ATTRIBUTE = "gururmm.link";
+    private static final int MAX_BAD_FRAMES = 20;
+
+    private final AgentService agents;
+    private final CommandService commands;
+    private final ConnectionRegistry registry;
+    private final Clock clock;
+    private final Duration heartbeat;
+
+    public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
+        this.agents = agents;
+        this.commands = commands;
+        this.registry = registry;
+        this.clock = clock;
+        this.heartbeat = heartbeat;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.wsBeforeUpgrade(PATH, ctx -> {
+            String rawId = ctx.header(AGENT_ID_HEADER);
+            String authorization = ctx.header("Authorization");
+            UUID agentId;
+            try {
+                agentId = UUID.fromString(rawId == null ? "" : rawId.trim());
+            } catch (IllegalArgumentException e) {
+                throw ApiException.unauthorized("Header " + AGENT_ID_HEADER + " must carry the agent id (a UUID).");
+            }
+            String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                    ? authorization.substring(7).trim() : null;
+            if (!agents.authenticate(agentId, token)) {
+                log.warn("refused agent connection for {} from {}: bad or stale credential", agentId, ctx.ip());
+                throw ApiException.unauthorized("The agent credential is not valid for agent " + agentId + "; re-enroll the agent.");
+            }
+            ctx.attribute(AGENT_ID_ATTRIBUTE, agentId);
+        });
+        routes.ws(PATH, ws -> {
+            ws.onConnect(ctx -> {
+                ctx.session.setIdleTimeout(heartbeat.multipliedBy(2).plusSeconds(1));
+                ctx.session.setMaxTextMessageSize(Wire.MAX_FRAME_BYTES);
+                ctx.session.setMaxBinaryMessageSize(1024);
+                UUID agentId = ctx.attribute(AGENT_ID_ATTRIBUTE);
+                ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session));
+            });
+            ws.onMessage(ctx -> onFrame(ctx, ctx.message()));
+            ws.onBinaryMessage(ctx -> refuse(link(ctx), "binary_frame", "Binary frames are not part of the protocol; send JSON text frames."));
+            ws.onClose(ctx -> {
+                SocketLink link = link(ctx);
+                if (link != null && registry.unregister(link, clock.instant())) {
+                    log.info("agent {} disconnected ({} {})", link.agentId(), ctx.status(), ctx.reason());
+                }
+            });
+            ws.onError(ctx -> {
+                SocketLink link = link(ctx);
+                log.info("agent {} connection error: {}", link == null ? "?" : link.agentId(),
+                        ctx.error() == null ? "unknown" : ctx.error().toString());
+            });
+        });
+    }
+
+    private static SocketLink link(WsContext ctx) {
+        return ctx.attribute(LINK_ATTRIBUTE);
+    }
+
+    private void onFrame(WsContext ctx, String frame) {
+        SocketLink link = link(ctx);
+        AgentMessage message;
+        try {
+            message = Wire.decodeAgentMessage(frame);
+        } catch (ProtocolException e) {
+            refuse(link, "malformed_frame", e.getMessage());
+            return;
+        }
+        if (!link.helloReceived() && !(message instanceof AgentMessage.Hello)) {
+            refuse(link, "hello_required", "The first frame must be a hello carrying the agent's inventory.");
+            return;
+        }
+        UUID agentId = link.agentId();
+        try {
+            switch (message) {
+                case AgentMessage.Hello hello -> onHello(link, hello);
+                case AgentMessage.Heartbeat ignored -> registry.touch(agentId, clock.instant());
+                case AgentMessage.InventoryReport report -> {
+                    if (report.inventory() == null) {
+                        refuse(link, "invalid_message", "inventory is required");
+                        return;
+                    }
+                    agents.recordInventory(agentId, report.inventory());
+                    registry.touch(agentId, clock.instant());
+                }
+                case AgentMessage.CommandStarted started -> {
+                    if (started.commandId() == null) {
+                        refuse(link, "invalid_message", "command_started needs command_id");
+                        return;
+                    }
+                    commands.onStarted(agentId, started.commandId(), started.startedAt());
+                    registry.touch(agentId, clock.instant());
+                }
+                case AgentMessage.CommandResult result -> {
+                    if (result.commandId() == null) {
+                        refuse(link, "invalid_message", "command_result needs command_id");
+                        return;
+                    }
+                    commands.onResult(agentId, result);
+                    // Acknowledge only after the result is durably stored.
+                    link.send(new ServerMessage.ResultAck(result.commandId()));
+                    registry.touch(agentId, clock.instant());
+                }
+            }
+        } catch (RuntimeException e) {
+            // Nothing is acknowledged, so the agent keeps the frame's content and resends it.
+            log.error("could not handle {} from agent {}", message.getClass().getSimpleName(), agentId, e);
+            link.send(new ServerMessage.Refused("server_error", "The server could not process the frame; it will be resent."));
+        }
+    }
+
+    private void onHello(SocketLink link, AgentMessage.Hello hello) {
+        if (hello.protocolVersion() != Wire.PROTOCOL_VERSION) {
+            refuse(link, "unsupported_protocol", "This server speaks protocol version " + Wire.PROTOCOL_VERSION
+                    + "; the agent sent " + hello.protocolVersion() + ". Update the agent.");
+            link.close("unsupported protocol version");
+            return;
+        }
+        if (hello.inventory() == null) {
+            refuse(link, "invalid_message", "hello needs an inventory");
+            return;
+        }
+        agents.recordInventory(link.agentId(), hello.inventory());
+        link.markHelloReceived();
+        registry.register(link, clock.instant());
+        link.send(new ServerMessage.Welcome(Wire.PROTOCOL_VERSION, link.agentId(), clock.instant(), (int) heartbeat.toSeconds()));
+        log.info("agent {} connected ({} {} {})", link.agentId(), hello.inventory().hostname(), hello.inventory().os(),
+                hello.inventory().agentVersion());
+        commands.dispatchPending(link.agentId());
+    }
+
+    private static void refuse(SocketLink link, String code, String message) {
+        log.info("refused frame from agent {}: {}", link.agentId(), message);
+        link.send(new ServerMessage.Refused(code, message));
+        if (link.countBadFrame() > MAX_BAD_FRAMES) {
+            link.close("too many invalid frames");
+        }
+    }
+}

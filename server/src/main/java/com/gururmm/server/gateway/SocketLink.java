@@ -1,0 +1,68 @@
+package com.gururmm.server.gateway;
+
+import com.gururmm.protocol.wire.ServerMessage;
+import com.gururmm.protocol.wire.Wire;
+import com.gururmm.server.agent.AgentLink;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An {@link AgentLink} over a Jetty WebSocket session. Sends are asynchronous: Jetty queues
+ * frames per session, so any thread may send without blocking on a slow agent.
+ */
+final class SocketLink implements AgentLink {
+    private static final Logger log = LoggerFactory.getLogger(SocketLink.class);
+
+    private final UUID agentId;
+    private final Session session;
+    private final AtomicInteger badFrames = new AtomicInteger();
+    private volatile boolean helloReceived;
+
+    SocketLink(UUID agentId, Session session) {
+        this.agentId = agentId;
+        this.session = session;
+    }
+
+    @Override
+    public UUID agentId() {
+        return agentId;
+    }
+
+    @Override
+    public boolean send(ServerMessage message) {
+        if (!session.isOpen()) {
+            return false;
+        }
+        try {
+            session.sendText(Wire.encode(message), Callback.from(() -> {
+            }, failure -> log.debug("send to agent {} failed: {}", agentId, failure.toString())));
+            return true;
+        } catch (RuntimeException e) {
+            log.debug("send to agent {} failed: {}", agentId, e.toString());
+            return false;
+        }
+    }
+
+    @Override
+    public void close(String reason) {
+        String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
+        session.close(StatusCode.NORMAL, shortReason, Callback.NOOP);
+    }
+
+    boolean helloReceived() {
+        return helloReceived;
+    }
+
+    void markHelloReceived() {
+        helloReceived = true;
+    }
+
+    int countBadFrame() {
+        return badFrames.incrementAndGet();
+    }
+}

@@ -1,0 +1,153 @@
+package com.gururmm.server.localagent;
+
+import com.gururmm.server.auth.Principal;
+import com.gururmm.server.config.ServerConfig;
+import com.gururmm.server.enrollment.EnrollmentTokenService;
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the server host's own agent (SPEC section 1) as a supervised child process, so one
+ * command gives an operator a working fleet of one. The agent is the ordinary agent jar with
+ * its state in {@code <data dir>/local-agent}; on its first start the server hands it a
+ * single-use enrollment token. If it exits, it is restarted with a capped back-off.
+ *
+ * <p>In production the host's agent is normally installed as its own service (systemd); set
+ * {@code GURURMM_LOCAL_AGENT=off} then. The agent holds a lock on its state dir, so a
+ * service-installed agent and this child can never both run on one state dir.
+ */
+public final class LocalAgentLauncher {
+    private static final Logger log = LoggerFactory.getLogger(LocalAgentLauncher.class);
+
+    private final ServerConfig config;
+    private final int port;
+    private final EnrollmentTokenService tokens;
+    private volatile boolean stopping;
+    private volatile Process process;
+    private Thread supervisor;
+
+    public LocalAgentLauncher(ServerConfig config, int port, EnrollmentTokenService tokens) {
+        this.config = config;
+        this.port = port;
+        this.tokens = tokens;
+    }
+
+    public void start() {
+        if (config.localAgent().equals("off")) {
+            log.info("local agent: off (GURURMM_LOCAL_AGENT=off)");
+            return;
+        }
+        Optional<Path> jar = findAgentJar();
+        if (jar.isEmpty()) {
+            log.warn("local agent: not started, no agent jar found; build it (./mvnw -B package -DskipTests) or set GURURMM_LOCAL_AGENT_JAR");
+            return;
+        }
+        supervisor = Thread.ofVirtual().name("local-agent-supervisor").start(() -> supervise(jar.get()));
+    }
+
+    private void supervise(Path jar) {
+        Duration backoff = Duration.ofSeconds(1);
+        while (!stopping) {
+            try {
+                long startedAt = System.nanoTime();
+                process = launch(jar);
+                log.info("local agent started (pid {}) from {}", process.pid(), jar);
+                int exit = process.waitFor();
+                if (stopping) {
+                    return;
+                }
+                if (System.nanoTime() - startedAt > TimeUnit.MINUTES.toNanos(1)) {
+                    backoff = Duration.ofSeconds(1);
+                }
+                log.warn("local agent exited with code {}; restarting in {} s (log: {})", exit, backoff.toSeconds(), logFile());
+                Thread.sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0 ? Duration.ofMinutes(1) : backoff.multipliedBy(2);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                log.error("local agent could not be started: {}", e.toString());
+                return;
+            }
+        }
+    }
+
+    private Process launch(Path jar) throws IOException {
+        Path stateDir = config.dataDir().resolve("local-agent");
+        Files.createDirectories(stateDir);
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+        builder.environment().put("GURURMM_SERVER_URL", "http://127.0.0.1:" + port);
+        builder.environment().put("GURURMM_STATE_DIR", stateDir.toString());
+        builder.environment().putIfAbsent("GURURMM_CHANNEL", "stable");
+        if (!Files.exists(stateDir.resolve("credentials.json"))) {
+            var token = tokens.createToken(Principal.SYSTEM, "server", Duration.ofHours(1), 1);
+            builder.environment().put("GURURMM_ENROLLMENT_TOKEN", token.token());
+        } else {
+            builder.environment().remove("GURURMM_ENROLLMENT_TOKEN");
+        }
+        return builder.start();
+    }
+
+    private Path logFile() {
+        return config.dataDir().resolve("local-agent.log");
+    }
+
+    public void stop() {
+        stopping = true;
+        Process p = process;
+        if (p != null && p.isAlive()) {
+            p.destroy();
+            try {
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (supervisor != null) {
+            supervisor.interrupt();
+        }
+    }
+
+    private Optional<Path> findAgentJar() {
+        if (!config.localAgentJar().isEmpty()) {
+            Path configured = Path.of(config.localAgentJar());
+            if (Files.isRegularFile(configured)) {
+                return Optional.of(configured);
+            }
+            log.warn("local agent: GURURMM_LOCAL_AGENT_JAR={} does not exist", configured);
+            return Optional.empty();
+        }
+        try {
+            Path self = Path.of(LocalAgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path dir = Files.isDirectory(self) ? self : self.getParent();
+            // Beside the server jar (an install), or in the source tree (server/target -> agent/target).
+            for (Path candidate : List.of(
+                    dir.resolve("gururmm-agent.jar"),
+                    dir.resolve(".." + File.separator + ".." + File.separator + "agent" + File.separator + "target" + File.separator + "gururmm-agent.jar"),
+                    config.downloadsDir().resolve("gururmm-agent.jar"))) {
+                if (Files.isRegularFile(candidate)) {
+                    return Optional.of(candidate.toAbsolutePath().normalize());
+                }
+            }
+        } catch (URISyntaxException | SecurityException e) {
+            log.debug("cannot locate the server jar: {}", e.toString());
+        }
+        return Optional.empty();
+    }
+}
