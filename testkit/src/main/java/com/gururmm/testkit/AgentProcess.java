@@ -1,0 +1,158 @@
+package com.gururmm.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.gururmm.client.GuruClient;
+import com.gururmm.protocol.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * A real agent as a separate OS process ({@code java ... com.gururmm.agent.AgentMain}) with
+ * its own state dir and machine id file, so one test can run several "machines". It can be
+ * killed with SIGKILL mid-command and started again on the same state dir.
+ */
+public final class AgentProcess implements AutoCloseable {
+    private final Path stateDir;
+    private final Path machineIdFile;
+    private final Path logFile;
+    private final Map<String, String> env = new HashMap<>();
+    private Process process;
+
+    private AgentProcess(URI serverUrl, String enrollmentToken, String machineId, Path stateDir) throws IOException {
+        this.stateDir = stateDir;
+        Path home = Files.createTempDirectory("gururmm-agent-home-");
+        this.machineIdFile = home.resolve("machine-id");
+        this.logFile = home.resolve("agent.log");
+        Files.writeString(machineIdFile, machineId + "\n");
+        env.put("GURURMM_SERVER_URL", serverUrl.toString());
+        env.put("GURURMM_ENROLLMENT_TOKEN", enrollmentToken);
+        env.put("GURURMM_STATE_DIR", stateDir.toString());
+        env.put("GURURMM_MACHINE_ID_FILE", machineIdFile.toString());
+    }
+
+    /** A new machine (random machine id) with a new state dir. */
+    public static AgentProcess create(URI serverUrl, String enrollmentToken) {
+        return create(serverUrl, enrollmentToken, UUID.randomUUID().toString().replace("-", ""));
+    }
+
+    public static AgentProcess create(URI serverUrl, String enrollmentToken, String machineId) {
+        try {
+            return new AgentProcess(serverUrl, enrollmentToken, machineId, Files.createTempDirectory("gururmm-agent-state-"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public AgentProcess env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    public AgentProcess start() {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "com.gururmm.agent.AgentMain"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().keySet().removeIf(k -> k.startsWith("GURURMM_"));
+        builder.environment().putAll(env);
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start agent process", e);
+        }
+        return this;
+    }
+
+    /** Waits until the agent has enrolled and the server lists it online; returns its id. */
+    public UUID awaitOnline(GuruClient client) {
+        Awaitility.await("agent enrolled (log: " + logFile + ")").atMost(Duration.ofSeconds(30)).until(() -> agentIdOrNull() != null);
+        UUID id = agentIdOrNull();
+        Awaitility.await("agent online (log: " + logFile + ")").atMost(Duration.ofSeconds(30))
+                .until(() -> client.agents().stream().anyMatch(a -> a.id().equals(id) && a.status().equals("online")));
+        return id;
+    }
+
+    public UUID agentId() {
+        UUID id = agentIdOrNull();
+        if (id == null) {
+            throw new IllegalStateException("agent has not enrolled yet; log: " + log());
+        }
+        return id;
+    }
+
+    private UUID agentIdOrNull() {
+        Path file = stateDir.resolve("credentials.json");
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            JsonNode node = Json.mapper().readTree(Files.readString(file));
+            return UUID.fromString(node.get("agent_id").asText());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** SIGKILL: the agent gets no chance to clean up (its children are left running). */
+    public void kill() {
+        if (process != null) {
+            process.destroyForcibly();
+            waitFor();
+        }
+    }
+
+    /** SIGTERM, as a service manager would stop it. */
+    public void stop() {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            waitFor();
+        }
+    }
+
+    private void waitFor() {
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public String log() {
+        try {
+            return Files.exists(logFile) ? Files.readString(logFile) : "";
+        } catch (IOException e) {
+            return "(cannot read " + logFile + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            waitFor();
+        }
+    }
+}
