@@ -80,6 +80,10 @@ public final class GuruClient {
         return call("GET", "/api/auth/me", null, UserView.class);
     }
 
+    public UserView createUser(String email, String password, String role) {
+        return call("POST", "/api/users", new com.gururmm.protocol.api.Auth.CreateUserRequest(email, password, role), UserView.class);
+    }
+
     // --- agents ---
 
     public List<AgentSummary> agents() {

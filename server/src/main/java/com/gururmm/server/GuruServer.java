@@ -14,6 +14,7 @@ import com.gururmm.server.auth.AuthService;
 import com.gururmm.server.auth.JwtService;
 import com.gururmm.server.auth.PasswordHasher;
 import com.gururmm.server.auth.ServerKeys;
+import com.gururmm.server.auth.UserRoutes;
 import com.gururmm.server.auth.UserStore;
 import com.gururmm.server.command.CommandRoutes;
 import com.gururmm.server.command.CommandService;
@@ -92,6 +93,7 @@ public final class GuruServer implements AutoCloseable {
                     "database", database.isReachable(),
                     "agents_online", registry.onlineCount())));
             new AuthRoutes(auth).register(cfg.routes);
+            new UserRoutes(auth).register(cfg.routes);
             new AgentRoutes(agents).register(cfg.routes);
             new CommandRoutes(commands).register(cfg.routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(cfg.routes);

@@ -16,4 +16,8 @@ public final class Auth {
 
     public record UserView(UUID id, String email, String role) {
     }
+
+    /** {@code POST /api/users}; role is admin, technician or viewer. */
+    public record CreateUserRequest(String email, String password, String role) {
+    }
 }

@@ -1,5 +1,6 @@
 package com.gururmm.server.auth;
 
+import com.gururmm.protocol.api.Auth.CreateUserRequest;
 import com.gururmm.protocol.api.Auth.LoginResponse;
 import com.gururmm.protocol.api.Auth.UserView;
 import com.gururmm.server.audit.AuditLog;
@@ -76,6 +77,29 @@ public final class AuthService {
                 .filter(u -> !u.disabled())
                 .orElseThrow(() -> ApiException.unauthorized("The account behind this token no longer exists or is disabled."));
         return new Principal(row.id(), row.email(), Role.parse(row.role()).orElse(Role.VIEWER));
+    }
+
+    public UserView createUser(Principal actor, CreateUserRequest request) {
+        if (request.email() == null || !request.email().matches("[^@\\s]{1,200}@[^@\\s]{1,119}")) {
+            throw ApiException.badRequest("Field 'email' must be an e-mail address; got " + (request.email() == null ? "nothing" : "'" + request.email() + "'") + ".");
+        }
+        if (request.password() == null || request.password().length() < 12 || request.password().length() > 1024) {
+            throw ApiException.badRequest("Field 'password' must be 12 to 1024 characters long.");
+        }
+        Role role = Role.parse(request.role()).orElseThrow(() -> ApiException.badRequest(
+                "Field 'role' must be admin, technician or viewer; got " + (request.role() == null ? "nothing" : "'" + request.role() + "'") + "."));
+        String email = request.email().trim().toLowerCase(Locale.ROOT);
+        if (users.findByEmail(email).isPresent()) {
+            throw ApiException.conflict("A user with e-mail " + email + " already exists.");
+        }
+        UUID id = UUID.randomUUID();
+        users.insert(new UserStore.UserRow(id, email, hasher.hash(request.password()), role.wireName(), false, clock.instant()));
+        audit.record(actor.name(), "user.create", email, "role=" + role.wireName());
+        return new UserView(id, email, role.wireName());
+    }
+
+    public java.util.List<UserView> listUsers() {
+        return users.list().stream().map(u -> new UserView(u.id(), u.email(), u.role())).toList();
     }
 
     /**

@@ -26,6 +26,10 @@ public final class UserStore {
                 .bind("id", id).mapTo(UserRow.class).findOne());
     }
 
+    public java.util.List<UserRow> list() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM users ORDER BY email").mapTo(UserRow.class).list());
+    }
+
     public long count() {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM users").mapTo(Long.class).one());
     }
