@@ -1,0 +1,105 @@
+package com.gururmm.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.gururmm.client.GuruClient;
+import com.gururmm.protocol.api.Agents.AgentSummary;
+import com.gururmm.protocol.api.Commands.CommandRequest;
+import com.gururmm.protocol.api.Commands.CommandView;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's first command in miniature: the packaged server jar on its embedded defaults
+ * starts, prints its URL and first-login credentials, and brings up the host's own agent,
+ * which runs a command as root.
+ */
+class QuickStartTest {
+    private static final Path SERVER_JAR = Path.of("..", "server", "target", "gururmm-server.jar").toAbsolutePath().normalize();
+    private static final Pattern URL = Pattern.compile("URL:\\s+(http://\\S+?)/?\\s*$");
+    private static final Pattern PASSWORD = Pattern.compile("Password:\\s+(\\S+)");
+
+    @Test
+    void serverJarStartsWithItsOwnAgentAndPrintsCredentials() throws Exception {
+        Assumptions.assumeTrue(Files.isRegularFile(SERVER_JAR), "needs the packaged jars (./mvnw verify packages them first)");
+        Path dataDir = Files.createTempDirectory("gururmm-quickstart-");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", SERVER_JAR.toString())).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("GURURMM_") || k.equals("DATABASE_URL"));
+        builder.environment().put("GURURMM_DATA_DIR", dataDir.toString());
+        builder.environment().put("GURURMM_HTTP_PORT", "0");
+        builder.environment().put("GURURMM_HTTP_HOST", "127.0.0.1");
+        Process server = builder.start();
+        long localAgentPid = -1;
+        try {
+            CompletableFuture<String[]> banner = CompletableFuture.supplyAsync(() -> readBanner(server));
+            String[] urlAndPassword = banner.get(60, TimeUnit.SECONDS);
+            GuruClient client = new GuruClient(URI.create(urlAndPassword[0]));
+            client.login("admin@gururmm.local", urlAndPassword[1]);
+            assertThat(Files.readString(dataDir.resolve("initial-admin-password")).trim()).isEqualTo(urlAndPassword[1]);
+
+            AgentSummary local = await("local agent online").atMost(Duration.ofSeconds(60))
+                    .until(() -> client.agents().stream().filter(a -> a.status().equals("online")).findFirst().orElse(null), a -> a != null);
+            assertThat(local.site()).isEqualTo("server");
+            var submitted = client.runCommand(local.id(), new CommandRequest("sh", "id -un", null, 30));
+            CommandView view = client.awaitCommand(submitted.commandId(), Duration.ofSeconds(30));
+            assertThat(view.status()).isEqualTo("completed");
+            assertThat(view.stdout()).isEqualTo(System.getProperty("user.name") + "\n");
+            localAgentPid = Long.parseLong(Files.readString(dataDir.resolve("local-agent").resolve("agent.lock")).trim());
+        } finally {
+            server.destroy();
+            if (!server.waitFor(20, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+        // The shutdown hook stopped the local agent too.
+        long pid = localAgentPid;
+        assertThat(pid).isPositive();
+        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+    }
+
+    private static String[] readBanner(Process server) {
+        String url = null;
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                Matcher u = URL.matcher(line);
+                if (u.find()) {
+                    url = u.group(1);
+                }
+                Matcher p = PASSWORD.matcher(line);
+                if (url != null && p.find()) {
+                    String[] found = {url, p.group(1)};
+                    Thread.ofVirtual().start(() -> drain(reader));
+                    return found;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException("server exited before printing its banner");
+    }
+
+    private static void drain(BufferedReader reader) {
+        try {
+            while (reader.readLine() != null) {
+                // keep the pipe flowing
+            }
+        } catch (java.io.IOException ignored) {
+            // server stopped
+        }
+    }
+}
