@@ -1,0 +1,97 @@
+package com.gururmm.agent.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.gururmm.agent.platform.Platform;
+import com.gururmm.agent.state.Journal;
+import com.gururmm.agent.state.Outbox;
+import com.gururmm.agent.state.StateDir;
+import com.gururmm.protocol.wire.AgentMessage;
+import com.gururmm.protocol.wire.AgentMessage.CommandResult;
+import com.gururmm.protocol.wire.ServerMessage.RunCommand;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real processes, real state dir: the at-most-once and nothing-lost rules of the executor. */
+class CommandExecutorTest {
+    @TempDir
+    Path stateRoot;
+
+    private final List<AgentMessage> sent = new CopyOnWriteArrayList<>();
+
+    private CommandExecutor executor(StateDir state) {
+        return new CommandExecutor(new Journal(state), new Outbox(state),
+                new ProcessRunner(Platform.current(Path.of("/etc/machine-id")), state.resolve("work")), sent::add);
+    }
+
+    private StateDir state() {
+        StateDir state = new StateDir(stateRoot);
+        state.prepare();
+        return state;
+    }
+
+    @Test
+    void aCommandDeliveredManyTimesRunsOnce() throws Exception {
+        StateDir state = state();
+        CommandExecutor executor = executor(state);
+        Path log = Files.createTempFile("runs", ".log");
+        RunCommand run = new RunCommand(UUID.randomUUID(), "bash", "echo run >> " + log + "; sleep 1; echo ok", "system", 30);
+        executor.onRun(run);
+        executor.onRun(run); // while running: answered with command_started, not run again
+        await().atMost(Duration.ofSeconds(20)).until(() -> sent.stream().anyMatch(m -> m instanceof CommandResult));
+        executor.onRun(run); // after finishing: the stored result is resent
+        assertThat(Files.readAllLines(log)).containsExactly("run");
+        List<CommandResult> results = sent.stream().filter(m -> m instanceof CommandResult).map(m -> (CommandResult) m).toList();
+        assertThat(results).hasSize(2).allSatisfy(r -> assertThat(r.stdout()).isEqualTo("ok\n"));
+
+        // A new executor on the same state dir (an agent restart) still refuses to run it again.
+        sent.clear();
+        executor(state).onRun(run);
+        Thread.sleep(500);
+        assertThat(Files.readAllLines(log)).containsExactly("run");
+        assertThat(sent).singleElement().isInstanceOf(CommandResult.class);
+
+        executor.onAck(run.commandId());
+        assertThat(new Outbox(state).all()).isEmpty();
+    }
+
+    @Test
+    void restartReportsInterruptedCommandsAndKillsTheirOrphans() throws Exception {
+        StateDir state = state();
+        Journal journal = new Journal(state);
+        UUID id = UUID.randomUUID();
+        Process orphan = new ProcessBuilder("sleep", "60").start();
+        assertThat(journal.claim(id)).isTrue();
+        journal.markRunning(id, orphan.pid(), orphan.info().startInstant().orElse(Instant.now()));
+
+        executor(state).recoverAfterRestart();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> !orphan.isAlive());
+        CommandResult result = new Outbox(state).get(id).orElseThrow();
+        assertThat(result.status()).isEqualTo("failed");
+        assertThat(result.error()).isEqualTo(CommandExecutor.RESTARTED);
+        assertThat(journal.unfinished()).isEmpty();
+        assertThat(journal.claim(id)).as("still never runs again").isFalse();
+    }
+
+    @Test
+    void unknownTypesAndContextsFailWithoutRunningAnything() {
+        StateDir state = state();
+        CommandExecutor executor = executor(state);
+        executor.onRun(new RunCommand(UUID.randomUUID(), "fish", "echo", "system", 30));
+        executor.onRun(new RunCommand(UUID.randomUUID(), "bash", "echo", "root", 30));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.stream().filter(m -> m instanceof CommandResult).count() == 2);
+        assertThat(sent).filteredOn(m -> m instanceof CommandResult).map(m -> (CommandResult) m)
+                .allSatisfy(r -> assertThat(r.status()).isEqualTo("failed"))
+                .anySatisfy(r -> assertThat(r.error()).contains("fish"))
+                .anySatisfy(r -> assertThat(r.error()).contains("root"));
+    }
+}
