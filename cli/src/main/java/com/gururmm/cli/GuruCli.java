@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
                 "run --wait: the remote exit code, 124 timeout, 125 failed, 130 cancelled."})
 public final class GuruCli implements Runnable {
 
+    /** Declared here so every subcommand inherits it; {@link ErrorReporter} reads it from the parse result. */
     @Option(names = "--debug", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     private boolean debug;
 
