@@ -119,7 +119,15 @@ public final class GuruClient {
     }
 
     public List<CommandView> agentCommands(UUID agentId) {
-        return call("GET", "/api/agents/" + agentId + "/commands", null, new TypeReference<List<CommandView>>() {
+        return agentCommands(agentId, null, null);
+    }
+
+    /** Newest first; {@code status} and {@code limit} are optional (null: any status, the server's default limit). */
+    public List<CommandView> agentCommands(UUID agentId, String status, Integer limit) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("status", status);
+        filters.put("limit", limit == null ? null : limit.toString());
+        return call("GET", "/api/agents/" + agentId + "/commands" + query(filters), null, new TypeReference<List<CommandView>>() {
         });
     }
 
@@ -187,11 +195,19 @@ public final class GuruClient {
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new RawResponse(response.statusCode(), response.body());
         } catch (IOException e) {
-            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + e.getMessage());
+            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + reason(e) + ".");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GuruApiException(0, "interrupted", "Interrupted while calling " + baseUrl);
         }
+    }
+
+    /** A refused connection carries no message; say what happened instead of "null". */
+    private static String reason(IOException e) {
+        if (e.getMessage() != null) {
+            return e.getMessage();
+        }
+        return e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
     }
 
     private <T> T call(String method, String path, Object body, Class<T> type) {

@@ -1,0 +1,39 @@
+package com.gururmm.cli.agents;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Mixin: the server-side filters of {@code GET /api/agents}, shared by {@code agents list} and {@code run}. */
+public final class AgentFilter {
+    /** The two liveness states; an enum so picocli rejects typos and completes the names. */
+    public enum Status {
+        online, offline
+    }
+
+    @Option(names = "--status", paramLabel = "STATUS", description = "online or offline.")
+    private Status status;
+
+    @Option(names = "--os", paramLabel = "OS", description = "windows, linux or macos.")
+    private String os;
+
+    @Option(names = "--hostname", paramLabel = "GLOB", description = "Hostname glob, e.g. 'web*' ('*' and '?'; case-insensitive).")
+    private String hostname;
+
+    @Option(names = "--site", paramLabel = "SITE", description = "Site the agent enrolled with.")
+    private String site;
+
+    public boolean isEmpty() {
+        return status == null && os == null && hostname == null && site == null;
+    }
+
+    /** Query parameters for {@code GuruClient.agents(Map)}. */
+    public Map<String, String> query() {
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("status", status == null ? null : status.name());
+        query.put("os", os);
+        query.put("hostname", hostname);
+        query.put("site", site);
+        return query;
+    }
+}

@@ -1,0 +1,40 @@
+package com.gururmm.cli.commands;
+
+import com.gururmm.cli.ExitCode;
+import com.gururmm.cli.config.Session;
+import com.gururmm.cli.output.Output;
+import com.gururmm.protocol.api.Commands.CommandView;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code GET /api/commands/{id}}. */
+@Command(name = "show", mixinStandardHelpOptions = true,
+        description = "Show a command's status, exit code and output.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  gururmm command show 3f2a9c4e-1b2d-4c5e-8f90-123456789abc",
+                "  gururmm command show $ID --output json | jq -r .stdout"})
+public final class CommandShowCommand implements Callable<Integer> {
+    @Mixin
+    private Session session;
+
+    @Mixin
+    private Output output;
+
+    @Parameters(paramLabel = "COMMAND_ID", converter = CommandIds.class, description = "The id 'gururmm run' printed.")
+    private UUID id;
+
+    @Override
+    public Integer call() {
+        CommandView view = session.client().command(id);
+        if (output.isJson()) {
+            output.json(view);
+        } else {
+            CommandDetails.print(view, output.out());
+            output.out().flush();
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,59 @@
+package com.gururmm.cli.run;
+
+import com.gururmm.cli.Terminal;
+import com.gururmm.protocol.api.Commands.CommandView;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code run --wait} on one agent: status changes go to stderr as they happen, then the
+ * remote stdout and stderr go to this process's stdout and stderr byte for byte, so the
+ * CLI can stand in for the remote script in a pipeline.
+ */
+final class SingleReport {
+    private final Terminal terminal;
+    private final String hostname;
+    private final boolean quiet;
+
+    SingleReport(Terminal terminal, String hostname, boolean quiet) {
+        this.terminal = terminal;
+        this.hostname = hostname;
+        this.quiet = quiet;
+    }
+
+    void onChange(Map<UUID, CommandView> snapshot) {
+        if (quiet) {
+            return;
+        }
+        CommandView view = snapshot.values().iterator().next();
+        String line = switch (view.status()) {
+            case "queued" -> "queued: " + hostname + " is not connected; the command runs when it connects (Ctrl-C stops waiting, not the command).";
+            case "running" -> "running on " + hostname + "...";
+            default -> null; // the final status is reported by finish()
+        };
+        if (line != null) {
+            terminal.err().println(line);
+            terminal.err().flush();
+        }
+    }
+
+    void finish(CommandView view) {
+        if (view.stdout() != null) {
+            terminal.out().print(view.stdout());
+            terminal.out().flush();
+        }
+        if (view.stderr() != null) {
+            terminal.err().print(view.stderr());
+        }
+        if (view.stdoutTruncated() || view.stderrTruncated()) {
+            terminal.err().println("gururmm: the agent truncated the output; it kept the first 1 MiB of each stream.");
+        }
+        if (!"completed".equals(view.status())) {
+            terminal.err().println("gururmm: command " + view.id() + " on " + hostname + " " + view.status()
+                    + (view.error() == null ? "." : ": " + view.error()));
+        } else if (!quiet && view.exitCode() != null && view.exitCode() != 0) {
+            terminal.err().println("gururmm: exit code " + view.exitCode() + " on " + hostname + ".");
+        }
+        terminal.err().flush();
+    }
+}

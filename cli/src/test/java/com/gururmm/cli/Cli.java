@@ -1,0 +1,53 @@
+package com.gururmm.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.gururmm.protocol.Json;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Runs the real {@code gururmm} command line in this JVM with captured streams and its
+ * own config dir, exactly as {@code main} would, minus {@code System.exit}.
+ */
+final class Cli {
+    private final Map<String, String> env = new HashMap<>();
+
+    Cli(Path configDir) {
+        env.put("GURURMM_CONFIG_DIR", configDir.toString());
+    }
+
+    record Result(int exitCode, String out, String err) {
+        JsonNode json() {
+            try {
+                return Json.mapper().readTree(out);
+            } catch (IOException e) {
+                throw new UncheckedIOException("stdout is not JSON: " + out, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    Result run(String... args) {
+        return runWithStdin("", args);
+    }
+
+    Result runWithStdin(String stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Terminal terminal = new Terminal(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintWriter(out, true), new PrintWriter(err, true), env, false);
+        int code = GuruCli.run(terminal, args);
+        return new Result(code, out.toString(), err.toString());
+    }
+}
