@@ -60,11 +60,6 @@ public final class UpdateCoordinator {
         this.failurePercent = failurePercent;
     }
 
-    /** The agent's latest update attempt, for {@code GET /api/agents/{id}}; null if it never had one. */
-    public UpdateState state(UUID agentId) {
-        return updates.get(agentId).orElse(null);
-    }
-
     /** The build this agent should move to now, if any. */
     Optional<Release> offerFor(AgentRow agent, ReleaseCatalog catalog, Map<String, Rollout> rolloutByFile) {
         Optional<UpdateState> last = updates.get(agent.id());
