@@ -11,6 +11,8 @@ import com.gururmm.agent.state.Identity;
 import com.gururmm.agent.state.Journal;
 import com.gururmm.agent.state.Outbox;
 import com.gururmm.agent.state.StateDir;
+import com.gururmm.agent.update.Launcher;
+import com.gururmm.agent.update.Updater;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.protocol.api.Agents.EnrollResponse;
 import com.gururmm.protocol.wire.AgentMessage;
@@ -56,6 +58,8 @@ public final class Agent {
     private Inventory lastReported;
     private String deviceId;
     private String machineUid;
+    private volatile Credentials credentials;
+    private Updater updater;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -93,6 +97,10 @@ public final class Agent {
         }
         log.info("GuruRMM agent {} starting: agent {} on {} (machine {}), server {}", config.agentVersion(),
                 credentials.agentId(), platform.os(), machineUid, config.serverUrl());
+        this.credentials = credentials;
+        updater = new Updater(state, http, config.serverUrl(), config.agentVersion(), platform.os(),
+                com.gururmm.protocol.Platform.currentArch(), System.getenv(), new UpdateHost());
+        Updater.watchLauncher(System.getenv(), () -> System.exit(0));
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             link.stop();
@@ -193,6 +201,7 @@ public final class Agent {
             for (CommandResult result : outbox.all()) {
                 sendResultAware(result);
             }
+            updater.onConnected();
         }
 
         @Override
@@ -206,6 +215,7 @@ public final class Agent {
                 }
                 case ServerMessage.Refused refused -> log.warn("server refused a frame: {} ({})", refused.message(), refused.error());
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
+                case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);
             }
         }
 
@@ -213,11 +223,44 @@ public final class Agent {
         public ServerLink.Credential onCredentialRejected() {
             try {
                 Credentials fresh = enroll();
+                if (fresh != null) {
+                    credentials = fresh;
+                }
                 return fresh == null ? null : new ServerLink.Credential(fresh.agentId(), fresh.agentToken());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return null;
             }
+        }
+    }
+
+    /** What the updater may do with this agent: send, authenticate downloads, and exit for the switch. */
+    private final class UpdateHost implements Updater.Host {
+        @Override
+        public boolean send(AgentMessage message) {
+            return link != null && link.send(message);
+        }
+
+        @Override
+        public UUID agentId() {
+            return credentials.agentId();
+        }
+
+        @Override
+        public String agentToken() {
+            return credentials.agentToken();
+        }
+
+        @Override
+        public int runningCommands() {
+            return executor.runningCount();
+        }
+
+        @Override
+        public void exitForSwitch() {
+            link.stop();
+            state.unlock();
+            System.exit(Launcher.EXIT_SWITCH);
         }
     }
 }

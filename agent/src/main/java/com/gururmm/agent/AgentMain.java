@@ -1,9 +1,13 @@
 package com.gururmm.agent;
 
+import com.gururmm.agent.update.Launcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar gururmm-agent.jar}: runs the agent with settings from the environment (SPEC section 3a). */
+/**
+ * {@code java -jar gururmm-agent.jar}: runs the agent with settings from the environment (SPEC section 3a).
+ * {@code java -jar gururmm-agent.jar launcher}: runs it under the update watchdog (docs/RELEASES.md).
+ */
 public final class AgentMain {
     private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
 
@@ -21,6 +25,11 @@ public final class AgentMain {
         } catch (IllegalArgumentException e) {
             System.err.println("gururmm-agent: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("launcher")) {
+            // The watchdog that runs the agent as a child and makes self-update safe (see Launcher).
+            System.exit(new Launcher(config.stateDir(), System.getenv()).run());
             return;
         }
         int exit = new Agent(config).run();

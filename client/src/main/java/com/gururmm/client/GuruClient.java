@@ -20,6 +20,12 @@ import com.gururmm.protocol.api.Commands.CommandSubmitted;
 import com.gururmm.protocol.api.Commands.CommandView;
 import com.gururmm.protocol.api.EnrollmentTokens.CreateRequest;
 import com.gururmm.protocol.api.EnrollmentTokens.TokenView;
+import com.gururmm.protocol.api.Releases.ChannelRequest;
+import com.gururmm.protocol.api.Releases.CleanupRequest;
+import com.gururmm.protocol.api.Releases.CleanupResult;
+import com.gururmm.protocol.api.Releases.ReleaseView;
+import com.gururmm.protocol.api.Releases.RolloutRequest;
+import com.gururmm.protocol.api.Releases.SigningKey;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -173,6 +179,73 @@ public final class GuruClient {
     public List<AuditEntry> audit() {
         return call("GET", "/api/audit", null, new TypeReference<List<AuditEntry>>() {
         });
+    }
+
+    // --- releases (docs/RELEASES.md) ---
+
+    public List<ReleaseView> releases() {
+        return call("GET", "/api/releases", null, new TypeReference<List<ReleaseView>>() {
+        });
+    }
+
+    public ReleaseView latestRelease(String os, String arch, String channel) {
+        return call("GET", "/api/releases/latest" + query(Map.of("os", os, "arch", arch, "channel", channel == null ? "" : channel)),
+                null, ReleaseView.class);
+    }
+
+    public SigningKey releaseSigningKey() {
+        return call("GET", "/api/releases/signing-key", null, SigningKey.class);
+    }
+
+    /** Uploads a build; {@code channel} null means the server's default (beta). */
+    public ReleaseView publishRelease(String file, byte[] build, String channel) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("file", file);
+        params.put("channel", channel);
+        RawResponse response = rawBytes("POST", "/api/releases" + query(params), build);
+        if (response.status() >= 400) {
+            throw error(response);
+        }
+        try {
+            return MAPPER.readValue(response.body(), ReleaseView.class);
+        } catch (JsonProcessingException e) {
+            throw new GuruApiException(response.status(), "bad_response", "The server sent a response this client cannot read: " + e.getOriginalMessage());
+        }
+    }
+
+    public ReleaseView setReleaseChannel(String file, String channel) {
+        return call("POST", "/api/releases/" + file + "/channel", new ChannelRequest(channel), ReleaseView.class);
+    }
+
+    public ReleaseView setReleaseRollout(String file, Integer percent, Boolean paused) {
+        return call("POST", "/api/releases/" + file + "/rollout", new RolloutRequest(percent, paused), ReleaseView.class);
+    }
+
+    public ReleaseView signRelease(String file) {
+        return call("POST", "/api/releases/" + file + "/sign", null, ReleaseView.class);
+    }
+
+    public CleanupResult cleanupReleases(CleanupRequest request) {
+        return call("POST", "/api/releases/cleanup", request, CleanupResult.class);
+    }
+
+    /** A raw exchange with a binary body ({@code application/octet-stream}). */
+    public RawResponse rawBytes(String method, String path, byte[] body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "application/octet-stream")
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        try {
+            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return new RawResponse(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuruApiException(0, "interrupted", "Interrupted while calling " + baseUrl);
+        }
     }
 
     // --- plumbing ---

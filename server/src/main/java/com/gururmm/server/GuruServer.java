@@ -27,6 +27,7 @@ import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.http.ErrorMapper;
+import com.gururmm.server.release.ReleaseModule;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -59,6 +60,7 @@ public final class GuruServer implements AutoCloseable {
     private final EnrollmentTokenService enrollmentTokens;
     private final CommandService commands;
     private final LastSeenFlusher flusher;
+    private final ReleaseModule releases;
 
     private GuruServer(ServerConfig config, Database database) {
         this.config = config;
@@ -72,11 +74,12 @@ public final class GuruServer implements AutoCloseable {
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
         this.registry = new ConnectionRegistry();
         AgentStore agentStore = new AgentStore(jdbi);
-        AgentService agents = new AgentService(agentStore, registry, enrollmentTokens, audit, clock);
+        AgentService agents = new AgentService(agentStore, registry, enrollmentTokens, audit, clock, ReleaseModule.updateStates(jdbi));
+        this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock, agents::authenticate, auth::authenticate);
         this.commands = new CommandService(new CommandStore(jdbi), agents, registry, audit, clock,
                 config.queuedCommandTtl(), config.agentLostGrace());
         this.flusher = new LastSeenFlusher(registry, agentStore);
-        AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval());
+        AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator());
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -99,6 +102,7 @@ public final class GuruServer implements AutoCloseable {
             new EnrollmentTokenRoutes(enrollmentTokens).register(cfg.routes);
             new AuditRoutes(audit).register(cfg.routes);
             gateway.register(cfg.routes);
+            releases.register(cfg.routes);
         });
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("gururmm-jobs-", 0).daemon().factory());
     }
@@ -118,6 +122,8 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(flusher, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
         long sweepMillis = Math.max(500, Math.min(10_000, config.agentLostGrace().toMillis() / 3));
         scheduler.scheduleWithFixedDelay(this::sweepSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        long pushMillis = ReleaseModule.PUSH_INTERVAL.toMillis();
+        scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         log.info("GuruRMM server listening on {}:{}", config.httpHost(), port());
     }
 

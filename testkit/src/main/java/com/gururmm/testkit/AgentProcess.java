@@ -75,6 +75,27 @@ public final class AgentProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs a real agent build the way it is installed: {@code java -jar <jar> launcher}. The
+     * launcher copies the jar under the state dir and runs it as a child (self-update tests).
+     */
+    public AgentProcess startLauncher(Path jar) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "launcher");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().keySet().removeIf(k -> k.startsWith("GURURMM_"));
+        builder.environment().putAll(env);
+        builder.environment().putIfAbsent("GURURMM_AGENT_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start agent launcher", e);
+        }
+        return this;
+    }
+
     /** Waits until the agent has enrolled and the server lists it online; returns its id. */
     public UUID awaitOnline(GuruClient client) {
         Awaitility.await("agent enrolled (log: " + logFile + ")").atMost(Duration.ofSeconds(30)).until(() -> agentIdOrNull() != null);
@@ -150,6 +171,10 @@ public final class AgentProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (process != null) {
+            // A launcher's agent child (and anything it ran) must not outlive the test.
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+        }
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
             waitFor();

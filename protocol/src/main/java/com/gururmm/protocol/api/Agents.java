@@ -24,7 +24,10 @@ public final class Agents {
             String site) {
     }
 
-    /** {@code GET /api/agents/{id}}: the summary fields plus inventory and health. */
+    /**
+     * {@code GET /api/agents/{id}}: the summary fields plus inventory and health, and
+     * {@code update}, the agent's latest self-update attempt (null if it never had one).
+     */
     public record AgentDetail(
             UUID id,
             String hostname,
@@ -42,7 +45,8 @@ public final class Agents {
             List<String> loggedOnUsers,
             Inventory.Health health,
             Instant enrolledAt,
-            int enrollCount) {
+            int enrollCount,
+            Releases.UpdateState update) {
     }
 
     public record EnrollRequest(

@@ -22,6 +22,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.InventoryReport.class, name = "inventory"),
         @JsonSubTypes.Type(value = AgentMessage.CommandStarted.class, name = "command_started"),
         @JsonSubTypes.Type(value = AgentMessage.CommandResult.class, name = "command_result"),
+        @JsonSubTypes.Type(value = AgentMessage.UpdateStatus.class, name = "update_status"),
 })
 public sealed interface AgentMessage {
 
@@ -56,5 +57,15 @@ public sealed interface AgentMessage {
             String error,
             Instant startedAt,
             Instant completedAt) implements AgentMessage {
+    }
+
+    /**
+     * Progress or outcome of a self-update. {@code state} is {@code downloading}, {@code restarting},
+     * {@code succeeded}, {@code failed} (refused or broken before the switch: bad hash, bad
+     * signature, build does not start) or {@code rolled_back} (switched, the new version did not
+     * come up, the previous one was restored); {@code reason} says why in a sentence.
+     */
+    record UpdateStatus(String state, String currentVersion, String targetVersion, String file, String reason,
+                        Instant at) implements AgentMessage {
     }
 }

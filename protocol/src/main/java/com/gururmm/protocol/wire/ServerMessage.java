@@ -13,6 +13,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.CancelCommand.class, name = "cancel_command"),
         @JsonSubTypes.Type(value = ServerMessage.ResultAck.class, name = "result_ack"),
         @JsonSubTypes.Type(value = ServerMessage.Refused.class, name = "refused"),
+        @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
 })
 public sealed interface ServerMessage {
 
@@ -43,5 +44,15 @@ public sealed interface ServerMessage {
 
     /** The server could not accept a frame; nothing was changed. */
     record Refused(String error, String message) implements ServerMessage {
+    }
+
+    /**
+     * A newer agent build this agent should run (SPEC section 6 rule plus staged rollout). The
+     * agent downloads {@code downloadPath} with its own credential, and runs it only if the file's
+     * SHA-256 is {@code sha256} and {@code signature} (Ed25519, see
+     * {@code com.gururmm.protocol.release.ReleaseSignature}) verifies with the key it was installed with.
+     */
+    record UpdateOffer(String file, String version, String os, String arch, String sha256, String signature,
+                       long size, String downloadPath) implements ServerMessage {
     }
 }

@@ -4,6 +4,7 @@ import com.gururmm.protocol.api.Agents.AgentDetail;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.protocol.api.Agents.EnrollResponse;
+import com.gururmm.protocol.api.Releases.UpdateState;
 import com.gururmm.protocol.wire.Inventory;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Secrets;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
@@ -42,8 +44,16 @@ public final class AgentService {
     private final EnrollmentTokenService tokens;
     private final AuditLog audit;
     private final Clock clock;
+    private final Function<UUID, UpdateState> updateStates;
 
     public AgentService(AgentStore store, ConnectionRegistry registry, EnrollmentTokenService tokens, AuditLog audit, Clock clock) {
+        this(store, registry, tokens, audit, clock, id -> null);
+    }
+
+    /** @param updateStates each agent's latest self-update attempt, shown in {@link #get} (release feature) */
+    public AgentService(AgentStore store, ConnectionRegistry registry, EnrollmentTokenService tokens, AuditLog audit, Clock clock,
+                        Function<UUID, UpdateState> updateStates) {
+        this.updateStates = updateStates;
         this.store = store;
         this.registry = registry;
         this.tokens = tokens;
@@ -141,7 +151,8 @@ public final class AgentService {
         Inventory.Health health = Optional.ofNullable(JsonText.read(row.health(), Inventory.Health.class)).orElse(Inventory.Health.ok());
         return new AgentDetail(s.id(), s.hostname(), s.os(), s.arch(), s.version(), s.channel(), s.status(), s.lastSeen(),
                 s.machineUid(), s.site(), row.deviceId(), row.osVersion(), JsonText.readStrings(row.ipAddresses()),
-                JsonText.readStrings(row.loggedOnUsers()), health, row.enrolledAt(), row.enrollCount());
+                JsonText.readStrings(row.loggedOnUsers()), health, row.enrolledAt(), row.enrollCount(),
+                updateStates.apply(id));
     }
 
     public AgentRow require(UUID id) {

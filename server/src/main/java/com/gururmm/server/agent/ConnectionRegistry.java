@@ -47,6 +47,11 @@ public final class ConnectionRegistry {
         return links.containsKey(agentId);
     }
 
+    /** Ids of the agents connected to this node right now (a snapshot). */
+    public java.util.Set<UUID> onlineAgentIds() {
+        return java.util.Set.copyOf(links.keySet());
+    }
+
     public int onlineCount() {
         return links.size();
     }

@@ -26,6 +26,8 @@ import org.slf4j.Logger;
  * @param agentLostGrace how long past its timeout a running command may stay silent before it fails
  * @param localAgent whether to start the server host's own agent: {@code auto} or {@code off}
  * @param localAgentJar the agent jar to start; empty means look beside the server jar
+ * @param releaseSigningKeyFile Ed25519 key releases are signed with; empty means {@code <data dir>/release-signing.key}, created on first start
+ * @param rolloutFailurePercent a release's rollout pauses itself when more than this share of the agents that took it failed
  */
 public record ServerConfig(
         String httpHost,
@@ -42,7 +44,9 @@ public record ServerConfig(
         Duration queuedCommandTtl,
         Duration agentLostGrace,
         String localAgent,
-        String localAgentJar) {
+        String localAgentJar,
+        String releaseSigningKeyFile,
+        int rolloutFailurePercent) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -87,7 +91,9 @@ public record ServerConfig(
                 Duration.ofSeconds(r.integer("GURURMM_COMMAND_QUEUE_TTL_SECONDS", 24 * 3600, 1, 30 * 24 * 3600)),
                 Duration.ofSeconds(r.integer("GURURMM_AGENT_LOST_GRACE_SECONDS", 120, 1, 24 * 3600)),
                 localAgent,
-                r.string("GURURMM_LOCAL_AGENT_JAR", ""));
+                r.string("GURURMM_LOCAL_AGENT_JAR", ""),
+                r.string("GURURMM_RELEASE_SIGNING_KEY_FILE", ""),
+                r.integer("GURURMM_ROLLOUT_FAILURE_PERCENT", 20, 0, 100));
     }
 
     public boolean embeddedDatabase() {
@@ -116,6 +122,8 @@ public record ServerConfig(
         out.put("GURURMM_AGENT_LOST_GRACE_SECONDS", Long.toString(agentLostGrace.toSeconds()));
         out.put("GURURMM_LOCAL_AGENT", localAgent);
         out.put("GURURMM_LOCAL_AGENT_JAR", localAgentJar.isEmpty() ? "(auto-detect)" : localAgentJar);
+        out.put("GURURMM_RELEASE_SIGNING_KEY_FILE", releaseSigningKeyFile.isEmpty() ? "(data dir: release-signing.key)" : releaseSigningKeyFile);
+        out.put("GURURMM_ROLLOUT_FAILURE_PERCENT", Integer.toString(rolloutFailurePercent));
         return out;
     }
 

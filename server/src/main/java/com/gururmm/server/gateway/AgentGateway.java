@@ -8,6 +8,7 @@ import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.release.UpdateCoordinator;
 import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import java.time.Clock;
@@ -46,8 +47,16 @@ public final class AgentGateway {
     private final ConnectionRegistry registry;
     private final Clock clock;
     private final Duration heartbeat;
+    private final UpdateCoordinator updates;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
+        this(agents, commands, registry, clock, heartbeat, null);
+    }
+
+    /** @param updates offers agent builds on connect and records update reports; null = no self-update */
+    public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat,
+                        UpdateCoordinator updates) {
+        this.updates = updates;
         this.agents = agents;
         this.commands = commands;
         this.registry = registry;
@@ -145,6 +154,12 @@ public final class AgentGateway {
                     link.send(new ServerMessage.ResultAck(result.commandId()));
                     registry.touch(agentId, clock.instant());
                 }
+                case AgentMessage.UpdateStatus status -> {
+                    if (updates != null) {
+                        updates.onStatus(agentId, status).ifPresent(problem -> refuse(link, "invalid_message", problem));
+                    }
+                    registry.touch(agentId, clock.instant());
+                }
             }
         } catch (RuntimeException e) {
             // Nothing is acknowledged, so the agent keeps the frame's content and resends it.
@@ -171,6 +186,9 @@ public final class AgentGateway {
         log.info("agent {} connected ({} {} {})", link.agentId(), hello.inventory().hostname(), hello.inventory().os(),
                 hello.inventory().agentVersion());
         commands.dispatchPending(link.agentId());
+        if (updates != null) {
+            updates.onAgentConnected(link.agentId());
+        }
     }
 
     private static void refuse(SocketLink link, String code, String message) {

@@ -1,0 +1,133 @@
+package com.gururmm.server.release;
+
+import com.gururmm.server.http.ApiException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code GET /downloads/{file}}: agent builds, sidecars and installers from the downloads dir.
+ *
+ * <p>Auth: an agent's own credential ({@code Authorization: Bearer <agent token>} plus
+ * {@code X-GuruRMM-Agent-Id}) or a user's bearer token. Not anonymous: integrity does not depend
+ * on it (agents verify hash and signature), but an open endpoint would let anyone enumerate and
+ * pull the builds and burn the server's bandwidth. See docs/RELEASES.md.
+ *
+ * <p>Names are a single plain segment ({@code [A-Za-z0-9][A-Za-z0-9._+-]*}), resolved inside the
+ * directory and checked again after following links, so {@code ..}, absolute paths and links
+ * pointing out of the directory are refused. Supports one {@code Range} (RFC 9110 section 14) so
+ * an interrupted download resumes instead of starting over.
+ */
+public final class DownloadRoutes {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,250}");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
+    public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
+
+    private final Path dir;
+    private final BiPredicate<UUID, String> agentCredential;
+    private final Consumer<String> userCredential;
+
+    /**
+     * @param agentCredential true when the token is the agent's current credential
+     * @param userCredential throws {@link ApiException} (401) unless the Authorization header is a valid user token
+     */
+    DownloadRoutes(Path dir, BiPredicate<UUID, String> agentCredential, Consumer<String> userCredential) {
+        this.dir = dir;
+        this.agentCredential = agentCredential;
+        this.userCredential = userCredential;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get("/downloads/{file}", this::serve);
+    }
+
+    private void serve(Context ctx) throws IOException {
+        authenticate(ctx);
+        String name = ctx.pathParam("file");
+        if (!NAME.matcher(name).matches() || name.contains("..")) {
+            throw ApiException.badRequest("'" + (name.length() > 80 ? name.substring(0, 80) + "..." : name)
+                    + "' is not a file name in the downloads dir; ask for a plain name such as gururmm-agent-linux-amd64-1.2.0.jar.");
+        }
+        Path file;
+        try {
+            Path root = dir.toRealPath();
+            file = root.resolve(name).toRealPath();
+            if (!file.getParent().equals(root) || !Files.isRegularFile(file)) {
+                throw new NoSuchFileException(name);
+            }
+        } catch (NoSuchFileException e) {
+            throw new ApiException(404, "not_found", "No file " + name + " is in the downloads dir; GET /api/releases lists the builds.");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            long start = 0;
+            long end = size - 1;
+            String range = ctx.header("Range");
+            if (range != null) {
+                Matcher m = RANGE.matcher(range.trim());
+                if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
+                    if (m.group(1).isEmpty()) {
+                        start = Math.max(0, size - Long.parseLong(m.group(2)));
+                    } else {
+                        start = Long.parseLong(m.group(1));
+                        end = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
+                    }
+                    if (start >= size || start > end) {
+                        ctx.header("Content-Range", "bytes */" + size);
+                        throw new ApiException(416, "range_not_satisfiable", "The range " + range + " is outside " + name + " (" + size
+                                + " bytes); resume from a byte below " + size + ".");
+                    }
+                    ctx.status(206);
+                    ctx.header("Content-Range", "bytes " + start + "-" + end + "/" + size);
+                } // several ranges or garbage: RFC 9110 lets us ignore the header and send it all
+            }
+            long length = size == 0 ? 0 : end - start + 1;
+            ctx.header("Accept-Ranges", "bytes");
+            ctx.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+            ctx.res().setContentType("application/octet-stream");
+            ctx.res().setContentLengthLong(length);
+            OutputStream out = ctx.res().getOutputStream();
+            var sink = Channels.newChannel(out);
+            long position = start;
+            long remaining = length;
+            while (remaining > 0) {
+                long sent = channel.transferTo(position, remaining, sink);
+                if (sent <= 0) {
+                    break;
+                }
+                position += sent;
+                remaining -= sent;
+            }
+            out.flush();
+        }
+    }
+
+    private void authenticate(Context ctx) {
+        String agentId = ctx.header(AGENT_ID_HEADER);
+        String authorization = ctx.header("Authorization");
+        if (agentId != null) {
+            String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
+            try {
+                if (agentCredential.test(UUID.fromString(agentId.trim()), token)) {
+                    return;
+                }
+            } catch (IllegalArgumentException ignored) {
+                // falls through to the 401
+            }
+            throw ApiException.unauthorized("The agent credential is not valid for agent " + agentId + "; downloads need a current agent or user credential.");
+        }
+        userCredential.accept(authorization);
+    }
+}
