@@ -26,6 +26,7 @@ import com.gururmm.protocol.api.Releases.CleanupResult;
 import com.gururmm.protocol.api.Releases.ReleaseView;
 import com.gururmm.protocol.api.Releases.RolloutRequest;
 import com.gururmm.protocol.api.Releases.SigningKey;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -33,6 +34,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -199,10 +201,23 @@ public final class GuruClient {
 
     /** Uploads a build; {@code channel} null means the server's default (beta). */
     public ReleaseView publishRelease(String file, byte[] build, String channel) {
+        return publish(file, channel, null, HttpRequest.BodyPublishers.ofByteArray(build));
+    }
+
+    /**
+     * Streams a build from disk (builds may be hundreds of MiB, so it is never held in memory).
+     * {@code sha256} (null to skip) makes the server refuse an upload damaged on the way.
+     */
+    public ReleaseView publishRelease(String file, Path build, String channel, String sha256) throws FileNotFoundException {
+        return publish(file, channel, sha256, HttpRequest.BodyPublishers.ofFile(build));
+    }
+
+    private ReleaseView publish(String file, String channel, String sha256, HttpRequest.BodyPublisher body) {
         Map<String, String> params = new LinkedHashMap<>();
         params.put("file", file);
         params.put("channel", channel);
-        RawResponse response = rawBytes("POST", "/api/releases" + query(params), build);
+        params.put("sha256", sha256);
+        RawResponse response = send(binaryRequest("POST", "/api/releases" + query(params), body));
         if (response.status() >= 400) {
             throw error(response);
         }
@@ -231,17 +246,25 @@ public final class GuruClient {
 
     /** A raw exchange with a binary body ({@code application/octet-stream}). */
     public RawResponse rawBytes(String method, String path, byte[] body) {
+        return send(binaryRequest(method, path, HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private HttpRequest.Builder binaryRequest(String method, String path, HttpRequest.BodyPublisher body) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/octet-stream")
-                .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(method, body);
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);
         }
+        return builder;
+    }
+
+    private RawResponse send(HttpRequest.Builder builder) {
         try {
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return new RawResponse(response.statusCode(), response.body());
         } catch (IOException e) {
-            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + e.getMessage());
+            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + reason(e) + ".");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new GuruApiException(0, "interrupted", "Interrupted while calling " + baseUrl);
@@ -264,15 +287,7 @@ public final class GuruClient {
         if (body != null) {
             builder.header("Content-Type", "application/json");
         }
-        try {
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new RawResponse(response.statusCode(), response.body());
-        } catch (IOException e) {
-            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + reason(e) + ".");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GuruApiException(0, "interrupted", "Interrupted while calling " + baseUrl);
-        }
+        return send(builder);
     }
 
     /** A refused connection carries no message; say what happened instead of "null". */
