@@ -6,6 +6,7 @@ import com.gururmm.cli.commands.EnrollTokenCommand;
 import com.gururmm.cli.commands.LoginCommand;
 import com.gururmm.cli.commands.LogoutCommand;
 import com.gururmm.cli.commands.WhoamiCommand;
+import com.gururmm.cli.releases.ReleasesCommand;
 import com.gururmm.cli.run.RunCommand;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
         description = "Drive a GuruRMM server from a terminal or a script.",
         subcommands = {
                 LoginCommand.class, LogoutCommand.class, WhoamiCommand.class,
-                AgentsCommand.class, RunCommand.class, CommandCommand.class, EnrollTokenCommand.class},
+                AgentsCommand.class, RunCommand.class, CommandCommand.class, EnrollTokenCommand.class, ReleasesCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
@@ -30,6 +31,7 @@ import picocli.CommandLine.Spec;
                 "  gururmm run --agent web01 --file fix.ps1 --wait",
                 "  gururmm run --hostname 'web*' --type bash --command 'uptime' --wait",
                 "  gururmm agents list --output json | jq -r '.[].hostname'",
+                "  gururmm releases publish gururmm-agent-linux-amd64-1.2.3.jar",
                 "",
                 "Exit codes: 0 ok, 1 API error, 2 usage error, 3 not logged in, 4 unreachable;",
                 "run --wait: the remote exit code, 124 timeout, 125 failed, 130 cancelled."})
