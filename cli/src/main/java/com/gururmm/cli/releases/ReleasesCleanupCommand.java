@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
  * agents (newest stable and beta per platform, versions still running) live in one place.
  */
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
-        description = {"Remove old builds (admin). Per platform it keeps the newest --keep versions, always the newest",
-                "stable and the newest beta build, and every version an agent still runs unless --force."},
+        description = {"Remove old builds (admin).",
+                "Per platform it keeps the newest --keep versions, always the newest stable and the newest beta",
+                "build, and every version an agent still runs unless --force."},
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm releases cleanup --dry-run          # what would go, and why the rest stays",
                 "  gururmm releases cleanup --keep 2",

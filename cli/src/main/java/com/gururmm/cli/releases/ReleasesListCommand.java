@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code GET /api/releases}: every build, whether agents can be offered it, and how its rollout goes. */
 @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
-        description = {"List the agent builds on the server with channel, rollout, signature and the agents on each.",
+        description = {"List the agent builds with channel, rollout, signature and the agents on each.",
                 "OFFERABLE no means agents are never offered the build; PROBLEMS says why."},
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm releases list",

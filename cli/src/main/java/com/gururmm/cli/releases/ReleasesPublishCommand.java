@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
  * writes the sidecars, signs the build and moves the platform's {@code -latest} link.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
-        description = {"Upload an agent build (admin). It goes on beta unless --channel stable; the server checks its",
-                "SHA-256, signs it and makes it the platform's -latest build. The file name says os, arch and version:",
+        description = {"Upload an agent build (admin).",
+                "It goes on beta unless --channel stable; the server checks its SHA-256, signs it and makes it the",
+                "platform's -latest build. The file name says os, arch and version:",
                 "gururmm-agent-{os}-{arch}-{version}{ext}, e.g. gururmm-agent-linux-amd64-1.2.3.jar."},
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm releases publish dist/gururmm-agent-linux-amd64-1.2.3.jar",

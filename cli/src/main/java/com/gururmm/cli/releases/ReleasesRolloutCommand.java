@@ -15,9 +15,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code POST /api/releases/{file}/rollout}: stage a build to a share of agents, or pause and resume it. */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
-        description = {"Stage a build (admin): offer it to N% of agents (a stable hash of agent and version, so raising N",
-                "only adds agents), or pause it (offered to nobody). --resume also lifts an automatic pause after",
-                "too many failed updates; 'releases list' shows the reason."},
+        description = {"Offer a build to a share of agents, or pause it (admin).",
+                "--percent N offers it to N%% of agents, chosen by a stable hash of agent and version, so raising N",
+                "only adds agents. A paused build is offered to nobody. --resume also lifts an automatic pause after",
+                "too many failed updates; 'releases list -o json' shows the reason (rollout.pause_reason)."},
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm releases rollout gururmm-agent-linux-amd64-1.2.3.jar --percent 10",
                 "  gururmm releases rollout gururmm-agent-linux-amd64-1.2.3.jar --pause",
