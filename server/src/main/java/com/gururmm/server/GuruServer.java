@@ -152,6 +152,11 @@ public final class GuruServer implements AutoCloseable {
         return enrollmentTokens;
     }
 
+    /** The public half of the release signing key, base64 X.509, as agents are installed with it. */
+    public String releasePublicKey() {
+        return releases.service().signingKey().publicKey();
+    }
+
     public ConnectionRegistry registry() {
         return registry;
     }

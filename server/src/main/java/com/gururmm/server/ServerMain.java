@@ -34,7 +34,7 @@ public final class ServerMain {
         GuruServer server = GuruServer.start(config);
         Optional<String> generated = server.ensureFirstAdmin();
         generated.ifPresent(password -> savePassword(config.dataDir(), password));
-        LocalAgentLauncher localAgent = new LocalAgentLauncher(config, server.port(), server.enrollmentTokens());
+        LocalAgentLauncher localAgent = new LocalAgentLauncher(config, server.port(), server.enrollmentTokens(), server.releasePublicKey());
         localAgent.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             localAgent.stop();

@@ -9,22 +9,14 @@ import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.protocol.api.Agents.EnrollResponse;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.wire.AgentMessage;
-import com.gururmm.protocol.wire.Inventory;
 import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.protocol.wire.Wire;
 import com.gururmm.testkit.TestDatabase;
 import com.gururmm.testkit.TestServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,81 +41,9 @@ class AgentProtocolTest {
         server.close();
     }
 
-    /** A raw agent connection that records every frame it receives. */
-    static final class RawAgent implements WebSocket.Listener {
-        final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
-        final UUID agentId;
-        final String machineUid;
-        WebSocket socket;
-        private final StringBuilder partial = new StringBuilder();
-
-        RawAgent(EnrollResponse enrolled, String machineUid) {
-            this.agentId = enrolled.agentId();
-            this.machineUid = machineUid;
-            this.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + enrolled.agentToken())
-                    .header("X-GuruRMM-Agent-Id", enrolled.agentId().toString())
-                    .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/api/agent/ws"), this).join();
-        }
-
-        static RawAgent enroll() {
-            String machine = UUID.randomUUID().toString();
-            EnrollResponse r = server.anonymousClient().enroll(new EnrollRequest(server.enrollmentToken(), "dev-" + machine, machine,
-                    "raw-" + machine.substring(0, 8), "linux", "amd64", "0.1.0", "stable"));
-            return new RawAgent(r, machine);
-        }
-
-        void send(String text) {
-            socket.sendText(text, true).join();
-        }
-
-        void send(AgentMessage message) {
-            send(Wire.encode(message));
-        }
-
-        void hello() throws Exception {
-            send(new AgentMessage.Hello(Wire.PROTOCOL_VERSION, new Inventory("raw", "linux", "test", "amd64", "0.1.0", "stable",
-                    machineUid, "dev", List.of(), List.of(), Inventory.Health.ok())));
-            assertThat(next()).isInstanceOf(ServerMessage.Welcome.class);
-        }
-
-        ServerMessage next() throws Exception {
-            String frame = frames.poll(10, TimeUnit.SECONDS);
-            assertThat(frame).as("a frame from the server").isNotNull();
-            return Wire.decodeServerMessage(frame);
-        }
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                frames.add(partial.toString());
-                partial.setLength(0);
-            }
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed.complete(statusCode);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed.complete(-1);
-        }
-    }
-
     @Test
     void garbageFramesAreRefusedAndChangeNothing() throws Exception {
-        RawAgent agent = RawAgent.enroll();
+        RawAgent agent = RawAgent.enroll(server);
         agent.send(new AgentMessage.Heartbeat(Instant.now()));
         assertThat(((ServerMessage.Refused) agent.next()).error()).isEqualTo("hello_required");
         assertThat(admin.agent(agent.agentId).status()).isEqualTo("offline");
@@ -146,7 +66,7 @@ class AgentProtocolTest {
 
     @Test
     void oversizeFrameClosesTheConnectionWithoutHarm() throws Exception {
-        RawAgent agent = RawAgent.enroll();
+        RawAgent agent = RawAgent.enroll(server);
         agent.hello();
         String huge = "{\"type\":\"heartbeat\",\"pad\":\"" + "x".repeat(Wire.MAX_FRAME_BYTES + 10) + "\"}";
         agent.socket.sendText(huge, true);
@@ -156,7 +76,7 @@ class AgentProtocolTest {
 
     @Test
     void wrongProtocolVersionIsRefusedAndClosed() throws Exception {
-        RawAgent agent = RawAgent.enroll();
+        RawAgent agent = RawAgent.enroll(server);
         agent.send("{\"type\":\"hello\",\"protocol_version\":99,\"inventory\":{}}");
         assertThat(((ServerMessage.Refused) agent.next()).error()).isEqualTo("unsupported_protocol");
         assertThat(agent.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
@@ -167,7 +87,7 @@ class AgentProtocolTest {
         String machine = UUID.randomUUID().toString();
         EnrollResponse enrolled = server.anonymousClient().enroll(new EnrollRequest(server.enrollmentToken(), "d", machine, "redeliver",
                 "linux", "amd64", "0.1.0", "stable"));
-        RawAgent first = new RawAgent(enrolled, machine);
+        RawAgent first = new RawAgent(server, enrolled, machine);
         first.hello();
         UUID id = admin.runCommand(enrolled.agentId(), new CommandRequest("sh", "echo once", null, 30)).commandId();
         ServerMessage.RunCommand delivered = (ServerMessage.RunCommand) first.next();
@@ -175,7 +95,7 @@ class AgentProtocolTest {
         assertThat(admin.command(id).status()).isEqualTo("running");
         first.socket.abort(); // lost before the agent could say it started
 
-        RawAgent second = new RawAgent(enrolled, machine);
+        RawAgent second = new RawAgent(server, enrolled, machine);
         second.hello();
         ServerMessage.RunCommand again = (ServerMessage.RunCommand) second.next();
         assertThat(again.commandId()).isEqualTo(id);
@@ -191,7 +111,7 @@ class AgentProtocolTest {
         assertThat(admin.command(id)).isEqualTo(stored);
         second.socket.abort();
 
-        RawAgent third = new RawAgent(enrolled, machine);
+        RawAgent third = new RawAgent(server, enrolled, machine);
         third.hello();
         assertThat(third.frames.poll(1500, TimeUnit.MILLISECONDS)).as("a finished command is not delivered again").isNull();
         third.socket.abort();
@@ -199,7 +119,7 @@ class AgentProtocolTest {
 
     @Test
     void lastSeenAndStatusFollowHeartbeats() throws Exception {
-        RawAgent agent = RawAgent.enroll();
+        RawAgent agent = RawAgent.enroll(server);
         agent.hello();
         Instant first = admin.agent(agent.agentId).lastSeen();
         Thread.sleep(1_100);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.gururmm.client.GuruClient;
+import com.gururmm.protocol.Platform;
+import com.gururmm.protocol.api.Agents.AgentDetail;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandView;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's first command in miniature: the packaged server jar on its embedded defaults
  * starts, prints its URL and first-login credentials, and brings up the host's own agent,
- * which runs a command as root.
+ * which runs a command as the server's user and takes a signed update like any installed agent.
  */
 class QuickStartTest {
     private static final Path SERVER_JAR = Path.of("..", "server", "target", "gururmm-server.jar").toAbsolutePath().normalize();
@@ -44,6 +46,7 @@ class QuickStartTest {
         builder.environment().put("GURURMM_HTTP_HOST", "127.0.0.1");
         Process server = builder.start();
         long localAgentPid = -1;
+        long launcherPid = -1;
         try {
             CompletableFuture<String[]> banner = CompletableFuture.supplyAsync(() -> readBanner(server));
             String[] urlAndPassword = banner.get(60, TimeUnit.SECONDS);
@@ -58,17 +61,45 @@ class QuickStartTest {
             CommandView view = client.awaitCommand(submitted.commandId(), Duration.ofSeconds(30));
             assertThat(view.status()).isEqualTo("completed");
             assertThat(view.stdout()).isEqualTo(System.getProperty("user.name") + "\n");
-            localAgentPid = Long.parseLong(Files.readString(dataDir.resolve("local-agent").resolve("agent.lock")).trim());
+            Path state = dataDir.resolve("local-agent");
+            assertThat(state.resolve("versions/current")).as("started in launcher mode").exists();
+            launcherPid = launcherOf(state, server);
+
+            // The host's agent is updatable: a newer signed build published on this server reaches it.
+            String file = "gururmm-agent-" + Platform.currentOs() + "-" + Platform.currentArch() + "-99.0.0.jar";
+            client.publishRelease(file, Files.readAllBytes(ReleaseBuilds.withVersion("99.0.0", dataDir.resolve("next.jar"))), "stable");
+            await("local agent updated to 99.0.0 (log: " + dataDir.resolve("local-agent.log") + ")").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> {
+                        AgentDetail d = client.agent(local.id());
+                        return d.status().equals("online") && d.version().equals("99.0.0")
+                                && d.update() != null && d.update().state().equals("succeeded");
+                    });
+            assertThat(Files.readString(state.resolve("versions/current")).trim()).isEqualTo("99.0.0");
+            assertThat(launcherOf(state, server)).as("the same launcher runs the new version").isEqualTo(launcherPid);
+            localAgentPid = Long.parseLong(Files.readString(state.resolve("agent.lock")).trim());
         } finally {
             server.destroy();
             if (!server.waitFor(20, TimeUnit.SECONDS)) {
                 server.destroyForcibly();
             }
         }
-        // The shutdown hook stopped the local agent too.
-        long pid = localAgentPid;
-        assertThat(pid).isPositive();
-        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        // The shutdown hook stopped the local agent too: both the launcher and the agent it runs.
+        for (long pid : new long[] {localAgentPid, launcherPid}) {
+            assertThat(pid).isPositive();
+            await("pid " + pid + " stopped").atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        }
+    }
+
+    /** The launcher is the agent's parent (the agent writes its pid into agent.lock) and the server's child. */
+    private static long launcherOf(Path state, Process server) throws Exception {
+        long agentPid = await("agent.lock names a live agent").atMost(Duration.ofSeconds(30)).until(() -> {
+            String text = Files.exists(state.resolve("agent.lock")) ? Files.readString(state.resolve("agent.lock")).trim() : "";
+            return text.isEmpty() ? -1L : Long.parseLong(text);
+        }, pid -> pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        ProcessHandle launcher = ProcessHandle.of(agentPid).flatMap(ProcessHandle::parent).orElseThrow();
+        assertThat(launcher.parent().map(ProcessHandle::pid)).as("launcher is the server's child").contains(server.pid());
+        assertThat(launcher.info().arguments().map(java.util.Arrays::asList).orElse(List.of("launcher"))).contains("launcher");
+        return launcher.pid();
     }
 
     private static String[] readBanner(Process server) {

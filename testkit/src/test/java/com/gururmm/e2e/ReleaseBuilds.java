@@ -47,12 +47,22 @@ final class ReleaseBuilds {
 
     /** A build that passes the start check ({@code --version}) and crashes when it runs as the agent. */
     static Path crashing(String version, Path out) throws IOException {
+        return withMain(CrashingAgentMain.class, version, out);
+    }
+
+    /** A build that passes the start check and then runs forever without ever reaching the server. */
+    static Path hanging(String version, Path out) throws IOException {
+        return withMain(HangingAgentMain.class, version, out);
+    }
+
+    /** A one-class jar: {@code main} (JDK-only) plus the properties file that names its version. */
+    private static Path withMain(Class<?> main, String version, Path out) throws IOException {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, CrashingAgentMain.class.getName());
-        String classFile = CrashingAgentMain.class.getName().replace('.', '/') + ".class";
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, main.getName());
+        String classFile = main.getName().replace('.', '/') + ".class";
         try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(out), manifest);
-             InputStream bytes = CrashingAgentMain.class.getResourceAsStream("/" + classFile)) {
+             InputStream bytes = main.getResourceAsStream("/" + classFile)) {
             jar.putNextEntry(new ZipEntry(classFile));
             bytes.transferTo(jar);
             jar.closeEntry();

@@ -73,6 +73,7 @@ public final class Launcher {
             log.error("launcher cannot prepare {}: {}", state.root(), e.getMessage());
             return 2;
         }
+        pruneOldVersions();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopChild, "launcher-shutdown"));
         Duration backoff = Duration.ofSeconds(1);
         while (!stopping) {
@@ -127,6 +128,7 @@ public final class Launcher {
                     log.warn("cannot clear the pending update marker: {}", e.getMessage());
                 }
                 log.info("agent {} is healthy; update from {} complete", pending.to(), pending.from());
+                pruneOldVersions();
                 return true;
             }
             if (!process.isAlive()) {
@@ -143,6 +145,20 @@ public final class Launcher {
             Thread.sleep(200);
         }
         return true;
+    }
+
+    /** Housekeeping only: a failure is logged and retried at the next start or update. */
+    private void pruneOldVersions() {
+        files.current().ifPresent(current -> {
+            try {
+                List<String> deleted = VersionPruner.prune(files.versions(), current, files.badVersions());
+                if (!deleted.isEmpty()) {
+                    log.info("removed old agent versions {} (keeping {} and the one before it)", deleted, current);
+                }
+            } catch (IOException e) {
+                log.warn("cannot remove old agent versions: {}", e.getMessage());
+            }
+        });
     }
 
     private void rollBack(UpdateFiles.Pending pending, String reason) {

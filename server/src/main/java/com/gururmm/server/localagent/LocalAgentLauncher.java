@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * its state in {@code <data dir>/local-agent}; on its first start the server hands it a
  * single-use enrollment token. If it exits, it is restarted with a capped back-off.
  *
+ * <p>It is started the way agents are installed, {@code java -jar gururmm-agent.jar launcher},
+ * with this server's release public key in {@code GURURMM_RELEASE_PUBLIC_KEY}, so the host's
+ * agent takes signed updates and rolls back like any other (docs/RELEASES.md). That makes two
+ * processes (launcher, and the agent version it runs); {@link #stop} ends both.
+ *
  * <p>In production the host's agent is normally installed as its own service (systemd); set
  * {@code GURURMM_LOCAL_AGENT=off} then. The agent holds a lock on its state dir, so a
  * service-installed agent and this child can never both run on one state dir.
@@ -32,14 +37,17 @@ public final class LocalAgentLauncher {
     private final ServerConfig config;
     private final int port;
     private final EnrollmentTokenService tokens;
+    private final String releasePublicKey;
     private volatile boolean stopping;
     private volatile Process process;
     private Thread supervisor;
 
-    public LocalAgentLauncher(ServerConfig config, int port, EnrollmentTokenService tokens) {
+    /** @param releasePublicKey base64 X.509 Ed25519 key the agent checks update signatures with */
+    public LocalAgentLauncher(ServerConfig config, int port, EnrollmentTokenService tokens, String releasePublicKey) {
         this.config = config;
         this.port = port;
         this.tokens = tokens;
+        this.releasePublicKey = releasePublicKey;
     }
 
     public void start() {
@@ -85,13 +93,18 @@ public final class LocalAgentLauncher {
         Path stateDir = config.dataDir().resolve("local-agent");
         Files.createDirectories(stateDir);
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx64m", "-XX:+UseSerialGC", "-jar", jar.toString()));
+        // The launcher JVM only copies files and watches a child; the agent version it runs gets
+        // the same small heap through GURURMM_AGENT_JAVA_OPTS.
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx32m", "-XX:+UseSerialGC", "-jar", jar.toString(), "launcher"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
         builder.environment().put("GURURMM_SERVER_URL", "http://127.0.0.1:" + port);
         builder.environment().put("GURURMM_STATE_DIR", stateDir.toString());
         builder.environment().putIfAbsent("GURURMM_CHANNEL", "stable");
+        builder.environment().putIfAbsent("GURURMM_AGENT_JAVA_OPTS", "-Xmx64m -XX:+UseSerialGC");
+        // Always this server's key: a stale key in the inherited environment would refuse every update.
+        builder.environment().put("GURURMM_RELEASE_PUBLIC_KEY", releasePublicKey);
         if (!Files.exists(stateDir.resolve("credentials.json"))) {
             var token = tokens.createToken(Principal.SYSTEM, "server", Duration.ofHours(1), 1);
             builder.environment().put("GURURMM_ENROLLMENT_TOKEN", token.token());
@@ -105,22 +118,36 @@ public final class LocalAgentLauncher {
         return config.dataDir().resolve("local-agent.log");
     }
 
+    /**
+     * Stops the launcher (its shutdown hook stops the agent it runs) and then anything of its that
+     * is still alive: if the launcher had to be killed, its hook never ran, and the agent would
+     * otherwise linger until it noticed on its own that the launcher is gone.
+     */
     public void stop() {
         stopping = true;
         Process p = process;
         if (p != null && p.isAlive()) {
-            p.destroy();
-            try {
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            List<ProcessHandle> children = p.descendants().toList();
+            end(p.toHandle(), Duration.ofSeconds(10));
+            children.forEach(child -> end(child, Duration.ofSeconds(5)));
         }
         if (supervisor != null) {
             supervisor.interrupt();
+        }
+    }
+
+    private static void end(ProcessHandle process, Duration grace) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            process.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            process.destroyForcibly();
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
