@@ -86,6 +86,11 @@ public final class Agent {
         outbox = new Outbox(state);
         Journal journal = new Journal(state);
         executor = new CommandExecutor(journal, outbox, new ProcessRunner(platform, state.resolve("work")), this::sendResultAware);
+        platform.sandboxNote().ifPresent(note -> {
+            log.warn("{}", note);
+            executor.noteSandbox(note);
+            inventory.withSandboxNote(note);
+        });
         executor.recoverAfterRestart();
 
         Credentials credentials = Credentials.load(state).orElse(null);

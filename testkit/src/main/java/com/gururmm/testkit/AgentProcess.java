@@ -27,6 +27,7 @@ public final class AgentProcess implements AutoCloseable {
     private final Path logFile;
     private final Map<String, String> env = new HashMap<>();
     private Process process;
+    private boolean sandboxed;
 
     private AgentProcess(URI serverUrl, String enrollmentToken, String machineId, Path stateDir) throws IOException {
         this.stateDir = stateDir;
@@ -58,9 +59,38 @@ public final class AgentProcess implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Runs the agent the way systemd's {@code ProtectSystem=strict} does (SPEC section 7): in a
+     * private mount namespace where {@code /} is remounted read-only and only the state dir
+     * stays writable (systemd's {@code StateDirectory=}). Needs root and util-linux's unshare.
+     */
+    public AgentProcess sandboxed() {
+        this.sandboxed = true;
+        return this;
+    }
+
+    /** True where {@link #sandboxed()} can work: root, with unshare able to make a mount namespace. */
+    public static boolean canSandbox() {
+        try {
+            Process probe = new ProcessBuilder("unshare", "-m", "--propagation", "private", "true").redirectErrorStream(true).start();
+            return probe.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     public AgentProcess start() {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>();
+        if (sandboxed) {
+            command.addAll(List.of("unshare", "-m", "--propagation", "private", "sh", "-c",
+                    "mount --bind \"$0\" \"$0\" && mount --bind / / && mount -o remount,bind,ro / && shift && exec \"$@\"",
+                    stateDir.toString(), "--"));
+        }
+        command.addAll(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
                 "-cp", System.getProperty("java.class.path"), "com.gururmm.agent.AgentMain"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)

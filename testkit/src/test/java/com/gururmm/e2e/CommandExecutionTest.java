@@ -58,6 +58,7 @@ class CommandExecutionTest {
         assertThat(view.stdout()).isEqualTo("out-line\n");
         assertThat(view.stderr()).isEqualTo("err-line\n");
         assertThat(view.context()).isEqualTo("system");
+        assertThat(view.agentSandbox()).as("an unsandboxed agent adds no sandbox note").isNull();
         assertThat(view.startedAt()).isNotNull();
         assertThat(view.completedAt()).isAfterOrEqualTo(view.startedAt());
     }

@@ -37,6 +37,7 @@ public final class CommandExecutor {
     private final Consumer<AgentMessage> sender;
     private final Map<UUID, RunningCommand> running = new ConcurrentHashMap<>();
     private final Map<UUID, Instant> startedAt = new ConcurrentHashMap<>();
+    private volatile String sandboxNote;
 
     /** @param sender best-effort send to the server; dropped while disconnected (the outbox covers results) */
     public CommandExecutor(Journal journal, Outbox outbox, ProcessRunner runner, Consumer<AgentMessage> sender) {
@@ -90,12 +91,20 @@ public final class CommandExecutor {
             result = new CommandResult(id, "failed", null, "", e.toString(), false, false,
                     "the agent failed while running the command: " + e, Instant.now(), Instant.now());
         }
+        if (sandboxNote != null) {
+            result = result.withSandboxNote(sandboxNote);
+        }
         outbox.put(result);
         journal.markDone(id);
         running.remove(id);
         startedAt.remove(id);
         log.info("command {} {} (exit {})", id, result.status(), result.exitCode());
         sender.accept(result);
+    }
+
+    /** Every result from now on carries this note (the agent runs in a restricted mount namespace). */
+    public void noteSandbox(String note) {
+        this.sandboxNote = note;
     }
 
     public void onCancel(UUID id) {

@@ -23,6 +23,7 @@ public final class InventoryCollector {
     private final String deviceId;
     private final StateDir state;
     private final OperatingSystem operatingSystem;
+    private String sandboxNote;
 
     public InventoryCollector(String os, String arch, String agentVersion, String channel, String machineUid, String deviceId, StateDir state) {
         this.os = os;
@@ -41,9 +42,15 @@ public final class InventoryCollector {
         this.operatingSystem = detected;
     }
 
+    /** Reported with the health flags (SPEC section 7). */
+    public InventoryCollector withSandboxNote(String note) {
+        this.sandboxNote = note;
+        return this;
+    }
+
     public Inventory collect() {
         return new Inventory(hostname(), os, osVersion(), arch, agentVersion, channel, machineUid, deviceId,
-                ipAddresses(), loggedOnUsers(), new Inventory.Health(state.writable(), state.problems()));
+                ipAddresses(), loggedOnUsers(), new Inventory.Health(state.writable(), state.problems(), sandboxNote));
     }
 
     private String osVersion() {

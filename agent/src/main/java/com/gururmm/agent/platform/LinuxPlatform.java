@@ -61,6 +61,11 @@ final class LinuxPlatform implements Platform {
     }
 
     @Override
+    public Optional<String> sandboxNote() {
+        return SandboxProbe.detect();
+    }
+
+    @Override
     public List<String> isolate(List<String> argv) {
         return Unix.isolate(argv);
     }

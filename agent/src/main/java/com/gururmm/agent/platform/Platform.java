@@ -39,6 +39,14 @@ public interface Platform {
         return argv;
     }
 
+    /**
+     * A note for command results when the agent's view of the file system is restricted
+     * compared with the host's (Linux: systemd sandbox, SPEC section 7); empty otherwise.
+     */
+    default java.util.Optional<String> sandboxNote() {
+        return java.util.Optional.empty();
+    }
+
     /** Kills the process group started by {@link #isolate}; no-op where not supported. */
     default void killGroup(long pid) {
     }

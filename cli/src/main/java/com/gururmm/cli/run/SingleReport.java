@@ -45,6 +45,9 @@ final class SingleReport {
         if (view.stderr() != null) {
             terminal.err().print(view.stderr());
         }
+        if (view.agentSandbox() != null && !quiet) {
+            terminal.err().println("gururmm: note: " + view.agentSandbox());
+        }
         if (view.stdoutTruncated() || view.stderrTruncated()) {
             terminal.err().println("gururmm: the agent truncated the output; it kept the first 1 MiB of each stream.");
         }

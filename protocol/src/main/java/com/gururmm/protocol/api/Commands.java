@@ -15,7 +15,11 @@ public final class Commands {
     public record CommandSubmitted(UUID commandId, String status) {
     }
 
-    /** {@code GET /api/commands/{id}}; times are ISO-8601 and null until they happen. */
+    /**
+     * {@code GET /api/commands/{id}}; times are ISO-8601 and null until they happen.
+     * {@code agent_sandbox} is set when the agent ran the command inside a restricted mount
+     * namespace (SPEC section 7), so "Read-only file system" is not mistaken for a read-only host.
+     */
     public record CommandView(
             UUID id,
             UUID agentId,
@@ -33,6 +37,7 @@ public final class Commands {
             String createdBy,
             Instant createdAt,
             Instant startedAt,
-            Instant completedAt) {
+            Instant completedAt,
+            String agentSandbox) {
     }
 }

@@ -56,7 +56,19 @@ public sealed interface AgentMessage {
             boolean stderrTruncated,
             String error,
             Instant startedAt,
-            Instant completedAt) implements AgentMessage {
+            Instant completedAt,
+            String sandboxNote) implements AgentMessage {
+
+        public CommandResult(UUID commandId, String status, Integer exitCode, String stdout, String stderr,
+                             boolean stdoutTruncated, boolean stderrTruncated, String error, Instant startedAt, Instant completedAt) {
+            this(commandId, status, exitCode, stdout, stderr, stdoutTruncated, stderrTruncated, error, startedAt, completedAt, null);
+        }
+
+        /** The same result, noting that it ran in a sandbox whose view of the system differs from the host's. */
+        public CommandResult withSandboxNote(String note) {
+            return new CommandResult(commandId, status, exitCode, stdout, stderr, stdoutTruncated, stderrTruncated, error,
+                    startedAt, completedAt, note);
+        }
     }
 
     /**

@@ -20,10 +20,19 @@ public record Inventory(
         List<String> loggedOnUsers,
         Health health) {
 
-    /** Self-reported health flags. An empty problem list means healthy. */
-    public record Health(boolean stateDirWritable, List<String> problems) {
+    /**
+     * Self-reported health flags. An empty problem list means healthy.
+     *
+     * @param sandbox set when the agent runs in a restricted mount namespace (e.g. systemd's
+     *                {@code ProtectSystem=strict}): what its commands see differently from the host
+     */
+    public record Health(boolean stateDirWritable, List<String> problems, String sandbox) {
+        public Health(boolean stateDirWritable, List<String> problems) {
+            this(stateDirWritable, problems, null);
+        }
+
         public static Health ok() {
-            return new Health(true, List.of());
+            return new Health(true, List.of(), null);
         }
     }
 }

@@ -169,7 +169,8 @@ public final class AgentService {
 
     static Inventory sanitize(Inventory in) {
         Inventory.Health health = in.health() == null ? Inventory.Health.ok()
-                : new Inventory.Health(in.health().stateDirWritable(), clipList(in.health().problems(), 500));
+                : new Inventory.Health(in.health().stateDirWritable(), clipList(in.health().problems(), 500),
+                        clip(in.health().sandbox(), 1000, null));
         return new Inventory(
                 clip(in.hostname(), 255, "unknown"),
                 OS_NAMES.contains(in.os()) ? in.os() : "linux",

@@ -25,5 +25,6 @@ public record CommandRow(
         Instant dispatchedAt,
         Instant deadlineAt,
         Instant startedAt,
-        Instant completedAt) {
+        Instant completedAt,
+        String sandboxNote) {
 }

@@ -85,7 +85,7 @@ public final class CommandService {
         String unsupported = unsupportedReason(type, agent.os());
         CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
                 unsupported == null ? "queued" : "failed", null, null, unsupported, false, false, unsupported, false,
-                actor.name(), now, now.plus(queueTtl), null, null, null, unsupported == null ? null : now);
+                actor.name(), now, now.plus(queueTtl), null, null, null, unsupported == null ? null : now, null);
         store.insert(row);
         audit.record(actor.name(), "command.create", id.toString(),
                 "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
@@ -199,12 +199,13 @@ public final class CommandService {
         String err = r.stderr() != null && r.stderr().length() > limit ? r.stderr().substring(0, limit) : r.stderr();
         String error = r.error() != null && r.error().length() > 2000 ? r.error().substring(0, 2000) : r.error();
         return new CommandResult(r.commandId(), r.status(), r.exitCode(), out, err,
-                r.stdoutTruncated() || out != r.stdout(), r.stderrTruncated() || err != r.stderr(), error, r.startedAt(), r.completedAt());
+                r.stdoutTruncated() || out != r.stdout(), r.stderrTruncated() || err != r.stderr(), error, r.startedAt(), r.completedAt(),
+                r.sandboxNote() != null && r.sandboxNote().length() > 1000 ? r.sandboxNote().substring(0, 1000) : r.sandboxNote());
     }
 
     static CommandView view(CommandRow r) {
         return new CommandView(r.id(), r.agentId(), r.commandType(), r.commandText(), r.context(), r.status(), r.exitCode(),
                 r.stdout(), r.stderr(), r.stdoutTruncated(), r.stderrTruncated(), r.error(), r.timeoutSeconds(), r.createdBy(),
-                r.createdAt(), r.startedAt(), r.completedAt());
+                r.createdAt(), r.startedAt(), r.completedAt(), r.sandboxNote());
     }
 }

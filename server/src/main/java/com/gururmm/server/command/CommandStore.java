@@ -23,10 +23,10 @@ public final class CommandStore {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO commands (id, agent_id, command_type, command_text, context, timeout_seconds, status,
                                exit_code, stdout, stderr, stdout_truncated, stderr_truncated, error, failed_by_server,
-                               created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at)
+                               created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at, sandbox_note)
                         VALUES (:id, :agentId, :commandType, :commandText, :context, :timeoutSeconds, :status,
                                :exitCode, :stdout, :stderr, :stdoutTruncated, :stderrTruncated, :error, :failedByServer,
-                               :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt)""")
+                               :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt, :sandboxNote)""")
                 .bindMethods(row).execute());
     }
 
@@ -81,7 +81,7 @@ public final class CommandStore {
                         UPDATE commands SET status = :status, exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
                                stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated, error = :error,
                                failed_by_server = FALSE, started_at = COALESCE(started_at, :startedAt),
-                               completed_at = :completedAt
+                               completed_at = :completedAt, sandbox_note = :sandboxNote
                         WHERE id = :id AND agent_id = :agentId
                           AND (status IN ('queued', 'running') OR (status = 'failed' AND failed_by_server = TRUE))""")
                 .bind("id", r.commandId()).bind("agentId", agentId).bind("status", status)
@@ -89,6 +89,7 @@ public final class CommandStore {
                 .bind("stdoutTruncated", r.stdoutTruncated()).bind("stderrTruncated", r.stderrTruncated())
                 .bind("error", r.error()).bind("startedAt", r.startedAt())
                 .bind("completedAt", r.completedAt() == null ? now : r.completedAt())
+                .bind("sandboxNote", r.sandboxNote())
                 .execute());
         if (updated == 1) {
             return true;
@@ -97,12 +98,13 @@ public final class CommandStore {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE commands SET exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
                                stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated,
-                               started_at = COALESCE(started_at, :startedAt)
+                               started_at = COALESCE(started_at, :startedAt), sandbox_note = :sandboxNote
                         WHERE id = :id AND agent_id = :agentId AND status = 'cancelled' AND stdout IS NULL AND stderr IS NULL""")
                 .bind("id", r.commandId()).bind("agentId", agentId)
                 .bind("exitCode", r.exitCode()).bind("stdout", r.stdout()).bind("stderr", r.stderr())
                 .bind("stdoutTruncated", r.stdoutTruncated()).bind("stderrTruncated", r.stderrTruncated())
                 .bind("startedAt", r.startedAt())
+                .bind("sandboxNote", r.sandboxNote())
                 .execute()) == 1;
     }
 

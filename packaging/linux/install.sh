@@ -1,0 +1,38 @@
+#!/bin/sh
+# Installs the GuruRMM agent as a systemd service.
+#   sudo ./install.sh --server http://rmm.example:3001 --token grmm_enroll_... [--channel beta] [--jar gururmm-agent.jar]
+# Writes /opt/gururmm/{gururmm-agent.jar,bin/gururmm-agent}, /etc/gururmm/agent.env (0600) and the
+# unit, then enables and starts it. Re-running it upgrades the jar and keeps the agent's identity
+# (/var/lib/gururmm is never touched).
+set -eu
+SERVER="" TOKEN="" CHANNEL="stable" JAR="$(dirname "$0")/gururmm-agent.jar" PUBKEY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --server) SERVER="$2"; shift 2 ;;
+    --token) TOKEN="$2"; shift 2 ;;
+    --channel) CHANNEL="$2"; shift 2 ;;
+    --jar) JAR="$2"; shift 2 ;;
+    --release-public-key) PUBKEY="$2"; shift 2 ;;
+    *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+[ "$(id -u)" = 0 ] || { echo "install.sh: run as root" >&2; exit 2; }
+[ -n "$SERVER" ] || { echo "install.sh: --server URL is required" >&2; exit 2; }
+[ -f "$JAR" ] || { echo "install.sh: agent jar not found at $JAR (use --jar)" >&2; exit 2; }
+case "$CHANNEL" in stable|beta) ;; *) echo "install.sh: --channel must be stable or beta" >&2; exit 2 ;; esac
+HERE="$(cd "$(dirname "$0")" && pwd)"
+install -d -m 0755 /opt/gururmm /opt/gururmm/bin
+install -m 0644 "$JAR" /opt/gururmm/gururmm-agent.jar
+install -m 0755 "$HERE/gururmm-agent" /opt/gururmm/bin/gururmm-agent
+install -d -m 0700 /etc/gururmm
+umask 077
+{
+  echo "GURURMM_SERVER_URL=$SERVER"
+  echo "GURURMM_CHANNEL=$CHANNEL"
+  [ -n "$TOKEN" ] && echo "GURURMM_ENROLLMENT_TOKEN=$TOKEN"
+  [ -n "$PUBKEY" ] && echo "GURURMM_RELEASE_PUBLIC_KEY=$PUBKEY"
+} > /etc/gururmm/agent.env
+install -m 0644 "$HERE/gururmm-agent.service" /etc/systemd/system/gururmm-agent.service
+systemctl daemon-reload
+systemctl enable --now gururmm-agent.service
+echo "GuruRMM agent installed; 'journalctl -u gururmm-agent' shows its log."
