@@ -1,17 +1,15 @@
 package com.gururmm.agent.update;
 
+import com.gururmm.protocol.Checksums;
+
 import com.gururmm.protocol.release.ReleaseName;
 import com.gururmm.protocol.release.ReleaseSignature;
 import com.gururmm.protocol.release.Version;
 import com.gururmm.protocol.wire.ServerMessage.UpdateOffer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
-import java.util.HexFormat;
 
 /**
  * Decides whether an offered build may run here. Before download: the offer must name a build
@@ -74,15 +72,6 @@ final class BuildVerifier {
     }
 
     static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Checksums.sha256Hex(file);
     }
 }
