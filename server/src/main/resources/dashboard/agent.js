@@ -152,7 +152,8 @@ class GuruAgent extends LightElement {
         : html`<p class="muted">Your role (${this.user?.role}) can view commands but not run them.</p>`}
       ${this.selected ? html`<section class="card" aria-labelledby="result-title">
           <h2 id="result-title">Command result</h2>
-          <guru-command-result .commandId=${this.selected} .canCancel=${canRun(this.user)}></guru-command-result>
+          <guru-command-result .commandId=${this.selected} .canCancel=${canRun(this.user)}
+            @command-finished=${() => this.load()}></guru-command-result>
         </section>` : nothing}
       ${this.history()}`;
   }
@@ -253,9 +254,14 @@ class GuruCommandResult extends LightElement {
     try {
       const c = await api('GET', `/api/commands/${seg(id)}`);
       if (id !== this.commandId) return;
+      const wasActive = !this.command || ACTIVE.has(this.command.status);
       this.command = c;
       this.error = '';
-      if (!ACTIVE.has(c.status)) this.poller.stop();
+      if (!ACTIVE.has(c.status)) {
+        this.poller.stop();
+        // Lets the agent page refresh its history at once instead of showing "running" until its next poll.
+        if (wasActive) this.dispatchEvent(new CustomEvent('command-finished', { detail: c, bubbles: true }));
+      }
     } catch (e) {
       this.error = e.message;
       if (e.status === 404 || e.status === 401) this.poller.stop();

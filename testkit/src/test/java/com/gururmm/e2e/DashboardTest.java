@@ -130,7 +130,9 @@ class DashboardTest {
         assertThat(view.exitCode()).isEqualTo(3);
         assertThat(view.stdout()).isEqualTo("hello-from-dashboard\n");
         assertThat(view.createdBy()).isEqualTo(TestServer.ADMIN_EMAIL);
-        browser.await(By.cssSelector("#command-history tr[data-command-id='" + id + "']"), Duration.ofSeconds(10));
+        // The history follows the result right away, not only at its next 5 s refresh.
+        browser.awaitText(By.cssSelector("#command-history tr[data-command-id='" + id + "'] .badge"), "completed", Duration.ofSeconds(3));
+        browser.js("document.querySelector('#run-form').scrollIntoView()");
         screenshotIfAsked("agent.png");
         browser.go(base, "#/agents");
         browser.await(agentRow(agentId));
