@@ -20,6 +20,7 @@ import com.gururmm.server.command.CommandRoutes;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.command.CommandStore;
 import com.gururmm.server.config.ServerConfig;
+import com.gururmm.server.dashboard.DashboardRoutes;
 import com.gururmm.server.db.Database;
 import com.gururmm.server.enrollment.EnrollmentTokenRoutes;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
@@ -79,6 +80,7 @@ public final class GuruServer implements AutoCloseable {
         this.commands = new CommandService(new CommandStore(jdbi), agents, registry, audit, clock,
                 config.queuedCommandTtl(), config.agentLostGrace());
         this.flusher = new LastSeenFlusher(registry, agentStore);
+        DashboardRoutes dashboard = new DashboardRoutes();
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator());
 
         this.app = Javalin.create(cfg -> {
@@ -103,6 +105,7 @@ public final class GuruServer implements AutoCloseable {
             new AuditRoutes(audit).register(cfg.routes);
             gateway.register(cfg.routes);
             releases.register(cfg.routes);
+            dashboard.register(cfg);
         });
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("gururmm-jobs-", 0).daemon().factory());
     }

@@ -48,6 +48,8 @@ public final class ServerMain {
         StringBuilder banner = new StringBuilder("\n")
                 .append("  GuruRMM server is running\n")
                 .append("  URL:      http://").append(host).append(':').append(port).append("/\n")
+                // A line of its own: scripts (and QuickStartTest) read the URL line up to its end.
+                .append("            open the URL in a browser for the dashboard; the REST API is under /api\n")
                 .append("  Login:    ").append(config.adminEmail()).append('\n');
         Path passwordFile = config.dataDir().resolve(INITIAL_PASSWORD_FILE);
         try {

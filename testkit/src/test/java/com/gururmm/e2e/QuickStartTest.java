@@ -53,6 +53,7 @@ class QuickStartTest {
             GuruClient client = new GuruClient(URI.create(urlAndPassword[0]));
             client.login("admin@gururmm.local", urlAndPassword[1]);
             assertThat(Files.readString(dataDir.resolve("initial-admin-password")).trim()).isEqualTo(urlAndPassword[1]);
+            assertDashboardServedFromTheJar(URI.create(urlAndPassword[0]));
 
             AgentSummary local = await("local agent online").atMost(Duration.ofSeconds(60))
                     .until(() -> client.agents().stream().filter(a -> a.status().equals("online")).findFirst().orElse(null), a -> a != null);
@@ -131,6 +132,22 @@ class QuickStartTest {
             }
         } catch (java.io.IOException ignored) {
             // server stopped
+        }
+    }
+
+    /** The shaded jar must carry the dashboard and the lit webjar, or the printed URL opens a blank page. */
+    private static void assertDashboardServedFromTheJar(URI base) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var page = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        var lit = java.util.regex.Pattern.compile("\"lit\":\"(/webjars/lit/[^\"]+)\"").matcher(page.body());
+        assertThat(lit.find()).as("import map names lit's module: " + page.body()).isTrue();
+        for (String path : List.of(lit.group(1), "/dashboard/app.js")) {
+            var module = http.send(java.net.http.HttpRequest.newBuilder(base.resolve(path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(module.statusCode()).as(path).isEqualTo(200);
+            assertThat(module.headers().firstValue("Content-Type").orElse("")).as(path).contains("javascript");
         }
     }
 }

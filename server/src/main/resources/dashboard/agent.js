@@ -1,0 +1,315 @@
+// One agent: inventory, health, self-update state, command history, and running a command.
+import { html, nothing } from 'lit';
+import { api, seg } from './api.js';
+import { LightElement, Poller, badge, canRun, errorBox, formatTime, relativeTime } from './ui.js';
+
+const ACTIVE = new Set(['queued', 'running']);
+const TYPES = ['bash', 'sh', 'python', 'powershell', 'cmd'];
+
+const list = (values) => (values && values.length ? values.join(', ') : '—');
+
+class GuruAgent extends LightElement {
+  static properties = {
+    agentId: { type: String },
+    user: { attribute: false },
+    agent: { state: true },
+    commands: { state: true },
+    selected: { state: true },
+    error: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.agent = null;
+    this.commands = [];
+    this.selected = null;
+    this.error = '';
+    this.poller = new Poller(() => this.load(), 5000);
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.poller.start();
+  }
+
+  disconnectedCallback() {
+    this.poller.stop();
+    super.disconnectedCallback();
+  }
+
+  willUpdate(changed) {
+    if (changed.has('agentId')) {
+      this.agent = null;
+      this.commands = [];
+      this.selected = null;
+      this.load();
+    }
+  }
+
+  async load() {
+    const id = this.agentId;
+    try {
+      const [agent, commands] = await Promise.all([
+        api('GET', `/api/agents/${seg(id)}`),
+        api('GET', `/api/agents/${seg(id)}/commands?limit=50`),
+      ]);
+      if (id !== this.agentId) return; // the user navigated to another agent meanwhile
+      this.agent = agent;
+      this.commands = commands;
+      this.error = '';
+    } catch (e) {
+      this.error = e.message;
+    }
+  }
+
+  submitted(event) {
+    this.selected = event.detail;
+    this.load();
+  }
+
+  inventory(a) {
+    return html`
+      <section class="card" aria-labelledby="inv-title">
+        <h2 id="inv-title">Inventory</h2>
+        <dl class="facts" id="inventory">
+          <dt>OS</dt><dd>${a.os} ${a.arch}</dd>
+          <dt>OS version</dt><dd>${a.os_version ?? '—'}</dd>
+          <dt>IP addresses</dt><dd>${list(a.ip_addresses)}</dd>
+          <dt>Logged-on users</dt><dd>${list(a.logged_on_users)}</dd>
+          <dt>Agent version</dt><dd>${a.version} (${a.channel})</dd>
+          <dt>Site</dt><dd>${a.site ?? '—'}</dd>
+          <dt>Machine UID</dt><dd class="mono">${a.machine_uid ?? '—'}</dd>
+          <dt>Device ID</dt><dd class="mono">${a.device_id ?? '—'}</dd>
+          <dt>Agent ID</dt><dd class="mono">${a.id}</dd>
+          <dt>Enrolled</dt><dd>${formatTime(a.enrolled_at)} (enrolled ${a.enroll_count} ${a.enroll_count === 1 ? 'time' : 'times'})</dd>
+          <dt>Last seen</dt><dd title=${formatTime(a.last_seen)}>${relativeTime(a.last_seen)}</dd>
+        </dl>
+      </section>`;
+  }
+
+  health(a) {
+    const h = a.health;
+    return html`
+      <section class="card" aria-labelledby="health-title">
+        <h2 id="health-title">Health</h2>
+        ${!h ? html`<p class="muted">The agent has not reported its health yet.</p>` : html`
+          <p id="health-state">${h.state_dir_writable
+            ? html`${badge('ok')} State directory is writable.`
+            : html`${badge('problem')} The agent cannot write its state directory; it may lose its identity on restart.`}</p>
+          ${h.problems?.length ? html`<ul class="problems">${h.problems.map((p) => html`<li>${p}</li>`)}</ul>` : nothing}
+          ${h.sandbox ? html`<p class="note" id="health-sandbox"><strong>Sandbox:</strong> ${h.sandbox}</p>` : nothing}`}
+      </section>`;
+  }
+
+  selfUpdate(a) {
+    const u = a.update;
+    return html`
+      <section class="card" aria-labelledby="update-title">
+        <h2 id="update-title">Self-update</h2>
+        ${!u ? html`<p class="muted" id="update-state">No self-update attempted yet.</p>` : html`
+          <dl class="facts" id="update-state">
+            <dt>State</dt><dd>${badge(u.state)}</dd>
+            <dt>Version</dt><dd>${u.current_version ?? '?'} → ${u.target_version ?? '?'}</dd>
+            <dt>File</dt><dd class="mono">${u.file ?? '—'}</dd>
+            ${u.reason ? html`<dt>Reason</dt><dd>${u.reason}</dd>` : nothing}
+            <dt>Attempted</dt><dd>${formatTime(u.attempted_at)}</dd>
+            <dt>Updated</dt><dd>${formatTime(u.updated_at)}</dd>
+          </dl>`}
+      </section>`;
+  }
+
+  history() {
+    return html`
+      <section class="card" aria-labelledby="history-title">
+        <h2 id="history-title">Command history</h2>
+        ${this.commands.length === 0 ? html`<p class="muted">No commands yet.</p>` : html`
+        <div class="table-wrap"><table id="command-history">
+          <thead><tr><th scope="col">Created</th><th scope="col">Type</th><th scope="col">Context</th>
+            <th scope="col">Status</th><th scope="col">Exit</th><th scope="col">By</th><th scope="col">Script</th><th scope="col"></th></tr></thead>
+          <tbody>${this.commands.map((c) => html`<tr data-command-id=${c.id} class=${c.id === this.selected ? 'selected' : ''}>
+            <td title=${formatTime(c.created_at)}>${relativeTime(c.created_at)}</td>
+            <td>${c.command_type}</td><td>${c.context}</td><td>${badge(c.status)}</td>
+            <td>${c.exit_code ?? ''}</td><td>${c.created_by ?? ''}</td>
+            <td class="script-preview mono">${(c.command_text ?? '').split('\n')[0].slice(0, 80)}</td>
+            <td><button type="button" class="link" @click=${() => { this.selected = c.id; }}>Show</button></td>
+          </tr>`)}</tbody>
+        </table></div>`}
+      </section>`;
+  }
+
+  render() {
+    const a = this.agent;
+    if (!a) {
+      return html`<p><a href="#/agents">← Fleet</a></p>${this.error ? errorBox(this.error) : html`<p class="muted">Loading agent…</p>`}`;
+    }
+    return html`
+      <p><a href="#/agents">← Fleet</a></p>
+      <div class="page-head"><h1 id="agent-hostname">${a.hostname}</h1><span id="agent-status">${badge(a.status)}</span></div>
+      ${errorBox(this.error)}
+      <div class="grid">${this.inventory(a)}${this.health(a)}${this.selfUpdate(a)}</div>
+      ${canRun(this.user)
+        ? html`<guru-run-command .agent=${a} @command-submitted=${this.submitted}></guru-run-command>`
+        : html`<p class="muted">Your role (${this.user?.role}) can view commands but not run them.</p>`}
+      ${this.selected ? html`<section class="card" aria-labelledby="result-title">
+          <h2 id="result-title">Command result</h2>
+          <guru-command-result .commandId=${this.selected} .canCancel=${canRun(this.user)}
+            @command-finished=${() => this.load()}></guru-command-result>
+        </section>` : nothing}
+      ${this.history()}`;
+  }
+}
+customElements.define('guru-agent', GuruAgent);
+
+class GuruRunCommand extends LightElement {
+  static properties = {
+    agent: { attribute: false },
+    busy: { state: true },
+    error: { state: true },
+  };
+
+  async submit(event) {
+    event.preventDefault();
+    const f = event.target;
+    this.error = '';
+    const timeout = Number.parseInt(f.timeout.value, 10);
+    const body = {
+      command_type: f.type.value,
+      command: f.script.value,
+      context: f.context.value,
+      timeout_seconds: Number.isNaN(timeout) ? undefined : timeout,
+    };
+    this.busy = true;
+    try {
+      const submitted = await api('POST', `/api/agents/${seg(this.agent.id)}/command`, body);
+      this.dispatchEvent(new CustomEvent('command-submitted', { detail: submitted.command_id, bubbles: true }));
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  render() {
+    const defaultType = this.agent?.os === 'windows' ? 'powershell' : 'bash';
+    return html`
+      <section class="card" aria-labelledby="run-title">
+        <h2 id="run-title">Run command</h2>
+        <form id="run-form" class="run-form" @submit=${this.submit}>
+          <div class="row">
+            <label>Type <select name="type" id="cmd-type">
+              ${TYPES.map((t) => html`<option value=${t} ?selected=${t === defaultType}>${t}</option>`)}
+            </select></label>
+            <label>Run as <select name="context" id="cmd-context">
+              <option value="system" selected>system (root / SYSTEM)</option>
+              <option value="user_session">logged-on user's session</option>
+            </select></label>
+            <label>Timeout (s) <input name="timeout" id="cmd-timeout" type="number" min="1" max="86400" value="60" required></label>
+          </div>
+          <label class="block">Script
+            <textarea name="script" id="cmd-script" rows="6" spellcheck="false" required
+              placeholder="uname -a"></textarea></label>
+          ${errorBox(this.error)}
+          <button type="submit" class="primary" id="cmd-run" ?disabled=${this.busy}>${this.busy ? 'Sending…' : 'Run'}</button>
+          ${this.agent?.status !== 'online'
+            ? html`<span class="muted">The agent is offline: the command waits in the queue until it connects.</span>` : nothing}
+        </form>
+      </section>`;
+  }
+}
+customElements.define('guru-run-command', GuruRunCommand);
+
+/** One command's result, polled once a second while it is queued or running. */
+class GuruCommandResult extends LightElement {
+  static properties = {
+    commandId: { type: String },
+    canCancel: { type: Boolean },
+    command: { state: true },
+    error: { state: true },
+    cancelling: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.command = null;
+    this.error = '';
+    this.poller = new Poller(() => this.load(), 1000);
+  }
+
+  disconnectedCallback() {
+    this.poller.stop();
+    super.disconnectedCallback();
+  }
+
+  willUpdate(changed) {
+    if (changed.has('commandId')) {
+      this.command = null;
+      this.error = '';
+      this.poller.start();
+      this.load();
+    }
+  }
+
+  async load() {
+    const id = this.commandId;
+    try {
+      const c = await api('GET', `/api/commands/${seg(id)}`);
+      if (id !== this.commandId) return;
+      const wasActive = !this.command || ACTIVE.has(this.command.status);
+      this.command = c;
+      this.error = '';
+      if (!ACTIVE.has(c.status)) {
+        this.poller.stop();
+        // Lets the agent page refresh its history at once instead of showing "running" until its next poll.
+        if (wasActive) this.dispatchEvent(new CustomEvent('command-finished', { detail: c, bubbles: true }));
+      }
+    } catch (e) {
+      this.error = e.message;
+      if (e.status === 404 || e.status === 401) this.poller.stop();
+    }
+  }
+
+  async cancel() {
+    this.cancelling = true;
+    try {
+      this.command = await api('POST', `/api/commands/${seg(this.commandId)}/cancel`);
+      this.error = '';
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.cancelling = false;
+    }
+  }
+
+  output(label, cls, text, truncated) {
+    return html`
+      <h3>${label}${truncated ? html` <span class="badge badge-truncated">truncated</span>` : nothing}</h3>
+      ${text ? html`<pre class=${'output ' + cls}>${text}</pre>` : html`<p class="muted ${cls}-empty">(empty)</p>`}`;
+  }
+
+  render() {
+    const c = this.command;
+    if (!c) return html`${errorBox(this.error)}${this.error ? nothing : html`<p class="muted">Loading…</p>`}`;
+    const active = ACTIVE.has(c.status);
+    return html`
+      <div class="command-result" data-status=${c.status} data-command-id=${c.id} aria-busy=${active ? 'true' : 'false'}>
+        <p class="result-head">
+          <span class="result-status">${badge(c.status)}</span>
+          ${c.exit_code !== null && c.exit_code !== undefined
+            ? html`<span>exit code <strong class="exit-code">${c.exit_code}</strong></span>` : nothing}
+          <span class="muted">${c.command_type}, ${c.context}, timeout ${c.timeout_seconds} s,
+            by ${c.created_by ?? '?'}; created ${formatTime(c.created_at)}${c.completed_at ? html`, finished ${formatTime(c.completed_at)}` : nothing}</span>
+          ${active && this.canCancel ? html`<button type="button" id="cmd-cancel" class="danger" ?disabled=${this.cancelling}
+              @click=${this.cancel}>${this.cancelling ? 'Cancelling…' : 'Cancel'}</button>` : nothing}
+          ${active ? html`<span class="spinner" aria-label="waiting for the agent"></span>` : nothing}
+        </p>
+        ${errorBox(this.error)}
+        ${c.error ? html`<p class="error command-error" role="alert">${c.error}</p>` : nothing}
+        ${c.agent_sandbox ? html`<p class="note agent-sandbox"><strong>Agent sandbox:</strong> ${c.agent_sandbox}</p>` : nothing}
+        <details><summary>Script</summary><pre class="output script">${c.command_text}</pre></details>
+        ${active && !c.stdout && !c.stderr ? nothing : html`
+          ${this.output('stdout', 'stdout', c.stdout, c.stdout_truncated)}
+          ${this.output('stderr', 'stderr', c.stderr, c.stderr_truncated)}`}
+      </div>`;
+  }
+}
+customElements.define('guru-command-result', GuruCommandResult);

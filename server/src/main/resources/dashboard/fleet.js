@@ -1,0 +1,188 @@
+// The fleet: every agent from GET /api/agents, filtered and sorted in the browser.
+// A fleet can hold 10,000 agents, so the table renders a page of rows at a time ("Show more")
+// and the filtered/sorted list is recomputed only when the data or a filter changes.
+import { html, nothing } from 'lit';
+import { api } from './api.js';
+import { LightElement, Poller, badge, errorBox, formatTime, relativeTime } from './ui.js';
+
+const PAGE = 200;
+const REFRESH_MS = 5000;
+
+const COLUMNS = [
+  ['hostname', 'Hostname'],
+  ['status', 'Status'],
+  ['os', 'OS'],
+  ['arch', 'Arch'],
+  ['version', 'Version'],
+  ['channel', 'Channel'],
+  ['site', 'Site'],
+  ['last_seen', 'Last seen'],
+];
+
+/** Numeric-aware comparison so "0.6.51" sorts after "0.6.9" and "pc10" after "pc9". */
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+function compare(key) {
+  if (key === 'last_seen') {
+    return (a, b) => (a._seen - b._seen) || collator.compare(a.hostname ?? '', b.hostname ?? '');
+  }
+  return (a, b) => collator.compare(a[key] ?? '', b[key] ?? '') || collator.compare(a.hostname ?? '', b.hostname ?? '');
+}
+
+class GuruFleet extends LightElement {
+  static properties = {
+    agents: { state: true },
+    error: { state: true },
+    text: { state: true },
+    status: { state: true },
+    os: { state: true },
+    sortKey: { state: true },
+    sortDesc: { state: true },
+    limit: { state: true },
+    loadedAt: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.agents = null;
+    this.error = '';
+    this.text = '';
+    this.status = '';
+    this.os = '';
+    this.sortKey = 'hostname';
+    this.sortDesc = false;
+    this.limit = PAGE;
+    this.loadedAt = 0;
+    this.cache = { key: null, rows: [] };
+    this.poller = new Poller(() => this.load(), REFRESH_MS);
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.load();
+    this.poller.start();
+  }
+
+  disconnectedCallback() {
+    this.poller.stop();
+    super.disconnectedCallback();
+  }
+
+  async load() {
+    try {
+      const list = await api('GET', '/api/agents');
+      for (const a of list) {
+        // Precomputed once per refresh so a keystroke filters 10,000 agents without re-joining strings.
+        a._search = [a.hostname, a.os, a.arch, a.version, a.channel, a.site, a.id, a.machine_uid]
+          .filter(Boolean).join(' ').toLowerCase();
+        a._seen = a.last_seen ? Date.parse(a.last_seen) : 0;
+      }
+      this.agents = list;
+      this.loadedAt = Date.now();
+      this.error = '';
+    } catch (e) {
+      // Keep showing the last good list: a refresh failure should not blank the page.
+      this.error = e.message;
+    }
+  }
+
+  /** Filtered and sorted agents, memoised on everything that changes them. */
+  rows() {
+    const key = [this.agents, this.text, this.status, this.os, this.sortKey, this.sortDesc];
+    const same = this.cache.key && key.every((v, i) => v === this.cache.key[i]);
+    if (same) return this.cache.rows;
+    const needle = this.text.trim().toLowerCase();
+    const terms = needle ? needle.split(/\s+/) : [];
+    let rows = (this.agents ?? []).filter((a) =>
+      (!this.status || a.status === this.status)
+      && (!this.os || a.os === this.os)
+      && terms.every((t) => a._search.includes(t)));
+    rows.sort(compare(this.sortKey));
+    if (this.sortDesc) rows.reverse();
+    this.cache = { key, rows };
+    return rows;
+  }
+
+  setFilter(name, value) {
+    this[name] = value;
+    this.limit = PAGE; // a new filter starts at the top of its result
+  }
+
+  sortBy(key) {
+    if (this.sortKey === key) {
+      this.sortDesc = !this.sortDesc;
+    } else {
+      this.sortKey = key;
+      this.sortDesc = key === 'last_seen';
+    }
+  }
+
+  header([key, label]) {
+    const sorted = this.sortKey === key;
+    const aria = sorted ? (this.sortDesc ? 'descending' : 'ascending') : 'none';
+    return html`<th scope="col" aria-sort=${aria}>
+      <button type="button" class="sort" data-sort=${key} @click=${() => this.sortBy(key)}>
+        ${label}${sorted ? (this.sortDesc ? ' ▼' : ' ▲') : ''}</button></th>`;
+  }
+
+  row(a, now) {
+    return html`<tr data-agent-id=${a.id}>
+      <td><a class="hostname" href=${'#/agents/' + encodeURIComponent(a.id)}>${a.hostname}</a></td>
+      <td>${badge(a.status)}</td>
+      <td>${a.os}</td>
+      <td>${a.arch}</td>
+      <td>${a.version}</td>
+      <td>${a.channel}</td>
+      <td>${a.site ?? ''}</td>
+      <td title=${formatTime(a.last_seen)}>${relativeTime(a.last_seen, now)}</td>
+    </tr>`;
+  }
+
+  render() {
+    const all = this.agents ?? [];
+    const rows = this.rows();
+    const shown = rows.slice(0, this.limit);
+    const online = all.reduce((n, a) => n + (a.status === 'online' ? 1 : 0), 0);
+    const osNames = [...new Set(all.map((a) => a.os).filter(Boolean))].sort();
+    const now = Date.now();
+    return html`
+      <section class="card">
+        <div class="page-head">
+          <h1>Fleet</h1>
+          <p class="summary" id="fleet-summary" aria-live="polite">
+            ${this.agents === null ? 'Loading agents…'
+              : html`<span id="fleet-total">${all.length}</span> agents, <span id="fleet-online">${online}</span> online`}
+          </p>
+        </div>
+        <div class="filters" role="search">
+          <label>Filter <input id="fleet-filter" type="search" placeholder="hostname, site, version, id…"
+            .value=${this.text} @input=${(e) => this.setFilter('text', e.target.value)}></label>
+          <label>Status <select id="fleet-status" @change=${(e) => this.setFilter('status', e.target.value)}>
+            <option value="" ?selected=${!this.status}>any</option>
+            <option value="online" ?selected=${this.status === 'online'}>online</option>
+            <option value="offline" ?selected=${this.status === 'offline'}>offline</option>
+          </select></label>
+          <label>OS <select id="fleet-os" @change=${(e) => this.setFilter('os', e.target.value)}>
+            <option value="" ?selected=${!this.os}>any</option>
+            ${osNames.map((os) => html`<option value=${os} ?selected=${this.os === os}>${os}</option>`)}
+          </select></label>
+        </div>
+        ${errorBox(this.error)}
+        <div class="table-wrap">
+          <table class="agents" id="agents-table">
+            <caption class="visually-hidden">Agents</caption>
+            <thead><tr>${COLUMNS.map((c) => this.header(c))}</tr></thead>
+            <tbody>${shown.map((a) => this.row(a, now))}</tbody>
+          </table>
+        </div>
+        <p class="table-foot">
+          <span id="fleet-shown">Showing ${shown.length} of ${rows.length} matching agents</span>
+          ${rows.length > shown.length
+            ? html`<button type="button" id="fleet-more" @click=${() => { this.limit += PAGE; }}>
+                Show ${Math.min(PAGE, rows.length - shown.length)} more</button>`
+            : nothing}
+        </p>
+      </section>`;
+  }
+}
+customElements.define('guru-fleet', GuruFleet);
