@@ -144,6 +144,7 @@ class DashboardTest {
         String dir = System.getenv("DASHBOARD_SCREENSHOTS");
         if (dir != null) {
             try {
+                Files.createDirectories(Path.of(dir));
                 Files.write(Path.of(dir, name), browser.screenshot());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
