@@ -15,6 +15,8 @@ import com.gururmm.server.auth.JwtService;
 import com.gururmm.server.auth.PasswordHasher;
 import com.gururmm.server.auth.ServerKeys;
 import com.gururmm.server.auth.UserStore;
+import com.gururmm.server.batch.BatchRoutes;
+import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.command.CommandRoutes;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.command.CommandStore;
@@ -75,6 +77,7 @@ public final class GuruServer implements AutoCloseable {
         this.commands = new CommandService(new CommandStore(jdbi), agents, registry, audit, clock,
                 config.queuedCommandTtl(), config.agentLostGrace());
         this.flusher = new LastSeenFlusher(registry, agentStore);
+        BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval());
 
         this.app = Javalin.create(cfg -> {
@@ -94,6 +97,7 @@ public final class GuruServer implements AutoCloseable {
             new AuthRoutes(auth).register(cfg.routes);
             new AgentRoutes(agents).register(cfg.routes);
             new CommandRoutes(commands).register(cfg.routes);
+            new BatchRoutes(batches).register(cfg.routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(cfg.routes);
             new AuditRoutes(audit).register(cfg.routes);
             gateway.register(cfg.routes);

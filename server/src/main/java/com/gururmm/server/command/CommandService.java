@@ -60,7 +60,42 @@ public final class CommandService {
         this.lostGrace = lostGrace;
     }
 
+    /** What a valid request resolves to; see {@link #validate}. */
+    private record Checked(CommandType type, ExecutionContext context, int bytes, int timeout) {
+    }
+
+    /**
+     * Checks a request without creating anything: bulk submission validates once before it
+     * touches any agent, so bad input never leaves a half-created batch.
+     */
+    public void validate(CommandRequest request) {
+        check(request);
+    }
+
     public CommandSubmitted submit(Principal actor, UUID agentId, CommandRequest request) {
+        Checked checked = check(request);
+        CommandType type = checked.type();
+        ExecutionContext context = checked.context();
+        int bytes = checked.bytes();
+        int timeout = checked.timeout();
+        AgentRow agent = agents.require(agentId);
+
+        Instant now = clock.instant();
+        UUID id = UUID.randomUUID();
+        String unsupported = unsupportedReason(type, agent.os());
+        CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
+                unsupported == null ? "queued" : "failed", null, null, unsupported, false, false, unsupported, false,
+                actor.name(), now, now.plus(queueTtl), null, null, null, unsupported == null ? null : now);
+        store.insert(row);
+        audit.record(actor.name(), "command.create", id.toString(),
+                "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
+        if (unsupported == null) {
+            dispatch(row);
+        }
+        return new CommandSubmitted(id, store.find(id).map(CommandRow::status).orElse(row.status()));
+    }
+
+    private static Checked check(CommandRequest request) {
         CommandType type = CommandType.parse(request.commandType()).orElseThrow(() -> ApiException.badRequest(
                 request.commandType() == null ? "Field 'command_type' is required; one of " + CommandType.allowedValues() + "."
                         : "Unknown command_type '" + request.commandType() + "'; use one of " + CommandType.allowedValues() + "."));
@@ -78,21 +113,7 @@ public final class CommandService {
         if (timeout < 1 || timeout > MAX_TIMEOUT_SECONDS) {
             throw ApiException.badRequest("'timeout_seconds' must be between 1 and " + MAX_TIMEOUT_SECONDS + " (24 h); got " + timeout + ".");
         }
-        AgentRow agent = agents.require(agentId);
-
-        Instant now = clock.instant();
-        UUID id = UUID.randomUUID();
-        String unsupported = unsupportedReason(type, agent.os());
-        CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
-                unsupported == null ? "queued" : "failed", null, null, unsupported, false, false, unsupported, false,
-                actor.name(), now, now.plus(queueTtl), null, null, null, unsupported == null ? null : now);
-        store.insert(row);
-        audit.record(actor.name(), "command.create", id.toString(),
-                "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
-        if (unsupported == null) {
-            dispatch(row);
-        }
-        return new CommandSubmitted(id, store.find(id).map(CommandRow::status).orElse(row.status()));
+        return new Checked(type, context, bytes, timeout);
     }
 
     /** Sends the agent everything it should have: called when it connects. */
