@@ -254,6 +254,7 @@ final class Scenarios {
             s.agents("echo", n);
             Thread.sleep(2_000);
             s.sim.clearAcks();
+            long cpu0 = s.server.cpuMillis();
             long t0 = System.nanoTime();
             var submitted = s.admin.runBatch(new BatchRequest(null, new AgentFilter(null, null, null, null), "sh", "echo hi", null, 60));
             long tPost = System.nanoTime();
@@ -263,6 +264,7 @@ final class Scenarios {
                 view = s.admin.batch(submitted.batchId(), false);
             } while (!view.done() && System.nanoTime() - t0 < 300_000_000_000L);
             long tDone = System.nanoTime();
+            long cpu = s.server.cpuMillis() - cpu0;
             BatchView full = s.admin.batch(submitted.batchId(), true);
             Stats perAgent = new Stats();
             full.results().forEach(res -> {
@@ -276,6 +278,7 @@ final class Scenarios {
             r.add("until every result is stored (batch done via API)", Report.ms(allMs), "≤ 5 s", view.done() && allMs <= 5000);
             r.add("per-agent submit → result stored (server ack), p50 / p99 / max",
                     Report.ms(perAgent.percentileMillis(50)) + " / " + Report.ms(perAgent.percentileMillis(99)) + " / " + Report.ms(perAgent.maxMillis()));
+            r.add("server CPU for the whole fan-out", String.format("%.1f s (%.0f µs per agent)", cpu / 1000.0, cpu * 1000.0 / n));
             r.add("results completed / acknowledged", full.counts().getOrDefault("completed", 0) + " / " + perAgent.count());
             r.note("\"Done via API\" is measured by polling `GET /api/batches/{id}?results=false` every 50 ms, so it includes up to 50 ms of polling slack.");
         }

@@ -1,7 +1,6 @@
 package com.gururmm.server.batch;
 
 import com.gururmm.protocol.CommandStatus;
-import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Batches.AgentFilter;
 import com.gururmm.protocol.api.Batches.BatchRequest;
 import com.gururmm.protocol.api.Batches.BatchSubmitted;
@@ -16,7 +15,7 @@ import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Everything is validated before anything is written: the command fields once, and the
  * target list as a whole (unknown ids are a 404 naming them), so bad input never leaves a
  * half-created batch. Then each agent gets an ordinary command through
- * {@link CommandService#submit}, so delivery, redelivery, results and the sweeper behave exactly
+ * {@link CommandService#submitForBatch} (submit without the per-agent lookup and audit row;
+ * the batch is audited once), so delivery, redelivery, results and the sweeper behave exactly
  * as for single commands. Submission runs on a few virtual threads: each submit is a handful
  * of short statements, and a small parallelism keeps the connection pool busy without starving
  * the agents' own writes (results, heartbeats) of connections.
@@ -60,10 +60,14 @@ public final class BatchService {
         this.clock = clock;
     }
 
+    /** An agent to run the batch on; its OS decides whether the command type can run there. */
+    private record Target(UUID id, String os) {
+    }
+
     public BatchSubmitted submit(Principal actor, BatchRequest request) {
         CommandRequest command = request.toCommandRequest();
         commands.validate(command);
-        List<UUID> targets = resolveTargets(request);
+        List<Target> targets = resolveTargets(request);
         String target = describe(request, targets.size());
 
         UUID batchId = UUID.randomUUID();
@@ -95,7 +99,7 @@ public final class BatchService {
                 withResults ? store.results(id) : null);
     }
 
-    private List<UUID> resolveTargets(BatchRequest request) {
+    private List<Target> resolveTargets(BatchRequest request) {
         boolean byIds = request.agentIds() != null;
         boolean byFilter = request.filter() != null;
         if (byIds == byFilter) {
@@ -106,7 +110,7 @@ public final class BatchService {
             return resolveIds(request.agentIds());
         }
         AgentFilter f = request.filter();
-        List<UUID> ids = agents.list(f.status(), f.os(), f.site(), f.hostname()).stream().map(AgentSummary::id).toList();
+        List<Target> ids = agents.list(f.status(), f.os(), f.site(), f.hostname()).stream().map(a -> new Target(a.id(), a.os())).toList();
         if (ids.isEmpty()) {
             throw ApiException.badRequest("The filter " + describeFilter(f) + " matches no agent; nothing was run.");
         }
@@ -114,7 +118,7 @@ public final class BatchService {
         return ids;
     }
 
-    private List<UUID> resolveIds(List<UUID> requested) {
+    private List<Target> resolveIds(List<UUID> requested) {
         if (requested.isEmpty()) {
             throw ApiException.badRequest("'agent_ids' is empty; name at least one agent.");
         }
@@ -123,15 +127,15 @@ public final class BatchService {
             throw ApiException.badRequest("'agent_ids' contains null; every entry must be an agent UUID.");
         }
         Set<UUID> wanted = new LinkedHashSet<>(requested);
-        Set<UUID> known = new HashSet<>();
-        agents.list(null, null, null, null).forEach(a -> known.add(a.id()));
-        List<UUID> unknown = wanted.stream().filter(id -> !known.contains(id)).limit(5).toList();
+        Map<UUID, String> known = new HashMap<>();
+        agents.list(null, null, null, null).forEach(a -> known.put(a.id(), a.os()));
+        List<UUID> unknown = wanted.stream().filter(id -> !known.containsKey(id)).limit(5).toList();
         if (!unknown.isEmpty()) {
             throw new ApiException(404, "not_found", "No agent exists with id " + unknown.get(0)
                     + (unknown.size() > 1 ? " (nor " + unknown.subList(1, unknown.size()) + ")" : "")
                     + "; nothing was run. Remove unknown ids from 'agent_ids'.");
         }
-        return List.copyOf(wanted);
+        return wanted.stream().map(id -> new Target(id, known.get(id))).toList();
     }
 
     private static void checkSize(int size) {
@@ -142,7 +146,7 @@ public final class BatchService {
     }
 
     /** Submits to every target; an agent that cannot take the command gets an error entry, not an abort. */
-    private List<BatchStore.Member> submitAll(Principal actor, CommandRequest command, List<UUID> targets) {
+    private List<BatchStore.Member> submitAll(Principal actor, CommandRequest command, List<Target> targets) {
         BatchStore.Member[] members = new BatchStore.Member[targets.size()];
         int slices = Math.min(SUBMIT_PARALLELISM, targets.size());
         try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -151,9 +155,11 @@ public final class BatchService {
                 int slice = s;
                 futures.add(workers.submit(() -> {
                     for (int i = slice; i < members.length; i += slices) {
-                        UUID agentId = targets.get(i);
+                        Target target = targets.get(i);
+                        UUID agentId = target.id();
                         try {
-                            members[i] = new BatchStore.Member(agentId, commands.submit(actor, agentId, command).commandId(), null);
+                            members[i] = new BatchStore.Member(agentId,
+                                    commands.submitForBatch(actor, agentId, target.os(), command).commandId(), null);
                         } catch (ApiException e) {
                             members[i] = new BatchStore.Member(agentId, null, e.getMessage());
                         }
