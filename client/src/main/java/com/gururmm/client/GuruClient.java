@@ -15,6 +15,9 @@ import com.gururmm.protocol.api.Audit.AuditEntry;
 import com.gururmm.protocol.api.Auth.LoginRequest;
 import com.gururmm.protocol.api.Auth.LoginResponse;
 import com.gururmm.protocol.api.Auth.UserView;
+import com.gururmm.protocol.api.Batches.BatchRequest;
+import com.gururmm.protocol.api.Batches.BatchSubmitted;
+import com.gururmm.protocol.api.Batches.BatchView;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandSubmitted;
 import com.gururmm.protocol.api.Commands.CommandView;
@@ -159,6 +162,39 @@ public final class GuruClient {
             }
             sleep = Math.min(500, sleep * 2);
         }
+    }
+
+    // --- bulk commands ---
+
+    /** {@code POST /api/commands}: one command for the listed agents or every agent a filter selects. */
+    public BatchSubmitted runBatch(BatchRequest request) {
+        return call("POST", "/api/commands", request, BatchSubmitted.class);
+    }
+
+    /** {@code GET /api/batches/{id}} with every agent's result. */
+    public BatchView batch(UUID id) {
+        return batch(id, true);
+    }
+
+    /** Progress only ({@code withResults=false}) is cheap enough to poll on a large batch. */
+    public BatchView batch(UUID id, boolean withResults) {
+        return call("GET", "/api/batches/" + id + (withResults ? "" : "?results=false"), null, BatchView.class);
+    }
+
+    /** Polls progress until every command of the batch has finished, or {@code timeout} passes. */
+    public BatchView awaitBatch(UUID id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleep = 20;
+        while (!batch(id, false).done() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            sleep = Math.min(500, sleep * 2);
+        }
+        return batch(id, true);
     }
 
     // --- enrollment tokens ---

@@ -16,6 +16,8 @@ import com.gururmm.server.auth.PasswordHasher;
 import com.gururmm.server.auth.ServerKeys;
 import com.gururmm.server.auth.UserRoutes;
 import com.gururmm.server.auth.UserStore;
+import com.gururmm.server.batch.BatchRoutes;
+import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.command.CommandRoutes;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.command.CommandStore;
@@ -81,6 +83,7 @@ public final class GuruServer implements AutoCloseable {
                 config.queuedCommandTtl(), config.agentLostGrace());
         this.flusher = new LastSeenFlusher(registry, agentStore);
         DashboardRoutes dashboard = new DashboardRoutes();
+        BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator());
 
         this.app = Javalin.create(cfg -> {
@@ -101,6 +104,7 @@ public final class GuruServer implements AutoCloseable {
             new UserRoutes(auth).register(cfg.routes);
             new AgentRoutes(agents).register(cfg.routes);
             new CommandRoutes(commands).register(cfg.routes);
+            new BatchRoutes(batches).register(cfg.routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(cfg.routes);
             new AuditRoutes(audit).register(cfg.routes);
             gateway.register(cfg.routes);

@@ -60,7 +60,65 @@ public final class CommandService {
         this.lostGrace = lostGrace;
     }
 
+    /** What a valid request resolves to; see {@link #validate}. */
+    private record Checked(CommandType type, ExecutionContext context, int bytes, int timeout) {
+    }
+
+    /**
+     * Checks a request without creating anything: bulk submission validates once before it
+     * touches any agent, so bad input never leaves a half-created batch.
+     */
+    public void validate(CommandRequest request) {
+        check(request);
+    }
+
     public CommandSubmitted submit(Principal actor, UUID agentId, CommandRequest request) {
+        Checked checked = check(request);
+        AgentRow agent = agents.require(agentId);
+        return create(actor, agentId, agent.os(), request, checked, true);
+    }
+
+    /**
+     * The bulk path ({@code POST /api/commands}): the caller has validated the request, resolved
+     * the agent (and its OS) and audited the batch as a whole, so this saves one agent lookup and
+     * one audit row per agent (the batch is audited once).
+     */
+    public CommandSubmitted submitForBatch(Principal actor, UUID agentId, String agentOs, CommandRequest request) {
+        return create(actor, agentId, agentOs, request, check(request), false);
+    }
+
+    private CommandSubmitted create(Principal actor, UUID agentId, String agentOs, CommandRequest request, Checked checked,
+                                    boolean auditEach) {
+        CommandType type = checked.type();
+        ExecutionContext context = checked.context();
+        int bytes = checked.bytes();
+        int timeout = checked.timeout();
+
+        Instant now = clock.instant();
+        UUID id = UUID.randomUUID();
+        String unsupported = unsupportedReason(type, agentOs);
+        // An online agent's command is stored already running (dispatched, with its deadline) and
+        // then sent: the same state queued-then-markDispatched reaches, one statement cheaper. If
+        // the link drops before the send, the row is running with no started_at, which is exactly
+        // what reconnect redelivery and the sweeper already handle.
+        boolean sendNow = unsupported == null && registry.isOnline(agentId);
+        String status = unsupported != null ? "failed" : sendNow ? "running" : "queued";
+        CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
+                status, null, null, unsupported, false, false, unsupported, false,
+                actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, timeout) : null,
+                null, unsupported == null ? null : now, null);
+        store.insert(row);
+        if (auditEach) {
+            audit.record(actor.name(), "command.create", id.toString(),
+                    "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
+        }
+        if (sendNow) {
+            dispatch(row);
+        }
+        return new CommandSubmitted(id, row.status());
+    }
+
+    private static Checked check(CommandRequest request) {
         CommandType type = CommandType.parse(request.commandType()).orElseThrow(() -> ApiException.badRequest(
                 request.commandType() == null ? "Field 'command_type' is required; one of " + CommandType.allowedValues() + "."
                         : "Unknown command_type '" + request.commandType() + "'; use one of " + CommandType.allowedValues() + "."));
@@ -78,21 +136,7 @@ public final class CommandService {
         if (timeout < 1 || timeout > MAX_TIMEOUT_SECONDS) {
             throw ApiException.badRequest("'timeout_seconds' must be between 1 and " + MAX_TIMEOUT_SECONDS + " (24 h); got " + timeout + ".");
         }
-        AgentRow agent = agents.require(agentId);
-
-        Instant now = clock.instant();
-        UUID id = UUID.randomUUID();
-        String unsupported = unsupportedReason(type, agent.os());
-        CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
-                unsupported == null ? "queued" : "failed", null, null, unsupported, false, false, unsupported, false,
-                actor.name(), now, now.plus(queueTtl), null, null, null, unsupported == null ? null : now, null);
-        store.insert(row);
-        audit.record(actor.name(), "command.create", id.toString(),
-                "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
-        if (unsupported == null) {
-            dispatch(row);
-        }
-        return new CommandSubmitted(id, store.find(id).map(CommandRow::status).orElse(row.status()));
+        return new Checked(type, context, bytes, timeout);
     }
 
     /** Sends the agent everything it should have: called when it connects. */
@@ -117,6 +161,10 @@ public final class CommandService {
 
     public void onStarted(UUID agentId, UUID commandId, Instant startedAt) {
         Instant now = clock.instant();
+        // Normally the command was dispatched and already has its deadline: one UPDATE, no read.
+        if (store.markStartedKeepingDeadline(agentId, commandId, startedAt == null ? now : startedAt, now)) {
+            return;
+        }
         int timeout = store.find(commandId).map(CommandRow::timeoutSeconds).orElse(DEFAULT_TIMEOUT_SECONDS);
         store.markStarted(agentId, commandId, startedAt == null ? now : startedAt, now, deadline(now, timeout));
     }

@@ -61,6 +61,15 @@ public final class CommandStore {
                 .bind("id", id).bind("now", now).bind("deadline", deadline).execute()) == 1;
     }
 
+    /** {@link #markStarted} for a command that already has a deadline; false if it has none (or is not open). */
+    public boolean markStartedKeepingDeadline(UUID agentId, UUID id, Instant startedAt, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = 'running', started_at = COALESCE(started_at, :startedAt),
+                               dispatched_at = COALESCE(dispatched_at, :now)
+                        WHERE id = :id AND agent_id = :agentId AND status IN ('queued', 'running') AND deadline_at IS NOT NULL""")
+                .bind("id", id).bind("agentId", agentId).bind("startedAt", startedAt).bind("now", now).execute()) == 1;
+    }
+
     public boolean markStarted(UUID agentId, UUID id, Instant startedAt, Instant now, Instant deadline) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE commands SET status = 'running', started_at = COALESCE(started_at, :startedAt),

@@ -1,0 +1,447 @@
+package com.gururmm.bench;
+
+import com.gururmm.bench.sim.Executor;
+import com.gururmm.bench.sim.Simulator;
+import com.gururmm.client.GuruApiException;
+import com.gururmm.client.GuruClient;
+import com.gururmm.protocol.CommandStatus;
+import com.gururmm.protocol.api.Agents.AgentSummary;
+import com.gururmm.protocol.api.Batches.AgentFilter;
+import com.gururmm.protocol.api.Batches.BatchRequest;
+import com.gururmm.protocol.api.Batches.BatchView;
+import com.gururmm.protocol.api.Commands.CommandRequest;
+import com.gururmm.protocol.api.Commands.CommandView;
+import com.gururmm.protocol.api.EnrollmentTokens.CreateRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The scenarios of docs/BENCHMARKS.md. Each starts its own server process on a fresh data dir
+ * (and a fresh PostgreSQL database with {@code --db postgres}), so runs do not leak into each
+ * other, and stops everything it started before returning.
+ */
+final class Scenarios {
+    private static final String PG_ADMIN_URL = System.getenv().getOrDefault("GURURMM_BENCH_PG_URL",
+            "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+    /** Handshakes in flight while connecting; enough to keep both cores busy, not a SYN flood. */
+    private static final int CONNECT_IN_FLIGHT = 256;
+
+    private final Path root;
+    private final String db;
+    private final String args;
+
+    Scenarios(Path root, String db, String args) {
+        this.root = root;
+        this.db = db;
+        this.args = args;
+    }
+
+    /** A running server with N simulated agents enrolled and connected. */
+    private final class Setup implements AutoCloseable {
+        final ServerProcess server;
+        final GuruClient admin;
+        final String enrollToken;
+        final String pgName;
+        Simulator sim;
+
+        Setup() throws Exception {
+            pgName = db.equals("postgres") ? "gururmm_bench_" + UUID.randomUUID().toString().substring(0, 8) : null;
+            String url = null;
+            if (pgName != null) {
+                try (Connection c = DriverManager.getConnection(PG_ADMIN_URL); Statement s = c.createStatement()) {
+                    s.execute("CREATE DATABASE " + pgName);
+                }
+                url = PG_ADMIN_URL.replaceFirst("/test(\\?|$)", "/" + pgName + "$1");
+            } else if (!db.equals("h2")) {
+                throw new IllegalArgumentException("--db must be h2 or postgres; got " + db);
+            }
+            List<String> jvm = List.of(System.getenv().getOrDefault("BENCH_SERVER_JVM_OPTS", "-Xmx1g").trim().split("\\s+"));
+            server = new ServerProcess(root.resolve("server/target/gururmm-server.jar"), url, jvm);
+            server.start();
+            admin = new GuruClient(server.url());
+            admin.login(ServerProcess.ADMIN_EMAIL, ServerProcess.ADMIN_PASSWORD);
+            enrollToken = admin.createEnrollmentToken(new CreateRequest(null, 24, null)).token();
+        }
+
+        Simulator agents(String executor, int n) throws InterruptedException {
+            sim = new Simulator(server.url(), Executor.named(executor), n);
+            sim.enroll(enrollToken, n, 8);
+            connect(Duration.ofMinutes(10));
+            return sim;
+        }
+
+        Duration connect(Duration timeout) throws InterruptedException {
+            Duration took = sim.connectAll(CONNECT_IN_FLIGHT, timeout);
+            if (sim.online() < sim.agents().size()) {
+                throw new IllegalStateException("only " + sim.online() + " of " + sim.agents().size() + " agents connected within "
+                        + timeout.toSeconds() + " s (connect failures: " + sim.connectFailures() + "); see " + server.log());
+            }
+            return took;
+        }
+
+        long dbWrites() throws SQLException {
+            try (Connection c = DriverManager.getConnection(PG_ADMIN_URL); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = '" + pgName + "'")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (sim != null) {
+                sim.close();
+            }
+            server.close();
+            if (pgName != null) {
+                try (Connection c = DriverManager.getConnection(PG_ADMIN_URL); Statement s = c.createStatement()) {
+                    s.execute("DROP DATABASE IF EXISTS " + pgName + " WITH (FORCE)");
+                }
+            }
+        }
+    }
+
+    private Report report(String title) {
+        return new Report(title + " (" + db + ")", "bench/run.sh " + args);
+    }
+
+    // --- 1. connect ---
+
+    Report connect(int n) throws Exception {
+        Report r = report("connect, N=" + n);
+        try (Setup s = new Setup()) {
+            Simulator one = new Simulator(s.server.url(), Executor.named("echo"), 1);
+            one.enroll(s.enrollToken, 1, 1);
+            one.connectAll(1, Duration.ofSeconds(30));
+            Thread.sleep(3_000);
+            long heap0 = s.server.heapUsedAfterGcBytes();
+            long rss1 = s.server.rssBytes();
+            r.add("server RSS, idle, one agent, embedded DB", Report.mib(rss1), "≤ 175 MiB", rss1 <= 175L << 20);
+            r.add("server heap after GC, one agent", Report.mib(heap0));
+            one.close();
+
+            long cpu0 = s.server.cpuMillis();
+            s.sim = new Simulator(s.server.url(), Executor.named("echo"), n);
+            Duration enroll = s.sim.enroll(s.enrollToken, n, 8);
+            long cpu1 = s.server.cpuMillis();
+            Duration connect = s.connect(Duration.ofMinutes(10));
+            long cpu2 = s.server.cpuMillis();
+            Thread.sleep(5_000);
+            long heap = s.server.heapUsedAfterGcBytes();
+            long rss = s.server.rssBytes();
+            long perAgent = (heap - heap0) / n;
+            r.add("enroll " + n + " agents (8 in parallel)", Report.ms(enroll.toMillis()) + String.format(" (%.0f/s)", n / (enroll.toMillis() / 1000.0)));
+            r.add("connect " + n + " agents (hello → welcome)", Report.ms(connect.toMillis()) + String.format(" (%.0f/s)", n / (connect.toMillis() / 1000.0)));
+            r.add("server CPU during enroll", String.format("%.1f s (%.0f %% of one core)", (cpu1 - cpu0) / 1000.0, 100.0 * (cpu1 - cpu0) / enroll.toMillis()));
+            r.add("server CPU during connect", String.format("%.1f s (%.0f %% of one core)", (cpu2 - cpu1) / 1000.0, 100.0 * (cpu2 - cpu1) / Math.max(1, connect.toMillis())));
+            r.add("server heap after GC, N connected", Report.mib(heap), "≤ 512 MiB", heap <= 512L << 20);
+            r.add("heap per connected agent", String.format("%.1f KiB", perAgent / 1024.0), "≤ 20 KiB", perAgent <= 20 * 1024);
+            r.add("server RSS, N connected", Report.mib(rss) + String.format(" (%.1f KiB per agent over the one-agent RSS)", (rss - rss1) / 1024.0 / n));
+            r.add("agents online / disconnects / connect failures", s.sim.online() + " / " + s.sim.disconnects() + " / " + s.sim.connectFailures());
+            r.note("Server JVM options: `" + System.getenv().getOrDefault("BENCH_SERVER_JVM_OPTS", "-Xmx1g") + "`; heap is `jcmd GC.heap_info` used right after `jcmd GC.run`.");
+        }
+        return r;
+    }
+
+    // --- 2. idle ---
+
+    Report idle(int n, int seconds) throws Exception {
+        Report r = report("idle, N=" + n + ", " + seconds + " s");
+        try (Setup s = new Setup()) {
+            s.agents("echo", n);
+            Thread.sleep(35_000); // one heartbeat interval, so start-up writes are behind us
+            long cpu0 = s.server.cpuMillis();
+            long w0 = s.pgName == null ? 0 : s.dbWrites();
+            int disc0 = s.sim.disconnects();
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            long cpu = s.server.cpuMillis() - cpu0;
+            r.add("server CPU", String.format("%.1f %% of one core (%.1f s CPU in %.0f s)", 100.0 * cpu / 1000.0 / elapsed, cpu / 1000.0, elapsed));
+            if (s.pgName != null) {
+                long writes = s.dbWrites() - w0;
+                r.add("database row writes/s (pg_stat_database)", String.format("%.1f", writes / elapsed));
+            } else {
+                r.add("database row writes/s", "not measured on H2; run with --db postgres");
+            }
+            r.add("heartbeats/s sent (N / 30 s)", String.format("%.0f", n / 30.0));
+            r.add("disconnects while idle", Integer.toString(s.sim.disconnects() - disc0));
+            r.add("server RSS at end", Report.mib(s.server.rssBytes()));
+        }
+        return r;
+    }
+
+    // --- 3. round trip ---
+
+    Report roundTrip(int count) throws Exception {
+        Report r = report("round trip, " + count + " sequential commands to one agent");
+        try (Setup s = new Setup()) {
+            Breakdown echoParts = new Breakdown();
+            Breakdown realParts = new Breakdown();
+            Stats echo = sequential(s, "echo", count, echoParts);
+            Stats real = sequential(s, "process", count, realParts);
+            Stats spawn = new Stats();
+            for (int i = 0; i < count; i++) {
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder("sh", "-c", "echo hi").start();
+                p.getInputStream().readAllBytes();
+                p.waitFor();
+                spawn.add(System.nanoTime() - t0);
+            }
+            r.add("submit → result readable, in-process executor, p50", Report.ms(echo.percentileMillis(50)));
+            r.add("submit → result readable, in-process executor, p99", Report.ms(echo.percentileMillis(99)));
+            r.add("submit → result readable, real `sh -c 'echo hi'`, p50", Report.ms(real.percentileMillis(50)), "≤ 3 ms", real.percentileMillis(50) <= 3);
+            r.add("submit → result readable, real `sh -c 'echo hi'`, p99", Report.ms(real.percentileMillis(99)), "≤ 10 ms", real.percentileMillis(99) <= 10);
+            r.add("in-process executor, p50 / p99 of parts", echoParts.describe());
+            r.add("real `sh`, p50 / p99 of parts", realParts.describe());
+            r.add("bare spawn of `sh -c 'echo hi'` (floor), p50 / p99", Report.ms(spawn.percentileMillis(50)) + " / " + Report.ms(spawn.percentileMillis(99)));
+            r.note("Latency is from just before `POST /api/agents/{id}/command` to the `GET /api/commands/{id}` that first returns a "
+                    + "terminal status; the client polls back to back (no sleep). The real-process agent is the simulator "
+                    + "forking `sh` exactly as the agent does, not the agent JVM.");
+        }
+        return r;
+    }
+
+    /** Where a round trip's time goes: the POST itself, and until the agent holds the server's ack. */
+    private record Breakdown(Stats post, Stats stored) {
+        Breakdown() {
+            this(new Stats(), new Stats());
+        }
+
+        String describe() {
+            return "POST " + Report.ms(post.percentileMillis(50)) + " / " + Report.ms(post.percentileMillis(99))
+                    + "; submit → result stored (ack at the agent) " + Report.ms(stored.percentileMillis(50)) + " / "
+                    + Report.ms(stored.percentileMillis(99));
+        }
+    }
+
+    private Stats sequential(Setup s, String executor, int count, Breakdown breakdown) throws Exception {
+        try (Simulator sim = new Simulator(s.server.url(), Executor.named(executor), 1)) {
+            sim.enroll(s.enrollToken, 1, 1);
+            sim.connectAll(1, Duration.ofSeconds(30));
+            UUID agent = sim.agents().get(0).agentId();
+            CommandRequest request = new CommandRequest("sh", "echo hi", null, 30);
+            for (int i = 0; i < 50; i++) { // warm-up: JIT, connection pools
+                await(s.admin, s.admin.runCommand(agent, request).commandId());
+            }
+            Stats stats = new Stats();
+            for (int i = 0; i < count; i++) {
+                long t0 = System.nanoTime();
+                UUID id = s.admin.runCommand(agent, request).commandId();
+                long posted = System.nanoTime();
+                CommandView v = await(s.admin, id);
+                long readable = System.nanoTime();
+                stats.add(readable - t0);
+                breakdown.post.add(posted - t0);
+                Long acked = sim.ackedAt(id);
+                if (acked != null) {
+                    breakdown.stored.add(acked - t0);
+                }
+                if (!"hi\n".equals(v.stdout())) {
+                    throw new IllegalStateException("unexpected result " + v);
+                }
+            }
+            return stats;
+        }
+    }
+
+    private static CommandView await(GuruClient client, UUID id) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            CommandView v = client.command(id);
+            if (CommandStatus.parse(v.status()).map(CommandStatus::isTerminal).orElse(true)) {
+                return v;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("command " + id + " still " + v.status() + " after 30 s");
+            }
+        }
+    }
+
+    // --- 4. fan-out ---
+
+    Report fanOut(int n) throws Exception {
+        Report r = report("fan-out, N=" + n);
+        try (Setup s = new Setup()) {
+            s.agents("echo", n);
+            Thread.sleep(2_000);
+            s.sim.clearAcks();
+            long cpu0 = s.server.cpuMillis();
+            long t0 = System.nanoTime();
+            var submitted = s.admin.runBatch(new BatchRequest(null, new AgentFilter(null, null, null, null), "sh", "echo hi", null, 60));
+            long tPost = System.nanoTime();
+            BatchView view;
+            do {
+                Thread.sleep(50);
+                view = s.admin.batch(submitted.batchId(), false);
+            } while (!view.done() && System.nanoTime() - t0 < 300_000_000_000L);
+            long tDone = System.nanoTime();
+            long cpu = s.server.cpuMillis() - cpu0;
+            BatchView full = s.admin.batch(submitted.batchId(), true);
+            Stats perAgent = new Stats();
+            full.results().forEach(res -> {
+                Long at = s.sim.ackedAt(res.commandId());
+                if (at != null) {
+                    perAgent.add(at - t0);
+                }
+            });
+            double allMs = (tDone - t0) / 1e6;
+            r.add("POST /api/commands returned (all " + n + " commands created and pushed)", Report.ms((tPost - t0) / 1e6));
+            r.add("until every result is stored (batch done via API)", Report.ms(allMs), "≤ 5 s", view.done() && allMs <= 5000);
+            r.add("per-agent submit → result stored (server ack), p50 / p99 / max",
+                    Report.ms(perAgent.percentileMillis(50)) + " / " + Report.ms(perAgent.percentileMillis(99)) + " / " + Report.ms(perAgent.maxMillis()));
+            r.add("server CPU for the whole fan-out", String.format("%.1f s (%.0f µs per agent)", cpu / 1000.0, cpu * 1000.0 / n));
+            r.add("results completed / acknowledged", full.counts().getOrDefault("completed", 0) + " / " + perAgent.count());
+            r.note("\"Done via API\" is measured by polling `GET /api/batches/{id}?results=false` every 50 ms, so it includes up to 50 ms of polling slack.");
+        }
+        return r;
+    }
+
+    // --- 5. reconnect storm ---
+
+    Report reconnect(int n) throws Exception {
+        Report r = report("reconnect storm, N=" + n);
+        try (Setup s = new Setup()) {
+            s.agents("echo", n);
+            UUID probeAgent = s.sim.agents().get(0).agentId();
+            AtomicBoolean probing = new AtomicBoolean(true);
+            AtomicBoolean serverUp = new AtomicBoolean(true);
+            AtomicInteger errorsWhileUp = new AtomicInteger();
+            AtomicInteger downErrors = new AtomicInteger();
+            Stats latency = new Stats();
+            GuruClient prober = new GuruClient(s.server.url(), s.admin.token());
+            Thread probe = Thread.ofPlatform().start(() -> {
+                while (probing.get()) {
+                    boolean up = serverUp.get();
+                    long t0 = System.nanoTime();
+                    try {
+                        prober.agent(probeAgent);
+                        if (up) {
+                            latency.add(System.nanoTime() - t0);
+                        }
+                    } catch (GuruApiException e) {
+                        (up ? errorsWhileUp : downErrors).incrementAndGet();
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            serverUp.set(false);
+            long tStop = System.nanoTime();
+            s.server.stop();
+            long tStart = System.nanoTime();
+            s.server.start();
+            long tHealthy = System.nanoTime();
+            serverUp.set(true);
+            boolean all = s.sim.awaitOnline(n, Duration.ofSeconds(300));
+            long tAll = System.nanoTime();
+            Thread.sleep(2_000);
+            probing.set(false);
+            probe.join();
+            double backMs = (tAll - tStart) / 1e6;
+            r.add("server stop (SIGTERM → exit)", Report.ms((tStart - tStop) / 1e6));
+            r.add("server start → healthy", Report.ms((tHealthy - tStart) / 1e6));
+            r.add("server start → all " + n + " agents back", all ? Report.ms(backMs) : "NOT all back: " + s.sim.online() + " after 300 s",
+                    "≤ 60 s", all && backMs <= 60_000);
+            r.add("API errors once the server is up (GET /api/agents/{id} every 20 ms)", Integer.toString(errorsWhileUp.get()), "0", errorsWhileUp.get() == 0);
+            r.add("API latency during the storm, p50 / p99 / max (" + latency.count() + " calls)",
+                    Report.ms(latency.percentileMillis(50)) + " / " + Report.ms(latency.percentileMillis(99)) + " / " + Report.ms(latency.maxMillis()));
+            r.add("calls refused while the server was down (expected)", Integer.toString(downErrors.get()));
+            r.note("Agents reconnect with the real agent's back-off (1 s doubling to 60 s, uniform in [base/2, base]), "
+                    + "so the time to all-back is bounded by how long the server was away, not just by how fast it accepts.");
+        }
+        return r;
+    }
+
+    // --- 6. list ---
+
+    Report list(int n) throws Exception {
+        Report r = report("list, N=" + n);
+        try (Setup s = new Setup()) {
+            s.agents("echo", n);
+            for (int i = 0; i < 10; i++) {
+                s.admin.agents();
+            }
+            Stats stats = new Stats();
+            int size = 0;
+            for (int i = 0; i < 100; i++) {
+                long t0 = System.nanoTime();
+                var raw = s.admin.raw("GET", "/api/agents", null, Map.of());
+                stats.add(System.nanoTime() - t0);
+                size = raw.body().length();
+            }
+            List<AgentSummary> agents = s.admin.agents();
+            r.add("GET /api/agents p50", Report.ms(stats.percentileMillis(50)), "≤ 100 ms", stats.percentileMillis(50) <= 100);
+            r.add("GET /api/agents p99", Report.ms(stats.percentileMillis(99)));
+            r.add("agents listed / online", agents.size() + " / " + agents.stream().filter(a -> a.status().equals("online")).count());
+            r.add("response size", String.format("%.1f MiB", size / 1048576.0));
+        }
+        return r;
+    }
+
+    // --- first command of a freshly installed agent ---
+
+    Report firstCommand(int runs) throws Exception {
+        Report r = report("first command of a freshly installed agent, " + runs + " runs");
+        Path agentJar = root.resolve("agent/target/gururmm-agent.jar");
+        try (Setup s = new Setup()) {
+            Stats online = new Stats();
+            Stats answered = new Stats();
+            for (int i = 0; i < runs; i++) {
+                Path home = Files.createTempDirectory("gururmm-bench-agent-");
+                String machineId = UUID.randomUUID().toString().replace("-", "");
+                Files.writeString(home.resolve("machine-id"), machineId + "\n");
+                ProcessBuilder pb = new ProcessBuilder(ServerProcess.javaBin("java"), "-jar", agentJar.toString())
+                        .redirectErrorStream(true).redirectOutput(home.resolve("agent.log").toFile());
+                pb.environment().put("GURURMM_SERVER_URL", s.server.url().toString());
+                pb.environment().put("GURURMM_ENROLLMENT_TOKEN", s.enrollToken);
+                pb.environment().put("GURURMM_STATE_DIR", home.resolve("state").toString());
+                pb.environment().put("GURURMM_MACHINE_ID_FILE", home.resolve("machine-id").toString());
+                long t0 = System.nanoTime();
+                Process agent = pb.start();
+                try {
+                    UUID id = null;
+                    while (id == null) {
+                        if (System.nanoTime() - t0 > 60_000_000_000L || !agent.isAlive()) {
+                            throw new IllegalStateException("agent did not come online; see " + home.resolve("agent.log"));
+                        }
+                        id = s.admin.agents(Map.of("status", "online")).stream()
+                                .filter(a -> machineId.equals(a.machineUid())).map(AgentSummary::id).findFirst().orElse(null);
+                        if (id == null) {
+                            Thread.sleep(5);
+                        }
+                    }
+                    online.add(System.nanoTime() - t0);
+                    CommandView v = await(s.admin, s.admin.runCommand(id, new CommandRequest("sh", "echo hi", null, 30)).commandId());
+                    answered.add(System.nanoTime() - t0);
+                    if (!"hi\n".equals(v.stdout())) {
+                        throw new IllegalStateException("unexpected result " + v);
+                    }
+                } finally {
+                    agent.destroy();
+                    agent.waitFor();
+                }
+            }
+            r.add("process start → listed online, p50 / max", Report.ms(online.percentileMillis(50)) + " / " + Report.ms(online.maxMillis()));
+            r.add("process start → first command's result readable, p50 / max",
+                    Report.ms(answered.percentileMillis(50)) + " / " + Report.ms(answered.maxMillis()), "≤ 1 s", answered.maxMillis() <= 1000);
+            r.note("Each run is a new machine: `java -jar agent/target/gururmm-agent.jar` with a fresh state dir and machine id, "
+                    + "enrolling with a token, then `sh -c 'echo hi'` submitted as soon as the API lists it online.");
+        }
+        return r;
+    }
+}

@@ -1,0 +1,200 @@
+package com.gururmm.server.batch;
+
+import com.gururmm.protocol.CommandStatus;
+import com.gururmm.protocol.api.Batches.AgentFilter;
+import com.gururmm.protocol.api.Batches.BatchRequest;
+import com.gururmm.protocol.api.Batches.BatchSubmitted;
+import com.gururmm.protocol.api.Batches.BatchView;
+import com.gururmm.protocol.api.Commands.CommandRequest;
+import com.gururmm.protocol.CommandType;
+import com.gururmm.protocol.ExecutionContext;
+import com.gururmm.server.agent.AgentService;
+import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.auth.Principal;
+import com.gururmm.server.command.CommandService;
+import com.gururmm.server.http.ApiException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One command for many agents (fan-out).
+ *
+ * <p>Everything is validated before anything is written: the command fields once, and the
+ * target list as a whole (unknown ids are a 404 naming them), so bad input never leaves a
+ * half-created batch. Then each agent gets an ordinary command through
+ * {@link CommandService#submitForBatch} (submit without the per-agent lookup and audit row;
+ * the batch is audited once), so delivery, redelivery, results and the sweeper behave exactly
+ * as for single commands. Submission runs on a few virtual threads: each submit is a handful
+ * of short statements, and a small parallelism keeps the connection pool busy without starving
+ * the agents' own writes (results, heartbeats) of connections.
+ */
+public final class BatchService {
+    private static final Logger log = LoggerFactory.getLogger(BatchService.class);
+    /** Largest fan-out accepted in one request; the stretch goal is 50,000 agents on one node. */
+    public static final int MAX_AGENTS = 50_000;
+    private static final int SUBMIT_PARALLELISM = 4;
+
+    private final BatchStore store;
+    private final CommandService commands;
+    private final AgentService agents;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    public BatchService(org.jdbi.v3.core.Jdbi jdbi, CommandService commands, AgentService agents, AuditLog audit, Clock clock) {
+        this.store = new BatchStore(jdbi);
+        this.commands = commands;
+        this.agents = agents;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** An agent to run the batch on; its OS decides whether the command type can run there. */
+    private record Target(UUID id, String os) {
+    }
+
+    public BatchSubmitted submit(Principal actor, BatchRequest request) {
+        CommandRequest command = request.toCommandRequest();
+        commands.validate(command);
+        List<Target> targets = resolveTargets(request);
+        String target = describe(request, targets.size());
+
+        UUID batchId = UUID.randomUUID();
+        String type = CommandType.parse(command.commandType()).orElseThrow().wireName();
+        String context = command.context() == null ? ExecutionContext.SYSTEM.wireName() : command.context();
+        int timeout = command.timeoutSeconds() == null ? CommandService.DEFAULT_TIMEOUT_SECONDS : command.timeoutSeconds();
+        store.insert(new BatchStore.BatchRow(batchId, type, command.command(), context, timeout, target, targets.size(),
+                actor.name(), clock.instant()));
+        audit.record(actor.name(), "batch.create", batchId.toString(),
+                "agents=" + targets.size() + " type=" + type + " context=" + context + " target=" + target);
+
+        long started = System.nanoTime();
+        List<BatchStore.Member> members = submitAll(actor, command, targets);
+        store.addMembers(batchId, members);
+        long failed = members.stream().filter(m -> m.commandId() == null).count();
+        log.info("batch {}: {} commands submitted in {} ms ({} could not be created)", batchId, targets.size(),
+                (System.nanoTime() - started) / 1_000_000, failed);
+        return new BatchSubmitted(batchId, targets.size());
+    }
+
+    public BatchView get(UUID id, boolean withResults) {
+        BatchStore.BatchRow row = store.find(id).orElseThrow(() -> ApiException.notFound("batch", id));
+        Map<String, Integer> counts = store.counts(id);
+        int finished = counts.entrySet().stream()
+                .filter(e -> CommandStatus.parse(e.getKey()).map(CommandStatus::isTerminal).orElse(true))
+                .mapToInt(Map.Entry::getValue).sum();
+        return new BatchView(row.id(), row.commandType(), row.commandText(), row.context(), row.timeoutSeconds(), row.target(),
+                row.createdBy(), row.createdAt(), row.agentCount(), counts, finished == row.agentCount(),
+                withResults ? store.results(id) : null);
+    }
+
+    private List<Target> resolveTargets(BatchRequest request) {
+        boolean byIds = request.agentIds() != null;
+        boolean byFilter = request.filter() != null;
+        if (byIds == byFilter) {
+            throw ApiException.badRequest("Give exactly one of 'agent_ids' (a list of agent UUIDs) and 'filter' "
+                    + "(e.g. {\"os\": \"linux\"}; {} selects every agent).");
+        }
+        if (byIds) {
+            return resolveIds(request.agentIds());
+        }
+        AgentFilter f = request.filter();
+        List<Target> ids = agents.list(f.status(), f.os(), f.site(), f.hostname()).stream().map(a -> new Target(a.id(), a.os())).toList();
+        if (ids.isEmpty()) {
+            throw ApiException.badRequest("The filter " + describeFilter(f) + " matches no agent; nothing was run.");
+        }
+        checkSize(ids.size());
+        return ids;
+    }
+
+    private List<Target> resolveIds(List<UUID> requested) {
+        if (requested.isEmpty()) {
+            throw ApiException.badRequest("'agent_ids' is empty; name at least one agent.");
+        }
+        checkSize(requested.size());
+        if (requested.contains(null)) {
+            throw ApiException.badRequest("'agent_ids' contains null; every entry must be an agent UUID.");
+        }
+        Set<UUID> wanted = new LinkedHashSet<>(requested);
+        Map<UUID, String> known = new HashMap<>();
+        agents.list(null, null, null, null).forEach(a -> known.put(a.id(), a.os()));
+        List<UUID> unknown = wanted.stream().filter(id -> !known.containsKey(id)).limit(5).toList();
+        if (!unknown.isEmpty()) {
+            throw new ApiException(404, "not_found", "No agent exists with id " + unknown.get(0)
+                    + (unknown.size() > 1 ? " (nor " + unknown.subList(1, unknown.size()) + ")" : "")
+                    + "; nothing was run. Remove unknown ids from 'agent_ids'.");
+        }
+        return wanted.stream().map(id -> new Target(id, known.get(id))).toList();
+    }
+
+    private static void checkSize(int size) {
+        if (size > MAX_AGENTS) {
+            throw ApiException.tooLarge("The batch targets " + size + " agents; the limit is " + MAX_AGENTS
+                    + " per request. Split it into several batches.");
+        }
+    }
+
+    /** Submits to every target; an agent that cannot take the command gets an error entry, not an abort. */
+    private List<BatchStore.Member> submitAll(Principal actor, CommandRequest command, List<Target> targets) {
+        BatchStore.Member[] members = new BatchStore.Member[targets.size()];
+        int slices = Math.min(SUBMIT_PARALLELISM, targets.size());
+        try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int s = 0; s < slices; s++) {
+                int slice = s;
+                futures.add(workers.submit(() -> {
+                    for (int i = slice; i < members.length; i += slices) {
+                        Target target = targets.get(i);
+                        UUID agentId = target.id();
+                        try {
+                            members[i] = new BatchStore.Member(agentId,
+                                    commands.submitForBatch(actor, agentId, target.os(), command).commandId(), null);
+                        } catch (ApiException e) {
+                            members[i] = new BatchStore.Member(agentId, null, e.getMessage());
+                        }
+                    }
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("Interrupted while submitting the batch.");
+        }
+        return List.of(members);
+    }
+
+    private static String describe(BatchRequest request, int count) {
+        return request.agentIds() != null ? "agent_ids (" + count + ")" : "filter " + describeFilter(request.filter());
+    }
+
+    private static String describeFilter(AgentFilter f) {
+        StringBuilder out = new StringBuilder();
+        append(out, "status", f.status());
+        append(out, "os", f.os());
+        append(out, "site", f.site());
+        append(out, "hostname", f.hostname());
+        String text = out.isEmpty() ? "{} (every agent)" : out.toString().trim();
+        return text.length() > 1900 ? text.substring(0, 1900) : text;
+    }
+
+    private static void append(StringBuilder out, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            out.append(key).append('=').append(value.length() > 200 ? value.substring(0, 200) : value).append(' ');
+        }
+    }
+}
