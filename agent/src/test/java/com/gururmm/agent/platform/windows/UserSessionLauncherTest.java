@@ -2,6 +2,7 @@ package com.gururmm.agent.platform.windows;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import com.gururmm.agent.platform.CommandRefusedException;
@@ -39,8 +40,10 @@ class UserSessionLauncherTest {
         return launch.starter().start(WORK, Map.of("GURURMM_COMMAND_ID", "c-1"));
     }
 
-    private static String read(java.io.InputStream in) throws IOException {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /** Reads to end-of-file, which only comes once every write end is closed; fails rather than hangs if one leaked. */
+    private static String read(java.io.InputStream in) {
+        return assertTimeoutPreemptively(Duration.ofSeconds(5), () -> new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                "no end-of-file: a write end of the pipe is still open");
     }
 
     @Test
