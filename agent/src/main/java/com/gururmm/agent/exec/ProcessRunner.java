@@ -15,6 +15,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -84,13 +86,8 @@ public final class ProcessRunner {
     }
 
     private CommandResult execute(RunCommand command, RunningCommand control, LaunchListener listener, Path workDir,
-                                  Launch launch, Instant startedAt) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(platform.isolate(launch.argv()))
-                .directory(workDir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File(File.separatorChar == '\\' ? "NUL" : "/dev/null")));
-        builder.environment().putAll(launch.environment());
-        builder.environment().put("GURURMM_COMMAND_ID", command.commandId().toString());
-        Process process = builder.start();
+                                  Launch launch, Instant startedAt) throws IOException, InterruptedException, CommandRefusedException {
+        Process process = start(command, workDir, launch);
         control.attach(process, platform);
         listener.launched(process.pid(), process.info().startInstant().orElse(startedAt));
         OutputCapture stdout = OutputCapture.start(process.getInputStream(), OUTPUT_LIMIT_BYTES, "stdout-" + command.commandId());
@@ -128,6 +125,19 @@ public final class ProcessRunner {
         }
         return new CommandResult(command.commandId(), status, exitCode, stdout.text(), stderr.text(),
                 stdout.truncated(), stderr.truncated(), error, startedAt, completedAt);
+    }
+
+    private Process start(RunCommand command, Path workDir, Launch launch) throws IOException, CommandRefusedException {
+        Map<String, String> environment = new HashMap<>(launch.environment());
+        environment.put("GURURMM_COMMAND_ID", command.commandId().toString());
+        if (launch.starter() != null) {
+            return launch.starter().start(workDir, environment);
+        }
+        ProcessBuilder builder = new ProcessBuilder(platform.isolate(launch.argv()))
+                .directory(workDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File(File.separatorChar == '\\' ? "NUL" : "/dev/null")));
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 
     private static CommandResult failed(RunCommand command, Instant startedAt, String reason) {

@@ -1,6 +1,7 @@
 package com.gururmm.agent.exec;
 
 import com.gururmm.agent.platform.Platform;
+import com.gururmm.agent.platform.TreeKillable;
 import java.util.UUID;
 
 /** Handle on a command in flight: lets a cancel from the server kill its process tree. */
@@ -35,10 +36,17 @@ public final class RunningCommand {
         return cancelled;
     }
 
-    /** Kills the process group, then every remaining descendant, then the process itself. */
+    /**
+     * Kills the process group, then every remaining descendant, then the process itself; or,
+     * for a process that kills its own tree (a Windows Job Object), lets it do that.
+     */
     synchronized void killTree() {
         Process p = process;
         if (p == null) {
+            return;
+        }
+        if (p instanceof TreeKillable tree) {
+            tree.killTree();
             return;
         }
         if (platform != null) {

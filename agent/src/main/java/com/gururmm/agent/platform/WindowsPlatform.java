@@ -1,5 +1,6 @@
 package com.gururmm.agent.platform;
 
+import com.gururmm.agent.platform.windows.UserSessionLauncher;
 import com.gururmm.protocol.CommandType;
 import com.gururmm.protocol.ExecutionContext;
 import com.sun.jna.platform.win32.Advapi32Util;
@@ -8,17 +9,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Windows: MachineGuid from the registry; PowerShell always non-interactive with its script
  * saved as UTF-8 with a BOM (Windows PowerShell 5.1 reads BOM-less files in the ANSI code
  * page and would mangle non-ASCII text); cmd scripts switched to UTF-8 before they run.
  *
- * <p>{@code user_session} on Windows (WTSQueryUserToken + CreateProcessAsUser) is not built
- * yet: such commands fail with a message saying so rather than running in the wrong session.
+ * <p>{@code user_session} runs the same argv as the logged-on user, through
+ * {@link UserSessionLauncher} (WTSQueryUserToken + CreateProcessAsUser in a Job Object).
  */
 final class WindowsPlatform implements Platform {
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    private final Supplier<UserSessionLauncher> userSessions;
+
+    WindowsPlatform() {
+        this(UserSessionLauncher::windows);
+    }
+
+    /** @param userSessions asked only when a user_session command arrives (it loads Win32 libraries) */
+    WindowsPlatform(Supplier<UserSessionLauncher> userSessions) {
+        this.userSessions = userSessions;
+    }
 
     @Override
     public String os() {
@@ -56,9 +68,6 @@ final class WindowsPlatform implements Platform {
 
     @Override
     public Launch launch(CommandType type, ExecutionContext context, Path script) throws CommandRefusedException {
-        if (context == ExecutionContext.USER_SESSION) {
-            throw new CommandRefusedException("user_session is not supported by this agent version on Windows yet; run the command in the system context.");
-        }
         String file = script.toString();
         String systemRoot = System.getenv().getOrDefault("SystemRoot", "C:\\Windows");
         List<String> argv = switch (type) {
@@ -69,6 +78,9 @@ final class WindowsPlatform implements Platform {
             case BASH -> List.of(find("bash"), file);
             case SH -> List.of(find("sh"), file);
         };
+        if (context == ExecutionContext.USER_SESSION) {
+            return userSessions.get().launch(argv, script);
+        }
         return new Launch(argv, Map.of(), null);
     }
 
