@@ -55,7 +55,7 @@ public final class Agent {
     private Outbox outbox;
     private CommandExecutor executor;
     private InventoryCollector inventory;
-    private Inventory lastReported;
+    private volatile Inventory lastReported;
     private String deviceId;
     private String machineUid;
     private volatile Credentials credentials;
@@ -94,6 +94,7 @@ public final class Agent {
         executor.recoverAfterRestart();
 
         Credentials credentials = Credentials.load(state).orElse(null);
+        boolean freshlyEnrolled = credentials == null;
         while (credentials == null) {
             credentials = enroll();
             if (credentials == null) {
@@ -112,11 +113,17 @@ public final class Agent {
             state.unlock();
         }, "agent-shutdown"));
         scheduleHeartbeat();
+        // The hello may go out before the full inventory is ready; report it as soon as it is.
+        inventory.whenComplete(() -> {
+            if (link.connected()) {
+                reportInventoryIfChanged();
+            }
+        });
         link.runForever(() -> {
             Inventory current = inventory.collect();
             lastReported = current;
             return new AgentMessage.Hello(Wire.PROTOCOL_VERSION, current);
-        });
+        }, !freshlyEnrolled);
         return 0;
     }
 
@@ -188,7 +195,7 @@ public final class Agent {
         }
     }
 
-    private void reportInventoryIfChanged() {
+    private synchronized void reportInventoryIfChanged() {
         Inventory current = inventory.collect();
         if (!current.equals(lastReported)) {
             lastReported = current;
@@ -205,6 +212,9 @@ public final class Agent {
             log.info("connected to the server as agent {} (heartbeat {} s)", welcome.agentId(), welcome.heartbeatSeconds());
             for (CommandResult result : outbox.all()) {
                 sendResultAware(result);
+            }
+            if (inventory.complete()) {
+                reportInventoryIfChanged(); // the hello may have carried the partial start-up inventory
             }
             updater.onConnected();
         }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import oshi.SystemInfo;
 import oshi.software.os.OperatingSystem;
 
@@ -22,7 +23,14 @@ public final class InventoryCollector {
     private final String machineUid;
     private final String deviceId;
     private final StateDir state;
-    private final OperatingSystem operatingSystem;
+    /**
+     * OSHI takes a few hundred milliseconds to load (JNA native library, OS probes). It is
+     * started in the background so enrollment and the first hello are not held up by it: a
+     * freshly installed agent should answer its first command within a second of starting.
+     * Until it is ready, the OS version comes from the JVM and the user list is empty; the next
+     * inventory check reports the full picture.
+     */
+    private final CompletableFuture<OperatingSystem> operatingSystem;
     private String sandboxNote;
 
     public InventoryCollector(String os, String arch, String agentVersion, String channel, String machineUid, String deviceId, StateDir state) {
@@ -33,13 +41,8 @@ public final class InventoryCollector {
         this.machineUid = machineUid;
         this.deviceId = deviceId;
         this.state = state;
-        OperatingSystem detected;
-        try {
-            detected = new SystemInfo().getOperatingSystem();
-        } catch (RuntimeException | LinkageError e) {
-            detected = null;
-        }
-        this.operatingSystem = detected;
+        this.operatingSystem = CompletableFuture.supplyAsync(InventoryCollector::loadOshi,
+                command -> Thread.ofVirtual().name("inventory-oshi").start(command));
     }
 
     /** Reported with the health flags (SPEC section 7). */
@@ -48,12 +51,37 @@ public final class InventoryCollector {
         return this;
     }
 
+    private static OperatingSystem loadOshi() {
+        try {
+            OperatingSystem os = new SystemInfo().getOperatingSystem();
+            os.toString(); // forces the OS probes now, off the start-up path
+            return os;
+        } catch (RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /** True once the full inventory (OS version, logged-on users) is available. */
+    public boolean complete() {
+        return operatingSystem.isDone();
+    }
+
+    /** Runs {@code action} once the full inventory is available. */
+    public void whenComplete(Runnable action) {
+        operatingSystem.whenComplete((os, error) -> action.run());
+    }
+
     public Inventory collect() {
         return new Inventory(hostname(), os, osVersion(), arch, agentVersion, channel, machineUid, deviceId,
                 ipAddresses(), loggedOnUsers(), new Inventory.Health(state.writable(), state.problems(), sandboxNote));
     }
 
+    private OperatingSystem oshi() {
+        return operatingSystem.isDone() ? operatingSystem.getNow(null) : null;
+    }
+
     private String osVersion() {
+        OperatingSystem operatingSystem = oshi();
         if (operatingSystem == null) {
             return System.getProperty("os.name") + " " + System.getProperty("os.version");
         }
@@ -97,6 +125,7 @@ public final class InventoryCollector {
     }
 
     private List<String> loggedOnUsers() {
+        OperatingSystem operatingSystem = oshi();
         if (operatingSystem == null) {
             return List.of();
         }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>Reconnects use capped exponential back-off with full jitter (a delay drawn uniformly
  * from [base/2, base], base doubling from 1 s to 60 s), so that thousands of agents losing a
  * server at the same moment come back spread out instead of as one storm. The first connect
- * waits a small random moment for the same reason.
+ * after a (re)start waits a small random moment for the same reason (a fleet restarted by an
+ * update or a power cut), except right after enrollment, when nothing is synchronised.
  *
  * <p>Liveness: the agent heartbeats (see {@code Agent}) and pings; if nothing at all comes
  * back from the server for three heartbeat intervals, the connection is presumed dead and is
@@ -77,8 +78,10 @@ public final class ServerLink {
     }
 
     /** Connects, runs until the connection ends, reconnects; returns only when {@link #stop()} is called. */
-    public void runForever(Supplier<AgentMessage.Hello> hello) throws InterruptedException {
-        Thread.sleep(ThreadLocalRandom.current().nextLong(0, 250));
+    public void runForever(Supplier<AgentMessage.Hello> hello, boolean startupJitter) throws InterruptedException {
+        if (startupJitter) {
+            Thread.sleep(ThreadLocalRandom.current().nextLong(0, 250));
+        }
         int failures = 0;
         while (!stopped) {
             CompletableFuture<Void> closed = new CompletableFuture<>();
