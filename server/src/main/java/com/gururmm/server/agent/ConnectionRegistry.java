@@ -12,10 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which agents are connected to this node, and when each was last heard from.
  *
  * <p>This is the server's answer to "no per-agent polling": a command is pushed down the
- * agent's link the moment it is submitted, and liveness lives in memory. Heartbeats only
- * mark an agent dirty here; {@link LastSeenFlusher} writes all dirty agents in one batched
- * statement every few seconds, so 10,000 agents heartbeating every 30 s cost a handful of
- * statements, not 333 writes a second.
+ * agent's link the moment it is submitted, and liveness lives in memory. The API reads an
+ * online agent's last-seen time from here, so the database copy only needs to be right for
+ * agents that are <em>not</em> connected: connects and disconnects are always written, while
+ * heartbeats of a connected agent are written at most once per {@link #PERSIST_EVERY}.
+ * {@link LastSeenFlusher} writes whatever is due in one batched statement every few seconds,
+ * so 10,000 agents heartbeating every 30 s cost about 33 row writes a second, not 333.
  *
  * <p>At most one link per agent: a new connection replaces (and closes) the old one, and a
  * close only unregisters the link that is still current, so a late close of a replaced
@@ -25,10 +27,18 @@ public final class ConnectionRegistry {
     private final ConcurrentHashMap<UUID, AgentLink> links = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Instant> lastSeen = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Instant> dirty = new ConcurrentHashMap<>();
+    /** When each agent's last-seen time was last queued for the database. */
+    private final ConcurrentHashMap<UUID, Instant> queuedAt = new ConcurrentHashMap<>();
+
+    /**
+     * How stale the stored last-seen of a connected agent may get. Only a server crash exposes
+     * it (a clean stop writes every connected agent's disconnect), and then by at most this much.
+     */
+    static final java.time.Duration PERSIST_EVERY = java.time.Duration.ofMinutes(5);
 
     public void register(AgentLink link, Instant now) {
         AgentLink previous = links.put(link.agentId(), link);
-        touch(link.agentId(), now);
+        persistSoon(link.agentId(), now);
         if (previous != null && previous != link) {
             previous.close("replaced by a newer connection from the same agent");
         }
@@ -38,7 +48,7 @@ public final class ConnectionRegistry {
     public boolean unregister(AgentLink link, Instant now) {
         boolean removed = links.remove(link.agentId(), link);
         if (removed) {
-            touch(link.agentId(), now);
+            persistSoon(link.agentId(), now);
         }
         return removed;
     }
@@ -70,8 +80,19 @@ public final class ConnectionRegistry {
         }
     }
 
+    /** The agent was heard from (heartbeat or any frame). */
     public void touch(UUID agentId, Instant now) {
         lastSeen.put(agentId, now);
+        Instant queued = queuedAt.get(agentId);
+        if (queued == null || !now.isBefore(queued.plus(PERSIST_EVERY))) {
+            persistSoon(agentId, now);
+        }
+    }
+
+    /** Queues the last-seen time for the next batched write regardless of when the last one was. */
+    private void persistSoon(UUID agentId, Instant now) {
+        lastSeen.put(agentId, now);
+        queuedAt.put(agentId, now);
         dirty.put(agentId, now);
     }
 
