@@ -89,9 +89,9 @@ public final class ProcessRunner {
                                   Launch launch, Instant startedAt) throws IOException, InterruptedException, CommandRefusedException {
         Process process = start(command, workDir, launch);
         control.attach(process, platform);
-        listener.launched(process.pid(), process.info().startInstant().orElse(startedAt));
         OutputCapture stdout = OutputCapture.start(process.getInputStream(), OUTPUT_LIMIT_BYTES, "stdout-" + command.commandId());
         OutputCapture stderr = OutputCapture.start(process.getErrorStream(), OUTPUT_LIMIT_BYTES, "stderr-" + command.commandId());
+        listener.launched(process.pid(), process.info().startInstant().orElse(startedAt));
 
         boolean exited = process.waitFor(command.timeoutSeconds(), TimeUnit.SECONDS);
         boolean timedOut = !exited && !control.cancelled();

@@ -50,7 +50,7 @@ public final class Journal {
         if (!claimedInMemory.add(id) || Files.exists(file(id))) {
             return false;
         }
-        write(new Entry(id, "starting", null, null, Instant.now()));
+        write(new Entry(id, "starting", null, null, Instant.now()), true);
         return true;
     }
 
@@ -58,12 +58,17 @@ public final class Journal {
         return claimedInMemory.contains(id) || Files.exists(file(id));
     }
 
+    /**
+     * Records the pid. Not synced to disk: it only serves to kill an orphan after the agent died,
+     * and then the page cache still has it (a power cut kills the orphan anyway).
+     */
     public synchronized void markRunning(UUID id, long pid, Instant processStart) {
-        write(new Entry(id, "running", pid, processStart, Instant.now()));
+        write(new Entry(id, "running", pid, processStart, Instant.now()), false);
     }
 
+    /** Not synced: if lost, the start-up recovery finds the result in the outbox and marks it done then. */
     public synchronized void markDone(UUID id) {
-        write(new Entry(id, "done", null, null, Instant.now()));
+        write(new Entry(id, "done", null, null, Instant.now()), false);
     }
 
     /** Entries of commands that were starting or running when the agent last stopped. */
@@ -89,9 +94,14 @@ public final class Journal {
         }
     }
 
-    private void write(Entry entry) {
+    private void write(Entry entry, boolean durable) {
         try {
-            state.writeAtomically(file(entry.commandId()), Json.mapper().writeValueAsString(entry), false);
+            String json = Json.mapper().writeValueAsString(entry);
+            if (durable) {
+                state.writeAtomically(file(entry.commandId()), json, false);
+            } else {
+                state.writeAtomicallyNoSync(file(entry.commandId()), json);
+            }
         } catch (IOException e) {
             state.reportProblem("cannot write the command journal in " + dir + " (" + e.getMessage()
                     + "); duplicate deliveries are only filtered until the agent restarts");

@@ -126,6 +126,20 @@ public final class StateDir {
 
     /** Durably replaces {@code file} with {@code content}. */
     public void writeAtomically(Path file, String content, boolean secret) throws IOException {
+        write(file, content, secret, true);
+    }
+
+    /**
+     * Atomically replaces {@code file} without waiting for the disk: the new content survives the
+     * agent's own death (it is in the kernel's page cache) but not necessarily a power cut. For
+     * bookkeeping that can be rebuilt (which pid runs a command, that a command is done), never for
+     * what guarantees at-most-once or no-loss (claims, results).
+     */
+    public void writeAtomicallyNoSync(Path file, String content) throws IOException {
+        write(file, content, false, false);
+    }
+
+    private void write(Path file, String content, boolean secret, boolean durable) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -136,14 +150,18 @@ public final class StateDir {
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            channel.force(true);
+            if (durable) {
+                channel.force(true);
+            }
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
         }
-        syncDirectory(file.getParent());
+        if (durable) {
+            syncDirectory(file.getParent());
+        }
     }
 
     private static void syncDirectory(Path dir) {
