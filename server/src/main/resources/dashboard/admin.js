@@ -9,18 +9,20 @@ const optionalInt = (value) => {
   return Number.isNaN(n) ? undefined : n;
 };
 
-class GuruTokens extends LightElement {
+/**
+ * An admin page built around one list from the API: it loads the list when shown and reloads
+ * it after every change; a failure of either lands in `error`, shown in the page's error box.
+ */
+class ListPage extends LightElement {
   static properties = {
-    tokens: { state: true },
-    created: { state: true },
-    copied: { state: true },
+    items: { state: true },
     error: { state: true },
   };
 
-  constructor() {
+  constructor(path) {
     super();
-    this.tokens = null;
-    this.created = null;
+    this.path = path;
+    this.items = null;
     this.error = '';
   }
 
@@ -31,29 +33,51 @@ class GuruTokens extends LightElement {
 
   async load() {
     try {
-      this.tokens = await api('GET', '/api/enrollment-tokens');
+      this.items = await api('GET', this.path);
     } catch (e) {
       this.error = e.message;
     }
   }
 
+  /** Sends one change, then reloads the list. Returns the change's response, or undefined if it failed. */
+  async change(request) {
+    this.error = '';
+    try {
+      const response = await request();
+      await this.load();
+      return response;
+    } catch (e) {
+      this.error = e.message;
+      return undefined;
+    }
+  }
+}
+
+class GuruTokens extends ListPage {
+  static properties = {
+    created: { state: true },
+    copied: { state: true },
+  };
+
+  constructor() {
+    super('/api/enrollment-tokens');
+    this.created = null;
+  }
+
   async create(event) {
     event.preventDefault();
     const f = event.target;
-    this.error = '';
     const body = {
       site: f.site.value.trim() || undefined,
       expires_in_hours: optionalInt(f.hours.value),
       max_uses: optionalInt(f.uses.value),
     };
-    try {
-      // The server keeps only a hash: this response is the one time the token can be seen.
-      this.created = await api('POST', '/api/enrollment-tokens', body);
+    // The server keeps only a hash: this response is the one time the token can be seen.
+    const created = await this.change(() => api('POST', '/api/enrollment-tokens', body));
+    if (created) {
+      this.created = created;
       this.copied = false;
       f.reset();
-      await this.load();
-    } catch (e) {
-      this.error = e.message;
     }
   }
 
@@ -70,12 +94,7 @@ class GuruTokens extends LightElement {
 
   async revoke(token) {
     if (!window.confirm(`Revoke the enrollment token for site "${token.site ?? '(none)'}"? Machines can no longer enroll with it.`)) return;
-    try {
-      await api('DELETE', `/api/enrollment-tokens/${seg(token.id)}`);
-      await this.load();
-    } catch (e) {
-      this.error = e.message;
-    }
+    await this.change(() => api('DELETE', `/api/enrollment-tokens/${seg(token.id)}`));
   }
 
   render() {
@@ -100,11 +119,11 @@ class GuruTokens extends LightElement {
       </section>
       <section class="card">
         <h2>Tokens</h2>
-        ${this.tokens === null ? html`<p class="muted">Loading…</p>` : html`
+        ${this.items === null ? html`<p class="muted">Loading…</p>` : html`
         <div class="table-wrap"><table id="tokens-table">
           <thead><tr><th scope="col">Site</th><th scope="col">Status</th><th scope="col">Uses</th>
             <th scope="col">Created</th><th scope="col">Expires</th><th scope="col"></th></tr></thead>
-          <tbody>${this.tokens.map((t) => html`<tr data-token-id=${t.id}>
+          <tbody>${this.items.map((t) => html`<tr data-token-id=${t.id}>
             <td>${t.site ?? '—'}</td><td>${badge(t.status)}</td>
             <td>${t.uses}${t.max_uses ? ` / ${t.max_uses}` : ''}</td>
             <td>${formatTime(t.created_at)}</td><td>${formatTime(t.expires_at)}</td>
@@ -116,39 +135,13 @@ class GuruTokens extends LightElement {
 }
 customElements.define('guru-tokens', GuruTokens);
 
-class GuruReleases extends LightElement {
-  static properties = {
-    releases: { state: true },
-    error: { state: true },
-  };
-
+class GuruReleases extends ListPage {
   constructor() {
-    super();
-    this.releases = null;
-    this.error = '';
-  }
-
-  connectedCallback() {
-    super.connectedCallback();
-    this.load();
-  }
-
-  async load() {
-    try {
-      this.releases = await api('GET', '/api/releases');
-    } catch (e) {
-      this.error = e.message;
-    }
+    super('/api/releases');
   }
 
   async setChannel(release, channel) {
-    this.error = '';
-    try {
-      await api('POST', `/api/releases/${seg(release.file)}/channel`, { channel });
-      await this.load();
-    } catch (e) {
-      this.error = e.message;
-    }
+    await this.change(() => api('POST', `/api/releases/${seg(release.file)}/channel`, { channel }));
   }
 
   render() {
@@ -158,13 +151,13 @@ class GuruReleases extends LightElement {
         <p class="muted">Agent builds in the downloads directory. New builds start on <em>beta</em>; promote one to
           <em>stable</em> when beta agents run it well. See docs/RELEASES.md.</p>
         ${errorBox(this.error)}
-        ${this.releases === null ? html`<p class="muted">Loading…</p>`
-          : this.releases.length === 0 ? html`<p class="muted">No agent builds published yet.</p>` : html`
+        ${this.items === null ? html`<p class="muted">Loading…</p>`
+          : this.items.length === 0 ? html`<p class="muted">No agent builds published yet.</p>` : html`
         <div class="table-wrap"><table id="releases-table">
           <thead><tr><th scope="col">File</th><th scope="col">Platform</th><th scope="col">Version</th>
             <th scope="col">Channel</th><th scope="col">Rollout</th><th scope="col">Agents (running / pending / failed)</th>
             <th scope="col">Checks</th><th scope="col"></th></tr></thead>
-          <tbody>${this.releases.map((r) => html`<tr data-file=${r.file}>
+          <tbody>${this.items.map((r) => html`<tr data-file=${r.file}>
             <td class="mono">${r.file}</td><td>${r.os}/${r.arch}</td><td>${r.version}</td>
             <td class="channel">${badge(r.channel)}</td>
             <td>${r.rollout ? `${r.rollout.percent}%${r.rollout.paused ? ' (paused' + (r.rollout.pause_reason ? ': ' + r.rollout.pause_reason : '') + ')' : ''}` : '—'}</td>
@@ -180,45 +173,24 @@ class GuruReleases extends LightElement {
 }
 customElements.define('guru-releases', GuruReleases);
 
-class GuruUsers extends LightElement {
+class GuruUsers extends ListPage {
   static properties = {
-    users: { state: true },
-    error: { state: true },
     message: { state: true },
   };
 
   constructor() {
-    super();
-    this.users = null;
-    this.error = '';
+    super('/api/users');
     this.message = '';
-  }
-
-  connectedCallback() {
-    super.connectedCallback();
-    this.load();
-  }
-
-  async load() {
-    try {
-      this.users = await api('GET', '/api/users');
-    } catch (e) {
-      this.error = e.message;
-    }
   }
 
   async create(event) {
     event.preventDefault();
     const f = event.target;
-    this.error = '';
     this.message = '';
-    try {
-      const user = await api('POST', '/api/users', { email: f.email.value.trim(), password: f.password.value, role: f.role.value });
+    const user = await this.change(() => api('POST', '/api/users', { email: f.email.value.trim(), password: f.password.value, role: f.role.value }));
+    if (user) {
       this.message = `Created ${user.email} (${user.role}).`;
       f.reset();
-      await this.load();
-    } catch (e) {
-      this.error = e.message;
     }
   }
 
@@ -241,10 +213,10 @@ class GuruUsers extends LightElement {
       </section>
       <section class="card">
         <h2>All users</h2>
-        ${this.users === null ? html`<p class="muted">Loading…</p>` : html`
+        ${this.items === null ? html`<p class="muted">Loading…</p>` : html`
         <table id="users-table">
           <thead><tr><th scope="col">Email</th><th scope="col">Role</th></tr></thead>
-          <tbody>${this.users.map((u) => html`<tr><td>${u.email}</td><td>${u.role}</td></tr>`)}</tbody>
+          <tbody>${this.items.map((u) => html`<tr><td>${u.email}</td><td>${u.role}</td></tr>`)}</tbody>
         </table>`}
       </section>`;
   }
