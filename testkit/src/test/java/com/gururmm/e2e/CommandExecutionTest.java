@@ -72,6 +72,13 @@ class CommandExecutionTest {
     }
 
     @Test
+    void commandsDoNotSeeTheAgentsOwnSettingsOrSecrets() {
+        CommandView view = run("sh", "env");
+        assertThat(view.stdout()).contains("GURURMM_COMMAND_ID=" + view.id())
+                .doesNotContain("GURURMM_ENROLLMENT_TOKEN").doesNotContain("GURURMM_SERVER_URL").doesNotContain("GURURMM_STATE_DIR");
+    }
+
+    @Test
     void shAndPythonRun() {
         assertThat(run("sh", "echo from-sh; exit 0").stdout()).isEqualTo("from-sh\n");
         CommandView py = run("python", "import sys\nprint('π =', 3.14)\nsys.stderr.write('warn\\n')\nsys.exit(4)");

@@ -96,6 +96,8 @@ class IdentityTest {
             try (AgentProcess install1 = AgentProcess.create(server.url(), server.enrollmentToken(), machine)) {
                 first = install1.start().awaitOnline(admin);
                 install1.stop();
+                UUID gone = first;
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> admin.agent(gone).status().equals("offline"));
             }
             // A reinstall: wiped state dir, so a fresh device id; same machine.
             try (AgentProcess install2 = AgentProcess.create(server.url(), server.enrollmentToken(), machine)) {
@@ -155,6 +157,28 @@ class IdentityTest {
             assertThat(after.agentId()).isEqualTo(before.agentId());
             assertThat(handshakeStatus(ws, before.agentId(), before.agentToken())).isEqualTo(401);
             assertThat(handshakeStatus(ws, after.agentId(), after.agentToken())).isEqualTo(101);
+        }
+    }
+
+    @Test
+    void aConnectedMachineCannotBeTakenOverByAnotherEnrollment() {
+        try (TestServer server = TestServer.start(kind)) {
+            GuruClient admin = server.adminClient();
+            String machine = UUID.randomUUID().toString().replace("-", "");
+            try (AgentProcess agent = AgentProcess.create(server.url(), server.enrollmentToken(), machine)) {
+                UUID id = agent.start().awaitOnline(admin);
+                var token = admin.createEnrollmentToken(new com.gururmm.protocol.api.EnrollmentTokens.CreateRequest(null, 1, 5));
+                assertThatThrownBy(() -> server.anonymousClient().enroll(enrollment(token.token(), machine)))
+                        .isInstanceOfSatisfying(GuruApiException.class, e -> {
+                            assertThat(e.status()).isEqualTo(409);
+                            assertThat(e.getMessage()).contains("already connected");
+                        });
+                assertThat(admin.agent(id).status()).as("the real agent keeps its connection").isEqualTo("online");
+                assertThat(admin.agent(id).enrollCount()).isEqualTo(1);
+                assertThat(admin.enrollmentTokens().stream().filter(t -> t.id().equals(token.id())).findFirst().orElseThrow().uses())
+                        .as("a refused takeover spends no use of the token").isZero();
+                assertThat(admin.audit()).anySatisfy(e -> assertThat(e.action()).isEqualTo("agent.enroll_refused"));
+            }
         }
     }
 

@@ -108,7 +108,17 @@ public final class CommandExecutor {
     }
 
     public void onCancel(UUID id) {
-        RunningCommand handle = running.get(id);
+        RunningCommand handle;
+        synchronized (this) {
+            handle = running.get(id);
+            if (handle == null && journal.claim(id)) {
+                // Cancelled before it arrived (or before it started): claim the id so that a
+                // delivery still in flight is never run.
+                journal.markDone(id);
+                log.info("command {} was cancelled before it started; it will not run", id);
+                return;
+            }
+        }
         if (handle != null) {
             log.info("cancelling command {}", id);
             handle.cancel();

@@ -83,6 +83,19 @@ class CommandExecutorTest {
     }
 
     @Test
+    void aCancelThatArrivesBeforeTheCommandMeansItNeverRuns() throws Exception {
+        StateDir state = state();
+        CommandExecutor executor = executor(state);
+        Path log = Files.createTempFile("runs", ".log");
+        RunCommand run = new RunCommand(UUID.randomUUID(), "sh", "echo run >> " + log, "system", 30);
+        executor.onCancel(run.commandId());
+        executor.onRun(run);
+        Thread.sleep(500);
+        assertThat(Files.readAllLines(log)).isEmpty();
+        assertThat(sent).noneMatch(m -> m instanceof CommandResult);
+    }
+
+    @Test
     void unknownTypesAndContextsFailWithoutRunningAnything() {
         StateDir state = state();
         CommandExecutor executor = executor(state);

@@ -77,6 +77,16 @@ public final class AgentService {
             throw ApiException.badRequest("Field 'enrollment_token' is required.");
         }
 
+        tokens.requireUsable(request.enrollmentToken());
+        // Identity is the machine (SPEC 5), and machine ids are not secret: a second installation
+        // may take over a machine's row only while the agent holding it is away (a reinstall), never
+        // from a connected agent, or anyone with an enrollment token could hijack a live machine.
+        store.findByMachineUid(machineUid).filter(existing -> registry.isOnline(existing.id())).ifPresent(existing -> {
+            audit.record("anonymous@" + clientAddress, "agent.enroll_refused", existing.id().toString(),
+                    "machine_uid " + machineUid + " is connected as agent " + existing.id());
+            throw ApiException.conflict("Machine " + machineUid + " is already connected as agent " + existing.id()
+                    + "; stop that agent (or wait until it is offline) before enrolling this machine again.");
+        });
         EnrollmentTokenService.Redemption redemption = tokens.redeem(request.enrollmentToken());
         String agentToken = Secrets.newToken("agent");
         String tokenHash = Secrets.sha256Hex(agentToken);

@@ -113,7 +113,11 @@ public final class CommandService {
                     "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
         }
         if (sendNow) {
-            dispatch(row);
+            dispatch(row, true);
+        } else if (unsupported == null && registry.isOnline(agentId)) {
+            // The agent connected between the online check and the insert, and its connect-time
+            // scan may have missed this row: deliver now (the conditional claim keeps it to one send).
+            dispatch(row, false);
         }
         return new CommandSubmitted(id, row.status());
     }
@@ -147,13 +151,26 @@ public final class CommandService {
     }
 
     private void dispatch(CommandRow row) {
+        dispatch(row, false);
+    }
+
+    /**
+     * Sends a command to its agent if it is online and the command still wants sending. Every
+     * send is claimed by a conditional update first, so a command that was cancelled or expired
+     * since it was read, or that another thread is already sending, is not sent (again).
+     * {@code justInserted} skips that claim for a row this thread created as running a moment ago.
+     */
+    private void dispatch(CommandRow row, boolean justInserted) {
         if (!registry.isOnline(row.agentId())) {
             return;
         }
         Instant now = clock.instant();
-        if (row.status().equals("queued")) {
-            // Mark before sending, so a fast result never races ahead of the status change.
-            store.markDispatched(row.id(), now, deadline(now, row.timeoutSeconds()));
+        boolean claimed = justInserted
+                || (row.status().equals("queued")
+                        ? store.markDispatched(row.id(), now, deadline(now, row.timeoutSeconds()))
+                        : store.markRedelivered(row.id(), now));
+        if (!claimed) {
+            return;
         }
         registry.send(row.agentId(), new ServerMessage.RunCommand(row.id(), row.commandType(), row.commandText(),
                 row.context(), row.timeoutSeconds()));

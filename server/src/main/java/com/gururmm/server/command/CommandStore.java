@@ -70,6 +70,14 @@ public final class CommandStore {
                 .bind("id", id).bind("agentId", agentId).bind("startedAt", startedAt).bind("now", now).execute()) == 1;
     }
 
+    /** Claims a resend of a command that was sent but never reported started (still running, not cancelled). */
+    public boolean markRedelivered(UUID id, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET dispatched_at = :now
+                        WHERE id = :id AND status = 'running' AND started_at IS NULL""")
+                .bind("id", id).bind("now", now).execute()) == 1;
+    }
+
     public boolean markStarted(UUID agentId, UUID id, Instant startedAt, Instant now, Instant deadline) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE commands SET status = 'running', started_at = COALESCE(started_at, :startedAt),

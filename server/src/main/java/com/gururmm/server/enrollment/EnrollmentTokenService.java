@@ -90,6 +90,23 @@ public final class EnrollmentTokenService {
         return new Redemption(row.id(), row.site());
     }
 
+    /** Refuses an unknown, revoked, expired or used-up token like {@link #redeem}, without spending a use. */
+    public void requireUsable(String token) {
+        if (token == null || token.isBlank()) {
+            throw ApiException.badRequest("Field 'enrollment_token' is required.");
+        }
+        Instant now = clock.instant();
+        EnrollmentTokenStore.TokenRow row = store.findByHash(Secrets.sha256Hex(token))
+                .orElseThrow(() -> ApiException.unauthorized("The enrollment token is not known to this server."));
+        if (row.revokedAt() != null || (row.expiresAt() != null && !row.expiresAt().isAfter(now))
+                || (row.maxUses() != null && row.uses() >= row.maxUses())) {
+            String why = row.revokedAt() != null ? "has been revoked"
+                    : row.expiresAt() != null && !row.expiresAt().isAfter(now) ? "expired at " + row.expiresAt()
+                    : "has been used its maximum of " + row.maxUses() + " times";
+            throw ApiException.forbidden("The enrollment token " + why + "; ask an admin for a new one.");
+        }
+    }
+
     public record Redemption(UUID tokenId, String site) {
     }
 

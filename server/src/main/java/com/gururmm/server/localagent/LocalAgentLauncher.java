@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class LocalAgentLauncher {
     private static final Logger log = LoggerFactory.getLogger(LocalAgentLauncher.class);
 
+    /** Settings an operator may give the host's agent through the server's environment. */
+    private static final java.util.Set<String> AGENT_SETTINGS = java.util.Set.of("GURURMM_CHANNEL", "GURURMM_AGENT_JAVA_OPTS", "GURURMM_LOG_LEVEL");
+
     private final ServerConfig config;
     private final int port;
     private final EnrollmentTokenService tokens;
@@ -99,6 +102,10 @@ public final class LocalAgentLauncher {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
+        // The server's own secrets (database and admin credentials) stay with the server: the agent
+        // and every command it runs as root start from the environment minus them.
+        builder.environment().keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("NATS_")
+                || (name.startsWith("GURURMM_") && !AGENT_SETTINGS.contains(name)));
         builder.environment().put("GURURMM_SERVER_URL", "http://127.0.0.1:" + port);
         builder.environment().put("GURURMM_STATE_DIR", stateDir.toString());
         builder.environment().putIfAbsent("GURURMM_CHANNEL", "stable");
