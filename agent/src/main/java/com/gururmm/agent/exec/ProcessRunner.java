@@ -64,15 +64,23 @@ public final class ProcessRunner {
             return failed(command, startedAt, "The command has no script text.");
         }
         Path workDir = workRoot.resolve(command.commandId().toString());
+        Path userDir = null;
         try {
             Files.createDirectories(workDir);
             Path script = workDir.resolve("script" + platform.scriptExtension(type));
             Files.write(script, platform.scriptBytes(type, command.script()));
             Launch launch = platform.launch(type, context, script);
             if (launch.runAs() != null) {
-                handOver(workDir, script, launch.runAs().name());
+                // The state dir is root's alone (0700), so a command running as the logged-on user
+                // gets its script in a directory of its own under the system temp dir, owned by
+                // that user and closed to everyone else.
+                userDir = Files.createTempDirectory("gururmm-" + command.commandId() + "-");
+                Path userScript = userDir.resolve(script.getFileName());
+                Files.move(script, userScript);
+                handOver(userDir, userScript, launch.runAs().name());
+                launch = platform.launch(type, context, userScript);
             }
-            return execute(command, control, listener, workDir, launch, startedAt);
+            return execute(command, control, listener, userDir != null ? userDir : workDir, launch, startedAt);
         } catch (CommandRefusedException e) {
             return failed(command, startedAt, e.getMessage());
         } catch (IOException e) {
@@ -82,6 +90,9 @@ public final class ProcessRunner {
             return failed(command, startedAt, "The agent was stopping while the command ran.");
         } finally {
             deleteQuietly(workDir);
+            if (userDir != null) {
+                deleteQuietly(userDir);
+            }
         }
     }
 
@@ -164,12 +175,6 @@ public final class ProcessRunner {
         try {
             Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwx------"));
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not POSIX
-        }
-        // The parent work root is 0700 root; the user needs to traverse it.
-        try {
-            Files.setPosixFilePermissions(workDir.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
         } catch (UnsupportedOperationException ignored) {
             // not POSIX
         }
