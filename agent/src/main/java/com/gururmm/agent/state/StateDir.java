@@ -55,6 +55,7 @@ public final class StateDir {
             Files.createDirectories(root.resolve("outbox"));
             Files.createDirectories(root.resolve("work"));
             restrictToOwner(root);
+            restrictOnWindows();
             Path probe = root.resolve(".write-probe");
             Files.writeString(probe, "ok");
             Files.delete(probe);
@@ -169,6 +170,32 @@ public final class StateDir {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {
             // Not supported on every OS (Windows); the rename itself is still atomic there.
+        }
+    }
+
+    /**
+     * Windows: {@code %ProgramData%} lets every local user read, and create files in, its
+     * sub-directories, which would expose the agent's credential and let a user plant files in
+     * its update staging area. Replace the inherited ACL with SYSTEM and Administrators only
+     * (well-known SIDs, so the call does not depend on the system language).
+     * Not exercised on the Linux build machines; {@code icacls} is part of every Windows.
+     */
+    private void restrictOnWindows() {
+        if (java.io.File.separatorChar != '\\') {
+            return;
+        }
+        try {
+            Process icacls = new ProcessBuilder("icacls", root.toString(), "/inheritance:r",
+                    "/grant:r", "*S-1-5-18:(OI)(CI)F", "/grant:r", "*S-1-5-32-544:(OI)(CI)F")
+                    .redirectErrorStream(true).start();
+            String output = new String(icacls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (icacls.waitFor() != 0) {
+                reportProblem("cannot restrict " + root + " to SYSTEM and Administrators: icacls said " + output.trim());
+            }
+        } catch (IOException e) {
+            reportProblem("cannot restrict " + root + " to SYSTEM and Administrators: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
