@@ -41,7 +41,9 @@ public final class AuthService {
         String normalised = email.trim().toLowerCase(Locale.ROOT);
         String emailKey = "email:" + normalised;
         String addressKey = "ip:" + clientAddress;
-        if (throttle.isBlocked(emailKey) || throttle.isBlocked(addressKey)) {
+        // Reserve the attempt before the (slow) password check, so parallel guesses cannot all slip
+        // past a check that only counts failures once they are known.
+        if (!throttle.tryAcquire(emailKey) || !throttle.tryAcquire(addressKey)) {
             throw ApiException.rateLimited("Too many failed logins; wait " + LoginThrottle.WINDOW.toMinutes() + " minutes and try again.");
         }
         Optional<UserStore.UserRow> user = users.findByEmail(normalised);
@@ -53,12 +55,11 @@ public final class AuthService {
             ok = false;
         }
         if (!ok) {
-            throttle.recordFailure(emailKey);
-            throttle.recordFailure(addressKey);
             audit.record("anonymous@" + clientAddress, "auth.login_failed", normalised, null);
             throw ApiException.unauthorized("E-mail or password is wrong.");
         }
         throttle.recordSuccess(emailKey);
+        throttle.recordSuccess(addressKey);
         UserStore.UserRow row = user.get();
         Role role = Role.parse(row.role()).orElse(Role.VIEWER);
         JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);

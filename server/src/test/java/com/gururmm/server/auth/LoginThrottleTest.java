@@ -29,28 +29,43 @@ class LoginThrottleTest {
     }
 
     @Test
-    void blocksAfterTenFailuresUntilTheWindowPasses() {
+    void allowsTenAttemptsWithoutSuccessThenBlocksUntilTheWindowPasses() {
         MutableClock clock = new MutableClock();
         LoginThrottle throttle = new LoginThrottle(clock);
-        for (int i = 0; i < LoginThrottle.MAX_FAILURES - 1; i++) {
-            throttle.recordFailure("k");
+        for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+            assertThat(throttle.tryAcquire("k")).isTrue();
         }
-        assertThat(throttle.isBlocked("k")).isFalse();
-        throttle.recordFailure("k");
-        assertThat(throttle.isBlocked("k")).isTrue();
-        assertThat(throttle.isBlocked("other")).isFalse();
+        assertThat(throttle.tryAcquire("k")).isFalse();
+        assertThat(throttle.tryAcquire("other")).isTrue();
         clock.now = clock.now.plus(LoginThrottle.WINDOW).plus(Duration.ofSeconds(1));
-        assertThat(throttle.isBlocked("k")).isFalse();
+        assertThat(throttle.tryAcquire("k")).isTrue();
     }
 
     @Test
     void successClearsTheCount() {
         LoginThrottle throttle = new LoginThrottle(new MutableClock());
         for (int i = 0; i < LoginThrottle.MAX_FAILURES - 1; i++) {
-            throttle.recordFailure("k");
+            throttle.tryAcquire("k");
         }
         throttle.recordSuccess("k");
-        throttle.recordFailure("k");
-        assertThat(throttle.isBlocked("k")).isFalse();
+        for (int i = 0; i < LoginThrottle.MAX_FAILURES; i++) {
+            assertThat(throttle.tryAcquire("k")).isTrue();
+        }
+    }
+
+    @Test
+    void parallelAttemptsCannotExceedTheLimit() throws Exception {
+        LoginThrottle throttle = new LoginThrottle(new MutableClock());
+        java.util.concurrent.atomic.AtomicInteger allowed = new java.util.concurrent.atomic.AtomicInteger();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+            for (int i = 0; i < 200; i++) {
+                pool.submit(() -> {
+                    if (throttle.tryAcquire("k")) {
+                        allowed.incrementAndGet();
+                    }
+                });
+            }
+        }
+        assertThat(allowed.get()).isEqualTo(LoginThrottle.MAX_FAILURES);
     }
 }
