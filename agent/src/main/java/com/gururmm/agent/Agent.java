@@ -267,6 +267,11 @@ public final class Agent {
         }
 
         @Override
+        public void stopAcceptingCommands() {
+            executor.stopIntake();
+        }
+
+        @Override
         public int runningCommands() {
             return executor.runningCount();
         }

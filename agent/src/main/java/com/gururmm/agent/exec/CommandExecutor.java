@@ -38,6 +38,7 @@ public final class CommandExecutor {
     private final Map<UUID, RunningCommand> running = new ConcurrentHashMap<>();
     private final Map<UUID, Instant> startedAt = new ConcurrentHashMap<>();
     private volatile String sandboxNote;
+    private boolean intakeStopped;
 
     /** @param sender best-effort send to the server; dropped while disconnected (the outbox covers results) */
     public CommandExecutor(Journal journal, Outbox outbox, ProcessRunner runner, Consumer<AgentMessage> sender) {
@@ -54,6 +55,12 @@ public final class CommandExecutor {
         }
         RunningCommand handle = new RunningCommand(id);
         synchronized (this) {
+            if (intakeStopped && !journal.hasClaimed(id)) {
+                // About to restart into a new version: leave it unclaimed; the server sends it again
+                // (it is still unstarted there) once the new version connects.
+                log.info("command {} arrived during an update restart; leaving it for the next version", id);
+                return;
+            }
             if (journal.hasClaimed(id) || !journal.claim(id)) {
                 repeatState(id);
                 return;
@@ -100,6 +107,11 @@ public final class CommandExecutor {
         startedAt.remove(id);
         log.info("command {} {} (exit {})", id, result.status(), result.exitCode());
         sender.accept(result);
+    }
+
+    /** Stops taking new commands (before an update restart); running ones finish normally. */
+    public synchronized void stopIntake() {
+        intakeStopped = true;
     }
 
     /** Every result from now on carries this note (the agent runs in a restricted mount namespace). */

@@ -59,6 +59,9 @@ public final class Updater {
         /** Commands running now; the switch waits for zero. */
         int runningCommands();
 
+        /** From now on, commands that arrive are left for the next version (not claimed, so the server resends them). */
+        void stopAcceptingCommands();
+
         /** Stops the agent so the launcher restarts it into the new version. Does not return. */
         void exitForSwitch();
     }
@@ -164,6 +167,7 @@ public final class Updater {
         files.clearHealthy();
         files.setCurrent(offer.version()); // the switch: from here the launcher starts the new version
         report("restarting", offer, null);
+        host.stopAcceptingCommands(); // a command arriving now would be killed by the restart
         while (host.runningCommands() > 0) {
             Thread.sleep(500); // let running commands finish so their results are sent, not left to the journal
         }

@@ -96,6 +96,19 @@ class CommandExecutorTest {
     }
 
     @Test
+    void commandsArrivingDuringAnUpdateRestartAreLeftUnclaimedForTheNextVersion() throws Exception {
+        StateDir state = state();
+        CommandExecutor executor = executor(state);
+        Path log = Files.createTempFile("runs", ".log");
+        RunCommand run = new RunCommand(UUID.randomUUID(), "sh", "echo run >> " + log, "system", 30);
+        executor.stopIntake();
+        executor.onRun(run);
+        Thread.sleep(300);
+        assertThat(Files.readAllLines(log)).isEmpty();
+        assertThat(new Journal(state).hasClaimed(run.commandId())).as("the next version may still run it").isFalse();
+    }
+
+    @Test
     void unknownTypesAndContextsFailWithoutRunningAnything() {
         StateDir state = state();
         CommandExecutor executor = executor(state);
