@@ -131,4 +131,20 @@ class AgentProtocolTest {
         assertThat(Duration.between(silentFrom, Instant.now())).isLessThan(Duration.ofSeconds(5));
         assertThat(Json.mapper().writeValueAsString(admin.agent(agent.agentId))).contains("\"status\":\"offline\"");
     }
+
+    @Test
+    void anAgentCannotReportUpdateFailuresForABuildItWasNotOfferedToPauseItsRollout() throws Exception {
+        // A windows build: a linux test agent is never offered it.
+        String file = "gururmm-agent-windows-amd64-9.9.9.jar";
+        admin.publishRelease(file, "not really a jar".getBytes(java.nio.charset.StandardCharsets.UTF_8), "stable");
+        RawAgent agent = RawAgent.enroll(server);
+        agent.hello();
+        agent.send(new AgentMessage.UpdateStatus("failed", "0.1.0", "9.9.9", file, "forged failure", Instant.now()));
+        ServerMessage reply = agent.next();
+        assertThat(reply).isInstanceOf(ServerMessage.Refused.class);
+        assertThat(((ServerMessage.Refused) reply).message()).contains("not offered to this agent");
+        var release = admin.releases().stream().filter(r -> r.file().equals(file)).findFirst().orElseThrow();
+        assertThat(release.rollout() == null || !release.rollout().paused()).as("rollout not paused by a forged report").isTrue();
+        agent.socket.abort();
+    }
 }

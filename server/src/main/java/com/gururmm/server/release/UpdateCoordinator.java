@@ -122,7 +122,12 @@ public final class UpdateCoordinator {
         }
         Instant now = clock.instant();
         Optional<UpdateState> last = updates.get(agentId);
-        boolean newAttempt = last.isEmpty() || !last.get().file().equals(status.file());
+        if (last.isEmpty() || !last.get().file().equals(status.file())) {
+            // Only the release this agent was offered: otherwise one agent (or a stolen agent
+            // credential) could report failures for any build and pause its rollout.
+            return Optional.of("update_status for " + status.file() + ", which was not offered to this agent; ignored");
+        }
+        boolean newAttempt = false;
         updates.put(agentId, status.currentVersion(), status.targetVersion(), status.file(), status.state(), status.reason(), newAttempt, now);
         switch (status.state()) {
             case "succeeded" -> {
