@@ -155,8 +155,8 @@ class CliReleasesTest {
         String dryRun = ok(admin.run("releases", "cleanup", "--keep", "1", "--dry-run")).out();
         assertThat(dryRun).containsPattern("\\Q" + prefix + "1.0.0.exe\\E\\s+would remove")
                 .containsPattern("\\Q" + prefix + "1.2.0.exe\\E\\s+would remove")
-                .containsPattern("\\Q" + prefix + "1.1.0.exe\\E\\s+kept\\s+newest stable build of windows-arm64")
-                .containsPattern("\\Q" + prefix + "1.3.0.exe\\E\\s+kept\\s+newest beta build of windows-arm64");
+                .containsPattern("\\Q" + prefix + "1.1.0.exe\\E\\s+kept\\s+newest stable version of windows-arm64")
+                .containsPattern("\\Q" + prefix + "1.3.0.exe\\E\\s+kept\\s+newest beta version of windows-arm64");
         assertThat(downloads.resolve(prefix + "1.0.0.exe")).as("a dry run removes nothing").exists();
 
         JsonNode result = ok(admin.run("releases", "cleanup", "--keep", "1", "-o", "json")).json();

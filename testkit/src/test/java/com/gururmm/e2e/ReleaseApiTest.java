@@ -157,6 +157,20 @@ class ReleaseApiTest {
     }
 
     @Test
+    void cleanupKeepsEveryFileOfTheNewestStableVersion() throws Exception {
+        String prefix = "gururmm-agent-windows-amd64-";
+        for (String v : List.of("1.0.0", "1.1.0", "1.2.0")) {
+            for (String ext : List.of(".exe", ".jar")) {
+                admin.publishRelease(prefix + v + ext, ("build " + v + ext).getBytes(StandardCharsets.UTF_8), v.equals("1.0.0") ? "stable" : "beta");
+            }
+        }
+        CleanupResult done = admin.cleanupReleases(new CleanupRequest(1, true, false));
+        assertThat(done.removed()).containsExactlyInAnyOrder(prefix + "1.1.0.exe", prefix + "1.1.0.jar");
+        assertThat(admin.releases()).extracting(ReleaseView::file).as("both files of the newest stable version stay")
+                .contains(prefix + "1.0.0.exe", prefix + "1.0.0.jar", prefix + "1.2.0.exe", prefix + "1.2.0.jar");
+    }
+
+    @Test
     void cleanupKeepsNewestStableNewestBetaAndVersionsAgentsRun() throws Exception {
         for (String v : List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0", "1.5.0")) {
             admin.publishRelease("gururmm-agent-linux-amd64-" + v + ".jar", ("build " + v).getBytes(StandardCharsets.UTF_8), null);
@@ -171,8 +185,8 @@ class ReleaseApiTest {
         CleanupResult done = admin.cleanupReleases(new CleanupRequest(2, false, false));
         assertThat(done.removed()).containsExactlyInAnyOrderElementsOf(dry.removed());
         assertThat(done.kept()).extracting(k -> k.file() + ": " + k.reason()).contains(
-                "gururmm-agent-linux-amd64-1.1.0.jar: newest stable build of linux-amd64",
-                "gururmm-agent-linux-amd64-1.5.0.jar: newest beta build of linux-amd64",
+                "gururmm-agent-linux-amd64-1.1.0.jar: newest stable version of linux-amd64",
+                "gururmm-agent-linux-amd64-1.5.0.jar: newest beta version of linux-amd64",
                 "gururmm-agent-linux-amd64-1.0.0.jar: 1 agent(s) still run 1.0.0 (force to remove anyway)");
         assertThat(Files.exists(downloads.resolve("gururmm-agent-linux-amd64-1.2.0.jar.sha256"))).isFalse();
 

@@ -152,15 +152,19 @@ public final class ReleaseService {
         List<String> platforms = catalog.releases().stream().map(r -> r.name().platform()).distinct().toList();
         for (String platform : platforms) {
             List<Release> builds = catalog.ofPlatform(platform);
-            Release newestStable = builds.stream().filter(r -> r.stable() && r.offerable()).findFirst().orElse(null);
-            Release newestBeta = builds.stream().filter(r -> r.channel().equals("beta") && r.offerable()).findFirst().orElse(null);
-            for (int i = 0; i < builds.size(); i++) {
-                Release r = builds.get(i);
+            // Versions, not files: one version may ship as several files (.exe and .jar), and every
+            // file of the newest stable version must stay, whichever of them sorts first.
+            String newestStable = builds.stream().filter(r -> r.stable() && r.offerable()).findFirst()
+                    .map(r -> r.name().version().toString()).orElse(null);
+            String newestBeta = builds.stream().filter(r -> r.channel().equals("beta") && r.offerable()).findFirst()
+                    .map(r -> r.name().version().toString()).orElse(null);
+            List<String> versionsNewestFirst = builds.stream().map(r -> r.name().version().toString()).distinct().toList();
+            for (Release r : builds) {
                 String version = r.name().version().toString();
                 int agentsOnIt = running.getOrDefault(platform + "-" + version, 0);
-                String reason = r == newestStable ? "newest stable build of " + platform
-                        : r == newestBeta ? "newest beta build of " + platform
-                        : i < keep ? "one of the newest " + keep + " versions of " + platform
+                String reason = version.equals(newestStable) ? "newest stable version of " + platform
+                        : version.equals(newestBeta) ? "newest beta version of " + platform
+                        : versionsNewestFirst.indexOf(version) < keep ? "one of the newest " + keep + " versions of " + platform
                         : !force && agentsOnIt > 0 ? agentsOnIt + " agent(s) still run " + version + " (force to remove anyway)"
                         : null;
                 if (reason != null) {
