@@ -12,7 +12,9 @@ import java.util.Optional;
  * equal to the one it runs. Builds without a valid {@code .sha256} are invisible to the rule.
  */
 public record ReleaseCatalog(List<Release> releases) {
+    /** Newest version first; within a version the {@code .jar} (what the Java agent installs) first. */
     private static final Comparator<Release> NEWEST_FIRST = Comparator.comparing((Release r) -> r.name().version()).reversed()
+            .thenComparing((Release r) -> !r.file().endsWith(".jar"))
             .thenComparing(Release::file);
 
     public ReleaseCatalog {

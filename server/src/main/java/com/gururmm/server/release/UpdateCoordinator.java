@@ -64,6 +64,9 @@ public final class UpdateCoordinator {
     Optional<Release> offerFor(AgentRow agent, ReleaseCatalog catalog, Map<String, Rollout> rolloutByFile) {
         Optional<UpdateState> last = updates.get(agent.id());
         for (Release candidate : catalog.candidates(agent.os(), agent.arch(), agent.channel(), Version.parseLenient(agent.version()))) {
+            if (!candidate.file().endsWith(".jar")) {
+                continue; // this agent installs .jar builds only; an .exe or archive beside it is for installers
+            }
             Rollout rollout = rolloutByFile.getOrDefault(candidate.file(), Rollout.FULL);
             if (rollout.paused() || !RolloutPolicy.includes(agent.id(), candidate.name().version().toString(), rollout.percent())) {
                 continue;

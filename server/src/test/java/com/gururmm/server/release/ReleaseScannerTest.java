@@ -61,6 +61,14 @@ class ReleaseScannerTest {
     }
 
     @Test
+    void withinOneVersionTheJarComesFirst() throws IOException {
+        build("gururmm-agent-windows-amd64-1.0.0.exe", null);
+        build("gururmm-agent-windows-amd64-1.0.0.jar", null);
+        assertThat(offered("windows", "amd64", "stable", "0.9.0")).contains("gururmm-agent-windows-amd64-1.0.0.jar");
+        assertThat(scanner.catalog().latest("windows", "amd64", "stable").map(Release::file)).contains("gururmm-agent-windows-amd64-1.0.0.jar");
+    }
+
+    @Test
     void versionsCompareNumerically() throws IOException {
         build("gururmm-agent-windows-amd64-0.6.9.exe", null);
         build("gururmm-agent-windows-amd64-0.6.51.exe", null);
