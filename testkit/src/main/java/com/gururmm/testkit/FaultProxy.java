@@ -25,6 +25,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicReference<String> dropMarker = new AtomicReference<>();
     private final AtomicInteger drops = new AtomicInteger();
     private volatile boolean closed;
+    private volatile boolean partitioned;
 
     public FaultProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -39,6 +40,16 @@ public final class FaultProxy implements AutoCloseable {
     /** The next server-to-agent chunk containing {@code marker} is not forwarded; the connection is cut instead. */
     public void dropWhenServerSends(String marker) {
         dropMarker.set(marker);
+    }
+
+    /** Cuts every connection and refuses new ones until {@link #heal()}: the agent is cut off. */
+    public void partition() {
+        partitioned = true;
+        cutAll();
+    }
+
+    public void heal() {
+        partitioned = false;
     }
 
     public int drops() {
@@ -57,6 +68,10 @@ public final class FaultProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = listener.accept();
+                if (partitioned) {
+                    closeQuietly(client); // the network is "down": connections are refused
+                    continue;
+                }
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);

@@ -117,6 +117,33 @@ class FaultToleranceTest {
     }
 
     @Test
+    void aCancelMadeWhileTheAgentIsCutOffReachesItWhenItReconnects() throws Exception {
+        try (TestServer server = TestServer.start(kind, java.util.Map.of("GURURMM_AGENT_LOST_GRACE_SECONDS", "60"));
+             FaultProxy proxy = new FaultProxy(server.port())) {
+            GuruClient client = server.adminClient();
+            try (AgentProcess agent = AgentProcess.create(URI.create("http://127.0.0.1:" + proxy.port()), server.enrollmentToken())) {
+                UUID agentId = agent.start().awaitOnline(client);
+                Path log = Files.createTempFile("gururmm-runs", ".log");
+                UUID id = client.runCommand(agentId, new CommandRequest("bash",
+                        "echo started\nsleep 20\necho finished >> " + log, null, 60)).commandId();
+                await().atMost(PATIENCE).until(() -> client.command(id).startedAt() != null);
+
+                proxy.partition();
+                await().atMost(PATIENCE).until(() -> client.agent(agentId).status().equals("offline"));
+                assertThat(client.cancelCommand(id).status()).isEqualTo("cancelled");
+                proxy.heal();
+
+                CommandView view = await().atMost(PATIENCE).until(() -> client.command(id), v -> v.stdout() != null);
+                assertThat(view.status()).isEqualTo("cancelled");
+                assertThat(view.stdout()).isEqualTo("started\n");
+                Thread.sleep(1_000);
+                assertThat(lines(log)).as("the process was killed, not left to finish").isEmpty();
+                assertThat(processesMentioning(id)).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void commandOfAnAgentThatNeverReturnsEndsAsAgentLost() {
         try (Fleet fleet = Fleet.start(kind)) {
             AgentProcess agent = fleet.addAgent();

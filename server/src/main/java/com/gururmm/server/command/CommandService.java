@@ -148,6 +148,10 @@ public final class CommandService {
         for (CommandRow row : store.pendingFor(agentId)) {
             dispatch(row);
         }
+        // A cancel made while the agent was away never reached it: a process may still be running.
+        for (UUID cancelled : store.cancelledWithoutResult(agentId)) {
+            registry.send(agentId, new ServerMessage.CancelCommand(cancelled));
+        }
     }
 
     private void dispatch(CommandRow row) {

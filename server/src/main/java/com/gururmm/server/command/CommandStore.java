@@ -53,6 +53,14 @@ public final class CommandStore {
                 .bind("agentId", agentId).mapTo(CommandRow.class).list());
     }
 
+    /** Cancelled commands that had been sent to the agent and have no result from it yet. */
+    public List<UUID> cancelledWithoutResult(UUID agentId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id FROM commands WHERE agent_id = :agentId AND status = 'cancelled'
+                          AND dispatched_at IS NOT NULL AND stdout IS NULL AND stderr IS NULL""")
+                .bind("agentId", agentId).mapTo(UUID.class).list());
+    }
+
     /** queued -> running as it is handed to the agent's connection. */
     public boolean markDispatched(UUID id, Instant now, Instant deadline) {
         return jdbi.withHandle(h -> h.createUpdate("""
