@@ -78,7 +78,7 @@ public final class ProcessRunner {
                 Path userScript = userDir.resolve(script.getFileName());
                 Files.move(script, userScript);
                 handOver(userDir, userScript, launch.runAs().name());
-                launch = platform.launch(type, context, userScript);
+                launch = launch.withScript(script, userScript);
             }
             return execute(command, control, listener, userDir != null ? userDir : workDir, launch, startedAt);
         } catch (CommandRefusedException e) {

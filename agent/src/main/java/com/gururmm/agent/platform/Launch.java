@@ -33,4 +33,10 @@ public record Launch(List<String> argv, Map<String, String> environment, Session
     public interface Starter {
         Process start(Path workDir, Map<String, String> environment) throws IOException, CommandRefusedException;
     }
+
+    /** The same launch with the script at another path (argv names the script file). */
+    public Launch withScript(Path from, Path to) {
+        List<String> moved = argv.stream().map(arg -> arg.equals(from.toString()) ? to.toString() : arg).toList();
+        return new Launch(moved, environment, runAs, starter);
+    }
 }

@@ -14,7 +14,7 @@ import java.util.Optional;
  * Linux: interpreters from the PATH, {@code setsid} process groups, and user sessions found
  * through logind (active local session, graphical preferred) or else utmp ({@code who}).
  */
-final class LinuxPlatform implements Platform {
+final class LinuxPlatform extends UnixPlatform {
     private static final List<String> EXTRA_DIRS = List.of("/usr/local/bin", "/usr/bin", "/bin", "/snap/bin", "/opt/microsoft/powershell/7");
     private final Path machineIdFile;
 
@@ -45,11 +45,6 @@ final class LinuxPlatform implements Platform {
     }
 
     @Override
-    public String scriptExtension(CommandType type) {
-        return Unix.extension(type);
-    }
-
-    @Override
     public Launch launch(CommandType type, ExecutionContext context, Path script) throws CommandRefusedException {
         List<String> argv = Unix.interpreter(type, script, "linux", EXTRA_DIRS);
         if (context == ExecutionContext.SYSTEM) {
@@ -65,15 +60,6 @@ final class LinuxPlatform implements Platform {
         return SandboxProbe.detect();
     }
 
-    @Override
-    public List<String> isolate(List<String> argv) {
-        return Unix.isolate(argv);
-    }
-
-    @Override
-    public void killGroup(long pid) {
-        Unix.killGroup(pid);
-    }
 
     /** The user of the active session and its display variables. */
     record ActiveSession(Launch.SessionUser user, Map<String, String> display) {

@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** macOS: IOPlatformUUID as machine id; the console user for {@code user_session}. */
-final class MacPlatform implements Platform {
+final class MacPlatform extends UnixPlatform {
     private static final List<String> EXTRA_DIRS = List.of("/usr/local/bin", "/opt/homebrew/bin", "/usr/bin", "/bin");
     private static final Pattern PLATFORM_UUID = Pattern.compile("\"IOPlatformUUID\"\\s*=\\s*\"([^\"]+)\"");
 
@@ -29,11 +29,6 @@ final class MacPlatform implements Platform {
     }
 
     @Override
-    public String scriptExtension(CommandType type) {
-        return Unix.extension(type);
-    }
-
-    @Override
     public Launch launch(CommandType type, ExecutionContext context, Path script) throws CommandRefusedException {
         List<String> argv = Unix.interpreter(type, script, "macos", EXTRA_DIRS);
         if (context == ExecutionContext.SYSTEM) {
@@ -48,15 +43,5 @@ final class MacPlatform implements Platform {
             throw new CommandRefusedException("The console user " + console + " could not be looked up, so user_session cannot run.");
         }
         return Unix.asUser(argv, user.get(), Map.of());
-    }
-
-    @Override
-    public List<String> isolate(List<String> argv) {
-        return Unix.isolate(argv);
-    }
-
-    @Override
-    public void killGroup(long pid) {
-        Unix.killGroup(pid);
     }
 }
