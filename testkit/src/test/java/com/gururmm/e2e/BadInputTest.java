@@ -192,6 +192,22 @@ class BadInputTest {
     }
 
     @Test
+    void userCreationRefusesBadInputAndDuplicates() throws Exception {
+        int before = admin.raw("GET", "/api/users", null, Map.of()).body().split("\"email\"").length;
+        expectError(post("/api/users", "{"), 400);
+        expectError(post("/api/users", "{\"email\":\"a@b.test\"}"), 400);
+        expectError(post("/api/users", "{\"email\":\"no-at-sign\",\"password\":\"long enough password\",\"role\":\"viewer\"}"), 400);
+        expectError(post("/api/users", "{\"email\":\"a@b.test\",\"password\":\"short\",\"role\":\"viewer\"}"), 400);
+        expectError(post("/api/users", "{\"email\":\"a@b.test\",\"password\":\"long enough password\",\"role\":\"root\"}"), 400);
+        expectError(post("/api/users", "{\"email\":\"a@b.test\",\"password\":\"" + "p".repeat(2000) + "\",\"role\":\"viewer\"}"), 400);
+        expectError(post("/api/users", "{\"email\":[1],\"password\":\"long enough password\",\"role\":\"viewer\"}"), 400);
+        assertThat(admin.raw("GET", "/api/users", null, Map.of()).body().split("\"email\"")).as("nothing created").hasSize(before);
+        String email = "dup-" + UUID.randomUUID() + "@example.test";
+        assertThat(post("/api/users", "{\"email\":\"" + email + "\",\"password\":\"long enough password\",\"role\":\"viewer\"}").status()).isEqualTo(201);
+        expectError(post("/api/users", "{\"email\":\"" + email.toUpperCase() + "\",\"password\":\"long enough password\",\"role\":\"viewer\"}"), 409);
+    }
+
+    @Test
     void enrollmentTokenCreationValidates() throws Exception {
         expectError(post("/api/enrollment-tokens", "{\"expires_in_hours\":0}"), 400);
         expectError(post("/api/enrollment-tokens", "{\"expires_in_hours\":100000}"), 400);
