@@ -1,10 +1,14 @@
 package com.gururmm.cli.commands;
 
+import com.gururmm.cli.output.RemoteOutput;
 import com.gururmm.cli.output.Table;
 import com.gururmm.protocol.api.Commands.CommandView;
 import java.io.PrintWriter;
 
-/** The table form of one command: its fields, then its output as it was captured. */
+/**
+ * The table form of one command: its fields, then its script and output as they were
+ * captured ({@link RemoteOutput}: escaped on a terminal unless {@code --raw}).
+ */
 final class CommandDetails {
     private CommandDetails() {
     }
@@ -25,17 +29,18 @@ final class CommandDetails {
                 .row("completed_at", c.completedAt());
     }
 
-    static void print(CommandView c, PrintWriter out) {
+    static void print(CommandView c, PrintWriter out, boolean escape) {
         fields(c).print(out);
-        section(out, "command", c.commandText(), false);
-        section(out, "stdout", c.stdout(), c.stdoutTruncated());
-        section(out, "stderr", c.stderr(), c.stderrTruncated());
+        section(out, "command", c.commandText(), false, escape);
+        section(out, "stdout", c.stdout(), c.stdoutTruncated(), escape);
+        section(out, "stderr", c.stderr(), c.stderrTruncated(), escape);
     }
 
-    private static void section(PrintWriter out, String name, String text, boolean truncated) {
-        if (text == null || text.isEmpty()) {
+    private static void section(PrintWriter out, String name, String captured, boolean truncated, boolean escape) {
+        if (captured == null || captured.isEmpty()) {
             return;
         }
+        String text = RemoteOutput.text(captured, escape, false);
         out.println();
         out.println("--- " + name + (truncated ? " (truncated)" : "") + " ---");
         out.print(text.endsWith("\n") ? text : text + "\n");

@@ -2,6 +2,7 @@ package com.gururmm.cli.run;
 
 import com.gururmm.cli.Terminal;
 import com.gururmm.protocol.api.Commands.CommandView;
+import com.gururmm.protocol.text.ControlChars;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -33,7 +34,7 @@ final class ProgressLine {
         long done = snapshot.values().stream().filter(v -> !v.status().equals("queued") && !v.status().equals("running")).count();
         String counts = new TreeMap<>(snapshot.values().stream().collect(Collectors.groupingBy(CommandView::status, Collectors.counting())))
                 .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-        String line = "[" + done + "/" + total + " done] " + counts;
+        String line = "[" + done + "/" + total + " done] " + ControlChars.escape(counts);
         if (terminal.interactive()) {
             terminal.err().print("\r" + line + CLEAR_TO_END);
             drawn = true;

@@ -2,12 +2,12 @@ package com.gururmm.protocol.text;
 
 /**
  * Makes text from another machine safe to print: control characters become visible escapes
- * ({@code \x1b}, {@code \n}, {@code \u202e}) so an agent cannot drive the reader's terminal
+ * ({@code \x1b}, {@code \n}, <code>&#92;u202e</code>) so an agent cannot drive the reader's terminal
  * (ESC/OSC sequences, BEL, C1 controls), forge extra lines in a table or a log (CR, LF), or
  * reorder what is shown (Unicode bidi overrides). Shared by the CLI (every table cell, status
  * line and error message) and the server's and agent's log patterns, so the rule is one rule.
  *
- * <p>Backslashes are left alone: Windows paths and {@code DOMAIN\user} stay readable, and
+ * <p>Backslashes are left alone: Windows paths and <code>DOMAIN&#92;user</code> stay readable, and
  * escaping twice gives the same text as escaping once (the output has nothing left to escape).
  */
 public final class ControlChars {
