@@ -31,6 +31,7 @@ import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.http.ErrorMapper;
 import com.gururmm.server.release.ReleaseModule;
+import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
@@ -179,6 +180,11 @@ public final class GuruServer implements AutoCloseable {
     /** Every HTTP route with its access rule (the authorization test is generated from it). */
     public List<RouteTable.Route> routes() {
         return routeTable.routes();
+    }
+
+    /** Offers agent builds; {@link UpdateCoordinator#completedRounds()} tells when a change has been pushed. */
+    public UpdateCoordinator updates() {
+        return releases.coordinator();
     }
 
     public ConnectionRegistry registry() {
