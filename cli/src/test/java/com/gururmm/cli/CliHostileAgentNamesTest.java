@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class CliHostileAgentNamesTest {
-    /** OSC window title, BEL, a colour, a bidi override and a forged second line. */
-    private static final String EVIL = "evil\u001b]0;owned\u0007\u001b[31m\u202egpj.exe\r\nFAKE-ROW";
-    private static final String EVIL_ESCAPED = "evil\\x1b]0;owned\\x07\\x1b[31m\\u202egpj.exe\\r\\nFAKE-ROW";
+    /** OSC window title, BEL, a colour, a C1 CSI, a bidi override and a forged second line. */
+    private static final String EVIL = "evil\u001b]0;owned\u0007\u001b[31m\u009b2J\u202egpj.exe\r\nFAKE-ROW";
+    private static final String EVIL_ESCAPED = "evil\\x1b]0;owned\\x07\\x1b[31m\\u009b2J\\u202egpj.exe\\r\\nFAKE-ROW";
 
     private static TestServer server;
     private static GuruClient admin;
@@ -134,7 +134,7 @@ class CliHostileAgentNamesTest {
         });
         assertThat(agents).extracting(AgentSummary::hostname).contains(EVIL);
         assertNoControlCharacters(list.out());
-        assertThat(list.out()).contains("\\u001B]0;owned\\u0007\\u001B[31m\\u202Egpj.exe\\r\\nFAKE-ROW");
+        assertThat(list.out()).contains("\\u001B]0;owned\\u0007\\u001B[31m\\u009B2J\\u202Egpj.exe\\r\\nFAKE-ROW");
     }
 
     /** Only the line feeds that end lines, and nothing a terminal would act on. */
