@@ -29,18 +29,18 @@ final class CommandDetails {
                 .row("completed_at", c.completedAt());
     }
 
-    static void print(CommandView c, PrintWriter out, boolean escape) {
+    /** @param toTerminal whether {@code out} is a terminal; {@code raw} prints the captured text unchanged there too */
+    static void print(CommandView c, PrintWriter out, boolean toTerminal, boolean raw) {
         fields(c).print(out);
-        section(out, "command", c.commandText(), false, escape);
-        section(out, "stdout", c.stdout(), c.stdoutTruncated(), escape);
-        section(out, "stderr", c.stderr(), c.stderrTruncated(), escape);
+        section(out, "command", RemoteOutput.text(c.commandText(), toTerminal, raw), false);
+        section(out, "stdout", RemoteOutput.text(c.stdout(), toTerminal, raw), c.stdoutTruncated());
+        section(out, "stderr", RemoteOutput.text(c.stderr(), toTerminal, raw), c.stderrTruncated());
     }
 
-    private static void section(PrintWriter out, String name, String captured, boolean truncated, boolean escape) {
-        if (captured == null || captured.isEmpty()) {
+    private static void section(PrintWriter out, String name, String text, boolean truncated) {
+        if (text == null || text.isEmpty()) {
             return;
         }
-        String text = RemoteOutput.text(captured, escape, false);
         out.println();
         out.println("--- " + name + (truncated ? " (truncated)" : "") + " ---");
         out.print(text.endsWith("\n") ? text : text + "\n");

@@ -37,7 +37,7 @@ public final class CommandShowCommand implements Callable<Integer> {
         if (output.isJson()) {
             output.json(view);
         } else {
-            CommandDetails.print(view, output.out(), output.outIsTerminal() && !raw);
+            CommandDetails.print(view, output.out(), output.outIsTerminal(), raw);
             output.out().flush();
         }
         return ExitCode.OK;
