@@ -104,8 +104,8 @@ public final class GuruServer implements AutoCloseable {
                 factory.setIdleTimeout(config.heartbeatInterval().multipliedBy(2).plusSeconds(1));
             });
             ErrorMapper.install(cfg.routes);
-            access.install(cfg.routes);
             RouteTable routes = new RouteTable(cfg.routes);
+            access.install(cfg.routes, routes);
             routes.get("/healthz", Rule.open("liveness probe; no data"), "Alive, with database reachability", ctx -> ctx.json(Map.of(
                     "status", database.isReachable() ? "ok" : "degraded",
                     "database", database.isReachable(),

@@ -50,6 +50,9 @@ public final class DashboardRoutes {
 
     public void register(JavalinConfig cfg, RouteTable routes) {
         Map<String, String> headers = securityHeaders();
+        // The dashboard's modules and the libraries it loads hold no data; every API call they make carries the user's token.
+        routes.openStaticFiles("/dashboard/");
+        routes.openStaticFiles("/webjars/");
         cfg.staticFiles.add(sf -> {
             sf.hostedPath = "/dashboard";
             sf.directory = "/dashboard";

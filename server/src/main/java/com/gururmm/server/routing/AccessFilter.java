@@ -52,9 +52,10 @@ public final class AccessFilter {
         this.scope = scope;
     }
 
-    public void install(RoutesConfig routes) {
+    /** Installs the filter for the routes (and declared static files) of {@code table}. */
+    public void install(RoutesConfig routes, RouteTable table) {
         routes.before(AccessFilter::securityHeaders);
-        routes.beforeMatched(this::authorize);
+        routes.beforeMatched(ctx -> authorize(ctx, table));
     }
 
     /**
@@ -68,12 +69,15 @@ public final class AccessFilter {
         }
     }
 
-    private void authorize(Context ctx) {
+    private void authorize(Context ctx, RouteTable table) {
         if (ctx.method().name().equals("OPTIONS")) {
             return;
         }
         // The matched route's roles: the RouteTable gives each route exactly one, its Rule.
         Rule rule = ctx.routeRoles().stream().filter(Rule.class::isInstance).map(Rule.class::cast).findFirst().orElse(null);
+        if (rule == null && table.isOpenStaticFile(ctx.path())) {
+            return;
+        }
         if (rule == null) {
             throw ApiException.forbidden("Route " + ctx.method() + " " + ctx.path() + " declares no access rule; it is refused.");
         }

@@ -19,6 +19,7 @@ public final class RouteTable {
 
     private final RoutesConfig routes;
     private final List<Route> registered = new ArrayList<>();
+    private final List<String> openStaticPrefixes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RouteTable(RoutesConfig routes) {
         this.routes = routes;
@@ -51,6 +52,21 @@ public final class RouteTable {
         registered.add(new Route(method.name(), path, rule, summary));
         routes.addHttpHandler(method, path, handler, rule);
         return this;
+    }
+
+    /**
+     * Declares that static files hosted under {@code prefix} (e.g. {@code /webjars/}) are public:
+     * Javalin serves them without a route of ours, so they carry no {@link Rule} of their own.
+     */
+    public void openStaticFiles(String prefix) {
+        if (!prefix.startsWith("/") || !prefix.endsWith("/") || prefix.equals("/") || prefix.startsWith("/api/")) {
+            throw new IllegalArgumentException("static prefix must be a directory such as /webjars/, never / or /api/: " + prefix);
+        }
+        openStaticPrefixes.add(prefix);
+    }
+
+    boolean isOpenStaticFile(String path) {
+        return openStaticPrefixes.stream().anyMatch(path::startsWith);
     }
 
     /** The routes registered so far, in registration order. */

@@ -37,8 +37,8 @@ class AccessFilterTest {
         });
         app = Javalin.create(cfg -> {
             ErrorMapper.install(cfg.routes);
-            filter.install(cfg.routes);
             RouteTable table = new RouteTable(cfg.routes);
+            filter.install(cfg.routes, table);
             table.get("/open", Rule.open("test"), "open", ctx -> ctx.result("open"));
             table.get("/tech", Rule.role(Role.TECHNICIAN), "tech", ctx -> ctx.result("tech"));
             table.get("/admin", Rule.role(Role.ADMIN), "admin", ctx -> ctx.result("admin"));
@@ -46,6 +46,8 @@ class AccessFilterTest {
             table.get("/file", Rule.role(Role.VIEWER).orAgentCredential(), "file", ctx -> ctx.result("file"));
             // Registered around the table: no rule, so it must never answer.
             cfg.routes.get("/sneaky", ctx -> ctx.result("sneaky"));
+            cfg.routes.get("/public/app.js", ctx -> ctx.result("js"));
+            table.openStaticFiles("/public/");
         }).start("127.0.0.1", 0);
     }
 
@@ -83,6 +85,11 @@ class AccessFilterTest {
         assertThat(get("/file", "Authorization", "Bearer agent-secret", AccessFilter.AGENT_ID_HEADER, id).statusCode()).isEqualTo(200);
         assertThat(get("/file", "Authorization", "Bearer wrong", AccessFilter.AGENT_ID_HEADER, id).statusCode()).isEqualTo(401);
         assertThat(get("/tech", "Authorization", "Bearer agent-secret", AccessFilter.AGENT_ID_HEADER, id).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void declaredStaticPrefixesAreOpen() throws Exception {
+        assertThat(get("/public/app.js").statusCode()).isEqualTo(200);
     }
 
     @Test
