@@ -1,6 +1,7 @@
 package com.gururmm.protocol.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.gururmm.protocol.Json;
@@ -61,6 +62,16 @@ public final class Wire {
         }
     }
 
+    /** Only a JSON object whose {@code type} field names the type counts as "unknown type", not e.g. an array. */
+    private static boolean isObjectOfType(String frame, String typeId) {
+        try {
+            JsonNode tree = MAPPER.readTree(frame);
+            return tree.isObject() && tree.path("type").isTextual() && tree.path("type").asText().equals(typeId);
+        } catch (JsonProcessingException e) {
+            return false;
+        }
+    }
+
     private static <T> T read(String frame, Class<T> type) throws ProtocolException {
         if (frame == null || frame.isBlank()) {
             throw new ProtocolException("empty frame");
@@ -72,7 +83,7 @@ public final class Wire {
             }
             return message;
         } catch (InvalidTypeIdException e) {
-            if (e.getTypeId() != null && !e.getTypeId().isBlank()) {
+            if (e.getTypeId() != null && !e.getTypeId().isBlank() && isObjectOfType(frame, e.getTypeId())) {
                 // A well-formed frame of a type this build does not know: a newer peer's additive message.
                 throw ProtocolException.unknownType(e.getTypeId());
             }
