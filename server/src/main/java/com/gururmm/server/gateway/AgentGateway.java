@@ -134,7 +134,7 @@ public final class AgentGateway {
         } catch (ProtocolException e) {
             if (e.unknownType().isPresent() && link.helloReceived()) {
                 // A newer agent's additive message (docs/PROTOCOL.md): ignored, not garbage, so it never costs the connection.
-                log.info("ignored message of unknown type '{}' from agent {}", e.unknownType().get(), link.agentId());
+                log.debug("ignored message of unknown type '{}' from agent {}", e.unknownType().get(), link.agentId());
                 link.send(new ServerMessage.Refused("unknown_message_type", "This server does not know message type '"
                         + e.unknownType().get() + "'; it was ignored."));
                 return;
@@ -231,7 +231,7 @@ public final class AgentGateway {
         Optional<ServerMessage.UpdateOffer> offer = updates == null ? Optional.empty() : updates.offerToOutdated(link);
         String next = offer.map(o -> "It was offered " + o.file() + " to update itself; it reconnects once it runs that build.")
                 .orElse("No newer agent build for its platform and channel is published: publish one (docs/RELEASES.md) or reinstall the agent.");
-        log.warn("agent {} speaks protocol version {}, older than the {} this server speaks; {}", link.agentId(), hello.protocolVersion(),
+        log.warn("agent {} speaks protocol version {}, older than the {} this server speaks. {}", link.agentId(), hello.protocolVersion(),
                 protocols, next);
         refuse(link, "unsupported_protocol", "This agent speaks protocol version " + hello.protocolVersion() + "; this server speaks "
                 + protocols + ". " + next);
