@@ -298,7 +298,7 @@ public final class GuruClient {
     private RawResponse send(HttpRequest.Builder builder) {
         try {
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new RawResponse(response.statusCode(), response.body());
+            return new RawResponse(response.statusCode(), response.body(), response.headers());
         } catch (IOException e) {
             throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + reason(e) + ".");
         } catch (InterruptedException e) {
@@ -310,7 +310,10 @@ public final class GuruClient {
     // --- plumbing ---
 
     /** A raw exchange, for callers (and tests) that need the status and body as they are. */
-    public record RawResponse(int status, String body) {
+    public record RawResponse(int status, String body, java.net.http.HttpHeaders headers) {
+        public RawResponse(int status, String body) {
+            this(status, body, java.net.http.HttpHeaders.of(Map.of(), (name, value) -> true));
+        }
     }
 
     public RawResponse raw(String method, String path, String body, Map<String, String> headers) {

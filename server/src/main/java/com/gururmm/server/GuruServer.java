@@ -31,6 +31,10 @@ import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.http.ErrorMapper;
 import com.gururmm.server.release.ReleaseModule;
+import com.gururmm.server.release.UpdateCoordinator;
+import com.gururmm.server.routing.AccessFilter;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -38,6 +42,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -64,6 +69,8 @@ public final class GuruServer implements AutoCloseable {
     private final CommandService commands;
     private final LastSeenFlusher flusher;
     private final ReleaseModule releases;
+    private final AccessFilter access;
+    private RouteTable routeTable;
 
     private GuruServer(ServerConfig config, Database database) {
         this.config = config;
@@ -78,13 +85,14 @@ public final class GuruServer implements AutoCloseable {
         this.registry = new ConnectionRegistry();
         AgentStore agentStore = new AgentStore(jdbi);
         AgentService agents = new AgentService(agentStore, registry, enrollmentTokens, audit, clock, ReleaseModule.updateStates(jdbi));
-        this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock, agents::authenticate, auth::authenticate);
+        this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock);
         this.commands = new CommandService(new CommandStore(jdbi), agents, registry, audit, clock,
                 config.queuedCommandTtl(), config.agentLostGrace());
         this.flusher = new LastSeenFlusher(registry, agentStore);
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator());
+        this.access = new AccessFilter(auth::authenticate, agents::authenticate);
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -96,20 +104,25 @@ public final class GuruServer implements AutoCloseable {
                 factory.setIdleTimeout(config.heartbeatInterval().multipliedBy(2).plusSeconds(1));
             });
             ErrorMapper.install(cfg.routes);
-            cfg.routes.get("/healthz", ctx -> ctx.json(Map.of(
+            RouteTable routes = new RouteTable(cfg.routes);
+            access.install(cfg.routes, routes);
+            routes.get("/healthz", Rule.open("liveness probe; no data"), "Alive, with database reachability", ctx -> ctx.json(Map.of(
                     "status", database.isReachable() ? "ok" : "degraded",
                     "database", database.isReachable(),
                     "agents_online", registry.onlineCount())));
-            new AuthRoutes(auth).register(cfg.routes);
-            new UserRoutes(auth).register(cfg.routes);
-            new AgentRoutes(agents).register(cfg.routes);
-            new CommandRoutes(commands).register(cfg.routes);
-            new BatchRoutes(batches).register(cfg.routes);
-            new EnrollmentTokenRoutes(enrollmentTokens).register(cfg.routes);
-            new AuditRoutes(audit).register(cfg.routes);
+            new AuthRoutes(auth).register(routes);
+            new UserRoutes(auth).register(routes);
+            new AgentRoutes(agents).register(routes);
+            new CommandRoutes(commands).register(routes);
+            new BatchRoutes(batches).register(routes);
+            new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
+            new AuditRoutes(audit).register(routes);
             gateway.register(cfg.routes);
-            releases.register(cfg.routes);
-            dashboard.register(cfg);
+            releases.register(routes);
+            dashboard.register(cfg, routes);
+            routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
+                    : GuruServer.class.getPackage().getImplementationVersion());
+            this.routeTable = routes;
         });
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("gururmm-jobs-", 0).daemon().factory());
     }
@@ -162,6 +175,16 @@ public final class GuruServer implements AutoCloseable {
     /** The public half of the release signing key, base64 X.509, as agents are installed with it. */
     public String releasePublicKey() {
         return releases.service().signingKey().publicKey();
+    }
+
+    /** Every HTTP route with its access rule (the authorization test is generated from it). */
+    public List<RouteTable.Route> routes() {
+        return routeTable.routes();
+    }
+
+    /** Offers agent builds; {@link UpdateCoordinator#completedRounds()} tells when a change has been pushed. */
+    public UpdateCoordinator updates() {
+        return releases.coordinator();
     }
 
     public ConnectionRegistry registry() {

@@ -2,7 +2,8 @@ package com.gururmm.server.auth;
 
 import com.gururmm.protocol.api.Auth.CreateUserRequest;
 import com.gururmm.server.http.Bodies;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 
 /** {@code /api/users} (admin): create and list the people who use GuruRMM. */
 public final class UserRoutes {
@@ -12,13 +13,12 @@ public final class UserRoutes {
         this.auth = auth;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/users", ctx -> {
-            Principal actor = Access.require(ctx, Role.ADMIN);
+    public void register(RouteTable routes) {
+        routes.post("/api/users", Rule.role(Role.ADMIN), "Create a user", ctx -> {
+            Principal actor = Access.principal(ctx);
             ctx.status(201).json(auth.createUser(actor, Bodies.read(ctx, CreateUserRequest.class)));
         });
-        routes.get("/api/users", ctx -> {
-            Access.require(ctx, Role.ADMIN);
+        routes.get("/api/users", Rule.role(Role.ADMIN), "List users", ctx -> {
             ctx.json(auth.listUsers());
         });
     }

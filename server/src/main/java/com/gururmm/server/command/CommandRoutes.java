@@ -5,7 +5,8 @@ import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.http.Bodies;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 
 /** Command routes: technicians run and cancel, every role reads. */
 public final class CommandRoutes {
@@ -15,24 +16,22 @@ public final class CommandRoutes {
         this.commands = commands;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/agents/{id}/command", ctx -> {
-            var actor = Access.require(ctx, Role.TECHNICIAN);
+    public void register(RouteTable routes) {
+        routes.post("/api/agents/{id}/command", Rule.role(Role.TECHNICIAN).onAgent("id"), "Run a command on an agent", ctx -> {
+            var actor = Access.principal(ctx);
             var agentId = Bodies.uuidParam(ctx, "id");
             CommandRequest request = Bodies.read(ctx, CommandRequest.class);
             ctx.status(201).json(commands.submit(actor, agentId, request));
         });
-        routes.get("/api/agents/{id}/commands", ctx -> {
-            Access.require(ctx, Role.VIEWER);
+        routes.get("/api/agents/{id}/commands", Rule.role(Role.VIEWER), "An agent's command history", ctx -> {
             int limit = parseLimit(ctx.queryParam("limit"));
             ctx.json(commands.listForAgent(Bodies.uuidParam(ctx, "id"), ctx.queryParam("status"), limit));
         });
-        routes.get("/api/commands/{id}", ctx -> {
-            Access.require(ctx, Role.VIEWER);
+        routes.get("/api/commands/{id}", Rule.role(Role.VIEWER), "One command and its result", ctx -> {
             ctx.json(commands.get(Bodies.uuidParam(ctx, "id")));
         });
-        routes.post("/api/commands/{id}/cancel", ctx -> {
-            var actor = Access.require(ctx, Role.TECHNICIAN);
+        routes.post("/api/commands/{id}/cancel", Rule.role(Role.TECHNICIAN), "Cancel a queued or running command", ctx -> {
+            var actor = Access.principal(ctx);
             var id = Bodies.uuidParam(ctx, "id");
             commands.cancel(actor, id);
             ctx.json(commands.get(id));

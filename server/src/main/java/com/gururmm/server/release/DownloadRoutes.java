@@ -1,7 +1,9 @@
 package com.gururmm.server.release;
 
 import com.gururmm.server.http.ApiException;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.auth.Role;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,16 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
-import java.util.function.BiPredicate;
-import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * {@code GET /downloads/{file}}: agent builds, sidecars and installers from the downloads dir.
  *
- * <p>Auth: an agent's own credential ({@code Authorization: Bearer <agent token>} plus
+ * <p>Auth (its {@link Rule}): an agent's own credential ({@code Authorization: Bearer <agent token>} plus
  * {@code X-GuruRMM-Agent-Id}) or a user's bearer token. Not anonymous: integrity does not depend
  * on it (agents verify hash and signature), but an open endpoint would let anyone enumerate and
  * pull the builds and burn the server's bandwidth. See docs/RELEASES.md.
@@ -33,28 +32,18 @@ import java.util.regex.Pattern;
 public final class DownloadRoutes {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,250}");
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
-    public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
 
     private final Path dir;
-    private final BiPredicate<UUID, String> agentCredential;
-    private final Consumer<String> userCredential;
 
-    /**
-     * @param agentCredential true when the token is the agent's current credential
-     * @param userCredential throws {@link ApiException} (401) unless the Authorization header is a valid user token
-     */
-    DownloadRoutes(Path dir, BiPredicate<UUID, String> agentCredential, Consumer<String> userCredential) {
+    DownloadRoutes(Path dir) {
         this.dir = dir;
-        this.agentCredential = agentCredential;
-        this.userCredential = userCredential;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/downloads/{file}", this::serve);
+    public void register(RouteTable routes) {
+        routes.get("/downloads/{file}", Rule.role(Role.VIEWER).orAgentCredential(), "Download an agent build or sidecar (Range supported)", this::serve);
     }
 
     private void serve(Context ctx) throws IOException {
-        authenticate(ctx);
         String name = ctx.pathParam("file");
         if (!NAME.matcher(name).matches() || name.contains("..")) {
             throw ApiException.badRequest("'" + (name.length() > 80 ? name.substring(0, 80) + "..." : name)
@@ -112,22 +101,5 @@ public final class DownloadRoutes {
             }
             out.flush();
         }
-    }
-
-    private void authenticate(Context ctx) {
-        String agentId = ctx.header(AGENT_ID_HEADER);
-        String authorization = ctx.header("Authorization");
-        if (agentId != null) {
-            String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
-            try {
-                if (agentCredential.test(UUID.fromString(agentId.trim()), token)) {
-                    return;
-                }
-            } catch (IllegalArgumentException ignored) {
-                // falls through to the 401
-            }
-            throw ApiException.unauthorized("The agent credential is not valid for agent " + agentId + "; downloads need a current agent or user credential.");
-        }
-        userCredential.accept(authorization);
     }
 }

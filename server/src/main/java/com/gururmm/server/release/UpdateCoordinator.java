@@ -49,6 +49,8 @@ public final class UpdateCoordinator {
     private final Clock clock;
     private final int failurePercent;
     private volatile Object lastPushed;
+    /** Completed {@link #pushIfChanged()} rounds: lets a caller wait until the server has decided after a change. */
+    private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
 
     public UpdateCoordinator(DownloadsScanner scanner, RolloutStore rollouts, UpdateStore updates, AgentStore agents,
                              ConnectionRegistry registry, AuditLog audit, Clock clock, int failurePercent) {
@@ -123,13 +125,21 @@ public final class UpdateCoordinator {
         ReleaseCatalog catalog = scanner.catalog();
         Map<String, Rollout> rolloutByFile = rollouts.all();
         Object key = List.of(catalog, rolloutByFile);
-        if (key.equals(lastPushed)) {
-            return;
+        if (!key.equals(lastPushed)) {
+            for (UUID agentId : registry.onlineAgentIds()) {
+                agents.findById(agentId).ifPresent(row -> offer(row, catalog, rolloutByFile, true, offer -> registry.send(row.id(), offer)));
+            }
+            lastPushed = key;
         }
-        for (UUID agentId : registry.onlineAgentIds()) {
-            agents.findById(agentId).ifPresent(row -> offer(row, catalog, rolloutByFile, true, offer -> registry.send(row.id(), offer)));
-        }
-        lastPushed = key;
+        rounds.incrementAndGet();
+    }
+
+    /**
+     * How many push rounds have finished. Rounds run one at a time, so once this has grown by two
+     * since a change, a whole round that started after the change has made (and sent) its offers.
+     */
+    public long completedRounds() {
+        return rounds.get();
     }
 
     /** Stores an agent's update report; refuses nonsense with a sentence for the agent's log. */
