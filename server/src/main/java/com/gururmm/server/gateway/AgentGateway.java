@@ -2,6 +2,7 @@ package com.gururmm.server.gateway;
 
 import com.gururmm.protocol.wire.AgentMessage;
 import com.gururmm.protocol.wire.ProtocolException;
+import com.gururmm.protocol.wire.ProtocolRange;
 import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.protocol.wire.Wire;
 import com.gururmm.server.agent.AgentService;
@@ -13,6 +14,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,8 @@ public final class AgentGateway {
     private static final String AGENT_ID_ATTRIBUTE = "gururmm.agent-id";
     private static final String LINK_ATTRIBUTE = "gururmm.link";
     private static final int MAX_BAD_FRAMES = 20;
+    /** See {@link #protocolRange()}. */
+    public static final String TEST_PROTOCOL_RANGE = "gururmm.test.protocol-range";
 
     private final AgentService agents;
     private final CommandService commands;
@@ -48,6 +52,7 @@ public final class AgentGateway {
     private final Clock clock;
     private final Duration heartbeat;
     private final UpdateCoordinator updates;
+    private final ProtocolRange protocols;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
         this(agents, commands, registry, clock, heartbeat, null);
@@ -57,11 +62,22 @@ public final class AgentGateway {
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat,
                         UpdateCoordinator updates) {
         this.updates = updates;
+        this.protocols = protocolRange();
         this.agents = agents;
         this.commands = commands;
         this.registry = registry;
         this.clock = clock;
         this.heartbeat = heartbeat;
+    }
+
+    /**
+     * The versions this server welcomes: {@link Wire#SUPPORTED}. Tests stand in for builds that do
+     * not exist yet (an agent older or newer than this one) with the system property
+     * {@value #TEST_PROTOCOL_RANGE}{@code =min,max}, read when the server starts; operators never set it.
+     */
+    static ProtocolRange protocolRange() {
+        String override = System.getProperty(TEST_PROTOCOL_RANGE);
+        return override == null || override.isBlank() ? Wire.SUPPORTED : ProtocolRange.parse(override);
     }
 
     public void register(RoutesConfig routes) {
@@ -116,6 +132,13 @@ public final class AgentGateway {
         try {
             message = Wire.decodeAgentMessage(frame);
         } catch (ProtocolException e) {
+            if (e.unknownType().isPresent() && link.helloReceived()) {
+                // A newer agent's additive message (docs/PROTOCOL.md): ignored, not garbage, so it never costs the connection.
+                log.debug("ignored message of unknown type '{}' from agent {}", e.unknownType().get(), link.agentId());
+                link.send(new ServerMessage.Refused("unknown_message_type", "This server does not know message type '"
+                        + e.unknownType().get() + "'; it was ignored."));
+                return;
+            }
             refuse(link, "malformed_frame", e.getMessage());
             return;
         }
@@ -169,10 +192,15 @@ public final class AgentGateway {
     }
 
     private void onHello(SocketLink link, AgentMessage.Hello hello) {
-        if (hello.protocolVersion() != Wire.PROTOCOL_VERSION) {
-            refuse(link, "unsupported_protocol", "This server speaks protocol version " + Wire.PROTOCOL_VERSION
-                    + "; the agent sent " + hello.protocolVersion() + ". Update the agent.");
-            link.close("unsupported protocol version");
+        int version = hello.protocolVersion();
+        if (protocols.tooNew(version)) {
+            refuse(link, "unsupported_protocol", "This agent speaks protocol version " + version + ", newer than this server, which speaks "
+                    + protocols + ". Upgrade the server first: it updates its agents, never the other way round.");
+            link.close("protocol version newer than the server");
+            return;
+        }
+        if (protocols.tooOld(version)) {
+            refuseOutdated(link, hello);
             return;
         }
         if (hello.inventory() == null) {
@@ -182,13 +210,32 @@ public final class AgentGateway {
         agents.recordInventory(link.agentId(), hello.inventory());
         link.markHelloReceived();
         registry.register(link, clock.instant());
-        link.send(new ServerMessage.Welcome(Wire.PROTOCOL_VERSION, link.agentId(), clock.instant(), (int) heartbeat.toSeconds()));
+        link.send(new ServerMessage.Welcome(protocols.choose(version).orElseThrow(), link.agentId(), clock.instant(), (int) heartbeat.toSeconds()));
         log.info("agent {} connected ({} {} {})", link.agentId(), hello.inventory().hostname(), hello.inventory().os(),
                 hello.inventory().agentVersion());
         commands.dispatchPending(link.agentId());
         if (updates != null) {
             updates.onAgentConnected(link.agentId());
         }
+    }
+
+    /**
+     * An agent too old to be served is offered its update over this connection first (the
+     * bootstrap frames hello, update_offer and refused never change shape), then refused and
+     * closed. It is never registered, so no command reaches it; its updater downloads the build
+     * over HTTP with its own credential, and the new version is welcomed when it reconnects.
+     */
+    private void refuseOutdated(SocketLink link, AgentMessage.Hello hello) {
+        // Its inventory is not recorded: an older agent may lack fields this server would fill
+        // with defaults (its channel, say). The stored row (enrollment, last welcome) decides the offer.
+        Optional<ServerMessage.UpdateOffer> offer = updates == null ? Optional.empty() : updates.offerToOutdated(link);
+        String next = offer.map(o -> "It was offered " + o.file() + " to update itself; it reconnects once it runs that build.")
+                .orElse("No newer agent build for its platform and channel is published: publish one (docs/RELEASES.md) or reinstall the agent.");
+        log.warn("agent {} speaks protocol version {}, older than the {} this server speaks. {}", link.agentId(), hello.protocolVersion(),
+                protocols, next);
+        refuse(link, "unsupported_protocol", "This agent speaks protocol version " + hello.protocolVersion() + "; this server speaks "
+                + protocols + ". " + next);
+        link.close("protocol version too old; update the agent");
     }
 
     private static void refuse(SocketLink link, String code, String message) {
