@@ -16,7 +16,7 @@ class AgentResolverTest {
     private final AgentResolver resolver = new AgentResolver(List.of(WEB, DB, NAMED_LIKE_ID));
 
     private static AgentSummary agent(String id, String hostname) {
-        return new AgentSummary(UUID.fromString(id), hostname, "linux", "amd64", "0.1.0", "stable", "online", null, "m-" + hostname, null);
+        return new AgentSummary(UUID.fromString(id), hostname, "linux", "amd64", "0.1.0", "stable", "online", null, "m-" + hostname, null, false);
     }
 
     @Test
