@@ -26,7 +26,7 @@ class AgentResolverTest {
     private static final AgentResolver resolver = new AgentResolver(List.of(WEB, DB, MAIL, ROGUE, IMPOSTOR, CAFE, CAFE_ID, TWIN_A, TWIN_B));
 
     private static AgentSummary agent(String id, String hostname) {
-        return new AgentSummary(UUID.fromString(id), hostname, "linux", "amd64", "0.1.0", "stable", "online", null, "m-" + hostname, null);
+        return new AgentSummary(UUID.fromString(id), hostname, "linux", "amd64", "0.1.0", "stable", "online", null, "m-" + hostname, null, false);
     }
 
     private static CliException refused(String reference) {

@@ -10,6 +10,8 @@ import com.gururmm.protocol.api.Agents.AgentDetail;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.protocol.api.Agents.EnrollResponse;
+import com.gururmm.protocol.api.Agents.HeldCommandsRequest;
+import com.gururmm.protocol.api.Agents.HeldCommandsResult;
 import com.gururmm.protocol.api.ApiError;
 import com.gururmm.protocol.api.Audit.AuditEntry;
 import com.gururmm.protocol.api.Auth.LoginRequest;
@@ -127,6 +129,15 @@ public final class GuruClient {
 
     public CommandView cancelCommand(UUID id) {
         return call("POST", "/api/commands/" + id + "/cancel", null, CommandView.class);
+    }
+
+    /**
+     * Admin: releases commands held when the agent's machine enrolled again (null: all of them) to
+     * its current identity, or discards them ({@code release} false).
+     */
+    public HeldCommandsResult decideHeldCommands(UUID agentId, List<UUID> commandIds, boolean release) {
+        return call("POST", "/api/agents/" + agentId + "/held-commands/" + (release ? "release" : "discard"),
+                new HeldCommandsRequest(commandIds), HeldCommandsResult.class);
     }
 
     public List<CommandView> agentCommands(UUID agentId) {

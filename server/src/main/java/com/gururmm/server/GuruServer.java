@@ -6,6 +6,8 @@ import com.gururmm.server.agent.AgentRoutes;
 import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.AgentStore;
 import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.agent.HostMachineId;
+import com.gururmm.server.agent.ServerHostScope;
 import com.gururmm.server.agent.LastSeenFlusher;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.audit.AuditRoutes;
@@ -84,15 +86,27 @@ public final class GuruServer implements AutoCloseable {
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
         this.registry = new ConnectionRegistry();
         AgentStore agentStore = new AgentStore(jdbi);
-        AgentService agents = new AgentService(agentStore, registry, enrollmentTokens, audit, clock, ReleaseModule.updateStates(jdbi));
+        CommandStore commandStore = new CommandStore(jdbi);
+        Optional<String> hostMachineId = HostMachineId.read();
+        // An agent enrolled on this machine before the server-host mark existed (or before this
+        // server moved here) is marked now; enrollment marks later ones.
+        hostMachineId.ifPresent(id -> {
+            if (agentStore.markServerHost(id) > 0) {
+                log.info("marked the agent of this machine ({}) as the server host: commands on it are admin-only", id);
+            }
+        });
+        AgentService agents = new AgentService(agentStore, registry, enrollmentTokens, audit, clock, ReleaseModule.updateStates(jdbi),
+                commandStore, hostMachineId);
+        ServerHostScope serverHostScope = new ServerHostScope(agentStore);
         this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock);
-        this.commands = new CommandService(new CommandStore(jdbi), agents, registry, audit, clock,
-                config.queuedCommandTtl(), config.agentLostGrace());
+        this.commands = new CommandService(commandStore, agents, registry, audit, clock,
+                config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope);
         this.flusher = new LastSeenFlusher(registry, agentStore);
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator());
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
+        access.scope(serverHostScope);
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;

@@ -34,6 +34,8 @@ final class SingleReport {
         CommandView view = snapshot.values().iterator().next();
         String line = switch (view.status()) {
             case "queued" -> "queued: " + hostname + " is not connected; the command runs when it connects (Ctrl-C stops waiting, not the command).";
+            case "held" -> "held: " + hostname + " enrolled again since this command was queued; it runs only when an admin releases it ("
+                    + view.holdReason() + ").";
             case "running" -> "running on " + hostname + "...";
             default -> null; // the final status is reported by finish()
         };

@@ -1,7 +1,10 @@
 package com.gururmm.server.agent;
 
+import com.gururmm.protocol.api.Agents.AgentDetail;
+import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.server.auth.Access;
+import com.gururmm.server.auth.Principal;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.routing.RouteTable;
@@ -17,14 +20,36 @@ public final class AgentRoutes {
 
     public void register(RouteTable routes) {
         routes.get("/api/agents", Rule.role(Role.VIEWER), "List agents (filters: status, os, site, hostname glob)", ctx -> {
-            ctx.json(agents.list(ctx.queryParam("status"), ctx.queryParam("os"), ctx.queryParam("site"), ctx.queryParam("hostname")));
+            boolean uid = seesMachineUid(Access.principal(ctx));
+            ctx.json(agents.list(ctx.queryParam("status"), ctx.queryParam("os"), ctx.queryParam("site"), ctx.queryParam("hostname"))
+                    .stream().map(a -> uid ? a : withoutMachineUid(a)).toList());
         });
         routes.get("/api/agents/{id}", Rule.role(Role.VIEWER), "One agent with its inventory", ctx -> {
-            ctx.json(agents.get(Bodies.uuidParam(ctx, "id")));
+            AgentDetail agent = agents.get(Bodies.uuidParam(ctx, "id"));
+            ctx.json(seesMachineUid(Access.principal(ctx)) ? agent : withoutMachineUid(agent));
         });
         routes.post("/api/agent/enroll", Rule.open("the enrollment token in the body"), "Enroll a machine (agent)", ctx -> {
             EnrollRequest request = Bodies.read(ctx, EnrollRequest.class);
             ctx.json(agents.enroll(request, ctx.ip()));
         });
+    }
+
+    /**
+     * A machine id plus any enrollment token is what it takes to enroll as that machine, so it is
+     * shown to those who operate machines (technician and admin), not to viewers.
+     */
+    static boolean seesMachineUid(Principal caller) {
+        return caller.role().includes(Role.TECHNICIAN);
+    }
+
+    private static AgentSummary withoutMachineUid(AgentSummary a) {
+        return new AgentSummary(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(), a.lastSeen(),
+                null, a.site(), a.serverHost());
+    }
+
+    private static AgentDetail withoutMachineUid(AgentDetail a) {
+        return new AgentDetail(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(), a.lastSeen(),
+                null, a.site(), a.deviceId(), a.osVersion(), a.ipAddresses(), a.loggedOnUsers(), a.health(), a.enrolledAt(),
+                a.enrollCount(), a.update(), a.serverHost(), a.heldCommands(), a.holdReason());
     }
 }

@@ -48,27 +48,46 @@ public final class AgentStore {
     public void insert(AgentRow row) {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO agents (id, machine_uid, device_id, token_hash, hostname, os, os_version, arch, version,
-                                            channel, site, ip_addresses, logged_on_users, health, enrolled_at, enroll_count, last_seen)
+                                            channel, site, ip_addresses, logged_on_users, health, enrolled_at, enroll_count, last_seen,
+                                            server_host)
                         VALUES (:id, :machineUid, :deviceId, :tokenHash, :hostname, :os, :osVersion, :arch, :version,
-                                :channel, :site, :ipAddresses, :loggedOnUsers, :health, :enrolledAt, :enrollCount, :lastSeen)""")
+                                :channel, :site, :ipAddresses, :loggedOnUsers, :health, :enrolledAt, :enrollCount, :lastSeen,
+                                :serverHost)""")
                 .bindMethods(row).execute());
     }
 
     /**
      * A machine we already know enrolled again (reinstall, new token, wiped state dir): keep its
      * row and history, take the new identity details and credential. The site only changes when
-     * the new token names one.
+     * the new token names one. The server-host mark is only ever added, never cleared by an enrollment.
      */
     public void reenroll(UUID id, String deviceId, String tokenHash, String hostname, String os, String arch,
-                         String version, String channel, String site, Instant now) {
+                         String version, String channel, String site, Instant now, boolean serverHost) {
         jdbi.useHandle(h -> h.createUpdate("""
                         UPDATE agents SET device_id = :deviceId, token_hash = :tokenHash, hostname = :hostname, os = :os,
                                arch = :arch, version = :version, channel = :channel, site = COALESCE(:site, site),
-                               enroll_count = enroll_count + 1, enrolled_at = :now
+                               enroll_count = enroll_count + 1, enrolled_at = :now,
+                               server_host = (server_host OR :serverHost)
                         WHERE id = :id""")
                 .bind("id", id).bind("deviceId", deviceId).bind("tokenHash", tokenHash).bind("hostname", hostname)
                 .bind("os", os).bind("arch", arch).bind("version", version).bind("channel", channel)
-                .bind("site", site).bind("now", now).execute());
+                .bind("site", site).bind("now", now).bind("serverHost", serverHost).execute());
+    }
+
+    /** True when agent {@code id} is the server host's own agent; false for an unknown id. */
+    public boolean isServerHost(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT server_host FROM agents WHERE id = :id")
+                .bind("id", id).mapTo(Boolean.class).findOne()).orElse(false);
+    }
+
+    /**
+     * Marks the agent of machine {@code machineUid} (the server host's machine id) as the server
+     * host, for agents enrolled before the mark existed; returns how many rows changed (0 or 1).
+     */
+    public int markServerHost(String machineUid) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE agents SET server_host = TRUE WHERE machine_uid = :uid AND server_host = FALSE")
+                .bind("uid", machineUid).execute());
     }
 
     public void updateInventory(UUID id, Inventory inventory, Instant now) {

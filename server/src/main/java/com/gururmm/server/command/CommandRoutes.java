@@ -1,5 +1,6 @@
 package com.gururmm.server.command;
 
+import com.gururmm.protocol.api.Agents.HeldCommandsRequest;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Role;
@@ -8,7 +9,7 @@ import com.gururmm.server.http.Bodies;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
 
-/** Command routes: technicians run and cancel, every role reads. */
+/** Command routes: technicians run and cancel, every role reads, admins decide on held commands. */
 public final class CommandRoutes {
     private final CommandService commands;
 
@@ -35,6 +36,17 @@ public final class CommandRoutes {
             var id = Bodies.uuidParam(ctx, "id");
             commands.cancel(actor, id);
             ctx.json(commands.get(id));
+        });
+        // Commands held at re-enrolment wait for an admin: the party that enrolled may be an impostor.
+        routes.post("/api/agents/{id}/held-commands/release", Rule.role(Role.ADMIN),
+                "Release commands held at re-enrolment to the agent's current identity (body: {\"command_ids\"?})", ctx -> {
+            HeldCommandsRequest request = Bodies.readOptional(ctx, HeldCommandsRequest.class, new HeldCommandsRequest(null));
+            ctx.json(commands.decideHeld(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), request.commandIds(), true));
+        });
+        routes.post("/api/agents/{id}/held-commands/discard", Rule.role(Role.ADMIN),
+                "Discard (cancel) commands held at re-enrolment (body: {\"command_ids\"?})", ctx -> {
+            HeldCommandsRequest request = Bodies.readOptional(ctx, HeldCommandsRequest.class, new HeldCommandsRequest(null));
+            ctx.json(commands.decideHeld(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), request.commandIds(), false));
         });
     }
 
