@@ -134,7 +134,8 @@ class BadInputTest {
         byte[] key = serverJwtKey();
         Instant now = Instant.now();
         UUID userId = admin.me().id();
-        String expired = JWT.create().withIssuer("gururmm").withSubject(userId.toString())
+        var session = JWT.decode(admin.token());
+        String expired = JWT.create().withIssuer("gururmm").withSubject(userId.toString()).withJWTId(session.getId())
                 .withIssuedAt(now.minusSeconds(90_000)).withExpiresAt(now.minusSeconds(3_600)).sign(Algorithm.HMAC256(key));
         String forged = JWT.create().withIssuer("gururmm").withSubject(userId.toString())
                 .withIssuedAt(now).withExpiresAt(now.plusSeconds(3_600)).sign(Algorithm.HMAC256("not the server's key"));
@@ -142,7 +143,6 @@ class BadInputTest {
         String payload = b64("{\"iss\":\"gururmm\",\"sub\":\"" + userId + "\",\"exp\":" + now.plusSeconds(3600).getEpochSecond() + "}");
         String algNone = header + "." + payload + ".";
         // A real session's claims re-signed: a signature alone is not enough, the session must exist.
-        var session = JWT.decode(admin.token());
         String valid = JWT.create().withIssuer("gururmm").withSubject(userId.toString()).withJWTId(session.getId())
                 .withIssuedAt(session.getIssuedAtAsInstant()).withExpiresAt(session.getExpiresAtAsInstant()).sign(Algorithm.HMAC256(key));
 
