@@ -74,6 +74,8 @@ class AgentRetirementTest {
                 .singleElement().satisfies(a -> assertThat(a.status()).isEqualTo("retired"));
         assertThat(admin.agent(enrolled.agentId()).status()).isEqualTo("retired");
         assertThat(admin.agentCommands(enrolled.agentId())).extracting(c -> c.id()).contains(queued.commandId());
+        assertThat(admin.raw("POST", "/api/agents/" + enrolled.agentId() + "/command", "{\"command_type\":\"sh\",\"command\":\"id\"}",
+                Map.of()).status()).as("no new command for a retired agent").isEqualTo(409);
         assertThat(audit("agent.retire")).singleElement().satisfies(e -> assertThat(e.target()).isEqualTo(enrolled.agentId().toString()));
 
         admin.retireAgent(enrolled.agentId());

@@ -146,6 +146,15 @@ public final class AgentService {
         log.info("agent {} ({}) retired by {}", agentId, row.hostname(), actor.name());
     }
 
+    /** The agent, for a new command: a retired one can never run it, so 409 instead of a command that only expires. */
+    public AgentRow requireActive(UUID id) {
+        AgentRow row = require(id);
+        if (store.isRetired(id)) {
+            throw ApiException.conflict("Agent " + id + " is retired; enrol the machine again to run commands on it.");
+        }
+        return row;
+    }
+
     /** For the gateway: a connection that authenticated just before its agent was retired must not stay. */
     public boolean isRetired(UUID agentId) {
         return store.isRetired(agentId);
