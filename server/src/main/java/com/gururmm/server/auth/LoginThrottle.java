@@ -33,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * password check, atomically per counter; reservations count like failures, and beyond the free
  * failures only one attempt may be in flight, so a burst cannot exceed the limits.
  *
+ * <p>An IPv6 source is counted by its /64: one machine commonly holds a whole /64, so counting
+ * single addresses would give a guesser 2^64 fresh sources.
+ *
  * <p>Per node and in memory: a restart forgives, which is acceptable for a throttle.
  */
 final class LoginThrottle {
@@ -118,8 +121,9 @@ final class LoginThrottle {
         this.clock = clock;
     }
 
-    /** Asks to try a password for {@code account} from {@code source}. */
-    Decision begin(String account, String source) {
+    /** Asks to try a password for {@code account} from {@code address}. */
+    Decision begin(String account, String address) {
+        String source = sourceOf(address);
         Instant now = clock.instant();
         if (counters.size() > 100_000) {
             counters.entrySet().removeIf(e -> e.getValue().idle(now));
@@ -186,6 +190,21 @@ final class LoginThrottle {
         }
         Duration d = BASE_DELAY.multipliedBy(1L << beyondFree);
         return d.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : d;
+    }
+
+    /** The unit a source is counted in: the address, or for IPv6 its /64. */
+    static String sourceOf(String address) {
+        java.net.InetAddress parsed = ClientAddress.parse(address);
+        if (parsed instanceof java.net.Inet6Address) {
+            byte[] bytes = parsed.getAddress();
+            java.util.Arrays.fill(bytes, 8, 16, (byte) 0);
+            try {
+                return java.net.InetAddress.getByAddress(bytes).getHostAddress() + "/64";
+            } catch (java.net.UnknownHostException impossible) {
+                return address;
+            }
+        }
+        return address;
     }
 
     private static String sourceKey(String source) {

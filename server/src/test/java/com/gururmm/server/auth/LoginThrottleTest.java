@@ -104,6 +104,16 @@ class LoginThrottleTest {
     }
 
     @Test
+    void anIpv6SourceIsCountedByItsSlash64() {
+        for (int i = 0; i < LoginThrottle.PAIR_FREE; i++) {
+            assertThat(fail("victim", "2001:db8:1:2::" + Integer.toHexString(i + 1))).isTrue();
+        }
+        assertThat(throttle.begin("victim", "2001:db8:1:2:ffff::9").refusal()).as("another address of the same /64").isNotNull();
+        assertThat(throttle.begin("victim", "2001:db8:1:3::1").refusal()).as("another /64").isNull();
+        assertThat(LoginThrottle.sourceOf("203.0.113.5")).isEqualTo("203.0.113.5");
+    }
+
+    @Test
     void aSuccessClearsThatAccountsFailuresAtThatSource() {
         for (int i = 0; i < LoginThrottle.PAIR_FREE - 1; i++) {
             fail("me", "a");
