@@ -60,7 +60,12 @@ public final class ConnectionRegistry {
             String detail = "connection from " + previous.remoteAddress() + " replaced by a new one from " + link.remoteAddress();
             log.warn("agent {}: second connection with its credential; {}", link.agentId(), detail);
             if (audit != null) {
-                audit.record("agent:" + link.agentId(), "agent.duplicate_connection", link.agentId().toString(), detail);
+                try {
+                    audit.record("agent:" + link.agentId(), "agent.duplicate_connection", link.agentId().toString(), detail);
+                } catch (RuntimeException e) {
+                    // The connection is registered already; a database hiccup must not leave its hello half-handled.
+                    log.error("could not audit the duplicate connection of agent {}: {}", link.agentId(), e.toString());
+                }
             }
         }
     }
