@@ -14,8 +14,11 @@ import com.gururmm.protocol.api.Agents.HeldCommandsRequest;
 import com.gururmm.protocol.api.Agents.HeldCommandsResult;
 import com.gururmm.protocol.api.ApiError;
 import com.gururmm.protocol.api.Audit.AuditEntry;
+import com.gururmm.protocol.api.Auth.ChangePasswordRequest;
 import com.gururmm.protocol.api.Auth.LoginRequest;
 import com.gururmm.protocol.api.Auth.LoginResponse;
+import com.gururmm.protocol.api.Auth.UpdateUserRequest;
+import com.gururmm.protocol.api.Auth.UserDetail;
 import com.gururmm.protocol.api.Auth.UserView;
 import com.gururmm.protocol.api.Batches.BatchRequest;
 import com.gururmm.protocol.api.Batches.BatchSubmitted;
@@ -97,13 +100,40 @@ public final class GuruClient {
         return call("POST", "/api/users", new com.gururmm.protocol.api.Auth.CreateUserRequest(email, password, role), UserView.class);
     }
 
+    /** {@code POST /api/auth/logout}: the server ends this session; the client forgets its token. */
+    public void logout() {
+        call("POST", "/api/auth/logout", null, Void.class);
+        this.token = null;
+    }
+
+    /** {@code POST /api/auth/password}: every session of the user ends; this client continues with the fresh token. */
+    public LoginResponse changePassword(String currentPassword, String newPassword) {
+        LoginResponse response = call("POST", "/api/auth/password", new ChangePasswordRequest(currentPassword, newPassword), LoginResponse.class);
+        this.token = response.token();
+        return response;
+    }
+
+    public List<UserDetail> users() {
+        return call("GET", "/api/users", null, new TypeReference<List<UserDetail>>() {
+        });
+    }
+
+    /** {@code PATCH /api/users/{id}}; null leaves a field as it is. */
+    public UserDetail updateUser(UUID id, Boolean disabled, String role) {
+        return call("PATCH", "/api/users/" + id, new UpdateUserRequest(disabled, role), UserDetail.class);
+    }
+
+    public void deleteUser(UUID id) {
+        call("DELETE", "/api/users/" + id, null, Void.class);
+    }
+
     // --- agents ---
 
     public List<AgentSummary> agents() {
         return agents(Map.of());
     }
 
-    /** Filters: {@code status}, {@code os}, {@code site}, {@code hostname} (glob). */
+    /** Filters: {@code status}, {@code os}, {@code site}, {@code hostname} (glob), {@code include_retired}. */
     public List<AgentSummary> agents(Map<String, String> filters) {
         return call("GET", "/api/agents" + query(filters), null, new TypeReference<List<AgentSummary>>() {
         });
@@ -111,6 +141,11 @@ public final class GuruClient {
 
     public AgentDetail agent(UUID id) {
         return call("GET", "/api/agents/" + id, null, AgentDetail.class);
+    }
+
+    /** {@code DELETE /api/agents/{id}}: retires the agent (credential revoked, history kept). */
+    public void retireAgent(UUID id) {
+        call("DELETE", "/api/agents/" + id, null, Void.class);
     }
 
     public EnrollResponse enroll(EnrollRequest request) {

@@ -12,12 +12,12 @@ import com.gururmm.server.agent.LastSeenFlusher;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.audit.AuditRoutes;
 import com.gururmm.server.auth.AuthRoutes;
+import com.gururmm.server.auth.ClientAddress;
+import com.gururmm.server.auth.JwtKeyFile;
 import com.gururmm.server.auth.AuthService;
 import com.gururmm.server.auth.JwtService;
 import com.gururmm.server.auth.PasswordHasher;
-import com.gururmm.server.auth.ServerKeys;
 import com.gururmm.server.auth.UserRoutes;
-import com.gururmm.server.auth.UserStore;
 import com.gururmm.server.batch.BatchRoutes;
 import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.command.CommandRoutes;
@@ -81,10 +81,12 @@ public final class GuruServer implements AutoCloseable {
         var jdbi = database.jdbi();
 
         AuditLog audit = new AuditLog(jdbi, clock);
-        JwtService jwt = new JwtService(new ServerKeys(jdbi).getOrCreate("jwt-hs256", 32), clock);
-        this.auth = new AuthService(new UserStore(jdbi), new PasswordHasher(), jwt, audit, clock);
+        // A file, not the database: a dump must not be enough to forge a token (docs/OPERATIONS.md, "Signing keys").
+        JwtService jwt = new JwtService(JwtKeyFile.load(config.jwtKeyPath(), config.jwtKeyFile().isEmpty()), clock);
+        this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
+        ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
-        this.registry = new ConnectionRegistry();
+        this.registry = new ConnectionRegistry(audit);
         AgentStore agentStore = new AgentStore(jdbi);
         CommandStore commandStore = new CommandStore(jdbi);
         Optional<String> hostMachineId = HostMachineId.read();
@@ -104,7 +106,8 @@ public final class GuruServer implements AutoCloseable {
         this.flusher = new LastSeenFlusher(registry, agentStore);
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
-        AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator());
+        AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
+                clientAddress);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
 
@@ -124,9 +127,9 @@ public final class GuruServer implements AutoCloseable {
                     "status", database.isReachable() ? "ok" : "degraded",
                     "database", database.isReachable(),
                     "agents_online", registry.onlineCount())));
-            new AuthRoutes(auth).register(routes);
+            new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
-            new AgentRoutes(agents).register(routes);
+            new AgentRoutes(agents, clientAddress).register(routes);
             new CommandRoutes(commands).register(routes);
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);

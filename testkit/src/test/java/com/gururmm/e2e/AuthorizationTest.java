@@ -68,7 +68,15 @@ class AuthorizationTest {
             // Users of every role may download; agents use their own credential (ReleaseApiTest).
             Map.entry("GET /downloads/{file}", new Sample(null, null, 200, false)),
             Map.entry("GET /", new Sample(null, null, 200, false)),
-            Map.entry("GET /api/openapi.json", new Sample(null, null, 200, false)));
+            Map.entry("GET /api/openapi.json", new Sample(null, null, 200, false)),
+            // Ends the caller's session, so each row logs in afresh.
+            Map.entry("POST /api/auth/logout", new Sample(null, null, 204, true)),
+            // A random id: retiring the fleet's agent would take it away from later rows.
+            Map.entry("DELETE /api/agents/{id}", new Sample("/api/agents/{random}", null, 0, false)),
+            // A too-short new password reaches the route and is refused before the account is touched.
+            Map.entry("POST /api/auth/password", new Sample(null, "{\"current_password\":\"x\",\"new_password\":\"short\"}", 400, false)),
+            Map.entry("PATCH /api/users/{id}", new Sample("/api/users/{random}", "{\"disabled\":true}", 0, false)),
+            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

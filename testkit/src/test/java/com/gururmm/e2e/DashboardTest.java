@@ -189,6 +189,21 @@ class DashboardTest {
     }
 
     @Test
+    void signingOutEndsTheSessionOnTheServer() {
+        loginAsAdmin();
+        browser.await(agentRow(agentId));
+        String token = (String) browser.js("return sessionStorage.getItem('gururmm.token')");
+        GuruClient copy = new GuruClient(base, token);
+        assertThat(copy.raw("GET", "/api/auth/me", null, java.util.Map.of()).status()).isEqualTo(200);
+
+        browser.driver.findElement(By.id("logout")).click();
+
+        assertThat(browser.await(By.id("login-notice")).getText()).contains("signed out");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(copy.raw("GET", "/api/auth/me", null, java.util.Map.of()).status()).as("a copy of the token").isEqualTo(401));
+    }
+
+    @Test
     void viewerSeesNoAdminPagesAndNoRunForm() {
         String email = "viewer-" + UUID.randomUUID() + "@example.test";
         admin.createUser(email, "viewer password 123", "viewer");

@@ -148,13 +148,44 @@ public final class AgentService {
         return existing.id();
     }
 
-    /** True when {@code token} is the current credential of agent {@code agentId}. */
+    /** True when {@code token} is the current credential of agent {@code agentId} (never for a retired agent). */
     public boolean authenticate(UUID agentId, String token) {
         if (token == null || token.isEmpty() || token.length() > 200) {
             return false;
         }
         Optional<String> hash = store.tokenHash(agentId);
         return hash.isPresent() && Secrets.sameHash(hash.get(), Secrets.sha256Hex(token));
+    }
+
+    /**
+     * {@code DELETE /api/agents/{id}}: retires the agent. Its credential stops working at once
+     * (the connection is closed; a reconnect or a download with it gets 401), its row and command
+     * history stay, and it is left out of {@code GET /api/agents} unless {@code include_retired=true}.
+     * Enrolling the machine again later is allowed and makes it active again (audited as a re-enrolment).
+     * Retiring a retired agent changes nothing.
+     */
+    public void retire(com.gururmm.server.auth.Principal actor, UUID agentId) {
+        AgentRow row = require(agentId);
+        if (!store.retire(agentId, clock.instant())) {
+            return;
+        }
+        registry.disconnect(agentId, "agent retired by an admin");
+        audit.record(actor.name(), "agent.retire", agentId.toString(), "hostname=" + row.hostname() + " machine_uid=" + row.machineUid());
+        log.info("agent {} ({}) retired by {}", agentId, row.hostname(), actor.name());
+    }
+
+    /** The agent, for a new command: a retired one can never run it, so 409 instead of a command that only expires. */
+    public AgentRow requireActive(UUID id) {
+        AgentRow row = require(id);
+        if (store.isRetired(id)) {
+            throw ApiException.conflict("Agent " + id + " is retired; enrol the machine again to run commands on it.");
+        }
+        return row;
+    }
+
+    /** For the gateway: a connection that authenticated just before its agent was retired must not stay. */
+    public boolean isRetired(UUID agentId) {
+        return store.isRetired(agentId);
     }
 
     /** Stores what the agent reports about itself (connect and changes); hostile values are clipped. */
@@ -172,20 +203,28 @@ public final class AgentService {
         }
     }
 
+    /** The active agents (retired ones left out). */
     public List<AgentSummary> list(String status, String os, String site, String hostnameGlob) {
-        if (status != null && !status.equals("online") && !status.equals("offline")) {
-            throw ApiException.badRequest("'status' must be online or offline; got '" + status + "'.");
+        return list(status, os, site, hostnameGlob, false);
+    }
+
+    /** With {@code includeRetired}, retired agents are listed too, with status {@code retired}. */
+    public List<AgentSummary> list(String status, String os, String site, String hostnameGlob, boolean includeRetired) {
+        if (status != null && !status.equals("online") && !status.equals("offline") && !status.equals("retired")) {
+            throw ApiException.badRequest("'status' must be online, offline or retired; got '" + status + "'.");
         }
+        boolean withRetired = includeRetired || "retired".equals(status);
         String pattern = hostnameGlob == null ? null : hostnameGlob.replace("%", "\\%").replace("_", "\\_").replace('*', '%').replace('?', '_');
-        return store.list(os, site, pattern).stream()
-                .map(this::summary)
+        Set<UUID> retired = withRetired ? store.retiredIds() : Set.of();
+        return store.list(os, site, pattern, withRetired).stream()
+                .map(row -> retired.contains(row.id()) ? retiredSummary(summary(row)) : summary(row))
                 .filter(a -> status == null || a.status().equals(status))
                 .toList();
     }
 
     public AgentDetail get(UUID id) {
         AgentRow row = store.findById(id).orElseThrow(() -> ApiException.notFound("agent", id));
-        AgentSummary s = summary(row);
+        AgentSummary s = store.isRetired(id) ? retiredSummary(summary(row)) : summary(row);
         Inventory.Health health = Optional.ofNullable(JsonText.read(row.health(), Inventory.Health.class)).orElse(Inventory.Health.ok());
         HeldCommands.Held held = heldCommands.held(id);
         return new AgentDetail(s.id(), s.hostname(), s.os(), s.arch(), s.version(), s.channel(), s.status(), s.lastSeen(),
@@ -204,6 +243,11 @@ public final class AgentService {
                 .orElse(row.lastSeen());
         return new AgentSummary(row.id(), row.hostname(), row.os(), row.arch(), row.version(), row.channel(),
                 registry.isOnline(row.id()) ? "online" : "offline", lastSeen, row.machineUid(), row.site(), row.serverHost());
+    }
+
+    private static AgentSummary retiredSummary(AgentSummary s) {
+        return new AgentSummary(s.id(), s.hostname(), s.os(), s.arch(), s.version(), s.channel(), "retired", s.lastSeen(),
+                s.machineUid(), s.site(), s.serverHost());
     }
 
     static Inventory sanitize(Inventory in) {

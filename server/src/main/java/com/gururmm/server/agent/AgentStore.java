@@ -28,21 +28,46 @@ public final class AgentStore {
                 .bind("uid", machineUid).mapTo(AgentRow.class).findOne());
     }
 
-    /** Filters are optional (null = any); {@code hostnamePattern} uses SQL LIKE wildcards. */
+    /** Filters are optional (null = any); {@code hostnamePattern} uses SQL LIKE wildcards. Retired agents are left out. */
     public List<AgentRow> list(String os, String site, String hostnamePattern) {
+        return list(os, site, hostnamePattern, false);
+    }
+
+    public List<AgentRow> list(String os, String site, String hostnamePattern, boolean includeRetired) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT * FROM agents
-                        WHERE (CAST(:os AS VARCHAR(20)) IS NULL OR os = :os)
+                        WHERE (CAST(:retired AS BOOLEAN) OR retired_at IS NULL)
+                          AND (CAST(:os AS VARCHAR(20)) IS NULL OR os = :os)
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
                           AND (CAST(:host AS VARCHAR(255)) IS NULL OR LOWER(hostname) LIKE LOWER(:host))
                         ORDER BY hostname, id""")
-                .bind("os", os).bind("site", site).bind("host", hostnamePattern)
+                .bind("os", os).bind("site", site).bind("host", hostnamePattern).bind("retired", includeRetired)
                 .mapTo(AgentRow.class).list());
     }
 
+    /** The current credential's hash; empty for an unknown or retired agent. */
     public Optional<String> tokenHash(UUID id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT token_hash FROM agents WHERE id = :id")
+        return jdbi.withHandle(h -> h.createQuery("SELECT token_hash FROM agents WHERE id = :id AND retired_at IS NULL")
                 .bind("id", id).mapTo(String.class).findOne());
+    }
+
+    /**
+     * Retires the agent: its credential hash is wiped (no token hashes to the empty string) and
+     * it is marked retired; its row and commands stay. False if it is unknown or already retired.
+     */
+    public boolean retire(UUID id, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE agents SET retired_at = :now, token_hash = '' WHERE id = :id AND retired_at IS NULL")
+                .bind("id", id).bind("now", now).execute()) > 0;
+    }
+
+    public boolean isRetired(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM agents WHERE id = :id AND retired_at IS NOT NULL")
+                .bind("id", id).mapTo(Long.class).one()) > 0;
+    }
+
+    public java.util.Set<UUID> retiredIds() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id FROM agents WHERE retired_at IS NOT NULL")
+                .mapTo(UUID.class).set());
     }
 
     public void insert(AgentRow row) {
@@ -60,13 +85,14 @@ public final class AgentStore {
      * A machine we already know enrolled again (reinstall, new token, wiped state dir): keep its
      * row and history, take the new identity details and credential. The site only changes when
      * the new token names one. The server-host mark is only ever added, never cleared by an enrollment.
+     * A retired machine that enrols again is active again.
      */
     public void reenroll(UUID id, String deviceId, String tokenHash, String hostname, String os, String arch,
                          String version, String channel, String site, Instant now, boolean serverHost) {
         jdbi.useHandle(h -> h.createUpdate("""
                         UPDATE agents SET device_id = :deviceId, token_hash = :tokenHash, hostname = :hostname, os = :os,
                                arch = :arch, version = :version, channel = :channel, site = COALESCE(:site, site),
-                               enroll_count = enroll_count + 1, enrolled_at = :now,
+                               enroll_count = enroll_count + 1, enrolled_at = :now, retired_at = NULL,
                                server_host = (server_host OR :serverHost)
                         WHERE id = :id""")
                 .bind("id", id).bind("deviceId", deviceId).bind("tokenHash", tokenHash).bind("hostname", hostname)

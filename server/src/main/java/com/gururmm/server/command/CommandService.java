@@ -89,7 +89,7 @@ public final class CommandService {
 
     public CommandSubmitted submit(Principal actor, UUID agentId, CommandRequest request) {
         Checked checked = check(request);
-        AgentRow agent = agents.require(agentId);
+        AgentRow agent = agents.requireActive(agentId);
         return create(actor, agentId, agent.os(), request, checked, true);
     }
 

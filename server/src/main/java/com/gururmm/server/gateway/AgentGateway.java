@@ -7,6 +7,7 @@ import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.protocol.wire.Wire;
 import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.release.UpdateCoordinator;
@@ -42,6 +43,7 @@ public final class AgentGateway {
     public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
     private static final String AGENT_ID_ATTRIBUTE = "gururmm.agent-id";
     private static final String LINK_ATTRIBUTE = "gururmm.link";
+    private static final String ADDRESS_ATTRIBUTE = "gururmm.client-address";
     private static final int MAX_BAD_FRAMES = 20;
     /** See {@link #protocolRange()}. */
     public static final String TEST_PROTOCOL_RANGE = "gururmm.test.protocol-range";
@@ -53,16 +55,21 @@ public final class AgentGateway {
     private final Duration heartbeat;
     private final UpdateCoordinator updates;
     private final ProtocolRange protocols;
+    private final ClientAddress clientAddress;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
-        this(agents, commands, registry, clock, heartbeat, null);
+        this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
     }
 
-    /** @param updates offers agent builds on connect and records update reports; null = no self-update */
+    /**
+     * @param updates offers agent builds on connect and records update reports; null = no self-update
+     * @param clientAddress resolves the agent's address behind trusted proxies (logs, duplicate-connection audit)
+     */
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat,
-                        UpdateCoordinator updates) {
+                        UpdateCoordinator updates, ClientAddress clientAddress) {
         this.updates = updates;
         this.protocols = protocolRange();
+        this.clientAddress = clientAddress;
         this.agents = agents;
         this.commands = commands;
         this.registry = registry;
@@ -92,11 +99,13 @@ public final class AgentGateway {
             }
             String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                     ? authorization.substring(7).trim() : null;
+            String address = clientAddress.of(ctx);
             if (!agents.authenticate(agentId, token)) {
-                log.warn("refused agent connection for {} from {}: bad or stale credential", agentId, ctx.ip());
+                log.warn("refused agent connection for {} from {}: bad, stale or retired credential", agentId, address);
                 throw ApiException.unauthorized("The agent credential is not valid for agent " + agentId + "; re-enroll the agent.");
             }
             ctx.attribute(AGENT_ID_ATTRIBUTE, agentId);
+            ctx.attribute(ADDRESS_ATTRIBUTE, address);
         });
         routes.ws(PATH, ws -> {
             ws.onConnect(ctx -> {
@@ -104,7 +113,7 @@ public final class AgentGateway {
                 ctx.session.setMaxTextMessageSize(Wire.MAX_FRAME_BYTES);
                 ctx.session.setMaxBinaryMessageSize(1024);
                 UUID agentId = ctx.attribute(AGENT_ID_ATTRIBUTE);
-                ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session));
+                ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session, ctx.attribute(ADDRESS_ATTRIBUTE)));
             });
             ws.onMessage(ctx -> onFrame(ctx, ctx.message()));
             ws.onBinaryMessage(ctx -> refuse(link(ctx), "binary_frame", "Binary frames are not part of the protocol; send JSON text frames."));
@@ -210,6 +219,11 @@ public final class AgentGateway {
         agents.recordInventory(link.agentId(), hello.inventory());
         link.markHelloReceived();
         registry.register(link, clock.instant());
+        // Retired between the credential check at upgrade and now: the retirement found no link to close.
+        if (agents.isRetired(link.agentId())) {
+            registry.disconnect(link.agentId(), "agent retired by an admin");
+            return;
+        }
         link.send(new ServerMessage.Welcome(protocols.choose(version).orElseThrow(), link.agentId(), clock.instant(), (int) heartbeat.toSeconds()));
         log.info("agent {} connected ({} {} {})", link.agentId(), hello.inventory().hostname(), hello.inventory().os(),
                 hello.inventory().agentVersion());
