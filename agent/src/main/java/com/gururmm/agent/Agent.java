@@ -170,8 +170,9 @@ public final class Agent {
     private void beat() {
         try {
             if (link.connected()) {
+                // Liveness (pings, giving up on a silent connection) is the link's own watchdog; this
+                // timer only tells the server we are here.
                 link.send(new AgentMessage.Heartbeat(java.time.Instant.now()));
-                link.pingAndCheck(heartbeat.multipliedBy(3));
                 resendUnacknowledged();
                 if (++beats % INVENTORY_EVERY_N_HEARTBEATS == 0) {
                     reportInventoryIfChanged();
