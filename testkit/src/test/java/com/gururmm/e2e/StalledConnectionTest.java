@@ -96,6 +96,40 @@ class StalledConnectionTest {
         }
     }
 
+    /**
+     * A laptop that slept: the process was frozen and meanwhile the network forgot its flow, so on
+     * waking the old connection is silent for good (no close, no reset ever arrives) while the
+     * agent's heartbeat timer fires long overdue.
+     */
+    @Test
+    void agentWakingOnAConnectionTheNetworkForgotReconnectsAndRunsTheQueuedCommandOnce() throws Exception {
+        try (TestServer server = TestServer.start(kind); FaultProxy proxy = new FaultProxy(server.port())) {
+            GuruClient client = server.adminClient();
+            try (AgentProcess agent = AgentProcess.create(URI.create("http://127.0.0.1:" + proxy.port()), server.enrollmentToken())) {
+                UUID agentId = agent.start().awaitOnline(client);
+                Path runs = Files.createTempFile("gururmm-runs", ".log");
+
+                agent.suspend();
+                long frozenAt = System.nanoTime();
+                com.gururmm.protocol.api.Commands.CommandSubmitted submitted;
+                try {
+                    proxy.blackhole();
+                    await("server drops the sleeping agent").atMost(PATIENCE).until(() -> client.agent(agentId).status().equals("offline"));
+                    submitted = client.runCommand(agentId, new CommandRequest("sh", "echo run >> " + runs + "\necho back", null, 30));
+                    assertThat(submitted.status()).isEqualTo("queued");
+                    stayFrozenUntil(frozenAt + Duration.ofSeconds(12).toNanos());
+                    proxy.heal(); // the network is back before the machine wakes; the old flow stays dead
+                } finally {
+                    agent.resume();
+                }
+
+                awaitOrShowLog(agent, "agent online again after waking", RECONNECT_WITHIN,
+                        () -> client.agent(agentId).status().equals("online"));
+                assertRanExactlyOnce(client, agent, submitted.commandId(), runs);
+            }
+        }
+    }
+
     private static void assertRanExactlyOnce(GuruClient client, AgentProcess agent, UUID commandId, Path runs) throws Exception {
         CommandView view = client.awaitCommand(commandId, PATIENCE);
         assertThat(view.status()).as(agent.log()).isEqualTo("completed");
