@@ -7,6 +7,7 @@ import com.gururmm.agent.link.Enroller;
 import com.gururmm.agent.link.ServerLink;
 import com.gururmm.agent.platform.Platform;
 import com.gururmm.agent.state.Credentials;
+import com.gururmm.agent.state.EnrollmentToken;
 import com.gururmm.agent.state.Identity;
 import com.gururmm.agent.state.Journal;
 import com.gururmm.agent.state.Outbox;
@@ -95,6 +96,9 @@ public final class Agent {
 
         Credentials credentials = Credentials.load(state).orElse(null);
         boolean freshlyEnrolled = credentials == null;
+        if (credentials != null) {
+            EnrollmentToken.discardLeftover(state);
+        }
         while (credentials == null) {
             credentials = enroll();
             if (credentials == null) {
@@ -128,21 +132,25 @@ public final class Agent {
     }
 
     private Credentials enroll() throws InterruptedException {
-        String token = config.enrollmentToken();
-        if (token == null || token.isBlank()) {
-            log.error("this agent is not enrolled and has no enrollment token; set GURURMM_ENROLLMENT_TOKEN (retrying in 30 s)");
+        EnrollmentToken token = EnrollmentToken.find(config.enrollmentTokenFile(), state, config.enrollmentToken()).orElse(null);
+        if (token == null) {
+            log.error("this agent is not enrolled and has no enrollment token; put one in the file GURURMM_ENROLLMENT_TOKEN_FILE names"
+                    + " (or {}, or set GURURMM_ENROLLMENT_TOKEN) (retrying in 30 s)", state.resolve(EnrollmentToken.HANDOVER));
             return null;
         }
         Inventory inv = inventory.collect();
         try {
-            EnrollResponse response = new Enroller(http, config.serverUrl()).enroll(new EnrollRequest(token, deviceId, machineUid,
+            EnrollResponse response = new Enroller(http, config.serverUrl()).enroll(new EnrollRequest(token.token(), deviceId, machineUid,
                     inv.hostname(), inv.os(), inv.arch(), inv.agentVersion(), config.channel()));
             Credentials credentials = new Credentials(response.agentId(), response.agentToken(), config.serverUrl().toString());
-            credentials.save(state);
+            if (credentials.save(state)) {
+                // Only once the credential is on disk: until then the token may be needed again.
+                token.consumed();
+            }
             log.info("enrolled as agent {}", response.agentId());
             return credentials;
         } catch (Enroller.EnrollmentRefused e) {
-            log.error("{}; fix GURURMM_ENROLLMENT_TOKEN (retrying in 30 s)", e.getMessage());
+            log.error("{}; fix the enrollment token (retrying in 30 s)", e.getMessage());
         } catch (IOException e) {
             log.warn("cannot reach the server to enroll ({}); retrying", e.toString());
         }
