@@ -8,6 +8,8 @@ import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandView;
 import com.gururmm.testkit.AgentProcess;
 import com.gururmm.testkit.TestDatabase;
+import com.gururmm.server.GuruServer;
+import com.gururmm.server.localagent.LocalAgentLauncher;
 import com.gururmm.testkit.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -103,18 +105,30 @@ class AgentSecretsTest {
     void theServerHostsOwnAgentGetsItsSingleUseTokenThroughAFile() throws Exception {
         try (TestServer withLocalAgent = TestServer.start(TestDatabase.Kind.H2,
                 Map.of("GURURMM_LOCAL_AGENT", "auto", "GURURMM_LOCAL_AGENT_JAR", ReleaseBuilds.agentJar().toString()))) {
-            GuruClient client = withLocalAgent.adminClient();
-            await("local agent online").atMost(PATIENCE)
-                    .until(() -> client.agents().stream().filter(a -> a.status().equals("online")).findFirst(), a -> a.isPresent());
-            Path state = withLocalAgent.dataDir().resolve("local-agent");
-            await("token file deleted after enrollment").atMost(PATIENCE).until(() -> !Files.exists(state.resolve("enrollment-token")));
-            long agentPid = agentPid(state);
-            long launcherPid = ProcessHandle.of(agentPid).flatMap(ProcessHandle::parent).orElseThrow().pid();
-            for (long pid : new long[] {launcherPid, agentPid}) {
-                assertThat(environment(pid)).as("environment of pid " + pid).doesNotContain("grmm_enroll_").doesNotContain("GURURMM_ENROLLMENT_TOKEN");
+            // What ServerMain does after starting the server.
+            GuruServer guru = withLocalAgent.server();
+            LocalAgentLauncher localAgent = new LocalAgentLauncher(guru.config(), guru.port(), guru.enrollmentTokens(), guru.releasePublicKey());
+            localAgent.start();
+            try {
+                assertTheLocalAgentEnrolledWithoutLeavingItsToken(withLocalAgent);
+            } finally {
+                localAgent.stop();
             }
-            assertPrivate(state);
         }
+    }
+
+    private static void assertTheLocalAgentEnrolledWithoutLeavingItsToken(TestServer withLocalAgent) throws Exception {
+        GuruClient client = withLocalAgent.adminClient();
+        await("local agent online").atMost(PATIENCE)
+                .until(() -> client.agents().stream().anyMatch(a -> a.status().equals("online")));
+        Path state = withLocalAgent.dataDir().resolve("local-agent");
+        await("token file deleted after enrollment").atMost(PATIENCE).until(() -> !Files.exists(state.resolve("enrollment-token")));
+        long agentPid = agentPid(state);
+        long launcherPid = ProcessHandle.of(agentPid).flatMap(ProcessHandle::parent).orElseThrow().pid();
+        for (long pid : new long[] {launcherPid, agentPid}) {
+            assertThat(environment(pid)).as("environment of pid " + pid).doesNotContain("grmm_enroll_").doesNotContain("GURURMM_ENROLLMENT_TOKEN");
+        }
+        assertPrivate(state);
     }
 
     /** The agent writes its pid into agent.lock once it holds the state dir. */
