@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * forever: here nothing aborts a socket except through {@link Connection#drop}, which completes
  * the future first.
  *
- * <p>Liveness: the loop itself is the watchdog. While it waits it pings the server every half
- * heartbeat (the server answers pings by itself) and, if nothing at all has come back for three
- * heartbeat intervals, drops the connection. That catches a half-open connection (a laptop that
+ * <p>Liveness: the loop itself is the watchdog. While it waits it checks the connection every half
+ * heartbeat, pings the server once per heartbeat (the server answers pings by itself) and, if
+ * nothing at all has come back for three heartbeat intervals, drops the connection. That catches a half-open connection (a laptop that
  * slept, a NAT that forgot the flow) whose sends still "succeed" into a socket buffer, and it
  * does not depend on any other thread: a stuck send cannot stall it. Opening a connection is
  * bounded too (the TCP connect and the upgrade response), so a server that accepts a connection
@@ -202,7 +202,7 @@ public final class ServerLink {
             if (connection.silentFor().compareTo(limit) > 0) {
                 connection.drop("no traffic from the server for " + connection.silentFor().toSeconds() + " s (limit "
                         + limit.toSeconds() + " s); reconnecting");
-            } else {
+            } else if (connection.sincePing().compareTo(interval) >= 0) {
                 connection.ping(interval);
             }
         }
@@ -263,6 +263,7 @@ public final class ServerLink {
         volatile WebSocket socket;
         volatile boolean welcomed;
         private volatile long lastReceivedNanos = System.nanoTime();
+        private volatile long lastPingNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
         void heard() {
             lastReceivedNanos = System.nanoTime();
@@ -283,12 +284,17 @@ public final class ServerLink {
             }
         }
 
+        Duration sincePing() {
+            return Duration.ofNanos(System.nanoTime() - lastPingNanos);
+        }
+
         /** Pings without blocking; a ping the connection cannot get out within a heartbeat drops it. */
         void ping(Duration within) {
             WebSocket ws = socket;
             if (ws == null) {
                 return;
             }
+            lastPingNanos = System.nanoTime();
             ws.sendPing(EMPTY.duplicate()).orTimeout(within.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ok, error) -> {
                 // "Send pending" only means the previous ping is still on its way; the silence check covers it.
                 if (error != null && !(error instanceof IllegalStateException)) {
