@@ -170,10 +170,28 @@ public final class Agent {
     private void scheduleHeartbeat() {
         // A fresh random delay each beat (80-100 % of the interval) keeps a fleet from beating in step.
         long millis = (long) (heartbeat.toMillis() * ThreadLocalRandom.current().nextDouble(0.8, 1.0));
-        timer.schedule(this::beat, millis, TimeUnit.MILLISECONDS);
+        synchronized (beatLock) {
+            nextBeat = timer.schedule(this::beat, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The welcome brought a different interval: the beat already scheduled with the old one would
+     * come too late if the server's is shorter (it drops a connection silent for two intervals).
+     */
+    private void rescheduleHeartbeat() {
+        synchronized (beatLock) {
+            // If the beat is running right now, its own finally schedules the next one with the new interval.
+            if (nextBeat != null && nextBeat.cancel(false)) {
+                scheduleHeartbeat();
+            }
+        }
     }
 
     private int beats;
+    /** Guards {@link #nextBeat} only (never held while sending). */
+    private final Object beatLock = new Object();
+    private java.util.concurrent.ScheduledFuture<?> nextBeat;
 
     private void beat() {
         try {
@@ -215,8 +233,9 @@ public final class Agent {
     private final class Handler implements ServerLink.Handler {
         @Override
         public void onWelcome(ServerMessage.Welcome welcome) {
-            if (welcome.heartbeatSeconds() > 0) {
+            if (welcome.heartbeatSeconds() > 0 && welcome.heartbeatSeconds() != heartbeat.toSeconds()) {
                 heartbeat = Duration.ofSeconds(welcome.heartbeatSeconds());
+                rescheduleHeartbeat();
             }
             log.info("connected to the server as agent {} (heartbeat {} s)", welcome.agentId(), welcome.heartbeatSeconds());
             for (CommandResult result : outbox.all()) {

@@ -40,6 +40,8 @@ public final class FaultProxy implements AutoCloseable {
         final Socket client;
         final Socket server;
         volatile boolean silent;
+        /** Only server-to-agent bytes are lost: the server still hears the agent, the agent hears nothing. */
+        volatile boolean serverMuted;
 
         Link(Socket client, Socket server, boolean silent) {
             this.client = client;
@@ -85,6 +87,19 @@ public final class FaultProxy implements AutoCloseable {
         blackholed = true;
         for (Link link : links) {
             link.silent = true;
+        }
+    }
+
+    /**
+     * One-way loss on every open connection: what the server sends is dropped, what the agent
+     * sends still arrives, but a close from either side no longer gets across. The server keeps
+     * such a connection alive (it hears heartbeats) while the agent must give up on it, so the
+     * agent's next connection meets a server that still holds the old one. New connections are
+     * unaffected.
+     */
+    public void muteServer() {
+        for (Link link : links) {
+            link.serverMuted = true;
         }
     }
 
@@ -147,7 +162,7 @@ public final class FaultProxy implements AutoCloseable {
             OutputStream out = to == null ? null : to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) != -1) {
-                if (link.silent || out == null) {
+                if (link.silent || out == null || (serverToClient && link.serverMuted)) {
                     continue; // black hole: read and forget, so the sender's writes still "succeed"
                 }
                 String marker = dropMarker.get();
@@ -164,7 +179,7 @@ public final class FaultProxy implements AutoCloseable {
         } catch (IOException ignored) {
             // connection cut
         } finally {
-            if (link.silent) {
+            if (link.silent || link.serverMuted) {
                 // A close does not cross a black hole: only the side that closed is gone.
                 closeQuietly(from);
             } else {

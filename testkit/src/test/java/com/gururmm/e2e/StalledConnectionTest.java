@@ -130,6 +130,29 @@ class StalledConnectionTest {
         }
     }
 
+    /**
+     * The agent hears nothing while the server still hears the agent: the agent gives up first and
+     * reconnects while the server holds its old connection. The new connection must replace the
+     * stale one (not be refused, and not be marked offline when the stale one finally closes).
+     */
+    @Test
+    void aReconnectWhileTheServerStillHoldsTheStaleConnectionReplacesIt() throws Exception {
+        try (TestServer server = TestServer.start(kind); FaultProxy proxy = new FaultProxy(server.port())) {
+            GuruClient client = server.adminClient();
+            try (AgentProcess agent = AgentProcess.create(URI.create("http://127.0.0.1:" + proxy.port()), server.enrollmentToken())) {
+                UUID agentId = agent.start().awaitOnline(client);
+                Path runs = Files.createTempFile("gururmm-runs", ".log");
+
+                proxy.muteServer();
+                awaitOrShowLog(agent, "agent gives up on the connection it hears nothing on and reconnects", PATIENCE,
+                        () -> agent.log().split("connected to the server as agent", -1).length == 3);
+                UUID id = client.runCommand(agentId, new CommandRequest("sh", "echo run >> " + runs + "\necho back", null, 30)).commandId();
+                assertRanExactlyOnce(client, agent, id, runs);
+                assertThat(client.agent(agentId).status()).isEqualTo("online");
+            }
+        }
+    }
+
     private static void assertRanExactlyOnce(GuruClient client, AgentProcess agent, UUID commandId, Path runs) throws Exception {
         CommandView view = client.awaitCommand(commandId, PATIENCE);
         assertThat(view.status()).as(agent.log()).isEqualTo("completed");

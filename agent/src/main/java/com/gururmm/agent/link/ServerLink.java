@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * the future first.
  *
  * <p>Liveness: the loop itself is the watchdog. While it waits it checks the connection every half
- * heartbeat, pings the server once per heartbeat (the server answers pings by itself) and, if
+ * heartbeat (at least once a second), pings the server once per heartbeat (the server answers pings by itself) and, if
  * nothing at all has come back for three heartbeat intervals, drops the connection. That catches a half-open connection (a laptop that
  * slept, a NAT that forgot the flow) whose sends still "succeed" into a socket buffer, and it
  * does not depend on any other thread: a stuck send cannot stall it. Opening a connection is
@@ -190,7 +190,8 @@ public final class ServerLink {
         while (true) {
             Duration interval = heartbeat;
             try {
-                connection.ended.get(Math.max(100, interval.toMillis() / 2), TimeUnit.MILLISECONDS);
+                // At most a second: the interval may change under us (the welcome brings the server's).
+                connection.ended.get(Math.clamp(interval.toMillis() / 2, 100, 1000), TimeUnit.MILLISECONDS);
                 return;
             } catch (ExecutionException e) {
                 log.info("connection to {} ended: {}", wsUri, e.getCause().toString());
