@@ -3,7 +3,10 @@
 #   sudo ./install.sh --server http://rmm.example:3001 --token grmm_enroll_... [--channel beta] [--jar gururmm-agent.jar]
 # Writes /opt/gururmm/{gururmm-agent.jar,bin/gururmm-agent}, /etc/gururmm/agent.env (0600) and the
 # unit, then enables and starts it. Re-running it upgrades the jar and keeps the agent's identity
-# (/var/lib/gururmm is never touched).
+# (nothing in /var/lib/gururmm is changed but the token file below).
+# The enrollment token goes to /var/lib/gururmm/enrollment-token (0600), never into agent.env: a
+# variable from there would sit in the agent's environment (/proc/<pid>/environ) for as long as it
+# runs, while the agent deletes the file as soon as it has enrolled (or at once, if already enrolled).
 set -eu
 SERVER="" TOKEN="" CHANNEL="stable" JAR="$(dirname "$0")/gururmm-agent.jar" PUBKEY=""
 while [ $# -gt 0 ]; do
@@ -29,9 +32,15 @@ umask 077
 {
   echo "GURURMM_SERVER_URL=$SERVER"
   echo "GURURMM_CHANNEL=$CHANNEL"
-  [ -n "$TOKEN" ] && echo "GURURMM_ENROLLMENT_TOKEN=$TOKEN"
-  [ -n "$PUBKEY" ] && echo "GURURMM_RELEASE_PUBLIC_KEY=$PUBKEY"
+  if [ -n "$PUBKEY" ]; then echo "GURURMM_RELEASE_PUBLIC_KEY=$PUBKEY"; fi
 } > /etc/gururmm/agent.env
+if [ -n "$TOKEN" ]; then
+  # The unit's StateDirectory; systemd keeps an existing one and sets it to StateDirectoryMode (0700).
+  install -d -m 0700 /var/lib/gururmm
+  printf '%s\n' "$TOKEN" > /var/lib/gururmm/enrollment-token.tmp
+  chmod 0600 /var/lib/gururmm/enrollment-token.tmp
+  mv -f /var/lib/gururmm/enrollment-token.tmp /var/lib/gururmm/enrollment-token
+fi
 install -m 0644 "$HERE/gururmm-agent.service" /etc/systemd/system/gururmm-agent.service
 systemctl daemon-reload
 systemctl enable --now gururmm-agent.service

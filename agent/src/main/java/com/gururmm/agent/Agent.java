@@ -7,6 +7,7 @@ import com.gururmm.agent.link.Enroller;
 import com.gururmm.agent.link.ServerLink;
 import com.gururmm.agent.platform.Platform;
 import com.gururmm.agent.state.Credentials;
+import com.gururmm.agent.state.EnrollmentToken;
 import com.gururmm.agent.state.Identity;
 import com.gururmm.agent.state.Journal;
 import com.gururmm.agent.state.Outbox;
@@ -95,6 +96,9 @@ public final class Agent {
 
         Credentials credentials = Credentials.load(state).orElse(null);
         boolean freshlyEnrolled = credentials == null;
+        if (credentials != null) {
+            EnrollmentToken.discardLeftover(state);
+        }
         while (credentials == null) {
             credentials = enroll();
             if (credentials == null) {
@@ -128,21 +132,25 @@ public final class Agent {
     }
 
     private Credentials enroll() throws InterruptedException {
-        String token = config.enrollmentToken();
-        if (token == null || token.isBlank()) {
-            log.error("this agent is not enrolled and has no enrollment token; set GURURMM_ENROLLMENT_TOKEN (retrying in 30 s)");
+        EnrollmentToken token = EnrollmentToken.find(config.enrollmentTokenFile(), state, config.enrollmentToken()).orElse(null);
+        if (token == null) {
+            log.error("this agent is not enrolled and has no enrollment token; put one in the file GURURMM_ENROLLMENT_TOKEN_FILE names"
+                    + " (or {}, or set GURURMM_ENROLLMENT_TOKEN) (retrying in 30 s)", state.resolve(EnrollmentToken.HANDOVER));
             return null;
         }
         Inventory inv = inventory.collect();
         try {
-            EnrollResponse response = new Enroller(http, config.serverUrl()).enroll(new EnrollRequest(token, deviceId, machineUid,
+            EnrollResponse response = new Enroller(http, config.serverUrl()).enroll(new EnrollRequest(token.token(), deviceId, machineUid,
                     inv.hostname(), inv.os(), inv.arch(), inv.agentVersion(), config.channel()));
             Credentials credentials = new Credentials(response.agentId(), response.agentToken(), config.serverUrl().toString());
-            credentials.save(state);
+            if (credentials.save(state)) {
+                // Only once the credential is on disk: until then the token may be needed again.
+                token.consumed();
+            }
             log.info("enrolled as agent {}", response.agentId());
             return credentials;
         } catch (Enroller.EnrollmentRefused e) {
-            log.error("{}; fix GURURMM_ENROLLMENT_TOKEN (retrying in 30 s)", e.getMessage());
+            log.error("{}; fix the enrollment token (retrying in 30 s)", e.getMessage());
         } catch (IOException e) {
             log.warn("cannot reach the server to enroll ({}); retrying", e.toString());
         }
@@ -162,16 +170,35 @@ public final class Agent {
     private void scheduleHeartbeat() {
         // A fresh random delay each beat (80-100 % of the interval) keeps a fleet from beating in step.
         long millis = (long) (heartbeat.toMillis() * ThreadLocalRandom.current().nextDouble(0.8, 1.0));
-        timer.schedule(this::beat, millis, TimeUnit.MILLISECONDS);
+        synchronized (beatLock) {
+            nextBeat = timer.schedule(this::beat, millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The welcome brought a different interval: the beat already scheduled with the old one would
+     * come too late if the server's is shorter (it drops a connection silent for two intervals).
+     */
+    private void rescheduleHeartbeat() {
+        synchronized (beatLock) {
+            // If the beat is running right now, its own finally schedules the next one with the new interval.
+            if (nextBeat != null && nextBeat.cancel(false)) {
+                scheduleHeartbeat();
+            }
+        }
     }
 
     private int beats;
+    /** Guards {@link #nextBeat} only (never held while sending). */
+    private final Object beatLock = new Object();
+    private java.util.concurrent.ScheduledFuture<?> nextBeat;
 
     private void beat() {
         try {
             if (link.connected()) {
+                // Liveness (pings, giving up on a silent connection) is the link's own watchdog; this
+                // timer only tells the server we are here.
                 link.send(new AgentMessage.Heartbeat(java.time.Instant.now()));
-                link.pingAndCheck(heartbeat.multipliedBy(3));
                 resendUnacknowledged();
                 if (++beats % INVENTORY_EVERY_N_HEARTBEATS == 0) {
                     reportInventoryIfChanged();
@@ -206,8 +233,9 @@ public final class Agent {
     private final class Handler implements ServerLink.Handler {
         @Override
         public void onWelcome(ServerMessage.Welcome welcome) {
-            if (welcome.heartbeatSeconds() > 0) {
+            if (welcome.heartbeatSeconds() > 0 && welcome.heartbeatSeconds() != heartbeat.toSeconds()) {
                 heartbeat = Duration.ofSeconds(welcome.heartbeatSeconds());
+                rescheduleHeartbeat();
             }
             log.info("connected to the server as agent {} (heartbeat {} s, protocol {})", welcome.agentId(), welcome.heartbeatSeconds(),
                     welcome.protocolVersion());

@@ -16,11 +16,15 @@ import java.util.Properties;
  * {@code agent.conf} in the state dir (or {@code GURURMM_CONFIG_FILE}), a Java properties
  * file with the same keys. The environment wins.
  *
+ * @param enrollmentToken     {@code GURURMM_ENROLLMENT_TOKEN}, the plain value (stays in this process's environment)
+ * @param enrollmentTokenFile {@code GURURMM_ENROLLMENT_TOKEN_FILE}, a file holding the token, deleted after enrollment;
+ *                            null if unset (see {@link com.gururmm.agent.state.EnrollmentToken})
  * @param machineIdFile where the machine id is read on Linux; tests point it at a fixture
  */
 public record AgentConfig(
         URI serverUrl,
         String enrollmentToken,
+        Path enrollmentTokenFile,
         Path stateDir,
         String channel,
         Path machineIdFile,
@@ -61,8 +65,10 @@ public record AgentConfig(
         if (!channel.equals("stable") && !channel.equals("beta")) {
             throw new IllegalArgumentException("GURURMM_CHANNEL is '" + channel + "'; use stable or beta");
         }
+        String tokenFile = settings.get("GURURMM_ENROLLMENT_TOKEN_FILE");
         return new AgentConfig(serverUrl,
                 settings.get("GURURMM_ENROLLMENT_TOKEN"),
+                tokenFile == null ? null : Path.of(tokenFile).toAbsolutePath(),
                 Path.of(nonBlank(settings.get("GURURMM_STATE_DIR"), stateDir)).toAbsolutePath(),
                 channel,
                 Path.of(settings.getOrDefault("GURURMM_MACHINE_ID_FILE", "/etc/machine-id")),

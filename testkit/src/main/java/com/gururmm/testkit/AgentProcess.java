@@ -59,6 +59,12 @@ public final class AgentProcess implements AutoCloseable {
         return this;
     }
 
+    /** Leaves {@code key} out of the agent's environment (e.g. the enrollment token, to pass it as a file instead). */
+    public AgentProcess withoutEnv(String key) {
+        env.remove(key);
+        return this;
+    }
+
     /**
      * Runs the agent the way systemd's {@code ProtectSystem=strict} does (SPEC section 7): in a
      * private mount namespace where {@code /} is remounted read-only and only the state dir
@@ -181,6 +187,45 @@ public final class AgentProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * SIGSTOP: the process freezes the way a sleeping laptop does. It reads and writes nothing, and
+     * its sockets stay open, so the server sees a silent connection, not a closed one.
+     */
+    public void suspend() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #suspend()}: the process carries on where it stopped, its timers long overdue. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (process == null) {
+            throw new IllegalStateException("agent not started");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kill", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The process this started: the agent itself, or with {@link #startLauncher} the launcher (its child is the agent). */
+    public ProcessHandle processHandle() {
+        if (process == null) {
+            throw new IllegalStateException("agent not started");
+        }
+        return process.toHandle();
     }
 
     public boolean isAlive() {

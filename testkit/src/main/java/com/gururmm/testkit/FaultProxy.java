@@ -17,15 +17,45 @@ import java.util.concurrent.atomic.AtomicReference;
  * moments. Server-to-client WebSocket frames are unmasked, so their JSON can be recognised
  * in the byte stream: {@link #dropWhenServerSends} kills the connection instead of
  * forwarding the chunk that carries a given marker (e.g. the first {@code result_ack}).
+ *
+ * <p>Besides clean cuts ({@link #partition()}) it can fake the nastier fault, a black hole
+ * ({@link #blackhole()}): a NAT that forgot the flow, a cable pulled somewhere in between.
+ * Nothing is closed and nothing is refused; bytes simply stop arriving, both ways, and neither
+ * side hears of it when the other closes. Connections that were black-holed stay dead after
+ * {@link #heal()} (their flow is gone for good); only new connections work again.
  */
 public final class FaultProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final int targetPort;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Link> links = new CopyOnWriteArrayList<>();
     private final AtomicReference<String> dropMarker = new AtomicReference<>();
     private final AtomicInteger drops = new AtomicInteger();
+    private final AtomicInteger blackholedAccepts = new AtomicInteger();
     private volatile boolean closed;
     private volatile boolean partitioned;
+    private volatile boolean blackholed;
+
+    /** One proxied connection: the agent's socket and ours to the server (null while black-holed from the start). */
+    private static final class Link {
+        final Socket client;
+        final Socket server;
+        volatile boolean silent;
+        /** Only server-to-agent bytes are lost: the server still hears the agent, the agent hears nothing. */
+        volatile boolean serverMuted;
+
+        Link(Socket client, Socket server, boolean silent) {
+            this.client = client;
+            this.server = server;
+            this.silent = silent;
+        }
+
+        void close() {
+            closeQuietly(client);
+            if (server != null) {
+                closeQuietly(server);
+            }
+        }
+    }
 
     public FaultProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -48,20 +78,52 @@ public final class FaultProxy implements AutoCloseable {
         cutAll();
     }
 
+    /**
+     * From now on every open connection silently loses all bytes in both directions and no close
+     * gets through; new connections are accepted (the TCP handshake succeeds) but lead nowhere,
+     * until {@link #heal()}.
+     */
+    public void blackhole() {
+        blackholed = true;
+        for (Link link : links) {
+            link.silent = true;
+        }
+    }
+
+    /**
+     * One-way loss on every open connection: what the server sends is dropped, what the agent
+     * sends still arrives, but a close from either side no longer gets across. The server keeps
+     * such a connection alive (it hears heartbeats) while the agent must give up on it, so the
+     * agent's next connection meets a server that still holds the old one. New connections are
+     * unaffected.
+     */
+    public void muteServer() {
+        for (Link link : links) {
+            link.serverMuted = true;
+        }
+    }
+
+    /** Ends a partition or a black hole: new connections reach the server again. */
     public void heal() {
         partitioned = false;
+        blackholed = false;
     }
 
     public int drops() {
         return drops.get();
     }
 
+    /** How many connections were accepted into the black hole (connect attempts while it lasted). */
+    public int blackholedAccepts() {
+        return blackholedAccepts.get();
+    }
+
     /** Cuts every open connection. */
     public void cutAll() {
-        for (Socket s : sockets) {
-            closeQuietly(s);
+        for (Link link : links) {
+            link.close();
         }
-        sockets.clear();
+        links.clear();
     }
 
     private void acceptLoop() {
@@ -72,13 +134,20 @@ public final class FaultProxy implements AutoCloseable {
                     closeQuietly(client); // the network is "down": connections are refused
                     continue;
                 }
-                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 client.setTcpNoDelay(true);
+                if (blackholed) {
+                    blackholedAccepts.incrementAndGet();
+                    Link link = new Link(client, null, true);
+                    links.add(link);
+                    Thread.ofVirtual().start(() -> pump(link, client, null, false));
+                    continue;
+                }
+                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 server.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(server);
-                Thread.ofVirtual().start(() -> pump(client, server, false));
-                Thread.ofVirtual().start(() -> pump(server, client, true));
+                Link link = new Link(client, server, false);
+                links.add(link);
+                Thread.ofVirtual().start(() -> pump(link, client, server, false));
+                Thread.ofVirtual().start(() -> pump(link, server, client, true));
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -87,18 +156,21 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, boolean serverToClient) {
+    private void pump(Link link, Socket from, Socket to, boolean serverToClient) {
         byte[] buffer = new byte[64 * 1024];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream()) {
+            OutputStream out = to == null ? null : to.getOutputStream();
             int n;
             while ((n = in.read(buffer)) != -1) {
+                if (link.silent || out == null || (serverToClient && link.serverMuted)) {
+                    continue; // black hole: read and forget, so the sender's writes still "succeed"
+                }
                 String marker = dropMarker.get();
                 if (serverToClient && marker != null
                         && new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(marker)
                         && dropMarker.compareAndSet(marker, null)) {
                     drops.incrementAndGet();
-                    closeQuietly(from);
-                    closeQuietly(to);
+                    link.close();
                     return;
                 }
                 out.write(buffer, 0, n);
@@ -107,8 +179,12 @@ public final class FaultProxy implements AutoCloseable {
         } catch (IOException ignored) {
             // connection cut
         } finally {
-            closeQuietly(from);
-            closeQuietly(to);
+            if (link.silent || link.serverMuted) {
+                // A close does not cross a black hole: only the side that closed is gone.
+                closeQuietly(from);
+            } else {
+                link.close();
+            }
         }
     }
 

@@ -91,6 +91,11 @@ public final class TestServer implements AutoCloseable {
         return server;
     }
 
+    /** The server's data dir (GURURMM_DATA_DIR). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public TestDatabase database() {
         return database;
     }

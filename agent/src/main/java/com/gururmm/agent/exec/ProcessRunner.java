@@ -147,18 +147,13 @@ public final class ProcessRunner {
         ProcessBuilder builder = new ProcessBuilder(platform.isolate(launch.argv()))
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File(File.separatorChar == '\\' ? "NUL" : "/dev/null")));
-        // The agent's own settings (enrollment token, server URL) and any secret an embedding
-        // process handed down are not the script's business, and a script printing its environment
-        // would put them into results that every viewer can read.
-        builder.environment().keySet().removeIf(ProcessRunner::isPrivateVariable);
+        // Only an allow-list of the agent's own variables passes (see ScriptEnvironment): the agent's
+        // settings and any secret whoever started it had in its environment stay out of the script.
+        Map<String, String> inherited = ScriptEnvironment.inherit(builder.environment());
+        builder.environment().clear();
+        builder.environment().putAll(inherited);
         builder.environment().putAll(environment);
         return builder.start();
-    }
-
-    static boolean isPrivateVariable(String name) {
-        String upper = name.toUpperCase(java.util.Locale.ROOT);
-        return upper.startsWith("GURURMM_") || upper.startsWith("DATABASE_") || upper.startsWith("NATS_")
-                || upper.equals("JAVA_TOOL_OPTIONS") || upper.equals("JDK_JAVA_OPTIONS");
     }
 
     private static CommandResult failed(RunCommand command, Instant startedAt, String reason) {

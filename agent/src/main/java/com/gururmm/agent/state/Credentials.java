@@ -22,12 +22,15 @@ public record Credentials(UUID agentId, String agentToken, String serverUrl) {
         });
     }
 
-    public void save(StateDir state) {
+    /** Returns whether the credential is on disk (false: reported as a state problem). */
+    public boolean save(StateDir state) {
         try {
             state.writeAtomically(state.resolve(FILE), Json.mapper().writeValueAsString(this), true);
+            return true;
         } catch (IOException e) {
             state.reportProblem("cannot save credentials to " + state.resolve(FILE) + " (" + e.getMessage()
                     + "); the agent will have to enroll again after a restart");
+            return false;
         }
     }
 }

@@ -30,6 +30,15 @@ import org.slf4j.LoggerFactory;
 public final class StateDir {
     private static final Logger log = LoggerFactory.getLogger(StateDir.class);
 
+    /**
+     * Every file the agent writes here is created 0600 (on POSIX), not chmod-ed after the fact:
+     * results hold command output, and the credential and enrollment token are secrets.
+     */
+    private static final java.nio.file.attribute.FileAttribute<?>[] PRIVATE_FILE =
+            java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                    ? new java.nio.file.attribute.FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                    : new java.nio.file.attribute.FileAttribute<?>[0];
+
     private final Path root;
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private FileChannel lockChannel;
@@ -142,9 +151,10 @@ public final class StateDir {
 
     private void write(Path file, String content, boolean secret, boolean durable) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel channel = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), PRIVATE_FILE)) {
             if (secret) {
+                // A temp file left over from a crash keeps its old mode; a secret gets 0600 regardless.
                 restrictToOwner(tmp);
             }
             ByteBuffer buffer = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package com.gururmm.agent.update;
 
 import com.gururmm.agent.AgentConfig;
+import com.gururmm.agent.state.EnrollmentToken;
 import com.gururmm.agent.state.StateDir;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -210,10 +211,25 @@ public final class Launcher {
         command.add(jar.toString());
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
         builder.environment().put(PID_ENV, Long.toString(ProcessHandle.current().pid()));
+        handOverEnrollmentToken(builder.environment());
         Process process = builder.start();
         child = process;
         log.info("launcher started agent {} (pid {})", version, process.pid());
         return process;
+    }
+
+    /**
+     * The agent child never gets the enrollment token in its environment, where it would stay
+     * readable for the child's whole life: a token this launcher was given as a variable goes to
+     * the state dir's 0600 token file instead, which the child deletes once it has enrolled. An
+     * enrolled agent needs none, so then nothing is written.
+     */
+    private void handOverEnrollmentToken(Map<String, String> childEnv) throws IOException {
+        childEnv.remove(EnrollmentToken.VARIABLE);
+        String token = env.get(EnrollmentToken.VARIABLE);
+        if (token != null && !token.isBlank() && com.gururmm.agent.state.Credentials.load(state).isEmpty()) {
+            EnrollmentToken.handOver(state, token);
+        }
     }
 
     /**

@@ -5,8 +5,12 @@ import com.gururmm.server.enrollment.EnrollmentTokenService;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +36,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalAgentLauncher {
     private static final Logger log = LoggerFactory.getLogger(LocalAgentLauncher.class);
+
+    /** The agent's enrollment token file in its state dir (the agent's EnrollmentToken.HANDOVER). */
+    static final String TOKEN_FILE = "enrollment-token";
 
     /** Settings an operator may give the host's agent through the server's environment. */
     private static final java.util.Set<String> AGENT_SETTINGS = java.util.Set.of("GURURMM_CHANNEL", "GURURMM_AGENT_JAVA_OPTS", "GURURMM_LOG_LEVEL");
@@ -104,6 +111,7 @@ public final class LocalAgentLauncher {
     private Process launch(Path jar) throws IOException {
         Path stateDir = config.dataDir().resolve("local-agent");
         Files.createDirectories(stateDir);
+        restrictToOwner(stateDir, "rwx------");
         String java = ProcessHandle.current().info().command().orElse("java");
         // The launcher JVM only copies files and watches a child; the agent version it runs gets
         // the same small heap through GURURMM_AGENT_JAVA_OPTS.
@@ -122,12 +130,15 @@ public final class LocalAgentLauncher {
         builder.environment().putIfAbsent("GURURMM_AGENT_JAVA_OPTS", "-Xmx64m -XX:+UseSerialGC");
         // Always this server's key: a stale key in the inherited environment would refuse every update.
         builder.environment().put("GURURMM_RELEASE_PUBLIC_KEY", releasePublicKey);
+        // The single-use token goes to the agent as a 0600 file in its state dir, which the agent
+        // deletes once enrolled: in an environment variable it would stay readable in
+        // /proc/<pid>/environ of the launcher and the agent for as long as they run.
+        builder.environment().remove("GURURMM_ENROLLMENT_TOKEN");
+        builder.environment().remove("GURURMM_ENROLLMENT_TOKEN_FILE");
         if (!Files.exists(stateDir.resolve("credentials.json"))) {
             // A server-host token: the agent enrolling with it is marked as this host, admin-only.
             var token = tokens.createServerHostToken(Duration.ofHours(1));
-            builder.environment().put("GURURMM_ENROLLMENT_TOKEN", token.token());
-        } else {
-            builder.environment().remove("GURURMM_ENROLLMENT_TOKEN");
+            writePrivately(stateDir.resolve(TOKEN_FILE), token.token() + "\n");
         }
         return builder.start();
     }
@@ -136,6 +147,25 @@ public final class LocalAgentLauncher {
     static boolean inherited(String name) {
         String upper = name.toUpperCase(java.util.Locale.ROOT);
         return AGENT_SETTINGS.contains(name) || INHERITED.contains(upper) || upper.startsWith("LC_");
+    }
+
+    /** Creates (or replaces) {@code file} with mode 0600 from the start, so the token is never readable by others. */
+    private static void writePrivately(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        }
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void restrictToOwner(Path path, String mode) {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(mode));
+        } catch (UnsupportedOperationException | IOException e) {
+            log.debug("cannot restrict {}: {}", path, e.toString()); // Windows: the data dir's ACL applies
+        }
     }
 
     private Path logFile() {
