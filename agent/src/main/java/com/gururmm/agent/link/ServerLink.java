@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * The agent's one WebSocket to the server, kept up forever.
  *
  * <p>Reconnects use capped exponential back-off with full jitter (a delay drawn uniformly
- * from [base/2, base], base doubling from 1 s to 60 s), so that thousands of agents losing a
+ * from [base/2, base], base doubling from 1 s to 30 s), so that thousands of agents losing a
  * server at the same moment come back spread out instead of as one storm. The first connect
  * after a (re)start waits a small random moment for the same reason (a fleet restarted by an
  * update or a power cut), except right after enrollment, when nothing is synchronised.
@@ -50,7 +50,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServerLink {
     private static final Logger log = LoggerFactory.getLogger(ServerLink.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    /**
+     * 30 s, not longer: after a long outage the next attempt then comes within 30 s of recovery,
+     * and with the bounded connect (at most 20 s) an agent is back within a minute (issue 8).
+     */
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** Until the server's welcome says otherwise (the server's default). */
     private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
     /** A silent connection is given up after this many heartbeat intervals. */
