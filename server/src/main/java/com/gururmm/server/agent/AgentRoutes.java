@@ -17,7 +17,7 @@ public final class AgentRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/api/agents", ctx -> {
             Access.require(ctx, Role.VIEWER);
-            ctx.json(agents.list(ctx.queryParam("status"), ctx.queryParam("os"), ctx.queryParam("site"), ctx.queryParam("hostname")));
+            ctx.json(agents.list(Bodies.query(ctx, "status"), Bodies.query(ctx, "os"), Bodies.query(ctx, "site"), Bodies.query(ctx, "hostname")));
         });
         routes.get("/api/agents/{id}", ctx -> {
             Access.require(ctx, Role.VIEWER);

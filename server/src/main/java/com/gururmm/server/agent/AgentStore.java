@@ -28,13 +28,18 @@ public final class AgentStore {
                 .bind("uid", machineUid).mapTo(AgentRow.class).findOne());
     }
 
-    /** Filters are optional (null = any); {@code hostnamePattern} uses SQL LIKE wildcards. */
+    /**
+     * Filters are optional (null = any); {@code hostnamePattern} uses SQL LIKE wildcards with
+     * {@code !} as the escape character. Named explicitly, because the default (backslash) made
+     * a hostname filter ending in a backslash an invalid pattern; {@code !} also keeps the
+     * statement free of backslashes, which string-literal modes and parsers read differently.
+     */
     public List<AgentRow> list(String os, String site, String hostnamePattern) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT * FROM agents
                         WHERE (CAST(:os AS VARCHAR(20)) IS NULL OR os = :os)
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
-                          AND (CAST(:host AS VARCHAR(255)) IS NULL OR LOWER(hostname) LIKE LOWER(:host))
+                          AND (CAST(:host AS VARCHAR(255)) IS NULL OR LOWER(hostname) LIKE LOWER(:host) ESCAPE '!')
                         ORDER BY hostname, id""")
                 .bind("os", os).bind("site", site).bind("host", hostnamePattern)
                 .mapTo(AgentRow.class).list());

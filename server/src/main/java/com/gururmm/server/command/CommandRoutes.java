@@ -25,7 +25,7 @@ public final class CommandRoutes {
         routes.get("/api/agents/{id}/commands", ctx -> {
             Access.require(ctx, Role.VIEWER);
             int limit = parseLimit(ctx.queryParam("limit"));
-            ctx.json(commands.listForAgent(Bodies.uuidParam(ctx, "id"), ctx.queryParam("status"), limit));
+            ctx.json(commands.listForAgent(Bodies.uuidParam(ctx, "id"), Bodies.query(ctx, "status"), limit));
         });
         routes.get("/api/commands/{id}", ctx -> {
             Access.require(ctx, Role.VIEWER);

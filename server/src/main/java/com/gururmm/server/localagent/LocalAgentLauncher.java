@@ -1,6 +1,7 @@
 package com.gururmm.server.localagent;
 
 import com.gururmm.server.auth.Principal;
+import com.gururmm.server.config.DataDirectory;
 import com.gururmm.server.config.ServerConfig;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
 import java.io.File;
@@ -95,6 +96,8 @@ public final class LocalAgentLauncher {
     private Process launch(Path jar) throws IOException {
         Path stateDir = config.dataDir().resolve("local-agent");
         Files.createDirectories(stateDir);
+        DataDirectory.makeDirectoryPrivate(stateDir); // the agent narrows its own files; the dir is the server's
+        DataDirectory.createPrivateFile(logFile());
         String java = ProcessHandle.current().info().command().orElse("java");
         // The launcher JVM only copies files and watches a child; the agent version it runs gets
         // the same small heap through GURURMM_AGENT_JAVA_OPTS.
