@@ -167,8 +167,13 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public GuruClient adminClient() {
+        return adminClientWith(ADMIN_PASSWORD);
+    }
+
+    /** The first admin, for a server started with a generated password ({@code GURURMM_ADMIN_PASSWORD} empty). */
+    public GuruClient adminClientWith(String password) {
         GuruClient client = new GuruClient(url());
-        client.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+        client.login(ADMIN_EMAIL, password);
         return client;
     }
 
