@@ -84,8 +84,9 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("GURURMM_") || k.startsWith("DATABASE_"));
         builder.environment().putAll(env);
         try {
+            long logOffset = Files.size(logFile);
             process = builder.start();
-            awaitHealthy(Duration.ofSeconds(90));
+            awaitStarted(logOffset, Duration.ofSeconds(90));
         } catch (IOException e) {
             throw new IllegalStateException("server process did not start; log: " + logFile + "\n" + log(), e);
         } catch (InterruptedException e) {
@@ -109,6 +110,26 @@ public final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("server did not exit within " + timeout + "; log:\n" + log());
         }
         return process.exitValue();
+    }
+
+    /**
+     * Waits for the banner the server prints once it is fully up (after {@code /healthz} starts
+     * answering, the first admin is created): logging in any earlier can race the admin's creation.
+     */
+    private void awaitStarted(long logOffset, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("server exited with " + process.exitValue());
+            }
+            String log = Files.readString(logFile);
+            if (log.length() > logOffset && log.substring((int) logOffset).contains("GuruRMM server is running")) {
+                awaitHealthy(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new IOException("server did not print its banner within " + timeout.toSeconds() + " s");
     }
 
     private void awaitHealthy(Duration timeout) throws IOException, InterruptedException {

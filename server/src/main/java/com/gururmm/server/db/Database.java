@@ -23,11 +23,9 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final boolean postgres;
-    private final H2Compactor compactor;
 
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
-        this.compactor = H2Compactor.startFor(dataSource.getJdbcUrl(), dataSource);
         this.jdbi = Jdbi.create(dataSource);
         // Rows map onto records by column name (snake_case columns to camelCase components).
         this.jdbi.registerRowMapper((RowMapperFactory) (type, config) -> {
@@ -88,9 +86,6 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        if (compactor != null) {
-            compactor.close();
-        }
         dataSource.close();
     }
 
