@@ -1,9 +1,10 @@
 // One agent: inventory, health, self-update state, command history, and running a command.
 import { html, nothing } from 'lit';
 import { api, seg } from './api.js';
-import { LightElement, Poller, badge, canRun, errorBox, formatTime, relativeTime } from './ui.js';
+import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from './ui.js';
 
-const ACTIVE = new Set(['queued', 'running']);
+// 'held' is polled too: an admin may release it (it was queued before the machine enrolled again).
+const ACTIVE = new Set(['queued', 'held', 'running']);
 const TYPES = ['bash', 'sh', 'python', 'powershell', 'cmd'];
 
 const list = (values) => (values && values.length ? values.join(', ') : '—');
@@ -65,6 +66,32 @@ class GuruAgent extends LightElement {
   submitted(event) {
     this.selected = event.detail;
     this.load();
+  }
+
+  /** Commands held since the machine enrolled again: visible to all, released or discarded by an admin. */
+  held(a) {
+    if (!a.held_commands) return nothing;
+    return html`<section class="card held" id="held-commands" aria-labelledby="held-title">
+        <h2 id="held-title">${a.held_commands} held ${a.held_commands === 1 ? 'command' : 'commands'}</h2>
+        <p>${a.hold_reason}</p>
+        ${isAdmin(this.user) ? html`
+          <button type="button" class="primary" id="held-release" @click=${() => this.decideHeld('release')}>Release to this agent</button>
+          <button type="button" class="danger" id="held-discard" @click=${() => this.decideHeld('discard')}>Discard</button>`
+          : html`<p class="muted">An admin decides whether they run.</p>`}
+      </section>`;
+  }
+
+  async decideHeld(action) {
+    const question = action === 'release'
+      ? 'Run the held commands on the machine that enrolled now? Do this only if you know that enrolment was genuine.'
+      : 'Discard the held commands? They are cancelled and never run.';
+    if (!window.confirm(question)) return;
+    try {
+      await api('POST', `/api/agents/${seg(this.agent.id)}/held-commands/${action}`, {});
+      await this.load();
+    } catch (e) {
+      this.error = e.message;
+    }
   }
 
   inventory(a) {
@@ -144,12 +171,16 @@ class GuruAgent extends LightElement {
     }
     return html`
       <p><a href="#/agents">← Fleet</a></p>
-      <div class="page-head"><h1 id="agent-hostname">${a.hostname}</h1><span id="agent-status">${badge(a.status)}</span></div>
+      <div class="page-head"><h1 id="agent-hostname">${a.hostname}</h1><span id="agent-status">${badge(a.status)}</span>
+        ${serverHostBadge(a)}</div>
       ${errorBox(this.error)}
+      ${this.held(a)}
       <div class="grid">${this.inventory(a)}${this.health(a)}${this.selfUpdate(a)}</div>
-      ${canRun(this.user)
+      ${canRunOn(this.user, a)
         ? html`<guru-run-command .agent=${a} @command-submitted=${this.submitted}></guru-run-command>`
-        : html`<p class="muted">Your role (${this.user?.role}) can view commands but not run them.</p>`}
+        : canRun(this.user)
+          ? html`<p class="muted" id="server-host-note">This is the server host's own agent: only admins run commands on it.</p>`
+          : html`<p class="muted">Your role (${this.user?.role}) can view commands but not run them.</p>`}
       ${this.selected ? html`<section class="card" aria-labelledby="result-title">
           <h2 id="result-title">Command result</h2>
           <guru-command-result .commandId=${this.selected} .canCancel=${canRun(this.user)}
@@ -304,6 +335,7 @@ class GuruCommandResult extends LightElement {
         </p>
         ${errorBox(this.error)}
         ${c.error ? html`<p class="error command-error" role="alert">${c.error}</p>` : nothing}
+        ${c.hold_reason ? html`<p class="note hold-reason"><strong>Held:</strong> ${c.hold_reason}</p>` : nothing}
         ${c.agent_sandbox ? html`<p class="note agent-sandbox"><strong>Agent sandbox:</strong> ${c.agent_sandbox}</p>` : nothing}
         <details><summary>Script</summary><pre class="output script">${c.command_text}</pre></details>
         ${active && !c.stdout && !c.stderr ? nothing : html`

@@ -79,6 +79,21 @@ export async function login(email, password) {
   return body.user;
 }
 
+/**
+ * Ends the session on the server (so a copied token stops working too), then forgets it here.
+ * Forgetting happens even when the server cannot be reached.
+ */
+export async function logout() {
+  const token = session.token;
+  session.clear();
+  if (!token) return;
+  try {
+    await send('POST', '/api/auth/logout', undefined, token);
+  } catch {
+    // Already ended, or the server is away: the token is forgotten here either way.
+  }
+}
+
 /** Calls an authenticated route; a 401 ends the session and sends the user back to the login page. */
 export async function api(method, path, body) {
   try {

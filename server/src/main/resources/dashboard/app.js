@@ -1,6 +1,6 @@
 // The dashboard's root: login, navigation and a hash router (#/agents, #/agents/<id>, #/admin/...).
 import { html, nothing } from 'lit';
-import { api, login, session, UNAUTHORIZED_EVENT } from './api.js';
+import { api, login, logout, session, UNAUTHORIZED_EVENT } from './api.js';
 import { LightElement, errorBox, isAdmin } from './ui.js';
 import './fleet.js';
 import './agent.js';
@@ -108,7 +108,7 @@ class GuruApp extends LightElement {
   }
 
   logout() {
-    session.clear();
+    logout();
     this.user = null;
     this.notice = 'You have signed out.';
   }

@@ -3,7 +3,7 @@
 // and the filtered/sorted list is recomputed only when the data or a filter changes.
 import { html, nothing } from 'lit';
 import { api } from './api.js';
-import { LightElement, Poller, badge, errorBox, formatTime, relativeTime } from './ui.js';
+import { LightElement, Poller, badge, errorBox, formatTime, relativeTime, serverHostBadge } from './ui.js';
 
 const PAGE = 200;
 const REFRESH_MS = 5000;
@@ -127,7 +127,7 @@ class GuruFleet extends LightElement {
 
   row(a, now) {
     return html`<tr data-agent-id=${a.id}>
-      <td><a class="hostname" href=${'#/agents/' + encodeURIComponent(a.id)}>${a.hostname}</a></td>
+      <td><a class="hostname" href=${'#/agents/' + encodeURIComponent(a.id)}>${a.hostname}</a> ${serverHostBadge(a)}</td>
       <td>${badge(a.status)}</td>
       <td>${a.os}</td>
       <td>${a.arch}</td>

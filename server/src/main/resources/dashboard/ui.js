@@ -70,3 +70,12 @@ export function errorBox(message) {
 
 export const isAdmin = (user) => user?.role === 'admin';
 export const canRun = (user) => user?.role === 'admin' || user?.role === 'technician';
+/** Commands on the server host's own agent are admin-only (it can read the server's secrets). */
+export const canRunOn = (user, agent) => (agent?.server_host ? isAdmin(user) : canRun(user));
+
+/** The small "server host" mark on the server's own agent (fleet row and agent page). */
+export function serverHostBadge(agent) {
+  return agent?.server_host
+    ? html`<span class="badge badge-server_host server-host" title="The GuruRMM server's own machine: only admins run commands here">server host</span>`
+    : nothing;
+}

@@ -209,7 +209,13 @@ public final class Agent {
             if (welcome.heartbeatSeconds() > 0) {
                 heartbeat = Duration.ofSeconds(welcome.heartbeatSeconds());
             }
-            log.info("connected to the server as agent {} (heartbeat {} s)", welcome.agentId(), welcome.heartbeatSeconds());
+            log.info("connected to the server as agent {} (heartbeat {} s, protocol {})", welcome.agentId(), welcome.heartbeatSeconds(),
+                    welcome.protocolVersion());
+            if (Wire.SUPPORTED.tooOld(welcome.protocolVersion()) || Wire.SUPPORTED.tooNew(welcome.protocolVersion())) {
+                // Only a server breaking the negotiation rule (docs/PROTOCOL.md) does this; carry on with what this build speaks.
+                log.error("the server chose protocol version {}, which this agent (protocol {}) does not speak", welcome.protocolVersion(),
+                        Wire.SUPPORTED);
+            }
             for (CommandResult result : outbox.all()) {
                 sendResultAware(result);
             }
@@ -228,6 +234,9 @@ public final class Agent {
                     executor.onAck(ack.commandId());
                     resultSentAt.remove(ack.commandId());
                 }
+                case ServerMessage.Refused refused when "unsupported_protocol".equals(refused.error()) ->
+                        // The server closes the connection next; an update_offer it sent first is already being applied.
+                        log.error("the server does not speak this agent's protocol: {}", refused.message());
                 case ServerMessage.Refused refused -> log.warn("server refused a frame: {} ({})", refused.message(), refused.error());
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
                 case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);

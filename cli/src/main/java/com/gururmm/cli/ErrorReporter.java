@@ -1,6 +1,7 @@
 package com.gururmm.cli;
 
 import com.gururmm.client.GuruApiException;
+import com.gururmm.protocol.text.ControlChars;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -17,7 +18,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
         CommandLine command = e.getCommandLine();
         PrintWriter err = command.getErr();
         String message = e.getMessage().endsWith(".") ? e.getMessage() : e.getMessage() + ".";
-        err.println("gururmm: " + message + " See '" + command.getCommandSpec().qualifiedName() + " --help'.");
+        err.println("gururmm: " + ControlChars.escape(message) + " See '" + command.getCommandSpec().qualifiedName() + " --help'.");
         err.flush();
         return ExitCode.USAGE;
     }
@@ -39,8 +40,10 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler, Com
     }
 
     private static int report(PrintWriter err, String message, int code) {
-        // One line, even when a server message spans several.
-        err.println("gururmm: " + message.strip().replaceAll("\\s*\\R\\s*", " "));
+        // One line, even when a message spans several: line breaks and every other control
+        // character (ESC, BEL, bidi overrides from a hostname or a server message) are escaped
+        // visibly, so a hostname cannot forge a second line or drive the terminal.
+        err.println("gururmm: " + ControlChars.escape(message.strip()));
         return code;
     }
 

@@ -1,10 +1,13 @@
 package com.gururmm.cli;
 
 import java.io.Console;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -14,16 +17,41 @@ import java.util.Map;
  *
  * @param interactive whether a person is at a terminal: enables the password prompt and
  *                    the in-place progress line
+ * @param outIsTerminal whether stdout is a terminal (not a pipe or file): remote output printed
+ *                      there is escaped, see {@link com.gururmm.protocol.text.ControlChars}
+ * @param errIsTerminal the same for stderr
  */
-public record Terminal(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, boolean interactive) {
+public record Terminal(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, boolean interactive,
+                       boolean outIsTerminal, boolean errIsTerminal) {
+
+    /** Streams that are terminals exactly when a person is at one. */
+    public Terminal(InputStream in, PrintWriter out, PrintWriter err, Map<String, String> env, boolean interactive) {
+        this(in, out, err, env, interactive, interactive, interactive);
+    }
 
     /** The process's own streams, environment and console. */
     public static Terminal system() {
+        boolean console = isTerminal(System.console());
         return new Terminal(System.in,
                 new PrintWriter(new OutputStreamWriter(System.out, System.out.charset()), true),
                 new PrintWriter(new OutputStreamWriter(System.err, System.err.charset()), true),
                 System.getenv(),
-                isTerminal(System.console()));
+                console, isTty(1, console), isTty(2, console));
+    }
+
+    /**
+     * Java cannot ask whether one particular stream is a terminal, and the console check needs
+     * stdin and stdout both to be one ({@code cat fix.sh | gururmm run ... --wait} has stdout on
+     * the terminal but no console). On Linux {@code /proc/self/fd/N} names the device; elsewhere
+     * the console answer stands in.
+     */
+    private static boolean isTty(int fd, boolean fallback) {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return fallback;
+        }
     }
 
     /**

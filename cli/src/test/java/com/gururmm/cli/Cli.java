@@ -43,10 +43,19 @@ final class Cli {
     }
 
     Result runWithStdin(String stdin, String... args) {
+        return run(stdin, false, args);
+    }
+
+    /** As if stdout and stderr were a terminal (no console to prompt on, though). */
+    Result runOnTerminal(String... args) {
+        return run("", true, args);
+    }
+
+    private Result run(String stdin, boolean streamsAreTerminals, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         Terminal terminal = new Terminal(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintWriter(out, true), new PrintWriter(err, true), env, false);
+                new PrintWriter(out, true), new PrintWriter(err, true), env, false, streamsAreTerminals, streamsAreTerminals);
         int code = GuruCli.run(terminal, args);
         return new Result(code, out.toString(), err.toString());
     }

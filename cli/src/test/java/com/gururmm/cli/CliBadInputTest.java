@@ -78,7 +78,7 @@ class CliBadInputTest {
     @Test
     void ambiguousHostnameListsTheCandidates() {
         assertThat(failsWith(cli.run("run", "--agent", "twin", "--type", "sh", "--command", "true"), ExitCode.USAGE))
-                .contains("'twin' is ambiguous: 2 agents match by hostname", twinA + " (twin, offline)", twinB + " (twin, offline)");
+                .contains("'twin' is ambiguous: 2 agents match", twinA + " (twin, offline, by hostname)", twinB + " (twin, offline, by hostname)");
         assertThat(server.adminClient().agentCommands(twinA)).as("nothing was submitted").isEmpty();
     }
 

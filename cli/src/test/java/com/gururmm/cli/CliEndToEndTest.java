@@ -131,6 +131,33 @@ class CliEndToEndTest {
         assertThat(result.err()).contains("running on web01", "err-line\n", "gururmm: exit code 7 on web01.");
     }
 
+    /** Remote output is what the operator asked for: exact through a pipe, escaped on a terminal unless --raw. */
+    @Test
+    void remoteOutputIsExactThroughAPipeAndEscapedOnATerminal() {
+        String script = "printf 'a\\033]0;pwned\\007b\\r\\n\\tc\\rd\\n'; printf 'e\\033[2Jf\\n' >&2";
+        String out = "a\u001b]0;pwned\u0007b\r\n\tc\rd\n";
+        Cli.Result piped = cli.run("run", "--agent", "web01", "--type", "bash", "--command", script, "--wait", "--quiet");
+        assertThat(piped.exitCode()).as(piped.toString()).isZero();
+        assertThat(piped.out()).isEqualTo(out);
+        assertThat(piped.err()).isEqualTo("e\u001b[2Jf\n");
+
+        Cli.Result onTerminal = cli.runOnTerminal("run", "--agent", "web01", "--type", "bash", "--command", script, "--wait", "--quiet");
+        assertThat(onTerminal.exitCode()).as(onTerminal.toString()).isZero();
+        assertThat(onTerminal.out()).as("lines, tabs and CRLF kept; ESC, BEL and a lone CR shown").isEqualTo("a\\x1b]0;pwned\\x07b\r\n\tc\\rd\n");
+        assertThat(onTerminal.err()).isEqualTo("e\\x1b[2Jf\n");
+        Cli.Result raw = cli.runOnTerminal("run", "--agent", "web01", "--type", "bash", "--command", script, "--wait", "--quiet", "--raw");
+        assertThat(raw.out()).isEqualTo(out);
+
+        String id = ok(cli.run("run", "--agent", "web01", "--type", "bash", "--command", script)).out().strip();
+        Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> ok(cli.run("command", "show", id, "-o", "json")).json().get("status").asText().equals("completed"));
+        assertThat(ok(cli.run("command", "show", id)).out()).contains("--- stdout ---\n" + out);
+        assertThat(ok(cli.runOnTerminal("command", "show", id)).out()).contains("--- stdout ---\na\\x1b]0;pwned\\x07b\r\n")
+                .contains("--- command ---\nprintf 'a\\033").doesNotContain("\u001b");
+        assertThat(ok(cli.runOnTerminal("command", "show", id, "--raw")).out()).contains("--- stdout ---\n" + out);
+        assertThat(ok(cli.runOnTerminal("command", "show", id, "-o", "json")).json().get("stdout").asText()).isEqualTo(out);
+    }
+
     @Test
     void runTakesTheScriptFromAFileAndInfersTheTypeFromItsExtension(@TempDir Path dir) throws Exception {
         Path script = dir.resolve("fix.sh");

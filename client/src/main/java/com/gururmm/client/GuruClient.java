@@ -10,10 +10,15 @@ import com.gururmm.protocol.api.Agents.AgentDetail;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.protocol.api.Agents.EnrollResponse;
+import com.gururmm.protocol.api.Agents.HeldCommandsRequest;
+import com.gururmm.protocol.api.Agents.HeldCommandsResult;
 import com.gururmm.protocol.api.ApiError;
 import com.gururmm.protocol.api.Audit.AuditEntry;
+import com.gururmm.protocol.api.Auth.ChangePasswordRequest;
 import com.gururmm.protocol.api.Auth.LoginRequest;
 import com.gururmm.protocol.api.Auth.LoginResponse;
+import com.gururmm.protocol.api.Auth.UpdateUserRequest;
+import com.gururmm.protocol.api.Auth.UserDetail;
 import com.gururmm.protocol.api.Auth.UserView;
 import com.gururmm.protocol.api.Batches.BatchRequest;
 import com.gururmm.protocol.api.Batches.BatchSubmitted;
@@ -95,13 +100,40 @@ public final class GuruClient {
         return call("POST", "/api/users", new com.gururmm.protocol.api.Auth.CreateUserRequest(email, password, role), UserView.class);
     }
 
+    /** {@code POST /api/auth/logout}: the server ends this session; the client forgets its token. */
+    public void logout() {
+        call("POST", "/api/auth/logout", null, Void.class);
+        this.token = null;
+    }
+
+    /** {@code POST /api/auth/password}: every session of the user ends; this client continues with the fresh token. */
+    public LoginResponse changePassword(String currentPassword, String newPassword) {
+        LoginResponse response = call("POST", "/api/auth/password", new ChangePasswordRequest(currentPassword, newPassword), LoginResponse.class);
+        this.token = response.token();
+        return response;
+    }
+
+    public List<UserDetail> users() {
+        return call("GET", "/api/users", null, new TypeReference<List<UserDetail>>() {
+        });
+    }
+
+    /** {@code PATCH /api/users/{id}}; null leaves a field as it is. */
+    public UserDetail updateUser(UUID id, Boolean disabled, String role) {
+        return call("PATCH", "/api/users/" + id, new UpdateUserRequest(disabled, role), UserDetail.class);
+    }
+
+    public void deleteUser(UUID id) {
+        call("DELETE", "/api/users/" + id, null, Void.class);
+    }
+
     // --- agents ---
 
     public List<AgentSummary> agents() {
         return agents(Map.of());
     }
 
-    /** Filters: {@code status}, {@code os}, {@code site}, {@code hostname} (glob). */
+    /** Filters: {@code status}, {@code os}, {@code site}, {@code hostname} (glob), {@code include_retired}. */
     public List<AgentSummary> agents(Map<String, String> filters) {
         return call("GET", "/api/agents" + query(filters), null, new TypeReference<List<AgentSummary>>() {
         });
@@ -109,6 +141,11 @@ public final class GuruClient {
 
     public AgentDetail agent(UUID id) {
         return call("GET", "/api/agents/" + id, null, AgentDetail.class);
+    }
+
+    /** {@code DELETE /api/agents/{id}}: retires the agent (credential revoked, history kept). */
+    public void retireAgent(UUID id) {
+        call("DELETE", "/api/agents/" + id, null, Void.class);
     }
 
     public EnrollResponse enroll(EnrollRequest request) {
@@ -127,6 +164,15 @@ public final class GuruClient {
 
     public CommandView cancelCommand(UUID id) {
         return call("POST", "/api/commands/" + id + "/cancel", null, CommandView.class);
+    }
+
+    /**
+     * Admin: releases commands held when the agent's machine enrolled again (null: all of them) to
+     * its current identity, or discards them ({@code release} false).
+     */
+    public HeldCommandsResult decideHeldCommands(UUID agentId, List<UUID> commandIds, boolean release) {
+        return call("POST", "/api/agents/" + agentId + "/held-commands/" + (release ? "release" : "discard"),
+                new HeldCommandsRequest(commandIds), HeldCommandsResult.class);
     }
 
     public List<CommandView> agentCommands(UUID agentId) {
@@ -298,7 +344,7 @@ public final class GuruClient {
     private RawResponse send(HttpRequest.Builder builder) {
         try {
             HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new RawResponse(response.statusCode(), response.body());
+            return new RawResponse(response.statusCode(), response.body(), response.headers());
         } catch (IOException e) {
             throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + reason(e) + ".");
         } catch (InterruptedException e) {
@@ -310,7 +356,10 @@ public final class GuruClient {
     // --- plumbing ---
 
     /** A raw exchange, for callers (and tests) that need the status and body as they are. */
-    public record RawResponse(int status, String body) {
+    public record RawResponse(int status, String body, java.net.http.HttpHeaders headers) {
+        public RawResponse(int status, String body) {
+            this(status, body, java.net.http.HttpHeaders.of(Map.of(), (name, value) -> true));
+        }
     }
 
     public RawResponse raw(String method, String path, String body, Map<String, String> headers) {

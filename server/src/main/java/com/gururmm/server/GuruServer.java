@@ -6,16 +6,18 @@ import com.gururmm.server.agent.AgentRoutes;
 import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.AgentStore;
 import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.agent.HostMachineId;
+import com.gururmm.server.agent.ServerHostScope;
 import com.gururmm.server.agent.LastSeenFlusher;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.audit.AuditRoutes;
 import com.gururmm.server.auth.AuthRoutes;
+import com.gururmm.server.auth.ClientAddress;
+import com.gururmm.server.auth.JwtKeyFile;
 import com.gururmm.server.auth.AuthService;
 import com.gururmm.server.auth.JwtService;
 import com.gururmm.server.auth.PasswordHasher;
-import com.gururmm.server.auth.ServerKeys;
 import com.gururmm.server.auth.UserRoutes;
-import com.gururmm.server.auth.UserStore;
 import com.gururmm.server.batch.BatchRoutes;
 import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.command.CommandRoutes;
@@ -32,6 +34,10 @@ import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.http.ErrorMapper;
 import com.gururmm.server.release.ReleaseModule;
+import com.gururmm.server.release.UpdateCoordinator;
+import com.gururmm.server.routing.AccessFilter;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -39,6 +45,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -65,6 +72,8 @@ public final class GuruServer implements AutoCloseable {
     private final CommandService commands;
     private final LastSeenFlusher flusher;
     private final ReleaseModule releases;
+    private final AccessFilter access;
+    private RouteTable routeTable;
 
     private GuruServer(ServerConfig config, Database database) {
         this.config = config;
@@ -73,19 +82,35 @@ public final class GuruServer implements AutoCloseable {
         var jdbi = database.jdbi();
 
         AuditLog audit = new AuditLog(jdbi, clock);
-        JwtService jwt = new JwtService(new ServerKeys(jdbi).getOrCreate("jwt-hs256", 32), clock);
-        this.auth = new AuthService(new UserStore(jdbi), new PasswordHasher(), jwt, audit, clock);
+        // A file, not the database: a dump must not be enough to forge a token (docs/OPERATIONS.md, "Signing keys").
+        JwtService jwt = new JwtService(JwtKeyFile.load(config.jwtKeyPath(), config.jwtKeyFile().isEmpty()), clock);
+        this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
+        ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
-        this.registry = new ConnectionRegistry();
+        this.registry = new ConnectionRegistry(audit);
         AgentStore agentStore = new AgentStore(jdbi);
-        AgentService agents = new AgentService(agentStore, registry, enrollmentTokens, audit, clock, ReleaseModule.updateStates(jdbi));
-        this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock, agents::authenticate, auth::authenticate);
-        this.commands = new CommandService(new CommandStore(jdbi), agents, registry, audit, clock,
-                config.queuedCommandTtl(), config.agentLostGrace());
+        CommandStore commandStore = new CommandStore(jdbi);
+        Optional<String> hostMachineId = HostMachineId.read();
+        // An agent enrolled on this machine before the server-host mark existed (or before this
+        // server moved here) is marked now; enrollment marks later ones.
+        hostMachineId.ifPresent(id -> {
+            if (agentStore.markServerHost(id) > 0) {
+                log.info("marked the agent of this machine ({}) as the server host: commands on it are admin-only", id);
+            }
+        });
+        AgentService agents = new AgentService(agentStore, registry, enrollmentTokens, audit, clock, ReleaseModule.updateStates(jdbi),
+                commandStore, hostMachineId);
+        ServerHostScope serverHostScope = new ServerHostScope(agentStore);
+        this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock);
+        this.commands = new CommandService(commandStore, agents, registry, audit, clock,
+                config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope);
         this.flusher = new LastSeenFlusher(registry, agentStore);
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
-        AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator());
+        AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
+                clientAddress);
+        this.access = new AccessFilter(auth::authenticate, agents::authenticate);
+        access.scope(serverHostScope);
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -97,20 +122,25 @@ public final class GuruServer implements AutoCloseable {
                 factory.setIdleTimeout(config.heartbeatInterval().multipliedBy(2).plusSeconds(1));
             });
             ErrorMapper.install(cfg.routes);
-            cfg.routes.get("/healthz", ctx -> ctx.json(Map.of(
+            RouteTable routes = new RouteTable(cfg.routes);
+            access.install(cfg.routes, routes);
+            routes.get("/healthz", Rule.open("liveness probe; no data"), "Alive, with database reachability", ctx -> ctx.json(Map.of(
                     "status", database.isReachable() ? "ok" : "degraded",
                     "database", database.isReachable(),
                     "agents_online", registry.onlineCount())));
-            new AuthRoutes(auth).register(cfg.routes);
-            new UserRoutes(auth).register(cfg.routes);
-            new AgentRoutes(agents).register(cfg.routes);
-            new CommandRoutes(commands).register(cfg.routes);
-            new BatchRoutes(batches).register(cfg.routes);
-            new EnrollmentTokenRoutes(enrollmentTokens).register(cfg.routes);
-            new AuditRoutes(audit).register(cfg.routes);
+            new AuthRoutes(auth, clientAddress).register(routes);
+            new UserRoutes(auth).register(routes);
+            new AgentRoutes(agents, clientAddress).register(routes);
+            new CommandRoutes(commands).register(routes);
+            new BatchRoutes(batches).register(routes);
+            new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
+            new AuditRoutes(audit).register(routes);
             gateway.register(cfg.routes);
-            releases.register(cfg.routes);
-            dashboard.register(cfg);
+            releases.register(routes);
+            dashboard.register(cfg, routes);
+            routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
+                    : GuruServer.class.getPackage().getImplementationVersion());
+            this.routeTable = routes;
         });
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("gururmm-jobs-", 0).daemon().factory());
     }
@@ -165,6 +195,16 @@ public final class GuruServer implements AutoCloseable {
     /** The public half of the release signing key, base64 X.509, as agents are installed with it. */
     public String releasePublicKey() {
         return releases.service().signingKey().publicKey();
+    }
+
+    /** Every HTTP route with its access rule (the authorization test is generated from it). */
+    public List<RouteTable.Route> routes() {
+        return routeTable.routes();
+    }
+
+    /** Offers agent builds; {@link UpdateCoordinator#completedRounds()} tells when a change has been pushed. */
+    public UpdateCoordinator updates() {
+        return releases.coordinator();
     }
 
     public ConnectionRegistry registry() {

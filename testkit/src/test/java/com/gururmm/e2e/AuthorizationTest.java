@@ -5,43 +5,87 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.gururmm.client.GuruClient;
 import com.gururmm.protocol.Json;
+import com.gururmm.server.auth.Role;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 import com.gururmm.testkit.Fleet;
 import com.gururmm.testkit.TestDatabase;
+import com.gururmm.testkit.TestServer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every route × every role: anonymous gets 401, a role below the route's minimum gets 403, others pass. */
+/**
+ * Every registered route × every role, generated from the server's route table: anonymous gets
+ * 401, a role below the route's declared minimum gets 403, others pass; open routes let everyone
+ * through. A new route is covered the moment it is registered: it only needs a row in
+ * {@link #SAMPLES} when the default request (path ids filled in, {@code {}} as body) would not
+ * reach it meaningfully.
+ */
 class AuthorizationTest {
     enum Caller { ANONYMOUS, VIEWER, TECHNICIAN, ADMIN }
 
-    /** @param okStatus the status an allowed caller must get; 0 = anything but 401, 403 and 5xx */
-    record Route(String method, String path, String body, Caller minimum, int okStatus) {
-        Route(String method, String path, String body, Caller minimum) {
-            this(method, path, body, minimum, 0);
-        }
-
-        @Override
-        public String toString() {
-            return method + " " + path;
+    /**
+     * How to call one route for the table.
+     *
+     * @param path concrete path (null = the route's own, with ids filled in)
+     * @param okStatus the status an allowed caller must get; 0 = anything but 401, 403 and 5xx
+     * @param freshSession call with a session made for this row alone (routes that end the caller's session)
+     */
+    record Sample(String path, String body, int okStatus, boolean freshSession) {
+        static Sample body(String body) {
+            return new Sample(null, body, 0, false);
         }
     }
 
-    private static Fleet fleet;
-    private static Map<Caller, GuruClient> clients;
-    private static UUID agentId;
-    private static UUID commandId;
     /**
      * A stable build for a platform no test agent runs, so the release routes have something real
      * to act on (200s, not 404s) without offering the fleet's agent an update.
      */
     private static final String RELEASE = "gururmm-agent-windows-arm64-9.0.0.exe";
+    private static final Map<String, Sample> SAMPLES = Map.ofEntries(
+            Map.entry("POST /api/agents/{id}/command", Sample.body("{\"command_type\":\"sh\",\"command\":\"echo authz\"}")),
+            // A random id: cancelling the real command would change what later rows see.
+            Map.entry("POST /api/commands/{id}/cancel", new Sample("/api/commands/{random}/cancel", null, 0, false)),
+            Map.entry("POST /api/users", Sample.body("{\"email\":\"x@example.test\",\"password\":\"short\",\"role\":\"viewer\"}")),
+            Map.entry("GET /api/releases", new Sample(null, null, 200, false)),
+            Map.entry("GET /api/releases/latest", new Sample("/api/releases/latest?os=windows&arch=arm64", null, 200, false)),
+            Map.entry("GET /api/releases/signing-key", new Sample(null, null, 200, false)),
+            // Only the admin row publishes, so the 201 is not a 409 from an earlier row.
+            Map.entry("POST /api/releases", new Sample("/api/releases?file=gururmm-agent-windows-arm64-9.1.0.exe", "authz upload", 201, false)),
+            Map.entry("POST /api/releases/{file}/channel", new Sample(null, "{\"channel\":\"stable\"}", 200, false)),
+            Map.entry("POST /api/releases/{file}/rollout", new Sample(null, "{\"percent\":100}", 200, false)),
+            Map.entry("POST /api/releases/{file}/sign", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/releases/cleanup", new Sample(null, "{\"dry_run\":true}", 200, false)),
+            // Users of every role may download; agents use their own credential (ReleaseApiTest).
+            Map.entry("GET /downloads/{file}", new Sample(null, null, 200, false)),
+            Map.entry("GET /", new Sample(null, null, 200, false)),
+            Map.entry("GET /api/openapi.json", new Sample(null, null, 200, false)),
+            // Ends the caller's session, so each row logs in afresh.
+            Map.entry("POST /api/auth/logout", new Sample(null, null, 204, true)),
+            // A random id: retiring the fleet's agent would take it away from later rows.
+            Map.entry("DELETE /api/agents/{id}", new Sample("/api/agents/{random}", null, 0, false)),
+            // A too-short new password reaches the route and is refused before the account is touched.
+            Map.entry("POST /api/auth/password", new Sample(null, "{\"current_password\":\"x\",\"new_password\":\"short\"}", 400, false)),
+            Map.entry("PATCH /api/users/{id}", new Sample("/api/users/{random}", "{\"disabled\":true}", 0, false)),
+            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)));
+
+    private static Fleet fleet;
+    private static Map<Caller, GuruClient> clients;
+    private static UUID agentId;
+    private static UUID commandId;
+    private static final Map<Caller, String[]> LOGINS = Map.of(
+            Caller.VIEWER, new String[] {"viewer@example.test", "viewer-password-123"},
+            Caller.TECHNICIAN, new String[] {"tech@example.test", "technician-password-123"},
+            Caller.ADMIN, new String[] {TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD});
 
     @BeforeAll
     static void start() {
@@ -50,13 +94,16 @@ class AuthorizationTest {
         GuruClient admin = fleet.admin();
         admin.createUser("viewer@example.test", "viewer-password-123", "viewer");
         admin.createUser("tech@example.test", "technician-password-123", "technician");
-        admin.publishRelease(RELEASE, "authz build".getBytes(java.nio.charset.StandardCharsets.UTF_8), "stable");
+        admin.publishRelease(RELEASE, "authz build".getBytes(StandardCharsets.UTF_8), "stable");
         commandId = admin.runCommand(agentId, new com.gururmm.protocol.api.Commands.CommandRequest("sh", "sleep 60", null, 120)).commandId();
-        GuruClient viewer = fleet.server().anonymousClient();
-        viewer.login("viewer@example.test", "viewer-password-123");
-        GuruClient tech = fleet.server().anonymousClient();
-        tech.login("tech@example.test", "technician-password-123");
-        clients = Map.of(Caller.ANONYMOUS, fleet.server().anonymousClient(), Caller.VIEWER, viewer, Caller.TECHNICIAN, tech, Caller.ADMIN, admin);
+        clients = Map.of(Caller.ANONYMOUS, fleet.server().anonymousClient(), Caller.VIEWER, login(Caller.VIEWER),
+                Caller.TECHNICIAN, login(Caller.TECHNICIAN), Caller.ADMIN, admin);
+    }
+
+    private static GuruClient login(Caller caller) {
+        GuruClient client = fleet.server().anonymousClient();
+        client.login(LOGINS.get(caller)[0], LOGINS.get(caller)[1]);
+        return client;
     }
 
     @AfterAll
@@ -64,36 +111,13 @@ class AuthorizationTest {
         fleet.close();
     }
 
-    static List<Route> routes() {
-        return List.of(
-                new Route("GET", "/api/auth/me", null, Caller.VIEWER),
-                new Route("GET", "/api/agents", null, Caller.VIEWER),
-                new Route("GET", "/api/agents/{agent}", null, Caller.VIEWER),
-                new Route("GET", "/api/agents/{agent}/commands", null, Caller.VIEWER),
-                new Route("POST", "/api/agents/{agent}/command", "{\"command_type\":\"sh\",\"command\":\"echo authz\"}", Caller.TECHNICIAN),
-                new Route("GET", "/api/commands/{command}", null, Caller.VIEWER),
-                new Route("POST", "/api/commands/{random}/cancel", null, Caller.TECHNICIAN),
-                new Route("POST", "/api/enrollment-tokens", "{}", Caller.ADMIN),
-                new Route("GET", "/api/enrollment-tokens", null, Caller.ADMIN),
-                new Route("DELETE", "/api/enrollment-tokens/{random}", null, Caller.ADMIN),
-                new Route("POST", "/api/users", "{\"email\":\"x@example.test\",\"password\":\"short\",\"role\":\"viewer\"}", Caller.ADMIN),
-                new Route("GET", "/api/users", null, Caller.ADMIN),
-                new Route("GET", "/api/audit", null, Caller.ADMIN),
-                new Route("GET", "/api/releases", null, Caller.VIEWER, 200),
-                new Route("GET", "/api/releases/latest?os=windows&arch=arm64", null, Caller.VIEWER, 200),
-                new Route("GET", "/api/releases/signing-key", null, Caller.VIEWER, 200),
-                // Only the admin row publishes, so the 201 is not a 409 from an earlier row.
-                new Route("POST", "/api/releases?file=gururmm-agent-windows-arm64-9.1.0.exe", "authz upload", Caller.ADMIN, 201),
-                new Route("POST", "/api/releases/{release}/channel", "{\"channel\":\"stable\"}", Caller.ADMIN, 200),
-                new Route("POST", "/api/releases/{release}/rollout", "{\"percent\":100}", Caller.ADMIN, 200),
-                new Route("POST", "/api/releases/{release}/sign", null, Caller.ADMIN, 200),
-                new Route("POST", "/api/releases/cleanup", "{\"dry_run\":true}", Caller.ADMIN, 200),
-                // Users of every role may download; agents use their own credential (ReleaseApiTest).
-                new Route("GET", "/downloads/{release}", null, Caller.VIEWER, 200));
-    }
-
     static Stream<Arguments> table() {
-        return routes().stream().flatMap(r -> Stream.of(Caller.values()).map(c -> Arguments.of(r, c)));
+        // The rows come from a server of the same build: start one just to read its table.
+        List<RouteTable.Route> routes;
+        try (TestServer server = TestServer.start(TestDatabase.Kind.H2)) {
+            routes = server.server().routes();
+        }
+        return routes.stream().flatMap(r -> Stream.of(Caller.values()).map(c -> Arguments.of(r, c)));
     }
 
     /** Only refusals are parsed: an allowed download's body is the build, not JSON. */
@@ -102,22 +126,59 @@ class AuthorizationTest {
         return body.get("error").asText();
     }
 
+    private static String concrete(String path) {
+        String withAgent = path.startsWith("/api/agents/") ? path.replace("{id}", agentId.toString()) : path;
+        String withCommand = withAgent.startsWith("/api/commands/") ? withAgent.replace("{id}", commandId.toString()) : withAgent;
+        return withCommand.replace("{file}", RELEASE).replace("{random}", UUID.randomUUID().toString())
+                .replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+    }
+
     @ParameterizedTest(name = "{0} as {1}")
     @MethodSource("table")
-    void routeIsAuthorizedByRole(Route route, Caller caller) throws Exception {
-        String path = route.path().replace("{agent}", agentId.toString()).replace("{command}", commandId.toString())
-                .replace("{random}", UUID.randomUUID().toString()).replace("{release}", RELEASE);
-        GuruClient.RawResponse response = clients.get(caller).raw(route.method(), path, route.body(), Map.of());
-        if (caller == Caller.ANONYMOUS) {
-            assertThat(response.status()).isEqualTo(401);
+    void routeIsAuthorizedByItsDeclaredRule(RouteTable.Route route, Caller caller) throws Exception {
+        String key = route.method() + " " + route.path();
+        Sample sample = SAMPLES.getOrDefault(key, new Sample(null, route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}", 0, false));
+        String path = concrete(sample.path() != null ? sample.path() : route.path());
+        GuruClient client = sample.freshSession() && caller != Caller.ANONYMOUS ? login(caller) : clients.get(caller);
+        GuruClient.RawResponse response = client.raw(route.method(), path, sample.body(), Map.of());
+        Rule rule = route.rule();
+        if (rule.isOpen()) {
+            assertThat(response.status()).as(key + ": " + response.body()).isNotIn(401, 403).isLessThan(500);
+        } else if (caller == Caller.ANONYMOUS) {
+            assertThat(response.status()).as(response.body()).isEqualTo(401);
             assertThat(error(response)).isEqualTo("unauthorized");
-        } else if (caller.ordinal() < route.minimum().ordinal()) {
-            assertThat(response.status()).isEqualTo(403);
+        } else if (!Role.valueOf(caller.name()).includes(rule.minimum())) {
+            assertThat(response.status()).as(response.body()).isEqualTo(403);
             assertThat(error(response)).isEqualTo("forbidden");
-        } else if (route.okStatus() != 0) {
-            assertThat(response.status()).as(response.body()).isEqualTo(route.okStatus());
+        } else if (sample.okStatus() != 0) {
+            assertThat(response.status()).as(response.body()).isEqualTo(sample.okStatus());
         } else {
-            assertThat(response.status()).isNotIn(401, 403).isLessThan(500);
+            assertThat(response.status()).as(key + ": " + response.body()).isNotIn(401, 403).isLessThan(500);
         }
+    }
+
+    /** The table really is generated: it holds the routes every release had, with the rules operators rely on. */
+    @Test
+    void tableCoversTheCoreRoutesWithTheirRoles() {
+        Map<String, Rule> byRoute = new java.util.HashMap<>();
+        fleet.server().server().routes().forEach(r -> byRoute.put(r.method() + " " + r.path(), r.rule()));
+        assertThat(byRoute.get("POST /api/commands").minimum()).isEqualTo(Role.TECHNICIAN);
+        assertThat(byRoute.get("GET /api/batches/{id}").minimum()).isEqualTo(Role.VIEWER);
+        assertThat(byRoute.get("POST /api/agents/{id}/command").agentPathParam()).contains("id");
+        assertThat(byRoute.get("POST /api/enrollment-tokens").minimum()).isEqualTo(Role.ADMIN);
+        assertThat(byRoute.get("POST /api/auth/login").isOpen()).isTrue();
+        assertThat(byRoute).hasSizeGreaterThan(20);
+    }
+
+    @Test
+    void responsesAreNotCachedOrSniffed() {
+        GuruClient.RawResponse login = fleet.server().anonymousClient().raw("POST", "/api/auth/login",
+                "{\"email\":\"" + TestServer.ADMIN_EMAIL + "\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}", Map.of());
+        assertThat(login.status()).isEqualTo(200);
+        assertThat(login.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(login.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        GuruClient.RawResponse refused = clients.get(Caller.ANONYMOUS).raw("GET", "/api/agents", null, Map.of());
+        assertThat(refused.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(refused.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
     }
 }

@@ -13,6 +13,8 @@ import com.gururmm.protocol.api.EnrollmentTokens.TokenView;
 import com.gururmm.testkit.SharedFleet;
 import com.gururmm.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -132,15 +134,17 @@ class BadInputTest {
         byte[] key = serverJwtKey();
         Instant now = Instant.now();
         UUID userId = admin.me().id();
-        String expired = JWT.create().withIssuer("gururmm").withSubject(userId.toString())
+        var session = JWT.decode(admin.token());
+        String expired = JWT.create().withIssuer("gururmm").withSubject(userId.toString()).withJWTId(session.getId())
                 .withIssuedAt(now.minusSeconds(90_000)).withExpiresAt(now.minusSeconds(3_600)).sign(Algorithm.HMAC256(key));
         String forged = JWT.create().withIssuer("gururmm").withSubject(userId.toString())
                 .withIssuedAt(now).withExpiresAt(now.plusSeconds(3_600)).sign(Algorithm.HMAC256("not the server's key"));
         String header = b64("{\"alg\":\"none\",\"typ\":\"JWT\"}");
         String payload = b64("{\"iss\":\"gururmm\",\"sub\":\"" + userId + "\",\"exp\":" + now.plusSeconds(3600).getEpochSecond() + "}");
         String algNone = header + "." + payload + ".";
-        String valid = JWT.create().withIssuer("gururmm").withSubject(userId.toString())
-                .withIssuedAt(now).withExpiresAt(now.plusSeconds(3_600)).sign(Algorithm.HMAC256(key));
+        // A real session's claims re-signed: a signature alone is not enough, the session must exist.
+        String valid = JWT.create().withIssuer("gururmm").withSubject(userId.toString()).withJWTId(session.getId())
+                .withIssuedAt(session.getIssuedAtAsInstant()).withExpiresAt(session.getExpiresAtAsInstant()).sign(Algorithm.HMAC256(key));
 
         GuruClient anonymous = new GuruClient(admin.baseUrl());
         assertThat(expectError(anonymous.raw("GET", "/api/agents", null, Map.of("Authorization", "Bearer " + expired)), 401)
@@ -226,13 +230,8 @@ class BadInputTest {
     }
 
     private byte[] serverJwtKey() throws Exception {
-        try (Connection c = DriverManager.getConnection(FLEET.get(kind).server().database().jdbcUrl());
-             PreparedStatement s = c.prepareStatement("SELECT secret FROM server_keys WHERE name = 'jwt-hs256'")) {
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return Base64.getDecoder().decode(rs.getString(1));
-            }
-        }
+        Path file = FLEET.get(kind).server().server().config().jwtKeyPath();
+        return Base64.getDecoder().decode(Files.readString(file).strip());
     }
 
     private void expireToken(UUID id) throws Exception {

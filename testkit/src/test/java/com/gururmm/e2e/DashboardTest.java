@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.gururmm.client.GuruClient;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
+import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandView;
 import com.gururmm.testkit.Fleet;
 import com.gururmm.testkit.TestDatabase;
@@ -188,6 +189,21 @@ class DashboardTest {
     }
 
     @Test
+    void signingOutEndsTheSessionOnTheServer() {
+        loginAsAdmin();
+        browser.await(agentRow(agentId));
+        String token = (String) browser.js("return sessionStorage.getItem('gururmm.token')");
+        GuruClient copy = new GuruClient(base, token);
+        assertThat(copy.raw("GET", "/api/auth/me", null, java.util.Map.of()).status()).isEqualTo(200);
+
+        browser.driver.findElement(By.id("logout")).click();
+
+        assertThat(browser.await(By.id("login-notice")).getText()).contains("signed out");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(copy.raw("GET", "/api/auth/me", null, java.util.Map.of()).status()).as("a copy of the token").isEqualTo(401));
+    }
+
+    @Test
     void viewerSeesNoAdminPagesAndNoRunForm() {
         String email = "viewer-" + UUID.randomUUID() + "@example.test";
         admin.createUser(email, "viewer password 123", "viewer");
@@ -202,6 +218,31 @@ class DashboardTest {
         openAgentPage(agentId);
         browser.await(By.id("inventory"));
         assertThat(browser.driver.findElements(By.id("run-form"))).isEmpty();
+    }
+
+    @Test
+    void theServerHostIsBadgedAndAnAdminReleasesHeldCommandsFromTheAgentPage() {
+        String machine = "mid-" + UUID.randomUUID();
+        String hostToken = fleet.server().server().enrollmentTokens().createServerHostToken(Duration.ofMinutes(5)).token();
+        UUID host = fleet.server().anonymousClient().enroll(new EnrollRequest(hostToken, UUID.randomUUID().toString(), machine,
+                "the-server", "linux", "amd64", "0.1.0", "stable")).agentId();
+        UUID held = admin.runCommand(host, new CommandRequest("sh", "echo held", null, 30)).commandId();
+        fleet.server().anonymousClient().enroll(new EnrollRequest(fleet.server().enrollmentToken(), UUID.randomUUID().toString(),
+                machine, "the-server", "linux", "amd64", "0.1.0", "stable"));
+        assertThat(admin.command(held).status()).isEqualTo("held");
+
+        loginAsAdmin();
+        browser.await(agentRow(host));
+        assertThat(browser.textContent(By.cssSelector("tr[data-agent-id='" + host + "'] .server-host"))).isEqualTo("server host");
+        assertThat(browser.driver.findElements(By.cssSelector("tr[data-agent-id='" + agentId + "'] .server-host"))).isEmpty();
+        openAgentPage(host);
+        assertThat(browser.textContent(By.cssSelector(".page-head .server-host"))).isEqualTo("server host");
+        assertThat(browser.await(By.id("held-commands")).getText()).contains("1 held command").contains("enrolled again");
+        browser.js("window.confirm = () => true");
+        browser.driver.findElement(By.id("held-release")).click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(15)).until(ExpectedConditions.invisibilityOfElementLocated(By.id("held-commands")));
+        assertThat(admin.command(held).status()).as("released: queued for the agent's current identity").isEqualTo("queued");
+        assertThat(browser.pageErrors()).isEmpty();
     }
 
     @Test

@@ -83,6 +83,24 @@ final class RawAgent implements WebSocket.Listener {
         return out;
     }
 
+    /**
+     * Every frame the server sent before it answered one sent now, decoded (the queue is emptied).
+     * The server handles a connection's frames in order and answers a frame that is not JSON with
+     * {@code refused}, so everything it had decided to send before that is in the list: an absence
+     * is then a fact, not a guess after a sleep.
+     */
+    List<ServerMessage> syncAndDrain() throws Exception {
+        send("barrier: not JSON, so the server answers it with refused");
+        List<ServerMessage> before = new java.util.ArrayList<>();
+        while (true) {
+            ServerMessage message = next();
+            if (message instanceof ServerMessage.Refused refused && refused.error().equals("malformed_frame")) {
+                return before;
+            }
+            before.add(message);
+        }
+    }
+
     @Override
     public void onOpen(WebSocket webSocket) {
         webSocket.request(Long.MAX_VALUE);

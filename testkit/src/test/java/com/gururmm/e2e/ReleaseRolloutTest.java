@@ -35,8 +35,6 @@ class ReleaseRolloutTest {
     private static final int AGENTS = 60;
     private static final String VERSION = "2.0.0";
     private static final String FILE = "gururmm-agent-linux-amd64-" + VERSION + ".jar";
-    /** Long enough for at least one push round (2 s) after a change, so a wrong offer would show up. */
-    private static final Duration QUIET = Duration.ofSeconds(5);
 
     private TestServer server;
     private GuruClient admin;
@@ -86,8 +84,8 @@ class ReleaseRolloutTest {
         admin.setReleaseRollout(FILE, null, true);
         UUID inBucket = in80.iterator().next();
         reconnect(inBucket);
-        Thread.sleep(QUIET.toMillis());
-        collect();
+        awaitPushRounds(2);
+        collect(true);
         assertThat(offersSeen).as("offers while paused").isEmpty();
         assertThat(admin.releases().stream().filter(r -> r.file().equals(FILE)).findFirst().orElseThrow().rollout().paused()).isTrue();
 
@@ -118,18 +116,30 @@ class ReleaseRolloutTest {
     private Set<UUID> awaitOffered(Set<UUID> expected) throws Exception {
         Awaitility.await("offers to the " + expected.size() + " agents in the rollout").atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(200)).until(() -> {
-                    collect();
+                    collect(false);
                     return offersSeen.keySet().containsAll(expected);
                 });
-        Thread.sleep(QUIET.toMillis());
-        collect();
+        // The round that made these offers may still be going through the rest of the fleet: let it finish.
+        awaitPushRounds(1);
+        collect(true);
         assertThat(offersSeen.keySet()).as("agents offered %s", FILE).isEqualTo(expected);
         return Set.copyOf(offersSeen.keySet());
     }
 
-    private void collect() throws Exception {
+    /** Waits until {@code n} more of the server's push rounds have finished. */
+    private void awaitPushRounds(int n) {
+        long target = server.server().updates().completedRounds() + n;
+        Awaitility.await(n + " push rounds").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> server.server().updates().completedRounds() >= target);
+    }
+
+    /**
+     * Counts the offers each online agent has received; with {@code sync}, up to a barrier frame, so
+     * none still in flight is missed (the barrier costs a refused frame, so not for polling).
+     */
+    private void collect(boolean sync) throws Exception {
         for (RawAgent agent : online.values()) {
-            for (ServerMessage message : agent.drain()) {
+            for (ServerMessage message : sync ? agent.syncAndDrain() : agent.drain()) {
                 if (message instanceof UpdateOffer offer) {
                     assertThat(offer.file()).isEqualTo(FILE);
                     assertThat(offer.version()).isEqualTo(VERSION);

@@ -82,7 +82,11 @@ class ReleaseUpdateTest {
     void agentMovesFromAToBAfterPromotionAndReportsB() throws Exception {
         byte[] versionB = Files.readAllBytes(ReleaseBuilds.withVersion("1.1.0", work.resolve("agent-b.jar")));
         admin.publishRelease(file("1.1.0"), versionB, null); // beta by default
-        Thread.sleep(4_000); // two offer rounds: a stable agent must not take a beta build
+        // A stable agent must not take a beta build: wait until two whole push rounds have decided (the
+        // server records every offer it makes, so "no update state" after them means it offered nothing).
+        long rounds = server.server().updates().completedRounds();
+        Awaitility.await("two push rounds").atMost(Duration.ofSeconds(20))
+                .until(() -> server.server().updates().completedRounds() >= rounds + 2);
         assertThat(admin.agent(agentId).version()).isEqualTo("1.0.0");
         assertThat(admin.agent(agentId).update()).isNull();
 

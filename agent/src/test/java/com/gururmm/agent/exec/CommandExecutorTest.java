@@ -54,8 +54,10 @@ class CommandExecutorTest {
 
         // A new executor on the same state dir (an agent restart) still refuses to run it again.
         sent.clear();
-        executor(state).onRun(run);
-        Thread.sleep(500);
+        CommandExecutor restarted = executor(state);
+        restarted.onRun(run);
+        // onRun decides before it returns: a run would be counted as running by now.
+        assertThat(restarted.runningCount()).isZero();
         assertThat(Files.readAllLines(log)).containsExactly("run");
         assertThat(sent).singleElement().isInstanceOf(CommandResult.class);
 
@@ -90,7 +92,8 @@ class CommandExecutorTest {
         RunCommand run = new RunCommand(UUID.randomUUID(), "sh", "echo run >> " + log, "system", 30);
         executor.onCancel(run.commandId());
         executor.onRun(run);
-        Thread.sleep(500);
+        // onRun decides before it returns: a run would be counted as running by now.
+        assertThat(executor.runningCount()).isZero();
         assertThat(Files.readAllLines(log)).isEmpty();
         assertThat(sent).noneMatch(m -> m instanceof CommandResult);
     }
@@ -103,7 +106,7 @@ class CommandExecutorTest {
         RunCommand run = new RunCommand(UUID.randomUUID(), "sh", "echo run >> " + log, "system", 30);
         executor.stopIntake();
         executor.onRun(run);
-        Thread.sleep(300);
+        assertThat(executor.runningCount()).as("onRun decides before it returns").isZero();
         assertThat(Files.readAllLines(log)).isEmpty();
         assertThat(new Journal(state).hasClaimed(run.commandId())).as("the next version may still run it").isFalse();
     }

@@ -18,7 +18,7 @@ public final class Agents {
             try {
                 var a = client.agent(id);
                 return new AgentSummary(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(),
-                        a.lastSeen(), a.machineUid(), a.site());
+                        a.lastSeen(), a.machineUid(), a.site(), a.serverHost());
             } catch (GuruApiException e) {
                 if (e.status() == 404) {
                     throw CliException.usage("No agent with id " + id + "; 'gururmm agents list' shows them.");

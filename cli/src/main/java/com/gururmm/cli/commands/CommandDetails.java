@@ -1,10 +1,14 @@
 package com.gururmm.cli.commands;
 
+import com.gururmm.cli.output.RemoteOutput;
 import com.gururmm.cli.output.Table;
 import com.gururmm.protocol.api.Commands.CommandView;
 import java.io.PrintWriter;
 
-/** The table form of one command: its fields, then its output as it was captured. */
+/**
+ * The table form of one command: its fields, then its script and output as they were
+ * captured ({@link RemoteOutput}: escaped on a terminal unless {@code --raw}).
+ */
 final class CommandDetails {
     private CommandDetails() {
     }
@@ -25,11 +29,12 @@ final class CommandDetails {
                 .row("completed_at", c.completedAt());
     }
 
-    static void print(CommandView c, PrintWriter out) {
+    /** @param toTerminal whether {@code out} is a terminal; {@code raw} prints the captured text unchanged there too */
+    static void print(CommandView c, PrintWriter out, boolean toTerminal, boolean raw) {
         fields(c).print(out);
-        section(out, "command", c.commandText(), false);
-        section(out, "stdout", c.stdout(), c.stdoutTruncated());
-        section(out, "stderr", c.stderr(), c.stderrTruncated());
+        section(out, "command", RemoteOutput.text(c.commandText(), toTerminal, raw), false);
+        section(out, "stdout", RemoteOutput.text(c.stdout(), toTerminal, raw), c.stdoutTruncated());
+        section(out, "stderr", RemoteOutput.text(c.stderr(), toTerminal, raw), c.stderrTruncated());
     }
 
     private static void section(PrintWriter out, String name, String text, boolean truncated) {

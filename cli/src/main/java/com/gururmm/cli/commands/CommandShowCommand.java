@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code GET /api/commands/{id}}. */
@@ -26,13 +27,17 @@ public final class CommandShowCommand implements Callable<Integer> {
     @Parameters(paramLabel = "COMMAND_ID", converter = CommandIds.class, description = "The id 'gururmm run' printed.")
     private UUID id;
 
+    @Option(names = "--raw", description = "Print the script and its output unchanged even on a terminal"
+            + " (by default control characters are escaped there; pipes and files always get them unchanged).")
+    private boolean raw;
+
     @Override
     public Integer call() {
         CommandView view = session.client().command(id);
         if (output.isJson()) {
             output.json(view);
         } else {
-            CommandDetails.print(view, output.out());
+            CommandDetails.print(view, output.out(), output.outIsTerminal(), raw);
             output.out().flush();
         }
         return ExitCode.OK;

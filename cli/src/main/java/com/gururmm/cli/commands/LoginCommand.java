@@ -10,6 +10,7 @@ import com.gururmm.cli.config.ServerUrl;
 import com.gururmm.client.GuruApiException;
 import com.gururmm.client.GuruClient;
 import com.gururmm.protocol.api.Auth.LoginResponse;
+import com.gururmm.protocol.text.ControlChars;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ public final class LoginCommand implements Callable<Integer> {
         }
         store.save(url, new SavedLogin(user, response.token(), response.expiresAt()));
         terminal.out().println("Logged in to " + url + " as " + user
-                + (response.user() == null ? "" : " (" + response.user().role() + ")")
+                + (response.user() == null ? "" : " (" + ControlChars.escape(response.user().role()) + ")")
                 + "; the session lasts until " + response.expiresAt() + ".");
         return ExitCode.OK;
     }

@@ -1,6 +1,7 @@
 package com.gururmm.cli.output;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.gururmm.cli.Terminal;
 import com.gururmm.protocol.Json;
 import java.io.PrintWriter;
@@ -10,9 +11,12 @@ import picocli.CommandLine.Option;
 /**
  * Mixin giving a command {@code -o/--output table|json} and the writer for its results.
  * JSON is the API's own representation (same field names), so scripts written against
- * the REST API and against the CLI read the same thing.
+ * the REST API and against the CLI read the same thing. Control characters in it are
+ * <code>&#92;uXXXX</code> escapes ({@link JsonEscapes}), so it is exact JSON and terminal-safe at once.
  */
 public final class Output {
+    private static final ObjectWriter JSON = Json.mapper().writerWithDefaultPrettyPrinter().with(new JsonEscapes());
+
     private final Terminal terminal;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
@@ -39,11 +43,16 @@ public final class Output {
 
     public void json(Object value) {
         try {
-            out().println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value));
+            out().println(JSON.writeValueAsString(value));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode output", e);
         }
         out().flush();
+    }
+
+    /** Whether stdout is a terminal, where a script's output is printed escaped ({@link RemoteOutput}). */
+    public boolean outIsTerminal() {
+        return terminal.outIsTerminal();
     }
 
     public PrintWriter out() {

@@ -1,5 +1,6 @@
 package com.gururmm.cli.output;
 
+import com.gururmm.protocol.text.ControlChars;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -11,6 +12,10 @@ import java.util.List;
 /**
  * Plain-text columns padded to their widest cell, like {@code kubectl get}: easy to read
  * and still easy to {@code grep}/{@code awk}. Null cells print as {@code -}.
+ *
+ * <p>Cells are mostly text an agent or the server chose (hostnames, users, errors), so every
+ * cell goes through {@link ControlChars#escape}: a hostname with ESC, CR or LF can neither
+ * drive the terminal nor add a forged row.
  */
 public final class Table {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
@@ -41,7 +46,7 @@ public final class Table {
             case null -> "-";
             case Instant instant -> TIME.format(instant);
             case List<?> list -> list.isEmpty() ? "-" : String.join(", ", list.stream().map(Table::cell).toList());
-            default -> value.toString();
+            default -> ControlChars.escape(value.toString());
         };
     }
 

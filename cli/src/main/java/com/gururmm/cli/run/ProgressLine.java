@@ -1,7 +1,9 @@
 package com.gururmm.cli.run;
 
 import com.gururmm.cli.Terminal;
+import com.gururmm.protocol.CommandStatus;
 import com.gururmm.protocol.api.Commands.CommandView;
+import com.gururmm.protocol.text.ControlChars;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -30,10 +32,11 @@ final class ProgressLine {
         if (!enabled) {
             return;
         }
-        long done = snapshot.values().stream().filter(v -> !v.status().equals("queued") && !v.status().equals("running")).count();
+        long done = snapshot.values().stream()
+                .filter(v -> CommandStatus.parse(v.status()).map(CommandStatus::isTerminal).orElse(true)).count();
         String counts = new TreeMap<>(snapshot.values().stream().collect(Collectors.groupingBy(CommandView::status, Collectors.counting())))
                 .entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-        String line = "[" + done + "/" + total + " done] " + counts;
+        String line = "[" + done + "/" + total + " done] " + ControlChars.escape(counts);
         if (terminal.interactive()) {
             terminal.err().print("\r" + line + CLEAR_TO_END);
             drawn = true;

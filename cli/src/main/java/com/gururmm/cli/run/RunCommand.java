@@ -80,6 +80,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "With --wait: no status or progress lines on stderr.")
     private boolean quiet;
 
+    @Option(names = "--raw", description = "With --wait: print the remote output unchanged even on a terminal"
+            + " (by default control characters are escaped there; pipes and files always get it unchanged).")
+    private boolean raw;
+
     RunCommand(Terminal terminal) {
         this.terminal = terminal;
     }
@@ -129,7 +133,7 @@ public final class RunCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         }
-        SingleReport report = new SingleReport(terminal, agent.hostname(), quiet);
+        SingleReport report = new SingleReport(terminal, agent.hostname(), quiet, raw);
         CommandView view = new Watcher(client).await(List.of(submitted.commandId()), report::onChange).get(submitted.commandId());
         if (output.isJson()) {
             output.json(view);
@@ -153,7 +157,7 @@ public final class RunCommand implements Callable<Integer> {
         ProgressLine progress = new ProgressLine(terminal, ids.size(), !quiet);
         Map<UUID, CommandView> results = new Watcher(client).await(ids, progress::update);
         progress.close();
-        return FleetReport.print(output, submissions, results);
+        return FleetReport.print(output, terminal, raw, submissions, results);
     }
 
     /**

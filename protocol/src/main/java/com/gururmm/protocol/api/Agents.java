@@ -10,7 +10,11 @@ public final class Agents {
     private Agents() {
     }
 
-    /** One row of {@code GET /api/agents}. */
+    /**
+     * One row of {@code GET /api/agents}. {@code machineUid} is null for viewers (with an
+     * enrollment token it is what a machine enrolls as). {@code serverHost} marks the server
+     * host's own agent, on which only admins may run commands.
+     */
     public record AgentSummary(
             UUID id,
             String hostname,
@@ -21,12 +25,15 @@ public final class Agents {
             String status,
             Instant lastSeen,
             String machineUid,
-            String site) {
+            String site,
+            boolean serverHost) {
     }
 
     /**
      * {@code GET /api/agents/{id}}: the summary fields plus inventory and health, and
      * {@code update}, the agent's latest self-update attempt (null if it never had one).
+     * {@code heldCommands} counts the commands held since the machine enrolled again under a new
+     * identity (an admin releases or discards them), {@code holdReason} says why (null if none).
      */
     public record AgentDetail(
             UUID id,
@@ -46,7 +53,10 @@ public final class Agents {
             Inventory.Health health,
             Instant enrolledAt,
             int enrollCount,
-            Releases.UpdateState update) {
+            Releases.UpdateState update,
+            boolean serverHost,
+            int heldCommands,
+            String holdReason) {
     }
 
     public record EnrollRequest(
@@ -61,5 +71,16 @@ public final class Agents {
     }
 
     public record EnrollResponse(UUID agentId, String agentToken) {
+    }
+
+    /**
+     * {@code POST /api/agents/{id}/held-commands/release} and {@code .../discard}: which held
+     * commands (null or absent: all of the agent's held commands).
+     */
+    public record HeldCommandsRequest(List<UUID> commandIds) {
+    }
+
+    /** What a release or discard did: the commands it moved (released: queued again; discarded: cancelled). */
+    public record HeldCommandsResult(UUID agentId, String action, List<UUID> commandIds) {
     }
 }

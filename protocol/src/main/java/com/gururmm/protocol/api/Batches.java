@@ -39,7 +39,7 @@ public final class Batches {
 
     /**
      * Progress of a batch. {@code counts} maps each command status to how many of the batch's
-     * commands are in it; {@code done} is true once none is {@code queued} or {@code running}.
+     * commands are in it; {@code done} is true once none is {@code queued}, {@code held} or {@code running}.
      * {@code results} holds one entry per agent (omitted with {@code ?results=false}).
      */
     public record BatchView(

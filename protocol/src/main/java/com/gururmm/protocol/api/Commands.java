@@ -19,6 +19,7 @@ public final class Commands {
      * {@code GET /api/commands/{id}}; times are ISO-8601 and null until they happen.
      * {@code agent_sandbox} is set when the agent ran the command inside a restricted mount
      * namespace (SPEC section 7), so "Read-only file system" is not mistaken for a read-only host.
+     * {@code holdReason} says why a {@code held} command waits for an admin (null otherwise).
      */
     public record CommandView(
             UUID id,
@@ -38,6 +39,7 @@ public final class Commands {
             Instant createdAt,
             Instant startedAt,
             Instant completedAt,
-            String agentSandbox) {
+            String agentSandbox,
+            String holdReason) {
     }
 }

@@ -10,6 +10,11 @@ public interface AgentLink {
     /** Queues the message for sending; false if the connection is already gone. */
     boolean send(ServerMessage message);
 
+    /** Where the connection comes from (the client address, after trusted proxies), for logs and the audit log. */
+    default String remoteAddress() {
+        return "unknown";
+    }
+
     /** Closes the connection, telling the agent why. */
     void close(String reason);
 }

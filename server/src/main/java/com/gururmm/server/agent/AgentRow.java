@@ -3,7 +3,10 @@ package com.gururmm.server.agent;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One row of {@code agents}; JSON columns are kept as text here and decoded at the edge. */
+/**
+ * One row of {@code agents}; JSON columns are kept as text here and decoded at the edge.
+ * {@code serverHost}: the server host's own agent, on which commands are admin-only.
+ */
 public record AgentRow(
         UUID id,
         String machineUid,
@@ -21,5 +24,6 @@ public record AgentRow(
         String health,
         Instant enrolledAt,
         int enrollCount,
-        Instant lastSeen) {
+        Instant lastSeen,
+        boolean serverHost) {
 }

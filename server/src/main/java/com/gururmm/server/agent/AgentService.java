@@ -45,15 +45,19 @@ public final class AgentService {
     private final AuditLog audit;
     private final Clock clock;
     private final Function<UUID, UpdateState> updateStates;
+    private final HeldCommands heldCommands;
+    private final Optional<String> hostMachineId;
 
-    public AgentService(AgentStore store, ConnectionRegistry registry, EnrollmentTokenService tokens, AuditLog audit, Clock clock) {
-        this(store, registry, tokens, audit, clock, id -> null);
-    }
-
-    /** @param updateStates each agent's latest self-update attempt, shown in {@link #get} (release feature) */
+    /**
+     * @param updateStates each agent's latest self-update attempt, shown in {@link #get} (release feature)
+     * @param heldCommands holds a re-enrolled machine's pending commands (command feature)
+     * @param hostMachineId the server host's own machine id ({@link HostMachineId}): the agent enrolling with it is the server host
+     */
     public AgentService(AgentStore store, ConnectionRegistry registry, EnrollmentTokenService tokens, AuditLog audit, Clock clock,
-                        Function<UUID, UpdateState> updateStates) {
+                        Function<UUID, UpdateState> updateStates, HeldCommands heldCommands, Optional<String> hostMachineId) {
         this.updateStates = updateStates;
+        this.heldCommands = heldCommands;
+        this.hostMachineId = hostMachineId;
         this.store = store;
         this.registry = registry;
         this.tokens = tokens;
@@ -89,45 +93,100 @@ public final class AgentService {
                     + "; stop that agent (or wait until it is offline) before enrolling this machine again.");
         });
         EnrollmentTokenService.Redemption redemption = tokens.redeem(request.enrollmentToken());
-        String agentToken = Secrets.newToken("agent");
-        String tokenHash = Secrets.sha256Hex(agentToken);
-        Instant now = clock.instant();
+        // The server host's own agent: enrolled with the token the server minted for it, or running
+        // on the server's machine however it was installed (admin-only, see ServerHostScope).
+        boolean serverHost = redemption.serverHost() || hostMachineId.filter(machineUid::equals).isPresent();
+        Enrolment enrolment = new Enrolment(deviceId, Secrets.newToken("agent"), hostname, os, arch, version, channel,
+                redemption, serverHost, clientAddress, clock.instant());
         UUID agentId = store.findByMachineUid(machineUid)
-                .map(existing -> reenroll(existing, deviceId, tokenHash, hostname, os, arch, version, channel, redemption.site(), now))
+                .map(existing -> reenroll(existing, enrolment))
                 .orElseGet(() -> {
                     UUID id = UUID.randomUUID();
                     try {
-                        store.insert(new AgentRow(id, machineUid, deviceId, tokenHash, hostname, os, null, arch, version, channel,
-                                redemption.site(), null, null, null, now, 1, null));
+                        store.insert(new AgentRow(id, machineUid, deviceId, enrolment.tokenHash(), hostname, os, null, arch, version,
+                                channel, redemption.site(), null, null, null, enrolment.at(), 1, null, serverHost));
                     } catch (UnableToExecuteStatementException duplicate) {
                         AgentRow winner = store.findByMachineUid(machineUid).orElseThrow(() -> duplicate);
-                        return reenroll(winner, deviceId, tokenHash, hostname, os, arch, version, channel, redemption.site(), now);
+                        return reenroll(winner, enrolment);
                     }
                     audit.record("enrollment-token:" + redemption.tokenId(), "agent.enroll", id.toString(),
-                            "hostname=" + hostname + " machine_uid=" + machineUid + " from " + clientAddress);
+                            "hostname=" + hostname + " machine_uid=" + machineUid + " device_id=" + deviceId + " from " + clientAddress
+                                    + (serverHost ? " server_host=true" : ""));
                     return id;
                 });
-        return new EnrollResponse(agentId, agentToken);
+        return new EnrollResponse(agentId, enrolment.agentToken());
     }
 
-    private UUID reenroll(AgentRow existing, String deviceId, String tokenHash, String hostname, String os, String arch,
-                          String version, String channel, String site, Instant now) {
-        store.reenroll(existing.id(), deviceId, tokenHash, hostname, os, arch, version, channel, site, now);
+    /** One validated enrollment request, after its token use was spent. */
+    private record Enrolment(String deviceId, String agentToken, String hostname, String os, String arch, String version,
+                             String channel, EnrollmentTokenService.Redemption redemption, boolean serverHost,
+                             String clientAddress, Instant at) {
+        String tokenHash() {
+            return Secrets.sha256Hex(agentToken);
+        }
+    }
+
+    /**
+     * A known machine enrolled again: a new device id and credential replace its previous
+     * identity (SPEC 5 keeps the row). Machine ids are not secret, so the enrolling party may be an
+     * impostor: commands the previous identity never started are held for an admin (released or
+     * discarded through {@code /api/agents/{id}/held-commands/...}) before the new credential is
+     * handed out, so nothing queued for the old identity reaches the new one on its own.
+     */
+    private UUID reenroll(AgentRow existing, Enrolment e) {
+        store.reenroll(existing.id(), e.deviceId(), e.tokenHash(), e.hostname(), e.os(), e.arch(), e.version(), e.channel(),
+                e.redemption().site(), e.at(), e.serverHost());
+        int held = heldCommands.holdPending(existing.id(), "held at re-enrolment: this machine enrolled again at " + e.at()
+                + " from " + e.clientAddress() + " as device " + e.deviceId() + " (was " + existing.deviceId()
+                + "); a command queued for the previous identity runs only when an admin releases it", e.at());
         // The old credential is void now; drop a connection that still uses it.
         registry.disconnect(existing.id(), "re-enrolled; reconnect with the new credential");
-        audit.record("system", "agent.reenroll", existing.id().toString(),
-                "hostname=" + hostname + " device_id " + existing.deviceId() + " -> " + deviceId);
-        log.info("machine {} re-enrolled as existing agent {} (enrollment #{})", existing.machineUid(), existing.id(), existing.enrollCount() + 1);
+        audit.record("enrollment-token:" + e.redemption().tokenId(), "agent.reenroll", existing.id().toString(),
+                "hostname=" + e.hostname() + " device_id " + existing.deviceId() + " -> " + e.deviceId() + " from " + e.clientAddress()
+                        + " held_commands=" + held + (e.serverHost() ? " server_host=true" : ""));
+        log.info("machine {} re-enrolled as existing agent {} (enrollment #{}); {} pending commands held for an admin",
+                existing.machineUid(), existing.id(), existing.enrollCount() + 1, held);
         return existing.id();
     }
 
-    /** True when {@code token} is the current credential of agent {@code agentId}. */
+    /** True when {@code token} is the current credential of agent {@code agentId} (never for a retired agent). */
     public boolean authenticate(UUID agentId, String token) {
         if (token == null || token.isEmpty() || token.length() > 200) {
             return false;
         }
         Optional<String> hash = store.tokenHash(agentId);
         return hash.isPresent() && Secrets.sameHash(hash.get(), Secrets.sha256Hex(token));
+    }
+
+    /**
+     * {@code DELETE /api/agents/{id}}: retires the agent. Its credential stops working at once
+     * (the connection is closed; a reconnect or a download with it gets 401), its row and command
+     * history stay, and it is left out of {@code GET /api/agents} unless {@code include_retired=true}.
+     * Enrolling the machine again later is allowed and makes it active again (audited as a re-enrolment).
+     * Retiring a retired agent changes nothing.
+     */
+    public void retire(com.gururmm.server.auth.Principal actor, UUID agentId) {
+        AgentRow row = require(agentId);
+        if (!store.retire(agentId, clock.instant())) {
+            return;
+        }
+        registry.disconnect(agentId, "agent retired by an admin");
+        audit.record(actor.name(), "agent.retire", agentId.toString(), "hostname=" + row.hostname() + " machine_uid=" + row.machineUid());
+        log.info("agent {} ({}) retired by {}", agentId, row.hostname(), actor.name());
+    }
+
+    /** The agent, for a new command: a retired one can never run it, so 409 instead of a command that only expires. */
+    public AgentRow requireActive(UUID id) {
+        AgentRow row = require(id);
+        if (store.isRetired(id)) {
+            throw ApiException.conflict("Agent " + id + " is retired; enrol the machine again to run commands on it.");
+        }
+        return row;
+    }
+
+    /** For the gateway: a connection that authenticated just before its agent was retired must not stay. */
+    public boolean isRetired(UUID agentId) {
+        return store.isRetired(agentId);
     }
 
     /** Stores what the agent reports about itself (connect and changes); hostile values are clipped. */
@@ -145,12 +204,21 @@ public final class AgentService {
         }
     }
 
+    /** The active agents (retired ones left out). */
     public List<AgentSummary> list(String status, String os, String site, String hostnameGlob) {
-        if (status != null && !status.equals("online") && !status.equals("offline")) {
-            throw ApiException.badRequest("'status' must be online or offline; got '" + status + "'.");
+        return list(status, os, site, hostnameGlob, false);
+    }
+
+    /** With {@code includeRetired}, retired agents are listed too, with status {@code retired}. */
+    public List<AgentSummary> list(String status, String os, String site, String hostnameGlob, boolean includeRetired) {
+        if (status != null && !status.equals("online") && !status.equals("offline") && !status.equals("retired")) {
+            throw ApiException.badRequest("'status' must be online, offline or retired; got '" + status + "'.");
         }
-        return store.list(os, site, likePattern(hostnameGlob)).stream()
-                .map(this::summary)
+        boolean withRetired = includeRetired || "retired".equals(status);
+        String pattern = likePattern(hostnameGlob);
+        Set<UUID> retired = withRetired ? store.retiredIds() : Set.of();
+        return store.list(os, site, pattern, withRetired).stream()
+                .map(row -> retired.contains(row.id()) ? retiredSummary(summary(row)) : summary(row))
                 .filter(a -> status == null || a.status().equals(status))
                 .toList();
     }
@@ -180,12 +248,13 @@ public final class AgentService {
 
     public AgentDetail get(UUID id) {
         AgentRow row = store.findById(id).orElseThrow(() -> ApiException.notFound("agent", id));
-        AgentSummary s = summary(row);
+        AgentSummary s = store.isRetired(id) ? retiredSummary(summary(row)) : summary(row);
         Inventory.Health health = Optional.ofNullable(JsonText.read(row.health(), Inventory.Health.class)).orElse(Inventory.Health.ok());
+        HeldCommands.Held held = heldCommands.held(id);
         return new AgentDetail(s.id(), s.hostname(), s.os(), s.arch(), s.version(), s.channel(), s.status(), s.lastSeen(),
                 s.machineUid(), s.site(), row.deviceId(), row.osVersion(), JsonText.readStrings(row.ipAddresses()),
                 JsonText.readStrings(row.loggedOnUsers()), health, row.enrolledAt(), row.enrollCount(),
-                updateStates.apply(id));
+                updateStates.apply(id), row.serverHost(), held.count(), held.reason());
     }
 
     public AgentRow require(UUID id) {
@@ -197,7 +266,12 @@ public final class AgentService {
                 .filter(memory -> row.lastSeen() == null || memory.isAfter(row.lastSeen()))
                 .orElse(row.lastSeen());
         return new AgentSummary(row.id(), row.hostname(), row.os(), row.arch(), row.version(), row.channel(),
-                registry.isOnline(row.id()) ? "online" : "offline", lastSeen, row.machineUid(), row.site());
+                registry.isOnline(row.id()) ? "online" : "offline", lastSeen, row.machineUid(), row.site(), row.serverHost());
+    }
+
+    private static AgentSummary retiredSummary(AgentSummary s) {
+        return new AgentSummary(s.id(), s.hostname(), s.os(), s.arch(), s.version(), s.channel(), "retired", s.lastSeen(),
+                s.machineUid(), s.site(), s.serverHost());
     }
 
     static Inventory sanitize(Inventory in) {

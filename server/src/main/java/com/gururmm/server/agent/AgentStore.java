@@ -33,47 +33,93 @@ public final class AgentStore {
      * {@code !} as the escape character. Named explicitly, because the default (backslash) made
      * a hostname filter ending in a backslash an invalid pattern; {@code !} also keeps the
      * statement free of backslashes, which string-literal modes and parsers read differently.
+     * Retired agents are left out.
      */
     public List<AgentRow> list(String os, String site, String hostnamePattern) {
+        return list(os, site, hostnamePattern, false);
+    }
+
+    public List<AgentRow> list(String os, String site, String hostnamePattern, boolean includeRetired) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT * FROM agents
-                        WHERE (CAST(:os AS VARCHAR(20)) IS NULL OR os = :os)
+                        WHERE (CAST(:retired AS BOOLEAN) OR retired_at IS NULL)
+                          AND (CAST(:os AS VARCHAR(20)) IS NULL OR os = :os)
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
                           AND (CAST(:host AS VARCHAR(255)) IS NULL OR LOWER(hostname) LIKE LOWER(:host) ESCAPE '!')
                         ORDER BY hostname, id""")
-                .bind("os", os).bind("site", site).bind("host", hostnamePattern)
+                .bind("os", os).bind("site", site).bind("host", hostnamePattern).bind("retired", includeRetired)
                 .mapTo(AgentRow.class).list());
     }
 
+    /** The current credential's hash; empty for an unknown or retired agent. */
     public Optional<String> tokenHash(UUID id) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT token_hash FROM agents WHERE id = :id")
+        return jdbi.withHandle(h -> h.createQuery("SELECT token_hash FROM agents WHERE id = :id AND retired_at IS NULL")
                 .bind("id", id).mapTo(String.class).findOne());
+    }
+
+    /**
+     * Retires the agent: its credential hash is wiped (no token hashes to the empty string) and
+     * it is marked retired; its row and commands stay. False if it is unknown or already retired.
+     */
+    public boolean retire(UUID id, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE agents SET retired_at = :now, token_hash = '' WHERE id = :id AND retired_at IS NULL")
+                .bind("id", id).bind("now", now).execute()) > 0;
+    }
+
+    public boolean isRetired(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM agents WHERE id = :id AND retired_at IS NOT NULL")
+                .bind("id", id).mapTo(Long.class).one()) > 0;
+    }
+
+    public java.util.Set<UUID> retiredIds() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id FROM agents WHERE retired_at IS NOT NULL")
+                .mapTo(UUID.class).set());
     }
 
     public void insert(AgentRow row) {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO agents (id, machine_uid, device_id, token_hash, hostname, os, os_version, arch, version,
-                                            channel, site, ip_addresses, logged_on_users, health, enrolled_at, enroll_count, last_seen)
+                                            channel, site, ip_addresses, logged_on_users, health, enrolled_at, enroll_count, last_seen,
+                                            server_host)
                         VALUES (:id, :machineUid, :deviceId, :tokenHash, :hostname, :os, :osVersion, :arch, :version,
-                                :channel, :site, :ipAddresses, :loggedOnUsers, :health, :enrolledAt, :enrollCount, :lastSeen)""")
+                                :channel, :site, :ipAddresses, :loggedOnUsers, :health, :enrolledAt, :enrollCount, :lastSeen,
+                                :serverHost)""")
                 .bindMethods(row).execute());
     }
 
     /**
      * A machine we already know enrolled again (reinstall, new token, wiped state dir): keep its
      * row and history, take the new identity details and credential. The site only changes when
-     * the new token names one.
+     * the new token names one. The server-host mark is only ever added, never cleared by an enrollment.
+     * A retired machine that enrols again is active again.
      */
     public void reenroll(UUID id, String deviceId, String tokenHash, String hostname, String os, String arch,
-                         String version, String channel, String site, Instant now) {
+                         String version, String channel, String site, Instant now, boolean serverHost) {
         jdbi.useHandle(h -> h.createUpdate("""
                         UPDATE agents SET device_id = :deviceId, token_hash = :tokenHash, hostname = :hostname, os = :os,
                                arch = :arch, version = :version, channel = :channel, site = COALESCE(:site, site),
-                               enroll_count = enroll_count + 1, enrolled_at = :now
+                               enroll_count = enroll_count + 1, enrolled_at = :now, retired_at = NULL,
+                               server_host = (server_host OR :serverHost)
                         WHERE id = :id""")
                 .bind("id", id).bind("deviceId", deviceId).bind("tokenHash", tokenHash).bind("hostname", hostname)
                 .bind("os", os).bind("arch", arch).bind("version", version).bind("channel", channel)
-                .bind("site", site).bind("now", now).execute());
+                .bind("site", site).bind("now", now).bind("serverHost", serverHost).execute());
+    }
+
+    /** True when agent {@code id} is the server host's own agent; false for an unknown id. */
+    public boolean isServerHost(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT server_host FROM agents WHERE id = :id")
+                .bind("id", id).mapTo(Boolean.class).findOne()).orElse(false);
+    }
+
+    /**
+     * Marks the agent of machine {@code machineUid} (the server host's machine id) as the server
+     * host, for agents enrolled before the mark existed; returns how many rows changed (0 or 1).
+     */
+    public int markServerHost(String machineUid) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE agents SET server_host = TRUE WHERE machine_uid = :uid AND server_host = FALSE")
+                .bind("uid", machineUid).execute());
     }
 
     public void updateInventory(UUID id, Inventory inventory, Instant now) {

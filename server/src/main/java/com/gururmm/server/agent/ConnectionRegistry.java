@@ -1,6 +1,7 @@
 package com.gururmm.server.agent;
 
 import com.gururmm.protocol.wire.ServerMessage;
+import com.gururmm.server.audit.AuditLog;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,9 +22,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>At most one link per agent: a new connection replaces (and closes) the old one, and a
  * close only unregisters the link that is still current, so a late close of a replaced
- * connection cannot mark a reconnected agent offline.
+ * connection cannot mark a reconnected agent offline. The newer one wins because an agent that
+ * reconnects after a network drop must not wait for its dead connection to time out; but a
+ * replacement is also what a stolen credential looks like, so each one is logged and audited
+ * ({@code agent.duplicate_connection}, with both addresses): two addresses taking turns mean two
+ * holders of one credential (retire the agent and enrol it again).
  */
 public final class ConnectionRegistry {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnectionRegistry.class);
+    private final AuditLog audit;
     private final ConcurrentHashMap<UUID, AgentLink> links = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Instant> lastSeen = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Instant> dirty = new ConcurrentHashMap<>();
@@ -36,11 +43,30 @@ public final class ConnectionRegistry {
      */
     static final java.time.Duration PERSIST_EVERY = java.time.Duration.ofMinutes(5);
 
+    /** Without an audit log (unit tests): replacements are only logged. */
+    public ConnectionRegistry() {
+        this(null);
+    }
+
+    public ConnectionRegistry(AuditLog audit) {
+        this.audit = audit;
+    }
+
     public void register(AgentLink link, Instant now) {
         AgentLink previous = links.put(link.agentId(), link);
         persistSoon(link.agentId(), now);
         if (previous != null && previous != link) {
             previous.close("replaced by a newer connection from the same agent");
+            String detail = "connection from " + previous.remoteAddress() + " replaced by a new one from " + link.remoteAddress();
+            log.warn("agent {}: second connection with its credential; {}", link.agentId(), detail);
+            if (audit != null) {
+                try {
+                    audit.record("agent:" + link.agentId(), "agent.duplicate_connection", link.agentId().toString(), detail);
+                } catch (RuntimeException e) {
+                    // The connection is registered already; a database hiccup must not leave its hello half-handled.
+                    log.error("could not audit the duplicate connection of agent {}: {}", link.agentId(), e.toString());
+                }
+            }
         }
     }
 

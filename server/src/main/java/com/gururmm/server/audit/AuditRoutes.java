@@ -4,7 +4,8 @@ import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.http.Bodies;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 
 /** {@code GET /api/audit?limit=&before=&action=} (admin). */
 public final class AuditRoutes {
@@ -14,9 +15,8 @@ public final class AuditRoutes {
         this.audit = audit;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/api/audit", ctx -> {
-            Access.require(ctx, Role.ADMIN);
+    public void register(RouteTable routes) {
+        routes.get("/api/audit", Rule.role(Role.ADMIN), "The audit log, newest first", ctx -> {
             int limit = parseInt(ctx.queryParam("limit"), 100, "limit");
             if (limit < 1 || limit > 1000) {
                 throw ApiException.badRequest("'limit' must be between 1 and 1000.");

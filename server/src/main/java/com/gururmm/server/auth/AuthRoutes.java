@@ -1,36 +1,42 @@
 package com.gururmm.server.auth;
 
+import com.gururmm.protocol.api.Auth.ChangePasswordRequest;
 import com.gururmm.protocol.api.Auth.LoginRequest;
 import com.gururmm.protocol.api.Auth.UserView;
 import com.gururmm.server.http.Bodies;
-import io.javalin.config.RoutesConfig;
-import java.util.Set;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 
-/** {@code /api/auth/*} and the filter that authenticates every other {@code /api} route. */
+/**
+ * {@code /api/auth/*}: logging in and out, changing one's password, asking who one is.
+ * Authentication of the other routes is {@code AccessFilter}'s.
+ */
 public final class AuthRoutes {
-    /** Routes that authenticate by other means (a password, an enrollment token). */
-    private static final Set<String> PUBLIC_API_PATHS = Set.of("/api/auth/login", "/api/agent/enroll");
-
     private final AuthService auth;
+    private final ClientAddress clientAddress;
 
-    public AuthRoutes(AuthService auth) {
+    public AuthRoutes(AuthService auth, ClientAddress clientAddress) {
         this.auth = auth;
+        this.clientAddress = clientAddress;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.before("/api/*", ctx -> {
-            if (PUBLIC_API_PATHS.contains(ctx.path()) || ctx.method().name().equals("OPTIONS")) {
-                return;
-            }
-            Access.attach(ctx, auth.authenticate(ctx.header("Authorization")));
-        });
-        routes.post("/api/auth/login", ctx -> {
+    public void register(RouteTable routes) {
+        routes.post("/api/auth/login", Rule.open("e-mail and password in the body"), "Log in; returns a session token", ctx -> {
             LoginRequest request = Bodies.read(ctx, LoginRequest.class);
-            ctx.json(auth.login(request.email(), request.password(), ctx.ip()));
+            ctx.json(auth.login(request.email(), request.password(), clientAddress.of(ctx)));
         });
-        routes.get("/api/auth/me", ctx -> {
+        routes.get("/api/auth/me", Rule.role(Role.VIEWER), "The signed-in user", ctx -> {
             Principal p = Access.principal(ctx);
             ctx.json(new UserView(p.userId(), p.name(), p.role().wireName()));
         });
+        routes.post("/api/auth/logout", Rule.role(Role.VIEWER), "End this session; its token stops working at once", ctx -> {
+            auth.logout(ctx.header("Authorization"));
+            ctx.status(204);
+        });
+        routes.post("/api/auth/password", Rule.role(Role.VIEWER),
+                "Change one's password; every session ends and a fresh token is returned", ctx -> {
+                    ChangePasswordRequest request = Bodies.read(ctx, ChangePasswordRequest.class);
+                    ctx.json(auth.changePassword(Access.principal(ctx), request, clientAddress.of(ctx)));
+                });
     }
 }

@@ -1,7 +1,9 @@
 package com.gururmm.server.auth;
 
+import com.gururmm.protocol.api.Auth.ChangePasswordRequest;
 import com.gururmm.protocol.api.Auth.CreateUserRequest;
 import com.gururmm.protocol.api.Auth.LoginResponse;
+import com.gururmm.protocol.api.Auth.UserDetail;
 import com.gururmm.protocol.api.Auth.UserView;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.http.ApiException;
@@ -9,26 +11,42 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
 
-/** Logins, bearer-token checks and the first admin. */
+/**
+ * Logins, bearer-token checks, logout and password changes, and the first admin. A token is
+ * accepted only while its session row is live (see {@link SessionStore}); user administration
+ * that ends sessions is {@link UserAdmin}'s.
+ */
 public final class AuthService {
+    private final Jdbi jdbi;
     private final UserStore users;
+    private final SessionStore sessions;
     private final PasswordHasher hasher;
     private final JwtService jwt;
     private final AuditLog audit;
     private final Clock clock;
     private final LoginThrottle throttle;
+    private final UserAdmin admin;
     /** Verified against when the e-mail is unknown, so timing does not reveal which e-mails exist. */
     private final String decoyHash;
 
-    public AuthService(UserStore users, PasswordHasher hasher, JwtService jwt, AuditLog audit, Clock clock) {
-        this.users = users;
+    public AuthService(Jdbi jdbi, PasswordHasher hasher, JwtService jwt, AuditLog audit, Clock clock) {
+        this.jdbi = jdbi;
+        this.users = new UserStore(jdbi);
+        this.sessions = new SessionStore(jdbi);
         this.hasher = hasher;
         this.jwt = jwt;
         this.audit = audit;
         this.clock = clock;
         this.throttle = new LoginThrottle(clock);
+        this.admin = new UserAdmin(jdbi, audit, clock);
         this.decoyHash = hasher.hash(UUID.randomUUID().toString());
+    }
+
+    /** Disabling, re-roling and deleting users. */
+    public UserAdmin admin() {
+        return admin;
     }
 
     public LoginResponse login(String email, String password, String clientAddress) {
@@ -39,45 +57,115 @@ public final class AuthService {
             throw ApiException.badRequest("'email' or 'password' is longer than allowed.");
         }
         String normalised = email.trim().toLowerCase(Locale.ROOT);
-        String emailKey = "email:" + normalised;
-        String addressKey = "ip:" + clientAddress;
-        // Reserve the attempt before the (slow) password check, so parallel guesses cannot all slip
-        // past a check that only counts failures once they are known.
-        if (!throttle.tryAcquire(emailKey) || !throttle.tryAcquire(addressKey)) {
-            throw ApiException.rateLimited("Too many failed logins; wait " + LoginThrottle.WINDOW.toMinutes() + " minutes and try again.");
+        LoginThrottle.Attempt attempt = admit(normalised, clientAddress);
+        boolean ok = false;
+        try {
+            Optional<UserStore.UserRow> user = users.findByEmail(normalised);
+            if (user.isPresent()) {
+                ok = hasher.verify(password, user.get().passwordHash()) && !user.get().disabled();
+            } else {
+                hasher.verify(password, decoyHash); // same cost as a real check
+            }
+            if (!ok) {
+                attempt.failed();
+                audit.record("anonymous@" + clientAddress, "auth.login_failed", normalised, null);
+                throw ApiException.unauthorized("E-mail or password is wrong.");
+            }
+            attempt.succeeded();
+            UserStore.UserRow row = user.get();
+            Role role = Role.parse(row.role()).orElse(Role.VIEWER);
+            JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
+            sessions.insert(issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt());
+            audit.record(row.email(), "auth.login", row.email(), "from " + clientAddress);
+            return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
+        } finally {
+            attempt.settle();
         }
-        Optional<UserStore.UserRow> user = users.findByEmail(normalised);
-        boolean ok;
-        if (user.isPresent()) {
-            ok = hasher.verify(password, user.get().passwordHash()) && !user.get().disabled();
-        } else {
-            hasher.verify(password, decoyHash); // same cost as a real check
-            ok = false;
+    }
+
+    /** Passes the throttle or throws its 429; the first refusal of each lockout step is audited. */
+    private LoginThrottle.Attempt admit(String account, String clientAddress) {
+        LoginThrottle.Decision decision = throttle.begin(account, clientAddress);
+        decision.refused().ifPresent(refusal -> {
+            long seconds = Math.max(1, (refusal.retryAfter().toMillis() + 999) / 1000);
+            if (refusal.firstNotice()) {
+                audit.record("anonymous@" + clientAddress, "auth.login_throttled", account,
+                        refusal.scope().name().toLowerCase(Locale.ROOT) + " locked for " + seconds + " s");
+            }
+            throw ApiException.rateLimited("Too many failed logins; wait " + seconds + " seconds and try again.");
+        });
+        return decision.attempt();
+    }
+
+    /** The caller behind an {@code Authorization} header value; 401 if missing, invalid or no longer live. */
+    public Principal authenticate(String authorizationHeader) {
+        JwtService.Claims claims = jwt.verify(bearer(authorizationHeader));
+        SessionStore.Live live = sessions.find(claims.sessionId(), claims.userId())
+                .orElseThrow(() -> ApiException.unauthorized("This session is unknown or its account was deleted; log in again."));
+        if (live.revokedAt() != null) {
+            throw ApiException.unauthorized("This session was ended (logout, password change or an admin); log in again.");
         }
-        if (!ok) {
-            audit.record("anonymous@" + clientAddress, "auth.login_failed", normalised, null);
-            throw ApiException.unauthorized("E-mail or password is wrong.");
+        if (!clock.instant().isBefore(live.expiresAt())) {
+            throw ApiException.unauthorized("The session token has expired; log in again.");
         }
-        throttle.recordSuccess(emailKey);
-        throttle.recordSuccess(addressKey);
-        UserStore.UserRow row = user.get();
+        if (live.disabled()) {
+            throw ApiException.unauthorized("The account behind this token is disabled.");
+        }
+        return new Principal(live.userId(), live.email(), Role.parse(live.role()).orElse(Role.VIEWER));
+    }
+
+    /** {@code POST /api/auth/logout}: ends the session of the token presented. */
+    public void logout(String authorizationHeader) {
+        Principal principal = authenticate(authorizationHeader);
+        JwtService.Claims claims = jwt.verify(bearer(authorizationHeader));
+        sessions.revoke(claims.sessionId(), clock.instant());
+        audit.record(principal.name(), "auth.logout", principal.name(), null);
+    }
+
+    /**
+     * {@code POST /api/auth/password}: ends every session of the user, this one included, and
+     * returns a fresh token, so a thief holding any old token is out while the caller stays in.
+     * A wrong current password counts as a failed login (a stolen token must not become a
+     * password-guessing oracle).
+     */
+    public LoginResponse changePassword(Principal principal, ChangePasswordRequest request, String clientAddress) {
+        if (request.currentPassword() == null || request.currentPassword().isEmpty() || request.newPassword() == null) {
+            throw ApiException.badRequest("Fields 'current_password' and 'new_password' are required.");
+        }
+        if (request.newPassword().length() < 12 || request.newPassword().length() > 1024 || request.currentPassword().length() > 1024) {
+            throw ApiException.badRequest("Field 'new_password' must be 12 to 1024 characters long.");
+        }
+        UserStore.UserRow row = users.findById(principal.userId())
+                .orElseThrow(() -> ApiException.unauthorized("The account behind this token no longer exists."));
+        LoginThrottle.Attempt attempt = admit(row.email(), clientAddress);
+        try {
+            if (!hasher.verify(request.currentPassword(), row.passwordHash())) {
+                attempt.failed();
+                audit.record(row.email(), "user.password_change_failed", row.email(), "wrong current password, from " + clientAddress);
+                throw ApiException.forbidden("The current password is wrong.");
+            }
+            attempt.succeeded();
+        } finally {
+            attempt.settle();
+        }
+        String hash = hasher.hash(request.newPassword());
         Role role = Role.parse(row.role()).orElse(Role.VIEWER);
         JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
-        audit.record(row.email(), "auth.login", row.email(), "from " + clientAddress);
+        int revoked = jdbi.inTransaction(h -> {
+            h.createUpdate("UPDATE users SET password_hash = :hash WHERE id = :id").bind("hash", hash).bind("id", row.id()).execute();
+            int n = SessionStore.revokeAll(h, row.id(), clock.instant());
+            SessionStore.insert(h, issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt());
+            return n;
+        });
+        audit.record(row.email(), "user.password_change", row.email(), revoked + " session(s) ended, from " + clientAddress);
         return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
     }
 
-    /** The caller behind an {@code Authorization} header value; 401 if missing or invalid. */
-    public Principal authenticate(String authorizationHeader) {
+    private static String bearer(String authorizationHeader) {
         if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized("This route needs 'Authorization: Bearer <token>'; get a token from POST /api/auth/login.");
         }
-        String token = authorizationHeader.substring(7).trim();
-        UUID userId = jwt.verify(token);
-        UserStore.UserRow row = users.findById(userId)
-                .filter(u -> !u.disabled())
-                .orElseThrow(() -> ApiException.unauthorized("The account behind this token no longer exists or is disabled."));
-        return new Principal(row.id(), row.email(), Role.parse(row.role()).orElse(Role.VIEWER));
+        return authorizationHeader.substring(7).trim();
     }
 
     public UserView createUser(Principal actor, CreateUserRequest request) {
@@ -99,8 +187,8 @@ public final class AuthService {
         return new UserView(id, email, role.wireName());
     }
 
-    public java.util.List<UserView> listUsers() {
-        return users.list().stream().map(u -> new UserView(u.id(), u.email(), u.role())).toList();
+    public java.util.List<UserDetail> listUsers() {
+        return users.list().stream().map(UserAdmin::detail).toList();
     }
 
     /**

@@ -15,7 +15,10 @@ import java.util.UUID;
 /**
  * Issues and checks the session JWTs of {@code POST /api/auth/login}: HS256, 24 h lifetime
  * ({@code exp = iat + 86400}, SPEC section 3). The verifier is pinned to HS256 with our key, so
- * {@code alg: none} and tokens signed with any other algorithm or key are refused.
+ * {@code alg: none} and tokens signed with any other algorithm or key are refused. Every token
+ * must carry {@code sub}, {@code iat}, {@code exp} and {@code jti}: a token without {@code exp}
+ * would otherwise never expire, and the {@code jti} names its row in {@code sessions}, which is
+ * what makes it revocable ({@link SessionStore}).
  */
 public final class JwtService {
     public static final Duration LIFETIME = Duration.ofHours(24);
@@ -28,15 +31,22 @@ public final class JwtService {
     public JwtService(byte[] key, Clock clock) {
         this.algorithm = Algorithm.HMAC256(key);
         this.clock = clock;
-        this.verifier = JWT.require(algorithm).withIssuer(ISSUER).acceptLeeway(0).build();
+        this.verifier = JWT.require(algorithm).withIssuer(ISSUER).acceptLeeway(0)
+                .withClaimPresence("sub").withClaimPresence("iat").withClaimPresence("exp").withClaimPresence("jti")
+                .build();
     }
 
-    public record Issued(String token, Instant expiresAt) {
+    public record Issued(String token, String sessionId, Instant issuedAt, Instant expiresAt) {
+    }
+
+    /** What a verified token says: whose it is and which session it belongs to. */
+    public record Claims(UUID userId, String sessionId) {
     }
 
     public Issued issue(UUID userId, String email, Role role) {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Instant expires = now.plus(LIFETIME);
+        String jti = UUID.randomUUID().toString();
         String token = JWT.create()
                 .withIssuer(ISSUER)
                 .withSubject(userId.toString())
@@ -44,16 +54,20 @@ public final class JwtService {
                 .withClaim("role", role.wireName())
                 .withIssuedAt(now)
                 .withExpiresAt(expires)
-                .withJWTId(UUID.randomUUID().toString())
+                .withJWTId(jti)
                 .sign(algorithm);
-        return new Issued(token, expires);
+        return new Issued(token, jti, now, expires);
     }
 
-    /** The user id the token was issued to; a 401 for anything expired, forged or malformed. */
-    public UUID verify(String token) {
+    /** Whose the token is; a 401 for anything expired, forged, malformed or missing a required claim. */
+    public Claims verify(String token) {
         try {
             DecodedJWT jwt = verifier.verify(token);
-            return UUID.fromString(jwt.getSubject());
+            String jti = jwt.getId();
+            if (jti.isBlank() || jti.length() > 64) {
+                throw new IllegalArgumentException("bad jti");
+            }
+            return new Claims(UUID.fromString(jwt.getSubject()), jti);
         } catch (TokenExpiredException e) {
             throw ApiException.unauthorized("The session token has expired; log in again.");
         } catch (JWTVerificationException | IllegalArgumentException | NullPointerException e) {

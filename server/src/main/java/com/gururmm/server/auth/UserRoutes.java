@@ -1,10 +1,12 @@
 package com.gururmm.server.auth;
 
 import com.gururmm.protocol.api.Auth.CreateUserRequest;
+import com.gururmm.protocol.api.Auth.UpdateUserRequest;
 import com.gururmm.server.http.Bodies;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 
-/** {@code /api/users} (admin): create and list the people who use GuruRMM. */
+/** {@code /api/users} (admin): create, list, disable, re-role and delete the people who use GuruRMM. */
 public final class UserRoutes {
     private final AuthService auth;
 
@@ -12,14 +14,21 @@ public final class UserRoutes {
         this.auth = auth;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/users", ctx -> {
-            Principal actor = Access.require(ctx, Role.ADMIN);
+    public void register(RouteTable routes) {
+        routes.post("/api/users", Rule.role(Role.ADMIN), "Create a user", ctx -> {
+            Principal actor = Access.principal(ctx);
             ctx.status(201).json(auth.createUser(actor, Bodies.read(ctx, CreateUserRequest.class)));
         });
-        routes.get("/api/users", ctx -> {
-            Access.require(ctx, Role.ADMIN);
+        routes.get("/api/users", Rule.role(Role.ADMIN), "List users", ctx -> {
             ctx.json(auth.listUsers());
+        });
+        routes.patch("/api/users/{id}", Rule.role(Role.ADMIN),
+                "Disable/enable a user or change their role (disabling ends their sessions at once)", ctx -> {
+                    ctx.json(auth.admin().update(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), Bodies.read(ctx, UpdateUserRequest.class)));
+                });
+        routes.delete("/api/users/{id}", Rule.role(Role.ADMIN), "Delete a user; their sessions end at once", ctx -> {
+            auth.admin().delete(Access.principal(ctx), Bodies.uuidParam(ctx, "id"));
+            ctx.status(204);
         });
     }
 }

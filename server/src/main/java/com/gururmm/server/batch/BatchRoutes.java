@@ -5,7 +5,8 @@ import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.http.Bodies;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 
 /** Bulk commands: technicians submit, every role reads progress. */
 public final class BatchRoutes {
@@ -15,13 +16,12 @@ public final class BatchRoutes {
         this.batches = batches;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/commands", ctx -> {
-            var actor = Access.require(ctx, Role.TECHNICIAN);
+    public void register(RouteTable routes) {
+        routes.post("/api/commands", Rule.role(Role.TECHNICIAN), "Run one command on many agents (a batch)", ctx -> {
+            var actor = Access.principal(ctx);
             ctx.status(201).json(batches.submit(actor, Bodies.read(ctx, BatchRequest.class)));
         });
-        routes.get("/api/batches/{id}", ctx -> {
-            Access.require(ctx, Role.VIEWER);
+        routes.get("/api/batches/{id}", Rule.role(Role.VIEWER), "A batch's progress and results", ctx -> {
             ctx.json(batches.get(Bodies.uuidParam(ctx, "id"), includeResults(ctx.queryParam("results"))));
         });
     }

@@ -8,7 +8,9 @@ import com.gururmm.protocol.api.Batches.BatchView;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.CommandType;
 import com.gururmm.protocol.ExecutionContext;
+import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.server.agent.AgentService;
+import com.gururmm.server.agent.ServerHostScope;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Principal;
 import com.gururmm.server.command.CommandService;
@@ -39,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * as for single commands. Submission runs on a few virtual threads: each submit is a handful
  * of short statements, and a small parallelism keeps the connection pool busy without starving
  * the agents' own writes (results, heartbeats) of connections.
+ *
+ * <p>The server host's own agent is admin-only ({@link ServerHostScope}). A technician's batch
+ * that selects it, by filter or by id, still runs everywhere else: the server host is skipped
+ * with the per-agent error {@value ServerHostScope#BATCH_ERROR} (counted as failed), so
+ * "every linux agent" stays usable for technicians and the batch result says what was left out.
  */
 public final class BatchService {
     private static final Logger log = LoggerFactory.getLogger(BatchService.class);
@@ -61,7 +68,10 @@ public final class BatchService {
     }
 
     /** An agent to run the batch on; its OS decides whether the command type can run there. */
-    private record Target(UUID id, String os) {
+    private record Target(UUID id, String os, boolean serverHost) {
+        static Target of(AgentSummary a) {
+            return new Target(a.id(), a.os(), a.serverHost());
+        }
     }
 
     public BatchSubmitted submit(Principal actor, BatchRequest request) {
@@ -110,7 +120,7 @@ public final class BatchService {
             return resolveIds(request.agentIds());
         }
         AgentFilter f = request.filter();
-        List<Target> ids = agents.list(f.status(), f.os(), f.site(), f.hostname()).stream().map(a -> new Target(a.id(), a.os())).toList();
+        List<Target> ids = agents.list(f.status(), f.os(), f.site(), f.hostname()).stream().map(Target::of).toList();
         if (ids.isEmpty()) {
             throw ApiException.badRequest("The filter " + describeFilter(f) + " matches no agent; nothing was run.");
         }
@@ -127,15 +137,15 @@ public final class BatchService {
             throw ApiException.badRequest("'agent_ids' contains null; every entry must be an agent UUID.");
         }
         Set<UUID> wanted = new LinkedHashSet<>(requested);
-        Map<UUID, String> known = new HashMap<>();
-        agents.list(null, null, null, null).forEach(a -> known.put(a.id(), a.os()));
+        Map<UUID, Target> known = new HashMap<>();
+        agents.list(null, null, null, null).forEach(a -> known.put(a.id(), Target.of(a)));
         List<UUID> unknown = wanted.stream().filter(id -> !known.containsKey(id)).limit(5).toList();
         if (!unknown.isEmpty()) {
             throw new ApiException(404, "not_found", "No agent exists with id " + unknown.get(0)
                     + (unknown.size() > 1 ? " (nor " + unknown.subList(1, unknown.size()) + ")" : "")
                     + "; nothing was run. Remove unknown ids from 'agent_ids'.");
         }
-        return wanted.stream().map(id -> new Target(id, known.get(id))).toList();
+        return wanted.stream().map(known::get).toList();
     }
 
     private static void checkSize(int size) {
@@ -157,6 +167,10 @@ public final class BatchService {
                     for (int i = slice; i < members.length; i += slices) {
                         Target target = targets.get(i);
                         UUID agentId = target.id();
+                        if (!ServerHostScope.allows(actor, target.serverHost())) {
+                            members[i] = new BatchStore.Member(agentId, null, ServerHostScope.BATCH_ERROR);
+                            continue;
+                        }
                         try {
                             members[i] = new BatchStore.Member(agentId,
                                     commands.submitForBatch(actor, agentId, target.os(), command).commandId(), null);

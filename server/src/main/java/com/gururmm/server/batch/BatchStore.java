@@ -43,10 +43,14 @@ final class BatchStore {
         for (int from = 0; from < members.size(); from += CHUNK) {
             List<Member> chunk = members.subList(from, Math.min(members.size(), from + CHUNK));
             jdbi.useTransaction(h -> {
-                PreparedBatch batch = h.prepareBatch(
-                        "INSERT INTO batch_commands (batch_id, agent_id, command_id, error) VALUES (:batch, :agent, :command, :error)");
+                // The command id goes as text cast in SQL: a batch binds one type per name for every
+                // row, and a bare null (an agent without a command) is typed as text, which PostgreSQL
+                // refuses for a uuid column.
+                PreparedBatch batch = h.prepareBatch("INSERT INTO batch_commands (batch_id, agent_id, command_id, error) "
+                        + "VALUES (:batch, :agent, CAST(:command AS UUID), :error)");
                 for (Member m : chunk) {
-                    batch.bind("batch", batchId).bind("agent", m.agentId()).bind("command", m.commandId())
+                    batch.bind("batch", batchId).bind("agent", m.agentId())
+                            .bind("command", m.commandId() == null ? null : m.commandId().toString())
                             .bind("error", m.error()).add();
                 }
                 batch.execute();

@@ -1,13 +1,15 @@
 package com.gururmm.server.command;
 
+import com.gururmm.protocol.api.Agents.HeldCommandsRequest;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.http.Bodies;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 
-/** Command routes: technicians run and cancel, every role reads. */
+/** Command routes: technicians run and cancel, every role reads, admins decide on held commands. */
 public final class CommandRoutes {
     private final CommandService commands;
 
@@ -15,27 +17,36 @@ public final class CommandRoutes {
         this.commands = commands;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/agents/{id}/command", ctx -> {
-            var actor = Access.require(ctx, Role.TECHNICIAN);
+    public void register(RouteTable routes) {
+        routes.post("/api/agents/{id}/command", Rule.role(Role.TECHNICIAN).onAgent("id"), "Run a command on an agent", ctx -> {
+            var actor = Access.principal(ctx);
             var agentId = Bodies.uuidParam(ctx, "id");
             CommandRequest request = Bodies.read(ctx, CommandRequest.class);
             ctx.status(201).json(commands.submit(actor, agentId, request));
         });
-        routes.get("/api/agents/{id}/commands", ctx -> {
-            Access.require(ctx, Role.VIEWER);
+        routes.get("/api/agents/{id}/commands", Rule.role(Role.VIEWER), "An agent's command history", ctx -> {
             int limit = parseLimit(ctx.queryParam("limit"));
             ctx.json(commands.listForAgent(Bodies.uuidParam(ctx, "id"), Bodies.query(ctx, "status"), limit));
         });
-        routes.get("/api/commands/{id}", ctx -> {
-            Access.require(ctx, Role.VIEWER);
+        routes.get("/api/commands/{id}", Rule.role(Role.VIEWER), "One command and its result", ctx -> {
             ctx.json(commands.get(Bodies.uuidParam(ctx, "id")));
         });
-        routes.post("/api/commands/{id}/cancel", ctx -> {
-            var actor = Access.require(ctx, Role.TECHNICIAN);
+        routes.post("/api/commands/{id}/cancel", Rule.role(Role.TECHNICIAN), "Cancel a queued or running command", ctx -> {
+            var actor = Access.principal(ctx);
             var id = Bodies.uuidParam(ctx, "id");
             commands.cancel(actor, id);
             ctx.json(commands.get(id));
+        });
+        // Commands held at re-enrolment wait for an admin: the party that enrolled may be an impostor.
+        routes.post("/api/agents/{id}/held-commands/release", Rule.role(Role.ADMIN),
+                "Release commands held at re-enrolment to the agent's current identity (body: {\"command_ids\"?})", ctx -> {
+            HeldCommandsRequest request = Bodies.readOptional(ctx, HeldCommandsRequest.class, new HeldCommandsRequest(null));
+            ctx.json(commands.decideHeld(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), request.commandIds(), true));
+        });
+        routes.post("/api/agents/{id}/held-commands/discard", Rule.role(Role.ADMIN),
+                "Discard (cancel) commands held at re-enrolment (body: {\"command_ids\"?})", ctx -> {
+            HeldCommandsRequest request = Bodies.readOptional(ctx, HeldCommandsRequest.class, new HeldCommandsRequest(null));
+            ctx.json(commands.decideHeld(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), request.commandIds(), false));
         });
     }
 

@@ -3,7 +3,7 @@ package com.gururmm.server.command;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One row of {@code commands}. */
+/** One row of {@code commands}. {@code holdReason}: why a {@code held} command waits for an admin. */
 public record CommandRow(
         UUID id,
         UUID agentId,
@@ -26,5 +26,6 @@ public record CommandRow(
         Instant deadlineAt,
         Instant startedAt,
         Instant completedAt,
-        String sandboxNote) {
+        String sandboxNote,
+        String holdReason) {
 }

@@ -3,6 +3,7 @@ package com.gururmm.server.command;
 import com.gururmm.protocol.CommandStatus;
 import com.gururmm.protocol.CommandType;
 import com.gururmm.protocol.ExecutionContext;
+import com.gururmm.protocol.api.Agents.HeldCommandsResult;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandSubmitted;
 import com.gururmm.protocol.api.Commands.CommandView;
@@ -14,13 +15,20 @@ import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Principal;
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.routing.AccessFilter.AgentScope;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p>Termination: every command leaves {@code queued}/{@code running}. Queued ones expire after
  * the queue TTL; running ones fail as "agent lost" at dispatch + timeout + grace, unless the
  * agent's result arrives (a late genuine result still replaces the server's verdict).
+ *
+ * <p>Re-enrolment: when a known machine enrolls again, what its previous identity never started
+ * is {@code held} (see {@code AgentService}); held commands are sent to no one and never expire
+ * unseen. An admin releases them (queued again, delivered once) or discards them (cancelled).
  */
 public final class CommandService {
     private static final Logger log = LoggerFactory.getLogger(CommandService.class);
@@ -50,9 +62,12 @@ public final class CommandService {
     private final Clock clock;
     private final Duration queueTtl;
     private final Duration lostGrace;
+    private final AgentScope scope;
 
+    /** @param scope who may act on which agent (the server host's agent is admin-only); also applied to cancels */
     public CommandService(CommandStore store, AgentService agents, ConnectionRegistry registry, AuditLog audit, Clock clock,
-                          Duration queueTtl, Duration lostGrace) {
+                          Duration queueTtl, Duration lostGrace, AgentScope scope) {
+        this.scope = scope;
         this.store = store;
         this.agents = agents;
         this.registry = registry;
@@ -76,7 +91,7 @@ public final class CommandService {
 
     public CommandSubmitted submit(Principal actor, UUID agentId, CommandRequest request) {
         Checked checked = check(request);
-        AgentRow agent = agents.require(agentId);
+        AgentRow agent = agents.requireActive(agentId);
         return create(actor, agentId, agent.os(), request, checked, true);
     }
 
@@ -108,7 +123,7 @@ public final class CommandService {
         CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
                 status, null, null, unsupported, false, false, unsupported, false,
                 actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, timeout) : null,
-                null, unsupported == null ? null : now, null);
+                null, unsupported == null ? null : now, null, null);
         store.insert(row);
         if (auditEach) {
             audit.record(actor.name(), "command.create", id.toString(),
@@ -254,12 +269,64 @@ public final class CommandService {
 
     public void cancel(Principal actor, UUID commandId) {
         CommandRow row = store.find(commandId).orElseThrow(() -> ApiException.notFound("command", commandId));
+        // Acting on the server host's commands is as admin-only as running them there.
+        scope.check(actor, row.agentId());
         if (!store.markCancelled(commandId, clock.instant())) {
             CommandRow now = store.find(commandId).orElse(row);
             throw ApiException.conflict("Command " + commandId + " has already finished with status '" + now.status() + "'.");
         }
         audit.record(actor.name(), "command.cancel", commandId.toString(), "agent=" + row.agentId());
-        registry.send(row.agentId(), new ServerMessage.CancelCommand(commandId));
+        if (!row.status().equals("held")) {
+            // A held command was never sent to the agent's current identity: nothing to kill there.
+            registry.send(row.agentId(), new ServerMessage.CancelCommand(commandId));
+        }
+    }
+
+    /**
+     * An admin's say on commands held at re-enrolment: {@code release} queues them again for the
+     * agent's current identity (sent now if it is online, exactly once like any queued command);
+     * otherwise they are discarded (cancelled, with who and why in {@code error}). {@code ids}
+     * null means all of the agent's held commands; named ids must all be held commands of this
+     * agent, or nothing changes (409).
+     */
+    public HeldCommandsResult decideHeld(Principal actor, UUID agentId, List<UUID> ids, boolean release) {
+        agents.require(agentId);
+        List<CommandRow> held = store.heldFor(agentId);
+        List<CommandRow> chosen = held;
+        if (ids != null) {
+            if (ids.contains(null)) {
+                throw ApiException.badRequest("'command_ids' contains null; every entry must be a command UUID.");
+            }
+            Map<UUID, CommandRow> byId = held.stream().collect(Collectors.toMap(CommandRow::id, Function.identity()));
+            Set<UUID> wanted = new LinkedHashSet<>(ids);
+            List<UUID> notHeld = wanted.stream().filter(id -> !byId.containsKey(id)).limit(5).toList();
+            if (!notHeld.isEmpty()) {
+                throw ApiException.conflict("Command " + notHeld.getFirst() + (notHeld.size() > 1 ? " (and " + notHeld.subList(1, notHeld.size()) + ")" : "")
+                        + " is not a held command of agent " + agentId + "; nothing was changed. GET /api/agents/" + agentId
+                        + "/commands?status=held lists the held ones.");
+            }
+            chosen = wanted.stream().map(byId::get).toList();
+        }
+        Instant now = clock.instant();
+        List<UUID> moved = new ArrayList<>();
+        for (CommandRow row : chosen) {
+            boolean done = release
+                    ? store.release(row.id(), now.plus(queueTtl))
+                    : store.discard(row.id(), clip("discarded by " + actor.name() + ": it was queued for this machine's previous identity ("
+                            + row.holdReason() + ")", 2000), now);
+            if (done) {
+                moved.add(row.id());
+            }
+        }
+        String action = release ? "released" : "discarded";
+        audit.record(actor.name(), release ? "command.release_held" : "command.discard_held", agentId.toString(),
+                action + " " + moved.size() + " held commands: " + moved);
+        if (release) {
+            for (UUID id : moved) {
+                store.find(id).ifPresent(this::dispatch);
+            }
+        }
+        return new HeldCommandsResult(agentId, action, moved);
     }
 
     public CommandView get(UUID id) {
@@ -269,7 +336,7 @@ public final class CommandService {
     public List<CommandView> listForAgent(UUID agentId, String status, int limit) {
         agents.require(agentId);
         if (status != null && CommandStatus.parse(status).isEmpty()) {
-            throw ApiException.badRequest("Unknown status '" + status + "'; use queued, running, completed, failed, timeout or cancelled.");
+            throw ApiException.badRequest("Unknown status '" + status + "'; use one of " + CommandStatus.allowedValues() + ".");
         }
         return store.listForAgent(agentId, status, limit).stream().map(CommandService::view).toList();
     }
@@ -305,6 +372,10 @@ public final class CommandService {
         return null;
     }
 
+    private static String clip(String text, int max) {
+        return text.length() > max ? text.substring(0, max) : text;
+    }
+
     /**
      * An agent may not store more than the limits, nor times from the server's future, whatever
      * it sends. Its messages (error, sandbox note) are text, not output: a NUL there is replaced.
@@ -327,6 +398,6 @@ public final class CommandService {
     static CommandView view(CommandRow r) {
         return new CommandView(r.id(), r.agentId(), r.commandType(), r.commandText(), r.context(), r.status(), r.exitCode(),
                 r.stdout(), r.stderr(), r.stdoutTruncated(), r.stderrTruncated(), r.error(), r.timeoutSeconds(), r.createdBy(),
-                r.createdAt(), r.startedAt(), r.completedAt(), r.sandboxNote());
+                r.createdAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason());
     }
 }

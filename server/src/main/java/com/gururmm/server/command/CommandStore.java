@@ -1,6 +1,7 @@
 package com.gururmm.server.command;
 
 import com.gururmm.protocol.wire.AgentMessage.CommandResult;
+import com.gururmm.server.agent.HeldCommands;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -13,8 +14,12 @@ import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
  * SQL for {@code commands}. Every state change is a conditional UPDATE on the current status,
  * so concurrent or repeated events (a result delivered twice, a cancel racing a result, the
  * sweeper racing a late result) resolve to exactly one outcome without locks.
+ *
+ * <p>A {@code held} command (queued for a machine's previous identity, see {@link HeldCommands})
+ * matches none of the delivery, start, result or expiry conditions: only an admin's release
+ * (back to queued) or discard (cancelled), or a cancel, moves it.
  */
-public final class CommandStore {
+public final class CommandStore implements HeldCommands {
     /**
      * An agent-reported start, never before the command existed (the caller has already capped
      * it at the server's clock). {@code :startedAt} may be null: then the expression is null.
@@ -37,7 +42,7 @@ public final class CommandStore {
         return new CommandRow(r.id(), r.agentId(), r.commandType(), r.commandText(), r.context(), r.timeoutSeconds(), r.status(),
                 r.exitCode(), OutputText.stored(r.stdout(), true), OutputText.stored(r.stderr(), true), r.stdoutTruncated(),
                 r.stderrTruncated(), r.error(), r.failedByServer(), r.createdBy(), r.createdAt(), r.expiresAt(), r.dispatchedAt(),
-                r.deadlineAt(), r.startedAt(), r.completedAt(), r.sandboxNote());
+                r.deadlineAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason());
     };
 
     private final Jdbi jdbi;
@@ -50,10 +55,12 @@ public final class CommandStore {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO commands (id, agent_id, command_type, command_text, context, timeout_seconds, status,
                                exit_code, stdout, stderr, stdout_truncated, stderr_truncated, error, failed_by_server,
-                               created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at, sandbox_note)
+                               created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at, sandbox_note,
+                               hold_reason)
                         VALUES (:id, :agentId, :commandType, :commandText, :context, :timeoutSeconds, :status,
                                :exitCode, :stdout, :stderr, :stdoutTruncated, :stderrTruncated, :error, :failedByServer,
-                               :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt, :sandboxNote)""")
+                               :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt, :sandboxNote,
+                               :holdReason)""")
                 .bindMethods(row).execute());
     }
 
@@ -80,12 +87,66 @@ public final class CommandStore {
                 .bind("agentId", agentId).map(ROWS).list());
     }
 
-    /** Cancelled commands that had been sent to the agent and have no result from it yet. */
+    /**
+     * Cancelled commands that had been sent to the agent's current identity (since its latest
+     * enrollment) and have no result from it yet. One sent to a previous identity is not this
+     * one's to kill, and its id is not this identity's to learn.
+     */
     public List<UUID> cancelledWithoutResult(UUID agentId) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT id FROM commands WHERE agent_id = :agentId AND status = 'cancelled'
-                          AND dispatched_at IS NOT NULL AND stdout IS NULL AND stderr IS NULL""")
+                        SELECT c.id FROM commands c JOIN agents a ON a.id = c.agent_id
+                        WHERE c.agent_id = :agentId AND c.status = 'cancelled'
+                          AND c.dispatched_at IS NOT NULL AND c.dispatched_at >= a.enrolled_at
+                          AND c.stdout IS NULL AND c.stderr IS NULL""")
                 .bind("agentId", agentId).mapTo(UUID.class).list());
+    }
+
+    @Override
+    public int holdPending(UUID agentId, String reason, Instant at) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = 'held', hold_reason = :reason
+                        WHERE agent_id = :agentId AND (status = 'queued' OR (status = 'running' AND started_at IS NULL))""")
+                .bind("agentId", agentId).bind("reason", reason).execute());
+    }
+
+    @Override
+    public Held held(UUID agentId) {
+        return jdbi.withHandle(h -> {
+            int count = h.createQuery("SELECT COUNT(*) FROM commands WHERE agent_id = :agentId AND status = 'held'")
+                    .bind("agentId", agentId).mapTo(Integer.class).one();
+            String reason = count == 0 ? null : h.createQuery("""
+                            SELECT hold_reason FROM commands WHERE agent_id = :agentId AND status = 'held'
+                            ORDER BY created_at DESC, id LIMIT 1""")
+                    .bind("agentId", agentId).mapTo(String.class).findOne().orElse(null);
+            return new Held(count, reason);
+        });
+    }
+
+    /** The agent's held commands, oldest first. */
+    public List<CommandRow> heldFor(UUID agentId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT * FROM commands WHERE agent_id = :agentId AND status = 'held' ORDER BY created_at, id""")
+                .bind("agentId", agentId).map(ROWS).list());
+    }
+
+    /**
+     * held -> queued, as a command never sent to the agent's current identity, with a fresh
+     * time-to-live from the release (it waited for the admin, not for the agent).
+     */
+    public boolean release(UUID id, Instant expiresAt) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = 'queued', hold_reason = NULL, expires_at = :expiresAt,
+                               dispatched_at = NULL, deadline_at = NULL
+                        WHERE id = :id AND status = 'held'""")
+                .bind("id", id).bind("expiresAt", expiresAt).execute()) == 1;
+    }
+
+    /** held -> cancelled with {@code error} saying who discarded it and why; it was never run. */
+    public boolean discard(UUID id, String error, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE commands SET status = 'cancelled', error = :error, completed_at = :now
+                        WHERE id = :id AND status = 'held'""")
+                .bind("id", id).bind("error", error).bind("now", now).execute()) == 1;
     }
 
     /** queued -> running as it is handed to the agent's connection. */
@@ -172,7 +233,7 @@ public final class CommandStore {
     public boolean markCancelled(UUID id, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE commands SET status = 'cancelled', completed_at = :now, error = 'cancelled by a user'
-                        WHERE id = :id AND status IN ('queued', 'running')""")
+                        WHERE id = :id AND status IN ('queued', 'held', 'running')""")
                 .bind("id", id).bind("now", now).execute()) == 1;
     }
 

@@ -1,5 +1,6 @@
 package com.gururmm.server.config;
 
+import com.gururmm.server.auth.ClientAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,6 +29,10 @@ import org.slf4j.Logger;
  * @param localAgentJar the agent jar to start; empty means look beside the server jar
  * @param releaseSigningKeyFile Ed25519 key releases are signed with; empty means {@code <data dir>/release-signing.key}, created on first start
  * @param rolloutFailurePercent a release's rollout pauses itself when more than this share of the agents that took it failed
+ * @param jwtKeyFile the HS256 key session tokens are signed with; empty means {@code <data dir>/jwt-signing.key}, created on
+ *                   first start (a cluster points every node at one shared file)
+ * @param trustedProxies comma-separated addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is
+ *                       believed for the client address (login throttle, audit); empty means none
  */
 public record ServerConfig(
         String httpHost,
@@ -46,7 +51,9 @@ public record ServerConfig(
         String localAgent,
         String localAgentJar,
         String releaseSigningKeyFile,
-        int rolloutFailurePercent) {
+        int rolloutFailurePercent,
+        String jwtKeyFile,
+        String trustedProxies) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -77,6 +84,13 @@ public record ServerConfig(
         if (!password.isEmpty() && password.length() < 12) {
             throw new ConfigException("GURURMM_ADMIN_PASSWORD is shorter than 12 characters; choose a longer one, or unset it to have one generated.");
         }
+        String trustedProxies = r.string("GURURMM_TRUSTED_PROXIES", "");
+        try {
+            ClientAddress.parseTrusted(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("GURURMM_TRUSTED_PROXIES: " + e.getMessage()
+                    + " List the reverse proxies' addresses or CIDR ranges, comma-separated (e.g. 10.0.0.5,192.168.0.0/24), or unset it.");
+        }
         return new ServerConfig(
                 r.string("GURURMM_HTTP_HOST", "0.0.0.0"),
                 r.integer("GURURMM_HTTP_PORT", 3001, 0, 65535),
@@ -94,7 +108,14 @@ public record ServerConfig(
                 localAgent,
                 r.string("GURURMM_LOCAL_AGENT_JAR", ""),
                 r.string("GURURMM_RELEASE_SIGNING_KEY_FILE", ""),
-                r.integer("GURURMM_ROLLOUT_FAILURE_PERCENT", 20, 0, 100));
+                r.integer("GURURMM_ROLLOUT_FAILURE_PERCENT", 20, 0, 100),
+                r.string("GURURMM_JWT_KEY_FILE", ""),
+                trustedProxies);
+    }
+
+    /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
+    public Path jwtKeyPath() {
+        return jwtKeyFile.isEmpty() ? dataDir.resolve("jwt-signing.key") : Path.of(jwtKeyFile).toAbsolutePath().normalize();
     }
 
     /**
@@ -144,6 +165,9 @@ public record ServerConfig(
         out.put("GURURMM_LOCAL_AGENT_JAR", localAgentJar.isEmpty() ? "(auto-detect)" : localAgentJar);
         out.put("GURURMM_RELEASE_SIGNING_KEY_FILE", releaseSigningKeyFile.isEmpty() ? "(data dir: release-signing.key)" : releaseSigningKeyFile);
         out.put("GURURMM_ROLLOUT_FAILURE_PERCENT", Integer.toString(rolloutFailurePercent));
+        // The path only: the key itself is never logged.
+        out.put("GURURMM_JWT_KEY_FILE", jwtKeyFile.isEmpty() ? "(data dir: jwt-signing.key)" : jwtKeyFile);
+        out.put("GURURMM_TRUSTED_PROXIES", trustedProxies.isEmpty() ? "(unset: X-Forwarded-For is ignored)" : trustedProxies);
         return out;
     }
 

@@ -1,5 +1,7 @@
 package com.gururmm.server.dashboard;
 
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
@@ -46,8 +48,11 @@ public final class DashboardRoutes {
         return contentSecurityPolicy;
     }
 
-    public void register(JavalinConfig cfg) {
+    public void register(JavalinConfig cfg, RouteTable routes) {
         Map<String, String> headers = securityHeaders();
+        // The dashboard's modules and the libraries it loads hold no data; every API call they make carries the user's token.
+        routes.openStaticFiles("/dashboard/");
+        routes.openStaticFiles("/webjars/");
         cfg.staticFiles.add(sf -> {
             sf.hostedPath = "/dashboard";
             sf.directory = "/dashboard";
@@ -64,8 +69,8 @@ public final class DashboardRoutes {
             // Webjar paths carry the version, so a response never changes: cache it for a long time.
             sf.headers = withCacheControl(headers, "public, max-age=31536000, immutable");
         });
-        cfg.routes.get("/", this::servePage);
-        cfg.routes.get("/index.html", ctx -> ctx.redirect("/"));
+        routes.get("/", Rule.open("the dashboard page; its API calls carry the user's token"), "The dashboard", this::servePage);
+        routes.get("/index.html", Rule.open("redirect to the dashboard"), "Redirect to /", ctx -> ctx.redirect("/"));
     }
 
     private void servePage(Context ctx) {

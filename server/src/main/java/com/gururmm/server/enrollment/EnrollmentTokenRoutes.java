@@ -4,7 +4,8 @@ import com.gururmm.protocol.api.EnrollmentTokens.CreateRequest;
 import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.Bodies;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 
 /** {@code /api/enrollment-tokens} (admin only: a token lets a machine join the fleet). */
 public final class EnrollmentTokenRoutes {
@@ -14,18 +15,17 @@ public final class EnrollmentTokenRoutes {
         this.service = service;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.post("/api/enrollment-tokens", ctx -> {
-            var actor = Access.require(ctx, Role.ADMIN);
+    public void register(RouteTable routes) {
+        routes.post("/api/enrollment-tokens", Rule.role(Role.ADMIN), "Create an enrollment token", ctx -> {
+            var actor = Access.principal(ctx);
             CreateRequest request = Bodies.readOptional(ctx, CreateRequest.class, new CreateRequest(null, null, null));
             ctx.status(201).json(service.create(actor, request));
         });
-        routes.get("/api/enrollment-tokens", ctx -> {
-            Access.require(ctx, Role.ADMIN);
+        routes.get("/api/enrollment-tokens", Rule.role(Role.ADMIN), "List enrollment tokens", ctx -> {
             ctx.json(service.list());
         });
-        routes.delete("/api/enrollment-tokens/{id}", ctx -> {
-            var actor = Access.require(ctx, Role.ADMIN);
+        routes.delete("/api/enrollment-tokens/{id}", Rule.role(Role.ADMIN), "Revoke an enrollment token", ctx -> {
+            var actor = Access.principal(ctx);
             service.revoke(actor, Bodies.uuidParam(ctx, "id"));
             ctx.status(204);
         });

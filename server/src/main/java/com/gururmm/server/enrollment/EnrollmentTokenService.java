@@ -41,18 +41,27 @@ public final class EnrollmentTokenService {
         if (request.site() != null && request.site().length() > 200) {
             throw ApiException.badRequest("'site' is longer than 200 characters.");
         }
-        return createToken(actor, request.site(), Duration.ofHours(hours), request.maxUses());
+        return createToken(actor, request.site(), Duration.ofHours(hours), request.maxUses(), false);
     }
 
-    /** Also used by the server itself to enroll its own local agent (single use, short-lived). */
-    public TokenView createToken(Principal actor, String site, Duration lifetime, Integer maxUses) {
+    /**
+     * The token the server hands its own local agent (single use, short-lived, site "server").
+     * The agent that enrolls with it is marked as the server host, so only admins may run
+     * commands on it: it runs as the server's user and can read the server's data dir.
+     */
+    public TokenView createServerHostToken(Duration lifetime) {
+        return createToken(Principal.SYSTEM, "server", lifetime, 1, true);
+    }
+
+    private TokenView createToken(Principal actor, String site, Duration lifetime, Integer maxUses, boolean serverHost) {
         String token = Secrets.newToken("enroll");
         Instant now = clock.instant();
         EnrollmentTokenStore.TokenRow row = new EnrollmentTokenStore.TokenRow(UUID.randomUUID(), Secrets.sha256Hex(token),
-                blankToNull(site), actor.name(), now, now.plus(lifetime), maxUses, 0, null);
+                blankToNull(site), actor.name(), now, now.plus(lifetime), maxUses, 0, null, serverHost);
         store.insert(row);
         audit.record(actor.name(), "enrollment_token.create", row.id().toString(),
-                "site=" + row.site() + " expires_at=" + row.expiresAt() + " max_uses=" + maxUses);
+                "site=" + row.site() + " expires_at=" + row.expiresAt() + " max_uses=" + maxUses
+                        + (serverHost ? " server_host=true" : ""));
         return view(row, token);
     }
 
@@ -87,7 +96,7 @@ public final class EnrollmentTokenService {
                     : "has been used its maximum of " + row.maxUses() + " times";
             throw ApiException.forbidden("The enrollment token " + why + "; ask an admin for a new one.");
         }
-        return new Redemption(row.id(), row.site());
+        return new Redemption(row.id(), row.site(), row.serverHost());
     }
 
     /** Refuses an unknown, revoked, expired or used-up token like {@link #redeem}, without spending a use. */
@@ -107,7 +116,8 @@ public final class EnrollmentTokenService {
         }
     }
 
-    public record Redemption(UUID tokenId, String site) {
+    /** @param serverHost the token was minted for the server's own agent */
+    public record Redemption(UUID tokenId, String site, boolean serverHost) {
     }
 
     private TokenView view(EnrollmentTokenStore.TokenRow row, String clearToken) {

@@ -8,8 +8,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /** SQL for {@code enrollment_tokens}. Tokens are stored as SHA-256 hashes only. */
 public final class EnrollmentTokenStore {
+    /** @param serverHost minted by the server for its own local agent: who enrolls with it is the server host */
     public record TokenRow(UUID id, String tokenHash, String site, String createdBy, Instant createdAt,
-                           Instant expiresAt, Integer maxUses, int uses, Instant revokedAt) {
+                           Instant expiresAt, Integer maxUses, int uses, Instant revokedAt, boolean serverHost) {
     }
 
     private final Jdbi jdbi;
@@ -20,8 +21,10 @@ public final class EnrollmentTokenStore {
 
     public void insert(TokenRow row) {
         jdbi.useHandle(h -> h.createUpdate("""
-                        INSERT INTO enrollment_tokens (id, token_hash, site, created_by, created_at, expires_at, max_uses, uses, revoked_at)
-                        VALUES (:id, :tokenHash, :site, :createdBy, :createdAt, :expiresAt, :maxUses, :uses, :revokedAt)""")
+                        INSERT INTO enrollment_tokens (id, token_hash, site, created_by, created_at, expires_at, max_uses, uses, revoked_at,
+                                                       server_host)
+                        VALUES (:id, :tokenHash, :site, :createdBy, :createdAt, :expiresAt, :maxUses, :uses, :revokedAt,
+                                :serverHost)""")
                 .bindMethods(row).execute());
     }
 

@@ -2,10 +2,12 @@ package com.gururmm.server.gateway;
 
 import com.gururmm.protocol.wire.AgentMessage;
 import com.gururmm.protocol.wire.ProtocolException;
+import com.gururmm.protocol.wire.ProtocolRange;
 import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.protocol.wire.Wire;
 import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.release.UpdateCoordinator;
@@ -13,6 +15,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +43,10 @@ public final class AgentGateway {
     public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
     private static final String AGENT_ID_ATTRIBUTE = "gururmm.agent-id";
     private static final String LINK_ATTRIBUTE = "gururmm.link";
+    private static final String ADDRESS_ATTRIBUTE = "gururmm.client-address";
     private static final int MAX_BAD_FRAMES = 20;
+    /** See {@link #protocolRange()}. */
+    public static final String TEST_PROTOCOL_RANGE = "gururmm.test.protocol-range";
 
     private final AgentService agents;
     private final CommandService commands;
@@ -48,20 +54,37 @@ public final class AgentGateway {
     private final Clock clock;
     private final Duration heartbeat;
     private final UpdateCoordinator updates;
+    private final ProtocolRange protocols;
+    private final ClientAddress clientAddress;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
-        this(agents, commands, registry, clock, heartbeat, null);
+        this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
     }
 
-    /** @param updates offers agent builds on connect and records update reports; null = no self-update */
+    /**
+     * @param updates offers agent builds on connect and records update reports; null = no self-update
+     * @param clientAddress resolves the agent's address behind trusted proxies (logs, duplicate-connection audit)
+     */
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat,
-                        UpdateCoordinator updates) {
+                        UpdateCoordinator updates, ClientAddress clientAddress) {
         this.updates = updates;
+        this.protocols = protocolRange();
+        this.clientAddress = clientAddress;
         this.agents = agents;
         this.commands = commands;
         this.registry = registry;
         this.clock = clock;
         this.heartbeat = heartbeat;
+    }
+
+    /**
+     * The versions this server welcomes: {@link Wire#SUPPORTED}. Tests stand in for builds that do
+     * not exist yet (an agent older or newer than this one) with the system property
+     * {@value #TEST_PROTOCOL_RANGE}{@code =min,max}, read when the server starts; operators never set it.
+     */
+    static ProtocolRange protocolRange() {
+        String override = System.getProperty(TEST_PROTOCOL_RANGE);
+        return override == null || override.isBlank() ? Wire.SUPPORTED : ProtocolRange.parse(override);
     }
 
     public void register(RoutesConfig routes) {
@@ -76,11 +99,13 @@ public final class AgentGateway {
             }
             String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                     ? authorization.substring(7).trim() : null;
+            String address = clientAddress.of(ctx);
             if (!agents.authenticate(agentId, token)) {
-                log.warn("refused agent connection for {} from {}: bad or stale credential", agentId, ctx.ip());
+                log.warn("refused agent connection for {} from {}: bad, stale or retired credential", agentId, address);
                 throw ApiException.unauthorized("The agent credential is not valid for agent " + agentId + "; re-enroll the agent.");
             }
             ctx.attribute(AGENT_ID_ATTRIBUTE, agentId);
+            ctx.attribute(ADDRESS_ATTRIBUTE, address);
         });
         routes.ws(PATH, ws -> {
             ws.onConnect(ctx -> {
@@ -88,7 +113,7 @@ public final class AgentGateway {
                 ctx.session.setMaxTextMessageSize(Wire.MAX_FRAME_BYTES);
                 ctx.session.setMaxBinaryMessageSize(1024);
                 UUID agentId = ctx.attribute(AGENT_ID_ATTRIBUTE);
-                ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session));
+                ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session, ctx.attribute(ADDRESS_ATTRIBUTE)));
             });
             ws.onMessage(ctx -> onFrame(ctx, ctx.message()));
             ws.onBinaryMessage(ctx -> refuse(link(ctx), "binary_frame", "Binary frames are not part of the protocol; send JSON text frames."));
@@ -116,6 +141,13 @@ public final class AgentGateway {
         try {
             message = Wire.decodeAgentMessage(frame);
         } catch (ProtocolException e) {
+            if (e.unknownType().isPresent() && link.helloReceived()) {
+                // A newer agent's additive message (docs/PROTOCOL.md): ignored, not garbage, so it never costs the connection.
+                log.debug("ignored message of unknown type '{}' from agent {}", e.unknownType().get(), link.agentId());
+                link.send(new ServerMessage.Refused("unknown_message_type", "This server does not know message type '"
+                        + e.unknownType().get() + "'; it was ignored."));
+                return;
+            }
             refuse(link, "malformed_frame", e.getMessage());
             return;
         }
@@ -169,10 +201,15 @@ public final class AgentGateway {
     }
 
     private void onHello(SocketLink link, AgentMessage.Hello hello) {
-        if (hello.protocolVersion() != Wire.PROTOCOL_VERSION) {
-            refuse(link, "unsupported_protocol", "This server speaks protocol version " + Wire.PROTOCOL_VERSION
-                    + "; the agent sent " + hello.protocolVersion() + ". Update the agent.");
-            link.close("unsupported protocol version");
+        int version = hello.protocolVersion();
+        if (protocols.tooNew(version)) {
+            refuse(link, "unsupported_protocol", "This agent speaks protocol version " + version + ", newer than this server, which speaks "
+                    + protocols + ". Upgrade the server first: it updates its agents, never the other way round.");
+            link.close("protocol version newer than the server");
+            return;
+        }
+        if (protocols.tooOld(version)) {
+            refuseOutdated(link, hello);
             return;
         }
         if (hello.inventory() == null) {
@@ -182,13 +219,37 @@ public final class AgentGateway {
         agents.recordInventory(link.agentId(), hello.inventory());
         link.markHelloReceived();
         registry.register(link, clock.instant());
-        link.send(new ServerMessage.Welcome(Wire.PROTOCOL_VERSION, link.agentId(), clock.instant(), (int) heartbeat.toSeconds()));
+        // Retired between the credential check at upgrade and now: the retirement found no link to close.
+        if (agents.isRetired(link.agentId())) {
+            registry.disconnect(link.agentId(), "agent retired by an admin");
+            return;
+        }
+        link.send(new ServerMessage.Welcome(protocols.choose(version).orElseThrow(), link.agentId(), clock.instant(), (int) heartbeat.toSeconds()));
         log.info("agent {} connected ({} {} {})", link.agentId(), hello.inventory().hostname(), hello.inventory().os(),
                 hello.inventory().agentVersion());
         commands.dispatchPending(link.agentId());
         if (updates != null) {
             updates.onAgentConnected(link.agentId());
         }
+    }
+
+    /**
+     * An agent too old to be served is offered its update over this connection first (the
+     * bootstrap frames hello, update_offer and refused never change shape), then refused and
+     * closed. It is never registered, so no command reaches it; its updater downloads the build
+     * over HTTP with its own credential, and the new version is welcomed when it reconnects.
+     */
+    private void refuseOutdated(SocketLink link, AgentMessage.Hello hello) {
+        // Its inventory is not recorded: an older agent may lack fields this server would fill
+        // with defaults (its channel, say). The stored row (enrollment, last welcome) decides the offer.
+        Optional<ServerMessage.UpdateOffer> offer = updates == null ? Optional.empty() : updates.offerToOutdated(link);
+        String next = offer.map(o -> "It was offered " + o.file() + " to update itself; it reconnects once it runs that build.")
+                .orElse("No newer agent build for its platform and channel is published: publish one (docs/RELEASES.md) or reinstall the agent.");
+        log.warn("agent {} speaks protocol version {}, older than the {} this server speaks. {}", link.agentId(), hello.protocolVersion(),
+                protocols, next);
+        refuse(link, "unsupported_protocol", "This agent speaks protocol version " + hello.protocolVersion() + "; this server speaks "
+                + protocols + ". " + next);
+        link.close("protocol version too old; update the agent");
     }
 
     private static void refuse(SocketLink link, String code, String message) {

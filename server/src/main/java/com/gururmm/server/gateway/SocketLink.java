@@ -20,12 +20,19 @@ final class SocketLink implements AgentLink {
 
     private final UUID agentId;
     private final Session session;
+    private final String remoteAddress;
     private final AtomicInteger badFrames = new AtomicInteger();
     private volatile boolean helloReceived;
 
-    SocketLink(UUID agentId, Session session) {
+    SocketLink(UUID agentId, Session session, String remoteAddress) {
         this.agentId = agentId;
         this.session = session;
+        this.remoteAddress = remoteAddress;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
     }
 
     @Override

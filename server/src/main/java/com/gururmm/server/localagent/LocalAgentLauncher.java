@@ -1,6 +1,5 @@
 package com.gururmm.server.localagent;
 
-import com.gururmm.server.auth.Principal;
 import com.gururmm.server.config.DataDirectory;
 import com.gururmm.server.config.ServerConfig;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
@@ -37,6 +36,16 @@ public final class LocalAgentLauncher {
 
     /** Settings an operator may give the host's agent through the server's environment. */
     private static final java.util.Set<String> AGENT_SETTINGS = java.util.Set.of("GURURMM_CHANNEL", "GURURMM_AGENT_JAVA_OPTS", "GURURMM_LOG_LEVEL");
+
+    /**
+     * The rest of what the host's agent inherits (upper-cased; Windows names are case-insensitive):
+     * where programs and the JDK are, who and where it runs, locale and time zone, temp dirs, and
+     * the Windows basics a JVM and its child processes cannot start without.
+     */
+    private static final java.util.Set<String> INHERITED = java.util.Set.of(
+            "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP", "JAVA_HOME",
+            "SYSTEMROOT", "WINDIR", "COMSPEC", "PATHEXT", "SYSTEMDRIVE", "PROGRAMDATA", "PROGRAMFILES", "PROGRAMFILES(X86)",
+            "USERPROFILE", "APPDATA", "LOCALAPPDATA", "USERNAME", "COMPUTERNAME", "NUMBER_OF_PROCESSORS", "PROCESSOR_ARCHITECTURE");
 
     private final ServerConfig config;
     private final int port;
@@ -105,10 +114,11 @@ public final class LocalAgentLauncher {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
-        // The server's own secrets (database and admin credentials) stay with the server: the agent
-        // and every command it runs as root start from the environment minus them.
-        builder.environment().keySet().removeIf(name -> name.startsWith("DATABASE_") || name.startsWith("NATS_")
-                || (name.startsWith("GURURMM_") && !AGENT_SETTINGS.contains(name)));
+        // The server's own secrets (database and admin credentials, and whatever else its service
+        // manager put in its environment: PGPASSWORD, cloud keys) stay with the server. The agent and
+        // every command it runs start from an allow-list of the basics a process needs, not from
+        // the server's environment minus a deny-list that a new secret's name would slip past.
+        builder.environment().keySet().removeIf(name -> !inherited(name));
         builder.environment().put("GURURMM_SERVER_URL", "http://127.0.0.1:" + port);
         builder.environment().put("GURURMM_STATE_DIR", stateDir.toString());
         builder.environment().putIfAbsent("GURURMM_CHANNEL", "stable");
@@ -116,12 +126,19 @@ public final class LocalAgentLauncher {
         // Always this server's key: a stale key in the inherited environment would refuse every update.
         builder.environment().put("GURURMM_RELEASE_PUBLIC_KEY", releasePublicKey);
         if (!Files.exists(stateDir.resolve("credentials.json"))) {
-            var token = tokens.createToken(Principal.SYSTEM, "server", Duration.ofHours(1), 1);
+            // A server-host token: the agent enrolling with it is marked as this host, admin-only.
+            var token = tokens.createServerHostToken(Duration.ofHours(1));
             builder.environment().put("GURURMM_ENROLLMENT_TOKEN", token.token());
         } else {
             builder.environment().remove("GURURMM_ENROLLMENT_TOKEN");
         }
         return builder.start();
+    }
+
+    /** Variables of the server's own environment the host's agent keeps; everything else is dropped. */
+    static boolean inherited(String name) {
+        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        return AGENT_SETTINGS.contains(name) || INHERITED.contains(upper) || upper.startsWith("LC_");
     }
 
     private Path logFile() {

@@ -15,13 +15,13 @@ import java.util.UUID;
  * Durable, atomic changes in the downloads dir: write a temp file beside the target, fsync it,
  * rename it over the target, fsync the directory. A reader (an agent downloading, the scanner,
  * a crash in the middle) sees the old content or the new, never half a file. Temp names start
- * with a dot so they never look like a release.
+ * with a dot so they never look like a release. Also used for the server's key files.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    static Path tempBeside(Path target) {
+    public static Path tempBeside(Path target) {
         return target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
     }
 
@@ -42,7 +42,7 @@ final class AtomicFiles {
     }
 
     /** Renames a fully written and fsynced temp file over {@code target}, then syncs the directory. */
-    static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    public static void moveIntoPlace(Path tmp, Path target) throws IOException {
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
@@ -62,7 +62,7 @@ final class AtomicFiles {
         }
     }
 
-    static void syncDirectory(Path dir) {
+    public static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {

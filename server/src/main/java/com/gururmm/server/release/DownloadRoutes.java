@@ -1,7 +1,9 @@
 package com.gururmm.server.release;
 
 import com.gururmm.server.http.ApiException;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.auth.Role;
+import com.gururmm.server.routing.RouteTable;
+import com.gururmm.server.routing.Rule;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,16 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
-import java.util.function.BiPredicate;
-import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * {@code GET /downloads/{file}}: agent builds, sidecars and installers from the downloads dir.
  *
- * <p>Auth: an agent's own credential ({@code Authorization: Bearer <agent token>} plus
+ * <p>Auth (its {@link Rule}): an agent's own credential ({@code Authorization: Bearer <agent token>} plus
  * {@code X-GuruRMM-Agent-Id}) or a user's bearer token. Not anonymous: integrity does not depend
  * on it (agents verify hash and signature), but an open endpoint would let anyone enumerate and
  * pull the builds and burn the server's bandwidth. See docs/RELEASES.md.
@@ -28,33 +26,23 @@ import java.util.regex.Pattern;
  * <p>Names are a single plain segment ({@code [A-Za-z0-9][A-Za-z0-9._+-]*}), resolved inside the
  * directory and checked again after following links, so {@code ..}, absolute paths and links
  * pointing out of the directory are refused. Supports one {@code Range} (RFC 9110 section 14) so
- * an interrupted download resumes instead of starting over.
+ * an interrupted download resumes instead of starting over; {@link ByteRange} decides what a
+ * header asks for, so no header value can end in a 500.
  */
 public final class DownloadRoutes {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,250}");
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
-    public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
 
     private final Path dir;
-    private final BiPredicate<UUID, String> agentCredential;
-    private final Consumer<String> userCredential;
 
-    /**
-     * @param agentCredential true when the token is the agent's current credential
-     * @param userCredential throws {@link ApiException} (401) unless the Authorization header is a valid user token
-     */
-    DownloadRoutes(Path dir, BiPredicate<UUID, String> agentCredential, Consumer<String> userCredential) {
+    DownloadRoutes(Path dir) {
         this.dir = dir;
-        this.agentCredential = agentCredential;
-        this.userCredential = userCredential;
     }
 
-    public void register(RoutesConfig routes) {
-        routes.get("/downloads/{file}", this::serve);
+    public void register(RouteTable routes) {
+        routes.get("/downloads/{file}", Rule.role(Role.VIEWER).orAgentCredential(), "Download an agent build or sidecar (Range supported)", this::serve);
     }
 
     private void serve(Context ctx) throws IOException {
-        authenticate(ctx);
         String name = ctx.pathParam("file");
         if (!NAME.matcher(name).matches() || name.contains("..")) {
             throw ApiException.badRequest("'" + (name.length() > 80 ? name.substring(0, 80) + "..." : name)
@@ -73,27 +61,24 @@ public final class DownloadRoutes {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             long start = 0;
-            long end = size - 1;
+            long length = size;
             String range = ctx.header("Range");
-            if (range != null) {
-                Matcher m = RANGE.matcher(range.trim());
-                if (m.matches() && !(m.group(1).isEmpty() && m.group(2).isEmpty())) {
-                    if (m.group(1).isEmpty()) {
-                        start = Math.max(0, size - Long.parseLong(m.group(2)));
-                    } else {
-                        start = Long.parseLong(m.group(1));
-                        end = m.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(m.group(2)));
-                    }
-                    if (start >= size || start > end) {
-                        ctx.header("Content-Range", "bytes */" + size);
-                        throw new ApiException(416, "range_not_satisfiable", "The range " + range + " is outside " + name + " (" + size
-                                + " bytes); resume from a byte below " + size + ".");
-                    }
+            switch (ByteRange.of(range, size)) {
+                case ByteRange.Whole whole -> {
+                    // no Range, or one RFC 9110 lets us ignore (garbage, several ranges): send it all
+                }
+                case ByteRange.Part part -> {
+                    start = part.start();
+                    length = part.length();
                     ctx.status(206);
-                    ctx.header("Content-Range", "bytes " + start + "-" + end + "/" + size);
-                } // several ranges or garbage: RFC 9110 lets us ignore the header and send it all
+                    ctx.header("Content-Range", "bytes " + part.start() + "-" + part.end() + "/" + size);
+                }
+                case ByteRange.Unsatisfiable none -> {
+                    ctx.header("Content-Range", "bytes */" + size);
+                    throw new ApiException(416, "range_not_satisfiable", "The range " + clip(range) + " selects no byte of " + name
+                            + " (" + size + " bytes); ask for a range that starts below " + size + " and does not end before it starts.");
+                }
             }
-            long length = size == 0 ? 0 : end - start + 1;
             ctx.header("Accept-Ranges", "bytes");
             ctx.header("Content-Disposition", "attachment; filename=\"" + name + "\"");
             ctx.res().setContentType("application/octet-stream");
@@ -114,20 +99,8 @@ public final class DownloadRoutes {
         }
     }
 
-    private void authenticate(Context ctx) {
-        String agentId = ctx.header(AGENT_ID_HEADER);
-        String authorization = ctx.header("Authorization");
-        if (agentId != null) {
-            String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
-            try {
-                if (agentCredential.test(UUID.fromString(agentId.trim()), token)) {
-                    return;
-                }
-            } catch (IllegalArgumentException ignored) {
-                // falls through to the 401
-            }
-            throw ApiException.unauthorized("The agent credential is not valid for agent " + agentId + "; downloads need a current agent or user credential.");
-        }
-        userCredential.accept(authorization);
+    /** The header is echoed in the error, so an absurdly long one is shortened. */
+    private static String clip(String text) {
+        return text.length() > 80 ? text.substring(0, 80) + "..." : text;
     }
 }

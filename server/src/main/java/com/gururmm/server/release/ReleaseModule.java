@@ -4,13 +4,11 @@ import com.gururmm.server.agent.AgentStore;
 import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.config.ServerConfig;
-import io.javalin.config.RoutesConfig;
+import com.gururmm.server.routing.RouteTable;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.UUID;
-import java.util.function.BiPredicate;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import com.gururmm.protocol.api.Releases.UpdateState;
 import org.jdbi.v3.core.Jdbi;
@@ -32,8 +30,7 @@ public final class ReleaseModule {
     private final UpdateCoordinator coordinator;
     private final DownloadRoutes downloads;
 
-    public ReleaseModule(ServerConfig config, Jdbi jdbi, AgentStore agents, ConnectionRegistry registry, AuditLog audit, Clock clock,
-                         BiPredicate<UUID, String> agentCredential, Consumer<String> userCredential) {
+    public ReleaseModule(ServerConfig config, Jdbi jdbi, AgentStore agents, ConnectionRegistry registry, AuditLog audit, Clock clock) {
         boolean ownKey = config.releaseSigningKeyFile().isEmpty();
         Path keyFile = ownKey ? config.dataDir().resolve("release-signing.key") : Path.of(config.releaseSigningKeyFile());
         ReleaseSigner signer = ReleaseSigner.load(keyFile, ownKey);
@@ -42,7 +39,7 @@ public final class ReleaseModule {
         UpdateStore updates = new UpdateStore(jdbi);
         this.service = new ReleaseService(scanner, new ReleaseFiles(config.downloadsDir(), signer), signer, rollouts, updates, audit, clock);
         this.coordinator = new UpdateCoordinator(scanner, rollouts, updates, agents, registry, audit, clock, config.rolloutFailurePercent());
-        this.downloads = new DownloadRoutes(config.downloadsDir(), agentCredential, userCredential);
+        this.downloads = new DownloadRoutes(config.downloadsDir());
         log.info("release signing key {} (fingerprint {})", keyFile, signer.describe().fingerprint());
     }
 
@@ -60,7 +57,7 @@ public final class ReleaseModule {
         return service;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(RouteTable routes) {
         new ReleaseRoutes(service).register(routes);
         downloads.register(routes);
     }

@@ -6,6 +6,7 @@ import com.gururmm.protocol.release.ReleaseName;
 import com.gururmm.protocol.release.Version;
 import com.gururmm.protocol.wire.AgentMessage.UpdateStatus;
 import com.gururmm.protocol.wire.ServerMessage.UpdateOffer;
+import com.gururmm.server.agent.AgentLink;
 import com.gururmm.server.agent.AgentRow;
 import com.gururmm.server.agent.AgentStore;
 import com.gururmm.server.agent.ConnectionRegistry;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,8 @@ public final class UpdateCoordinator {
     private final Clock clock;
     private final int failurePercent;
     private volatile Object lastPushed;
+    /** Completed {@link #pushIfChanged()} rounds: lets a caller wait until the server has decided after a change. */
+    private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
 
     public UpdateCoordinator(DownloadsScanner scanner, RolloutStore rollouts, UpdateStore updates, AgentStore agents,
                              ConnectionRegistry registry, AuditLog audit, Clock clock, int failurePercent) {
@@ -60,15 +64,19 @@ public final class UpdateCoordinator {
         this.failurePercent = failurePercent;
     }
 
-    /** The build this agent should move to now, if any. */
-    Optional<Release> offerFor(AgentRow agent, ReleaseCatalog catalog, Map<String, Rollout> rolloutByFile) {
+    /**
+     * The build this agent should move to now, if any.
+     *
+     * @param staged false to ignore the rollout percentage (not a pause): for an agent that cannot be served until it updates
+     */
+    Optional<Release> offerFor(AgentRow agent, ReleaseCatalog catalog, Map<String, Rollout> rolloutByFile, boolean staged) {
         Optional<UpdateState> last = updates.get(agent.id());
         for (Release candidate : catalog.candidates(agent.os(), agent.arch(), agent.channel(), Version.parseLenient(agent.version()))) {
             if (!candidate.file().endsWith(".jar")) {
                 continue; // this agent installs .jar builds only; an .exe or archive beside it is for installers
             }
             Rollout rollout = rolloutByFile.getOrDefault(candidate.file(), Rollout.FULL);
-            if (rollout.paused() || !RolloutPolicy.includes(agent.id(), candidate.name().version().toString(), rollout.percent())) {
+            if (rollout.paused() || (staged && !RolloutPolicy.includes(agent.id(), candidate.name().version().toString(), rollout.percent()))) {
                 continue;
             }
             if (last.isPresent() && last.get().file().equals(candidate.file()) && UpdateStore.FAILED.contains(last.get().state())) {
@@ -81,21 +89,34 @@ public final class UpdateCoordinator {
 
     /** Called when an agent has said hello: offer it its build, if there is a newer one for it. */
     public void onAgentConnected(UUID agentId) {
-        agents.findById(agentId).ifPresent(row -> offer(row, scanner.catalog(), rollouts.all()));
+        agents.findById(agentId).ifPresent(row -> offer(row, scanner.catalog(), rollouts.all(), true, offer -> registry.send(row.id(), offer)));
     }
 
-    private void offer(AgentRow row, ReleaseCatalog catalog, Map<String, Rollout> rolloutByFile) {
-        offerFor(row, catalog, rolloutByFile).ifPresent(release -> {
+    /**
+     * Called for an agent whose protocol is too old to be welcomed, before it is closed: offers its
+     * newest build over {@code link} (which is not registered), ignoring a staged rollout's
+     * percentage, since the agent can do nothing at all until it updates; a paused build, or one
+     * that already failed on this agent, is still not offered. Returns the offer sent, if any.
+     */
+    public Optional<UpdateOffer> offerToOutdated(AgentLink link) {
+        return agents.findById(link.agentId()).flatMap(row -> offer(row, scanner.catalog(), rollouts.all(), false, link::send));
+    }
+
+    private Optional<UpdateOffer> offer(AgentRow row, ReleaseCatalog catalog, Map<String, Rollout> rolloutByFile, boolean staged,
+                                        Predicate<UpdateOffer> send) {
+        return offerFor(row, catalog, rolloutByFile, staged).flatMap(release -> {
             Optional<UpdateState> last = updates.get(row.id());
             boolean inProgress = last.isPresent() && last.get().file().equals(release.file()) && UpdateStore.PENDING.contains(last.get().state());
             UpdateOffer offer = new UpdateOffer(release.file(), release.name().version().toString(), release.name().os(),
                     release.name().arch(), release.sha256(), release.signature(), release.size(), "/downloads/" + release.file());
-            if (registry.send(row.id(), offer)) {
-                if (!inProgress) {
-                    updates.put(row.id(), row.version(), offer.version(), release.file(), "offered", null, true, clock.instant());
-                    log.info("offered {} to agent {} (running {})", release.file(), row.id(), row.version());
-                }
+            if (!send.test(offer)) {
+                return Optional.empty();
             }
+            if (!inProgress) {
+                updates.put(row.id(), row.version(), offer.version(), release.file(), "offered", null, true, clock.instant());
+                log.info("offered {} to agent {} (running {})", release.file(), row.id(), row.version());
+            }
+            return Optional.of(offer);
         });
     }
 
@@ -104,13 +125,21 @@ public final class UpdateCoordinator {
         ReleaseCatalog catalog = scanner.catalog();
         Map<String, Rollout> rolloutByFile = rollouts.all();
         Object key = List.of(catalog, rolloutByFile);
-        if (key.equals(lastPushed)) {
-            return;
+        if (!key.equals(lastPushed)) {
+            for (UUID agentId : registry.onlineAgentIds()) {
+                agents.findById(agentId).ifPresent(row -> offer(row, catalog, rolloutByFile, true, offer -> registry.send(row.id(), offer)));
+            }
+            lastPushed = key;
         }
-        for (UUID agentId : registry.onlineAgentIds()) {
-            agents.findById(agentId).ifPresent(row -> offer(row, catalog, rolloutByFile));
-        }
-        lastPushed = key;
+        rounds.incrementAndGet();
+    }
+
+    /**
+     * How many push rounds have finished. Rounds run one at a time, so once this has grown by two
+     * since a change, a whole round that started after the change has made (and sent) its offers.
+     */
+    public long completedRounds() {
+        return rounds.get();
     }
 
     /** Stores an agent's update report; refuses nonsense with a sentence for the agent's log. */

@@ -1,0 +1,206 @@
+package com.gururmm.protocol.wire;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.gururmm.protocol.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Pins the exact JSON of every wire message: each subtype of the sealed {@link AgentMessage} and
+ * {@link ServerMessage} has a fully populated sample here and a golden file
+ * {@code src/test/resources/golden/<type>.json}. A field renamed, removed or re-typed changes the
+ * encoding and fails; a new message type fails until it has both (run once with
+ * {@code -Dgururmm.golden.write=true} to write the golden file, then review and commit it).
+ */
+@Timeout(30)
+class GoldenMessagesTest {
+    private static final ObjectMapper MAPPER = Json.mapper();
+    private static final Instant T1 = Instant.parse("2026-03-01T12:00:00.123Z");
+    private static final Instant T2 = Instant.parse("2026-03-01T12:00:05Z");
+    private static final UUID ID = UUID.fromString("6f1c2b9e-2d4f-4c1a-9a57-0d3e8b7c1a22");
+    private static final Inventory INVENTORY = new Inventory("web-01", "linux", "Ubuntu 24.04", "amd64", "1.2.0", "beta",
+            "machine-0123", "device-4567", List.of("10.0.0.5", "fe80::1"), List.of("alice"),
+            new Inventory.Health(false, List.of("state dir /var/lib/gururmm is read-only"), "ProtectSystem=strict: /usr is read-only"));
+
+    /** One fully populated instance per subtype; a new subtype without one fails {@link #everyMessageMatchesItsGoldenFile()}. */
+    private static final Map<Class<?>, Object> SAMPLES = samples(
+            new AgentMessage.Hello(1, INVENTORY),
+            new AgentMessage.Heartbeat(T1),
+            new AgentMessage.InventoryReport(INVENTORY),
+            new AgentMessage.CommandStarted(ID, T1),
+            new AgentMessage.CommandResult(ID, "failed", 2, "out\n", "err \u00e9\n", true, false, "exit code 2", T1, T2,
+                    "runs in a sandbox"),
+            new AgentMessage.UpdateStatus("rolled_back", "1.2.0", "1.3.0", "gururmm-agent-linux-amd64-1.3.0.jar",
+                    "the new version did not reach the server", T2),
+            new ServerMessage.Welcome(1, ID, T1, 30),
+            new ServerMessage.RunCommand(ID, "sh", "echo \"hi\"\nexit 0", "system", 600),
+            new ServerMessage.CancelCommand(ID),
+            new ServerMessage.ResultAck(ID),
+            new ServerMessage.Refused("malformed_frame", "malformed AgentMessage: unexpected token"),
+            new ServerMessage.UpdateOffer("gururmm-agent-linux-amd64-1.3.0.jar", "1.3.0", "linux", "amd64",
+                    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "c2lnbmF0dXJl", 123456789L,
+                    "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"));
+
+    private static Map<Class<?>, Object> samples(Object... messages) {
+        Map<Class<?>, Object> out = new LinkedHashMap<>();
+        for (Object m : messages) {
+            out.put(m.getClass(), m);
+        }
+        return out;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyMessageMatchesItsGoldenFile() {
+        return Stream.concat(
+                cases(AgentMessage.class, m -> Wire.encode((AgentMessage) m), Wire::decodeAgentMessage),
+                cases(ServerMessage.class, m -> Wire.encode((ServerMessage) m), Wire::decodeServerMessage));
+    }
+
+    @Test
+    void everySubtypeHasADistinctTypeName() {
+        List<String> names = new ArrayList<>(typeNames(AgentMessage.class).values());
+        names.addAll(typeNames(ServerMessage.class).values());
+        // One golden directory for both directions: a clash would make two messages share a file.
+        assertThat(names).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(names)).hasSize(AgentMessage.class.getPermittedSubclasses().length
+                + ServerMessage.class.getPermittedSubclasses().length);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> unknownFieldsAreIgnoredEverywhere() {
+        // Forward compatibility: a newer peer may add optional fields, at the top and in nested objects.
+        return Stream.concat(
+                        Arrays.stream(AgentMessage.class.getPermittedSubclasses()).map(c -> Map.entry(c, typeNames(AgentMessage.class))),
+                        Arrays.stream(ServerMessage.class.getPermittedSubclasses()).map(c -> Map.entry(c, typeNames(ServerMessage.class))))
+                .map(e -> DynamicTest.dynamicTest(e.getValue().get(e.getKey()), () -> {
+                    Class<?> type = e.getKey();
+                    String name = e.getValue().get(type);
+                    JsonNode tree = MAPPER.readTree(golden(name));
+                    addUnknownFields(tree);
+                    String frame = MAPPER.writeValueAsString(tree);
+                    assertThat(frame).contains("from_a_newer_peer");
+                    Object decoded = AgentMessage.class.isAssignableFrom(type) ? Wire.decodeAgentMessage(frame) : Wire.decodeServerMessage(frame);
+                    assertThat(decoded).isEqualTo(SAMPLES.get(type));
+                }));
+    }
+
+    @Test
+    void anUnknownMessageTypeIsReportedAsSuchAndNotAsGarbage() {
+        String future = "{\"type\":\"from_the_future\",\"payload\":{\"x\":1}}";
+        ProtocolException toServer = assertThrows(ProtocolException.class, () -> Wire.decodeAgentMessage(future));
+        ProtocolException toAgent = assertThrows(ProtocolException.class, () -> Wire.decodeServerMessage(future));
+        assertThat(toServer.unknownType()).contains("from_the_future");
+        assertThat(toAgent.unknownType()).contains("from_the_future");
+
+        for (String garbage : List.of("{}", "{\"type\":\"\"}", "[1]", "not json", "{\"type\":\"heartbeat\",\"sent_at\":\"yesterday\"}")) {
+            ProtocolException e = assertThrows(ProtocolException.class, () -> Wire.decodeAgentMessage(garbage), garbage);
+            assertThat(e.unknownType()).as(garbage).isEmpty();
+        }
+        // A known type with a wrongly typed field stays malformed, not "unknown".
+        ProtocolException badField = assertThrows(ProtocolException.class,
+                () -> Wire.decodeServerMessage("{\"type\":\"welcome\",\"protocol_version\":\"one\"}"));
+        assertThat(badField.unknownType()).isEmpty();
+    }
+
+    private static Stream<DynamicTest> cases(Class<?> sealed, Function<Object, String> encode, Decoder decode) {
+        Map<Class<?>, String> names = typeNames(sealed);
+        return Arrays.stream(sealed.getPermittedSubclasses()).map(type -> DynamicTest.dynamicTest(type.getSimpleName(), () -> {
+            assertThat(names).as(type + " is registered in @JsonSubTypes of " + sealed.getSimpleName()).containsKey(type);
+            Object sample = SAMPLES.get(type);
+            assertThat(sample).as("a sample " + type.getSimpleName() + " in GoldenMessagesTest.SAMPLES").isNotNull();
+            assertFullyPopulated(type.getSimpleName(), sample);
+
+            String name = names.get(type);
+            String encoded = encode.apply(sample);
+            if (Boolean.getBoolean("gururmm.golden.write")) {
+                Path file = Path.of("src", "test", "resources", "golden", name + ".json");
+                Files.writeString(file, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(MAPPER.readTree(encoded)) + "\n");
+            }
+            String golden = golden(name);
+            assertThat(MAPPER.readTree(encoded)).as("encoding of " + name + " vs golden/" + name + ".json").isEqualTo(MAPPER.readTree(golden));
+            assertThat(decode.decode(golden)).as("golden/" + name + ".json decoded").isEqualTo(sample);
+        }));
+    }
+
+    /** The {@code type} discriminator of each subtype, as registered on the sealed interface. */
+    private static Map<Class<?>, String> typeNames(Class<?> sealed) {
+        Map<Class<?>, String> out = new LinkedHashMap<>();
+        for (JsonSubTypes.Type t : sealed.getAnnotation(JsonSubTypes.class).value()) {
+            out.put(t.value(), t.name());
+        }
+        return out;
+    }
+
+    private static String golden(String name) throws IOException {
+        try (InputStream in = GoldenMessagesTest.class.getResourceAsStream("/golden/" + name + ".json")) {
+            assertThat(in).as("golden file src/test/resources/golden/" + name + ".json (write it with -Dgururmm.golden.write=true)").isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** No null and no empty list anywhere, so every field, nested ones included, is pinned by the golden file. */
+    private static void assertFullyPopulated(String path, Object value) throws ReflectiveOperationException {
+        assertThat(value).as(path + " is set in the sample").isNotNull();
+        if (value instanceof Collection<?> items) {
+            assertThat(items).as(path + " has an element in the sample").isNotEmpty();
+            for (Object item : items) {
+                assertFullyPopulated(path + "[]", item);
+            }
+        } else if (value.getClass().isRecord()) {
+            for (RecordComponent c : value.getClass().getRecordComponents()) {
+                assertFullyPopulated(path + "." + c.getName(), c.getAccessor().invoke(value));
+            }
+        }
+    }
+
+    private static void addUnknownFields(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            List<JsonNode> children = new ArrayList<>();
+            object.elements().forEachRemaining(children::add);
+            children.forEach(GoldenMessagesTest::addUnknownFields);
+            object.put("from_a_newer_peer", "ignored");
+            object.putObject("nested_from_a_newer_peer").put("n", 1).putArray("list").add(true);
+        } else if (node instanceof ArrayNode array) {
+            array.forEach(GoldenMessagesTest::addUnknownFields);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Decoder {
+        Object decode(String frame) throws ProtocolException;
+    }
+
+    @Test
+    void theSampleSetCoversExactlyTheSealedSubtypes() {
+        Set<Class<?>> permitted = new HashSet<>(Arrays.asList(AgentMessage.class.getPermittedSubclasses()));
+        permitted.addAll(Arrays.asList(ServerMessage.class.getPermittedSubclasses()));
+        assertThat(SAMPLES.keySet()).containsExactlyInAnyOrderElementsOf(permitted);
+    }
+}

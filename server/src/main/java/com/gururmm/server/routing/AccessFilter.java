@@ -1,0 +1,117 @@
+package com.gururmm.server.routing;
+
+import com.gururmm.server.auth.Access;
+import com.gururmm.server.auth.Principal;
+import com.gururmm.server.http.ApiException;
+import com.gururmm.server.http.Bodies;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.UUID;
+
+/**
+ * The one before-handler that authorizes every matched route from its {@link Rule}: open routes
+ * pass; otherwise the bearer token is authenticated (401), the role compared with the rule's
+ * minimum (403), and for routes that act on an agent the {@link AgentScope} decides (403).
+ * A matched endpoint without a rule is refused, so a route registered around the table fails
+ * closed instead of open.
+ */
+public final class AccessFilter {
+    public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
+
+    /** Resolves {@code Authorization: Bearer ...} to a user; throws a 401 {@link ApiException} otherwise. */
+    @FunctionalInterface
+    public interface Users {
+        Principal authenticate(String authorizationHeader);
+    }
+
+    /** True when {@code token} is agent {@code agentId}'s current credential. */
+    @FunctionalInterface
+    public interface Agents {
+        boolean authenticate(UUID agentId, String token);
+    }
+
+    /** May {@code principal} act on agent {@code agentId} at all? Throws a 403 {@link ApiException} if not. */
+    @FunctionalInterface
+    public interface AgentScope {
+        AgentScope ANY = (principal, agentId) -> { };
+
+        void check(Principal principal, UUID agentId);
+    }
+
+    private final Users users;
+    private final Agents agents;
+    private volatile AgentScope scope = AgentScope.ANY;
+
+    public AccessFilter(Users users, Agents agents) {
+        this.users = users;
+        this.agents = agents;
+    }
+
+    /** Set once while wiring, by the feature that owns the agent scope rules. */
+    public void scope(AgentScope scope) {
+        this.scope = scope;
+    }
+
+    /** Installs the filter for the routes (and declared static files) of {@code table}. */
+    public void install(RoutesConfig routes, RouteTable table) {
+        routes.before(AccessFilter::securityHeaders);
+        routes.beforeMatched(ctx -> authorize(ctx, table));
+    }
+
+    /**
+     * API answers (tokens among them) are never cached by a browser or proxy, and no response is
+     * content-sniffed into something executable.
+     */
+    private static void securityHeaders(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        if (ctx.path().startsWith("/api/")) {
+            ctx.header("Cache-Control", "no-store");
+        }
+    }
+
+    private void authorize(Context ctx, RouteTable table) {
+        if (ctx.method().name().equals("OPTIONS")) {
+            return;
+        }
+        // The matched route's roles: the RouteTable gives each route exactly one, its Rule.
+        Rule rule = ctx.routeRoles().stream().filter(Rule.class::isInstance).map(Rule.class::cast).findFirst().orElse(null);
+        if (rule == null && table.isOpenStaticFile(ctx.path())) {
+            return;
+        }
+        if (rule == null) {
+            throw ApiException.forbidden("Route " + ctx.method() + " " + ctx.path() + " declares no access rule; it is refused.");
+        }
+        if (rule.isOpen()) {
+            return;
+        }
+        if (rule.agentCredential() && ctx.header(AGENT_ID_HEADER) != null) {
+            authenticateAgent(ctx);
+            return;
+        }
+        Principal principal = users.authenticate(ctx.header("Authorization"));
+        Access.attach(ctx, principal);
+        if (!principal.role().includes(rule.minimum())) {
+            throw ApiException.forbidden("This needs the " + rule.minimum().wireName() + " role; you are "
+                    + principal.role().wireName() + ".");
+        }
+        if (rule.agentParam() != null) {
+            scope.check(principal, Bodies.uuidParam(ctx, rule.agentParam()));
+        }
+    }
+
+    private void authenticateAgent(Context ctx) {
+        String rawId = ctx.header(AGENT_ID_HEADER);
+        String authorization = ctx.header("Authorization");
+        String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).trim() : null;
+        try {
+            if (agents.authenticate(UUID.fromString(rawId.trim()), token)) {
+                return;
+            }
+        } catch (IllegalArgumentException ignored) {
+            // not a UUID: the 401 below
+        }
+        throw ApiException.unauthorized("The agent credential is not valid for agent " + Bodies.truncate(rawId)
+                + "; this route needs a current agent or user credential.");
+    }
+}
