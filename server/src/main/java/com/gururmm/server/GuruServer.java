@@ -23,6 +23,7 @@ import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.command.CommandRoutes;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.command.CommandStore;
+import com.gururmm.server.config.DataDirectory;
 import com.gururmm.server.config.ServerConfig;
 import com.gururmm.server.dashboard.DashboardRoutes;
 import com.gururmm.server.db.Database;
@@ -149,6 +150,8 @@ public final class GuruServer implements AutoCloseable {
         createDirectories(config);
         Database database = Database.open(config);
         GuruServer server = new GuruServer(config, database);
+        // H2's files and the release key were just created with the process umask.
+        DataDirectory.makePrivate(config.dataDir(), config.downloadsDir());
         server.startListening();
         return server;
     }
@@ -219,9 +222,13 @@ public final class GuruServer implements AutoCloseable {
     }
 
     private static void createDirectories(ServerConfig config) {
+        // The data dir is private (0700, refused if others can read it); see DataDirectory.
+        DataDirectory.prepare(config.dataDir(), config.downloadsDir());
         try {
-            Files.createDirectories(config.dataDir());
             Files.createDirectories(config.downloadsDir());
+            if (config.downloadsDir().startsWith(config.dataDir())) {
+                DataDirectory.makeDirectoryPrivate(config.downloadsDir());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + config.dataDir() + " or " + config.downloadsDir()
                     + "; set GURURMM_DATA_DIR / DOWNLOADS_DIR to writable directories", e);

@@ -31,7 +31,15 @@ public final class ServerMain {
         }
         log.info("GuruRMM server {} starting", version());
         config.log(log);
-        GuruServer server = GuruServer.start(config);
+        GuruServer server;
+        try {
+            server = GuruServer.start(config);
+        } catch (ConfigException e) {
+            // A setting or the data dir's state that the operator must fix (e.g. its file mode).
+            System.err.println("gururmm-server: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Optional<String> generated = server.ensureFirstAdmin();
         generated.ifPresent(password -> savePassword(config.dataDir(), password));
         LocalAgentLauncher localAgent = new LocalAgentLauncher(config, server.port(), server.enrollmentTokens(), server.releasePublicKey());

@@ -121,7 +121,7 @@ class BatchCommandTest {
         expect(400, "'agent_ids' is empty", () -> client.runBatch(byIds(List.of(), "echo")));
         expect(400, "Unknown command_type 'zsh'", () -> client.runBatch(new BatchRequest(List.of(first), null, "zsh", "echo", null, 30)));
         expect(400, "matches no agent", () -> client.runBatch(new BatchRequest(null, new AgentFilter(null, "windows", null, null), "sh", "echo", null, 30)));
-        expect(400, "'status' must be online or offline", () -> client.runBatch(new BatchRequest(null, new AgentFilter("gone", null, null, null), "sh", "echo", null, 30)));
+        expect(400, "'status' must be online, offline or retired", () -> client.runBatch(new BatchRequest(null, new AgentFilter("gone", null, null, null), "sh", "echo", null, 30)));
         UUID ghost = UUID.randomUUID();
         expect(404, ghost.toString(), () -> client.runBatch(byIds(List.of(first, ghost), "echo")));
         expect(413, "limit is 1048576", () -> client.runBatch(byIds(List.of(first), "x".repeat(1024 * 1024 + 1))));

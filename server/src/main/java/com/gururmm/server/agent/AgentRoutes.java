@@ -25,8 +25,8 @@ public final class AgentRoutes {
     public void register(RouteTable routes) {
         routes.get("/api/agents", Rule.role(Role.VIEWER), "List agents (filters: status, os, site, hostname glob; include_retired=true)", ctx -> {
             boolean uid = seesMachineUid(Access.principal(ctx));
-            ctx.json(agents.list(ctx.queryParam("status"), ctx.queryParam("os"), ctx.queryParam("site"), ctx.queryParam("hostname"),
-                    flag(ctx.queryParam("include_retired"))).stream().map(a -> uid ? a : withoutMachineUid(a)).toList());
+            ctx.json(agents.list(Bodies.query(ctx, "status"), Bodies.query(ctx, "os"), Bodies.query(ctx, "site"),
+                    Bodies.query(ctx, "hostname"), flag(Bodies.query(ctx, "include_retired"))).stream().map(a -> uid ? a : withoutMachineUid(a)).toList());
         });
         routes.get("/api/agents/{id}", Rule.role(Role.VIEWER), "One agent with its inventory", ctx -> {
             AgentDetail agent = agents.get(Bodies.uuidParam(ctx, "id"));

@@ -69,7 +69,8 @@ public final class AgentService {
         // Validate everything before spending a use of the token: bad input changes nothing.
         String deviceId = requireField(request.deviceId(), "device_id", 200);
         String machineUid = requireField(request.machineUid(), "machine_uid", 200);
-        String hostname = requireField(request.hostname(), "hostname", 255);
+        // Same cleaning as the hostname the agent reports later over its connection (see clip).
+        String hostname = clip(requireField(request.hostname(), "hostname", 255), 255, "unknown");
         String os = oneOf(request.os(), "os", OS_NAMES);
         String arch = oneOf(request.arch(), "arch", ARCH_NAMES);
         String version = requireField(request.version(), "version", 50);
@@ -214,12 +215,35 @@ public final class AgentService {
             throw ApiException.badRequest("'status' must be online, offline or retired; got '" + status + "'.");
         }
         boolean withRetired = includeRetired || "retired".equals(status);
-        String pattern = hostnameGlob == null ? null : hostnameGlob.replace("%", "\\%").replace("_", "\\_").replace('*', '%').replace('?', '_');
+        String pattern = likePattern(hostnameGlob);
         Set<UUID> retired = withRetired ? store.retiredIds() : Set.of();
         return store.list(os, site, pattern, withRetired).stream()
                 .map(row -> retired.contains(row.id()) ? retiredSummary(summary(row)) : summary(row))
                 .filter(a -> status == null || a.status().equals(status))
                 .toList();
+    }
+
+    /**
+     * A hostname glob ({@code *} any run, {@code ?} one character, everything else literal,
+     * backslash included) as a LIKE pattern for {@code ESCAPE '!'} (see {@link AgentStore#list}).
+     * A lone or trailing backslash used to reach LIKE as a dangling escape, which both databases
+     * reject with an error: a 500 any viewer could cause, from the API or a bulk filter.
+     */
+    static String likePattern(String glob) {
+        if (glob == null) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(glob.length() + 8);
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            switch (c) {
+                case '!', '%', '_' -> out.append('!').append(c);
+                case '*' -> out.append('%');
+                case '?' -> out.append('_');
+                default -> out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     public AgentDetail get(UUID id) {
@@ -268,11 +292,24 @@ public final class AgentService {
                 health);
     }
 
-    private static String clip(String value, int max, String fallback) {
+    /**
+     * Trims an agent-reported string to {@code max} and replaces control characters (C0, DEL,
+     * C1; NUL among them, which PostgreSQL cannot store at all) with U+FFFD, so a hostile or
+     * broken agent can neither fail the inventory write nor put raw terminal escapes and line
+     * breaks into names shown in tables and logs.
+     */
+    static String clip(String value, int max, String fallback) {
         if (value == null || value.isBlank()) {
             return fallback;
         }
-        return value.length() > max ? value.substring(0, max) : value;
+        String clipped = value.length() > max ? value.substring(0, max) : value;
+        if (clipped.chars().noneMatch(Character::isISOControl)) {
+            return clipped;
+        }
+        StringBuilder out = new StringBuilder(clipped.length());
+        clipped.chars().forEach(c -> out.append(Character.isISOControl(c) ? '\uFFFD' : (char) c));
+        String cleaned = out.toString();
+        return cleaned.isBlank() ? fallback : cleaned;
     }
 
     private static List<String> clipList(List<String> values, int maxItemLength) {

@@ -28,7 +28,13 @@ public final class AgentStore {
                 .bind("uid", machineUid).mapTo(AgentRow.class).findOne());
     }
 
-    /** Filters are optional (null = any); {@code hostnamePattern} uses SQL LIKE wildcards. Retired agents are left out. */
+    /**
+     * Filters are optional (null = any); {@code hostnamePattern} uses SQL LIKE wildcards with
+     * {@code !} as the escape character. Named explicitly, because the default (backslash) made
+     * a hostname filter ending in a backslash an invalid pattern; {@code !} also keeps the
+     * statement free of backslashes, which string-literal modes and parsers read differently.
+     * Retired agents are left out.
+     */
     public List<AgentRow> list(String os, String site, String hostnamePattern) {
         return list(os, site, hostnamePattern, false);
     }
@@ -39,7 +45,7 @@ public final class AgentStore {
                         WHERE (CAST(:retired AS BOOLEAN) OR retired_at IS NULL)
                           AND (CAST(:os AS VARCHAR(20)) IS NULL OR os = :os)
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
-                          AND (CAST(:host AS VARCHAR(255)) IS NULL OR LOWER(hostname) LIKE LOWER(:host))
+                          AND (CAST(:host AS VARCHAR(255)) IS NULL OR LOWER(hostname) LIKE LOWER(:host) ESCAPE '!')
                         ORDER BY hostname, id""")
                 .bind("os", os).bind("site", site).bind("host", hostnamePattern).bind("retired", includeRetired)
                 .mapTo(AgentRow.class).list());

@@ -3,6 +3,7 @@ package com.gururmm.server.audit;
 import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.http.Bodies;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
 
@@ -22,7 +23,7 @@ public final class AuditRoutes {
             }
             String before = ctx.queryParam("before");
             Long beforeId = before == null ? null : (long) parseInt(before, 0, "before");
-            ctx.json(audit.list(limit, beforeId, ctx.queryParam("action")));
+            ctx.json(audit.list(limit, beforeId, Bodies.query(ctx, "action")));
         });
     }
 

@@ -1,6 +1,7 @@
 package com.gururmm.server.batch;
 
 import com.gururmm.protocol.api.Batches.BatchResult;
+import com.gururmm.server.command.OutputText;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -78,7 +79,7 @@ final class BatchStore {
     List<BatchResult> results(UUID batchId) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT b.agent_id, b.command_id, COALESCE(c.status, 'failed') AS status, c.exit_code, c.stdout, c.stderr,
-                               COALESCE(c.error, b.error) AS error, c.completed_at
+                               COALESCE(c.error, b.error) AS error, c.completed_at, COALESCE(c.output_escaped, FALSE) AS output_escaped
                         FROM batch_commands b LEFT JOIN commands c ON c.id = b.command_id
                         WHERE b.batch_id = :batch ORDER BY b.agent_id""")
                 .bind("batch", batchId)
@@ -87,8 +88,8 @@ final class BatchStore {
                         rs.getObject("command_id", UUID.class),
                         rs.getString("status"),
                         (Integer) rs.getObject("exit_code", Integer.class),
-                        rs.getString("stdout"),
-                        rs.getString("stderr"),
+                        OutputText.stored(rs.getString("stdout"), rs.getBoolean("output_escaped")),
+                        OutputText.stored(rs.getString("stderr"), rs.getBoolean("output_escaped")),
                         rs.getString("error"),
                         Optional.ofNullable(rs.getObject("completed_at", java.time.OffsetDateTime.class))
                                 .map(java.time.OffsetDateTime::toInstant).orElse(null)))

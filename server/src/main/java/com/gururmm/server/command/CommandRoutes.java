@@ -26,7 +26,7 @@ public final class CommandRoutes {
         });
         routes.get("/api/agents/{id}/commands", Rule.role(Role.VIEWER), "An agent's command history", ctx -> {
             int limit = parseLimit(ctx.queryParam("limit"));
-            ctx.json(commands.listForAgent(Bodies.uuidParam(ctx, "id"), ctx.queryParam("status"), limit));
+            ctx.json(commands.listForAgent(Bodies.uuidParam(ctx, "id"), Bodies.query(ctx, "status"), limit));
         });
         routes.get("/api/commands/{id}", Rule.role(Role.VIEWER), "One command and its result", ctx -> {
             ctx.json(commands.get(Bodies.uuidParam(ctx, "id")));

@@ -17,6 +17,7 @@ import com.gururmm.server.auth.Principal;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.routing.AccessFilter.AgentScope;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,6 +29,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,12 +199,21 @@ public final class CommandService {
 
     public void onStarted(UUID agentId, UUID commandId, Instant startedAt) {
         Instant now = clock.instant();
+        Instant started = notAfter(startedAt == null ? now : startedAt, now);
         // Normally the command was dispatched and already has its deadline: one UPDATE, no read.
-        if (store.markStartedKeepingDeadline(agentId, commandId, startedAt == null ? now : startedAt, now)) {
+        if (store.markStartedKeepingDeadline(agentId, commandId, started, now)) {
             return;
         }
         int timeout = store.find(commandId).map(CommandRow::timeoutSeconds).orElse(DEFAULT_TIMEOUT_SECONDS);
-        store.markStarted(agentId, commandId, startedAt == null ? now : startedAt, now, deadline(now, timeout));
+        store.markStarted(agentId, commandId, started, now, deadline(now, timeout));
+    }
+
+    /**
+     * Agent clocks are not trusted: a reported time is capped at the server's clock here, and
+     * the store keeps it after the command's creation (and a completion after the start).
+     */
+    private static Instant notAfter(Instant reported, Instant now) {
+        return reported != null && reported.isAfter(now) ? now : reported;
     }
 
     /**
@@ -216,11 +227,44 @@ public final class CommandService {
             log.warn("agent {} sent result for {} with status '{}'; storing it as failed", agentId, result.commandId(), result.status());
             status = CommandStatus.FAILED;
         }
-        CommandResult clipped = clip(result);
-        boolean stored = store.storeResult(agentId, clipped, status.wireName(), clock.instant());
+        Instant now = clock.instant();
+        CommandResult clipped = clip(result, now);
+        boolean stored;
+        try {
+            stored = store.storeResult(agentId, clipped, status.wireName(), now);
+        } catch (UnableToExecuteStatementException e) {
+            if (!isPermanent(e)) {
+                throw e; // the database is away or busy: unacknowledged, the agent sends it again
+            }
+            // The same result would fail the same way every time: acknowledging nothing would make
+            // the agent resend it forever and the command end "agent lost". Record why instead.
+            log.error("result for {} from agent {} cannot be stored; the command is marked failed", result.commandId(), agentId, e);
+            stored = store.failByServer(result.commandId(),
+                    "the agent's result could not be stored: " + withoutNul(rootMessage(e)), now);
+        }
         if (!stored) {
             log.debug("result for {} from agent {} was a duplicate or not its command", result.commandId(), agentId);
         }
+    }
+
+    /** SQL state class 22 (data exception) or 23 (integrity violation): the statement itself is bad, not the database. */
+    private static boolean isPermanent(UnableToExecuteStatementException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        String message = String.valueOf(t.getMessage());
+        return message.length() > 300 ? message.substring(0, 300) : message;
     }
 
     public void cancel(Principal actor, UUID commandId) {
@@ -332,15 +376,23 @@ public final class CommandService {
         return text.length() > max ? text.substring(0, max) : text;
     }
 
-    /** An agent may not store more than the limits, whatever it sends. */
-    private static CommandResult clip(CommandResult r) {
+    /**
+     * An agent may not store more than the limits, nor times from the server's future, whatever
+     * it sends. Its messages (error, sandbox note) are text, not output: a NUL there is replaced.
+     */
+    private static CommandResult clip(CommandResult r, Instant now) {
         int limit = 1024 * 1024 + 256;
         String out = r.stdout() != null && r.stdout().length() > limit ? r.stdout().substring(0, limit) : r.stdout();
         String err = r.stderr() != null && r.stderr().length() > limit ? r.stderr().substring(0, limit) : r.stderr();
         String error = r.error() != null && r.error().length() > 2000 ? r.error().substring(0, 2000) : r.error();
+        String note = r.sandboxNote() != null && r.sandboxNote().length() > 1000 ? r.sandboxNote().substring(0, 1000) : r.sandboxNote();
         return new CommandResult(r.commandId(), r.status(), r.exitCode(), out, err,
-                r.stdoutTruncated() || out != r.stdout(), r.stderrTruncated() || err != r.stderr(), error, r.startedAt(), r.completedAt(),
-                r.sandboxNote() != null && r.sandboxNote().length() > 1000 ? r.sandboxNote().substring(0, 1000) : r.sandboxNote());
+                r.stdoutTruncated() || out != r.stdout(), r.stderrTruncated() || err != r.stderr(), withoutNul(error),
+                notAfter(r.startedAt(), now), notAfter(r.completedAt(), now), withoutNul(note));
+    }
+
+    private static String withoutNul(String text) {
+        return text == null ? null : text.replace('\0', '\uFFFD');
     }
 
     static CommandView view(CommandRow r) {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.mapper.reflect.ConstructorMapper;
 
 /**
  * SQL for {@code commands}. Every state change is a conditional UPDATE on the current status,
@@ -18,6 +20,31 @@ import org.jdbi.v3.core.Jdbi;
  * (back to queued) or discard (cancelled), or a cancel, moves it.
  */
 public final class CommandStore implements HeldCommands {
+    /**
+     * An agent-reported start, never before the command existed (the caller has already capped
+     * it at the server's clock). {@code :startedAt} may be null: then the expression is null.
+     */
+    private static final String CLAMPED_START = """
+            CASE WHEN CAST(:startedAt AS TIMESTAMP WITH TIME ZONE) < created_at THEN created_at
+                 ELSE CAST(:startedAt AS TIMESTAMP WITH TIME ZONE) END""";
+    /** An agent-reported completion, never before the start (stored or reported) nor the command's creation. */
+    private static final String CLAMPED_COMPLETION = """
+            CASE WHEN CAST(:completedAt AS TIMESTAMP WITH TIME ZONE) < COALESCE(started_at, %1$s, created_at)
+                 THEN COALESCE(started_at, %1$s, created_at)
+                 ELSE CAST(:completedAt AS TIMESTAMP WITH TIME ZONE) END""".formatted(CLAMPED_START);
+    private static final RowMapper<CommandRow> STORED = ConstructorMapper.of(CommandRow.class);
+    /** Rows as stored, with escaped output (see {@link OutputText}) turned back into the original. */
+    private static final RowMapper<CommandRow> ROWS = (rs, ctx) -> {
+        CommandRow r = STORED.map(rs, ctx);
+        if (!rs.getBoolean("output_escaped")) {
+            return r;
+        }
+        return new CommandRow(r.id(), r.agentId(), r.commandType(), r.commandText(), r.context(), r.timeoutSeconds(), r.status(),
+                r.exitCode(), OutputText.stored(r.stdout(), true), OutputText.stored(r.stderr(), true), r.stdoutTruncated(),
+                r.stderrTruncated(), r.error(), r.failedByServer(), r.createdBy(), r.createdAt(), r.expiresAt(), r.dispatchedAt(),
+                r.deadlineAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason());
+    };
+
     private final Jdbi jdbi;
 
     public CommandStore(Jdbi jdbi) {
@@ -39,7 +66,7 @@ public final class CommandStore implements HeldCommands {
 
     public Optional<CommandRow> find(UUID id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM commands WHERE id = :id")
-                .bind("id", id).mapTo(CommandRow.class).findOne());
+                .bind("id", id).map(ROWS).findOne());
     }
 
     public List<CommandRow> listForAgent(UUID agentId, String status, int limit) {
@@ -48,7 +75,7 @@ public final class CommandStore implements HeldCommands {
                           AND (CAST(:status AS VARCHAR(20)) IS NULL OR status = :status)
                         ORDER BY created_at DESC, id LIMIT :limit""")
                 .bind("agentId", agentId).bind("status", status).bind("limit", limit)
-                .mapTo(CommandRow.class).list());
+                .map(ROWS).list());
     }
 
     /** Commands to (re)send when the agent connects: never sent, or sent but never reported started. */
@@ -57,7 +84,7 @@ public final class CommandStore implements HeldCommands {
                         SELECT * FROM commands WHERE agent_id = :agentId
                           AND (status = 'queued' OR (status = 'running' AND started_at IS NULL))
                         ORDER BY created_at, id""")
-                .bind("agentId", agentId).mapTo(CommandRow.class).list());
+                .bind("agentId", agentId).map(ROWS).list());
     }
 
     /**
@@ -99,7 +126,7 @@ public final class CommandStore implements HeldCommands {
     public List<CommandRow> heldFor(UUID agentId) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT * FROM commands WHERE agent_id = :agentId AND status = 'held' ORDER BY created_at, id""")
-                .bind("agentId", agentId).mapTo(CommandRow.class).list());
+                .bind("agentId", agentId).map(ROWS).list());
     }
 
     /**
@@ -133,9 +160,10 @@ public final class CommandStore implements HeldCommands {
     /** {@link #markStarted} for a command that already has a deadline; false if it has none (or is not open). */
     public boolean markStartedKeepingDeadline(UUID agentId, UUID id, Instant startedAt, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE commands SET status = 'running', started_at = COALESCE(started_at, :startedAt),
+                        UPDATE commands SET status = 'running', started_at = COALESCE(started_at, %s),
                                dispatched_at = COALESCE(dispatched_at, :now)
-                        WHERE id = :id AND agent_id = :agentId AND status IN ('queued', 'running') AND deadline_at IS NOT NULL""")
+                        WHERE id = :id AND agent_id = :agentId AND status IN ('queued', 'running') AND deadline_at IS NOT NULL"""
+                        .formatted(CLAMPED_START))
                 .bind("id", id).bind("agentId", agentId).bind("startedAt", startedAt).bind("now", now).execute()) == 1;
     }
 
@@ -149,9 +177,10 @@ public final class CommandStore implements HeldCommands {
 
     public boolean markStarted(UUID agentId, UUID id, Instant startedAt, Instant now, Instant deadline) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE commands SET status = 'running', started_at = COALESCE(started_at, :startedAt),
+                        UPDATE commands SET status = 'running', started_at = COALESCE(started_at, %s),
                                dispatched_at = COALESCE(dispatched_at, :now), deadline_at = COALESCE(deadline_at, :deadline)
-                        WHERE id = :id AND agent_id = :agentId AND status IN ('queued', 'running')""")
+                        WHERE id = :id AND agent_id = :agentId AND status IN ('queued', 'running')"""
+                        .formatted(CLAMPED_START))
                 .bind("id", id).bind("agentId", agentId).bind("startedAt", startedAt).bind("now", now)
                 .bind("deadline", deadline).execute()) == 1;
     }
@@ -160,18 +189,24 @@ public final class CommandStore implements HeldCommands {
      * Stores an agent's result. Accepted while the command is open, or when the server itself
      * had given up on it (expired / agent lost): the agent's own account is the better truth.
      * Returns false when the result was already stored (a redelivery) or the command is not
-     * this agent's.
+     * this agent's. The caller caps the reported times at its clock; here they are kept after
+     * the command's creation and the completion after the start, whatever the agent said.
      */
     public boolean storeResult(UUID agentId, CommandResult r, String status, Instant now) {
+        boolean escaped = OutputText.needsEscaping(r.stdout(), r.stderr());
+        String stdout = escaped ? OutputText.escape(r.stdout()) : r.stdout();
+        String stderr = escaped ? OutputText.escape(r.stderr()) : r.stderr();
         int updated = jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE commands SET status = :status, exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
                                stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated, error = :error,
-                               failed_by_server = FALSE, started_at = COALESCE(started_at, :startedAt),
-                               completed_at = :completedAt, sandbox_note = :sandboxNote
+                               output_escaped = :escaped, failed_by_server = FALSE,
+                               started_at = COALESCE(started_at, %s),
+                               completed_at = %s, sandbox_note = :sandboxNote
                         WHERE id = :id AND agent_id = :agentId
-                          AND (status IN ('queued', 'running') OR (status = 'failed' AND failed_by_server = TRUE))""")
+                          AND (status IN ('queued', 'running') OR (status = 'failed' AND failed_by_server = TRUE))"""
+                        .formatted(CLAMPED_START, CLAMPED_COMPLETION))
                 .bind("id", r.commandId()).bind("agentId", agentId).bind("status", status)
-                .bind("exitCode", r.exitCode()).bind("stdout", r.stdout()).bind("stderr", r.stderr())
+                .bind("exitCode", r.exitCode()).bind("stdout", stdout).bind("stderr", stderr).bind("escaped", escaped)
                 .bind("stdoutTruncated", r.stdoutTruncated()).bind("stderrTruncated", r.stderrTruncated())
                 .bind("error", r.error()).bind("startedAt", r.startedAt())
                 .bind("completedAt", r.completedAt() == null ? now : r.completedAt())
@@ -183,11 +218,12 @@ public final class CommandStore implements HeldCommands {
         // A cancelled command keeps its status but gains the output the process produced before it was killed.
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE commands SET exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
-                               stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated,
-                               started_at = COALESCE(started_at, :startedAt), sandbox_note = :sandboxNote
-                        WHERE id = :id AND agent_id = :agentId AND status = 'cancelled' AND stdout IS NULL AND stderr IS NULL""")
+                               stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated, output_escaped = :escaped,
+                               started_at = COALESCE(started_at, %s), sandbox_note = :sandboxNote
+                        WHERE id = :id AND agent_id = :agentId AND status = 'cancelled' AND stdout IS NULL AND stderr IS NULL"""
+                        .formatted(CLAMPED_START))
                 .bind("id", r.commandId()).bind("agentId", agentId)
-                .bind("exitCode", r.exitCode()).bind("stdout", r.stdout()).bind("stderr", r.stderr())
+                .bind("exitCode", r.exitCode()).bind("stdout", stdout).bind("stderr", stderr).bind("escaped", escaped)
                 .bind("stdoutTruncated", r.stdoutTruncated()).bind("stderrTruncated", r.stderrTruncated())
                 .bind("startedAt", r.startedAt())
                 .bind("sandboxNote", r.sandboxNote())

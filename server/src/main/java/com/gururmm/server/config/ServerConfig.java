@@ -69,6 +69,7 @@ public record ServerConfig(
         } else {
             databaseUrl = JdbcUrls.normalise(databaseUrl);
         }
+        databaseUrl = writeThrough(databaseUrl);
         String downloads = r.string("DOWNLOADS_DIR", "");
         Path downloadsDir = downloads.isEmpty() ? dataDir.resolve("downloads") : Path.of(downloads).toAbsolutePath().normalize();
         String localAgent = r.string("GURURMM_LOCAL_AGENT", "auto");
@@ -115,6 +116,25 @@ public record ServerConfig(
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
     public Path jwtKeyPath() {
         return jwtKeyFile.isEmpty() ? dataDir.resolve("jwt-signing.key") : Path.of(jwtKeyFile).toAbsolutePath().normalize();
+    }
+
+    /**
+     * Makes an H2 file database write every commit through before the commit returns.
+     *
+     * <p>H2's MVStore keeps committed changes in memory and a background thread writes them
+     * out every {@code WRITE_DELAY} ms (default 500): a commit that returned, and that the server
+     * then acknowledged (HTTP 2xx, {@code result_ack}), was lost when the process died within that
+     * window. With {@code WRITE_DELAY=0} there is no background writer and each transaction's
+     * commit stores its chunk to the file (the OS) before returning, so a kill -9 loses nothing
+     * that was acknowledged. (It is not an fsync: an OS crash or power cut can still lose the last
+     * writes; PostgreSQL is the answer there.) An H2 URL that names its own WRITE_DELAY keeps it.
+     */
+    static String writeThrough(String url) {
+        if (!url.startsWith("jdbc:h2:") || url.startsWith("jdbc:h2:mem:")
+                || url.toUpperCase(java.util.Locale.ROOT).contains(";WRITE_DELAY=")) {
+            return url;
+        }
+        return url + ";WRITE_DELAY=0";
     }
 
     public boolean embeddedDatabase() {

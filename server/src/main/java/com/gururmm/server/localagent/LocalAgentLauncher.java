@@ -1,5 +1,6 @@
 package com.gururmm.server.localagent;
 
+import com.gururmm.server.config.DataDirectory;
 import com.gururmm.server.config.ServerConfig;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
 import java.io.File;
@@ -111,7 +112,8 @@ public final class LocalAgentLauncher {
     private Process launch(Path jar) throws IOException {
         Path stateDir = config.dataDir().resolve("local-agent");
         Files.createDirectories(stateDir);
-        restrictToOwner(stateDir, "rwx------");
+        DataDirectory.makeDirectoryPrivate(stateDir); // the agent narrows its own files; the dir is the server's
+        DataDirectory.createPrivateFile(logFile());
         String java = ProcessHandle.current().info().command().orElse("java");
         // The launcher JVM only copies files and watches a child; the agent version it runs gets
         // the same small heap through GURURMM_AGENT_JAVA_OPTS.
@@ -158,14 +160,6 @@ public final class LocalAgentLauncher {
         }
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void restrictToOwner(Path path, String mode) {
-        try {
-            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(mode));
-        } catch (UnsupportedOperationException | IOException e) {
-            log.debug("cannot restrict {}: {}", path, e.toString()); // Windows: the data dir's ACL applies
-        }
     }
 
     private Path logFile() {

@@ -21,6 +21,17 @@ class ServerConfigTest {
     }
 
     @Test
+    void embeddedDatabaseWritesEveryCommitThrough() {
+        assertThat(ServerConfig.fromMap(Map.of()).databaseUrl()).endsWith(";WRITE_DELAY=0");
+        assertThat(ServerConfig.fromMap(Map.of("DATABASE_URL", "jdbc:h2:file:/tmp/x;MODE=PostgreSQL")).databaseUrl())
+                .isEqualTo("jdbc:h2:file:/tmp/x;MODE=PostgreSQL;WRITE_DELAY=0");
+        assertThat(ServerConfig.fromMap(Map.of("DATABASE_URL", "jdbc:h2:file:/tmp/x;write_delay=200")).databaseUrl())
+                .as("an operator's explicit choice stays").isEqualTo("jdbc:h2:file:/tmp/x;write_delay=200");
+        assertThat(ServerConfig.fromMap(Map.of("DATABASE_URL", "jdbc:postgresql://db/x")).databaseUrl())
+                .isEqualTo("jdbc:postgresql://db/x");
+    }
+
+    @Test
     void badValuesNameTheVariableAndTheFix() {
         assertThatThrownBy(() -> ServerConfig.fromMap(Map.of("GURURMM_HTTP_PORT", "http")))
                 .hasMessageContaining("GURURMM_HTTP_PORT").hasMessageContaining("whole number");
