@@ -50,7 +50,18 @@ class CliHostileAgentNamesTest {
         victimPrefix = victim.toString().substring(0, 8);
         rogue = enroll(victimPrefix);
         impostor = enroll(victim.toString());
-        evil = enroll(EVIL);
+        // The server itself replaces control characters in what agents report (AgentService), so the
+        // hostile name is put into the row directly, as a row left by an older server (or any other
+        // path) would carry it: the CLI must not trust the server to have cleaned it.
+        evil = enroll("evil-to-be");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(server.server().config().databaseUrl());
+             java.sql.PreparedStatement update = c.prepareStatement("UPDATE agents SET hostname = ? WHERE id = ?")) {
+            update.setString(1, EVIL);
+            update.setObject(2, evil);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static UUID enroll(String hostname) {

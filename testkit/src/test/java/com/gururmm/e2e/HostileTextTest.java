@@ -159,12 +159,12 @@ class HostileTextTest {
     void controlCharactersInAgentReportsAreReplacedNotStored() throws Exception {
         RawAgent raw = RawAgent.enroll(server);
         raw.send(new AgentMessage.Hello(Wire.PROTOCOL_VERSION, new Inventory("evil\u0000host\u001b]0;x\u0007\n", "linux",
-                "os\u0000ver", "amd64", "0.1.0", "stable", raw.machineUid, "dev\u0000id", List.of("10.0.0.1\u0000"),
+                "os\u0000ver\u202egpj.exe", "amd64", "0.1.0", "stable", raw.machineUid, "dev\u0000id", List.of("10.0.0.1\u0000"),
                 List.of("ro\u0000ot"), new Inventory.Health(true, List.of("pro\u0000blem"), null))));
         assertThat(raw.next()).as("a welcome, not a server_error").isInstanceOf(ServerMessage.Welcome.class);
         var detail = admin.agent(raw.agentId);
         assertThat(detail.hostname()).isEqualTo("evil\uFFFDhost\uFFFD]0;x\uFFFD\uFFFD");
-        assertThat(detail.osVersion()).isEqualTo("os\uFFFDver");
+        assertThat(detail.osVersion()).as("a bidi override is replaced too").isEqualTo("os\uFFFDver\uFFFDgpj.exe");
         assertThat(detail.ipAddresses()).containsExactly("10.0.0.1\uFFFD");
         assertThat(detail.loggedOnUsers()).containsExactly("ro\uFFFDot");
 

@@ -5,6 +5,7 @@ import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.protocol.api.Agents.EnrollResponse;
 import com.gururmm.protocol.api.Releases.UpdateState;
+import com.gururmm.protocol.text.ControlChars;
 import com.gururmm.protocol.wire.Inventory;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Secrets;
@@ -293,21 +294,22 @@ public final class AgentService {
     }
 
     /**
-     * Trims an agent-reported string to {@code max} and replaces control characters (C0, DEL,
-     * C1; NUL among them, which PostgreSQL cannot store at all) with U+FFFD, so a hostile or
-     * broken agent can neither fail the inventory write nor put raw terminal escapes and line
-     * breaks into names shown in tables and logs.
+     * Trims an agent-reported string to {@code max} and replaces what {@link ControlChars} calls
+     * unsafe (C0, DEL, C1 — NUL among them, which PostgreSQL cannot store at all — and the bidi
+     * controls that make {@code exe.jpg} read as {@code gpj.exe}) with U+FFFD, so a hostile or
+     * broken agent can neither fail the inventory write nor put raw terminal escapes, line breaks
+     * or reversed text into names shown in tables, the dashboard and logs.
      */
     static String clip(String value, int max, String fallback) {
         if (value == null || value.isBlank()) {
             return fallback;
         }
         String clipped = value.length() > max ? value.substring(0, max) : value;
-        if (clipped.chars().noneMatch(Character::isISOControl)) {
+        if (clipped.chars().noneMatch(ControlChars::isUnsafe)) {
             return clipped;
         }
         StringBuilder out = new StringBuilder(clipped.length());
-        clipped.chars().forEach(c -> out.append(Character.isISOControl(c) ? '\uFFFD' : (char) c));
+        clipped.chars().forEach(c -> out.append(ControlChars.isUnsafe(c) ? '\uFFFD' : (char) c));
         String cleaned = out.toString();
         return cleaned.isBlank() ? fallback : cleaned;
     }
