@@ -23,9 +23,11 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
     private final boolean postgres;
+    private final Optional<EmbeddedCompaction> compaction;
 
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
+        this.compaction = EmbeddedCompaction.of(dataSource);
         this.jdbi = Jdbi.create(dataSource);
         // Rows map onto records by column name (snake_case columns to camelCase components).
         this.jdbi.registerRowMapper((RowMapperFactory) (type, config) -> {
@@ -64,11 +66,25 @@ public final class Database implements AutoCloseable {
                 .load()
                 .migrate();
         log.info("database ready: {}", maskedUrl(jdbcUrl));
-        return new Database(dataSource);
+        Database database = new Database(dataSource);
+        database.compactEmbeddedIfGrown(); // before anything is served: a file left large by the last run
+        return database;
     }
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /**
+     * Scheduled job: compacts the append-only embedded H2 file once it has grown enough
+     * ({@link EmbeddedCompaction}); nothing for PostgreSQL. Never throws.
+     */
+    public void compactEmbeddedIfGrown() {
+        try {
+            compaction.ifPresent(EmbeddedCompaction::compactIfGrown);
+        } catch (RuntimeException e) {
+            log.warn("embedded database compaction failed; will retry: {}", e.toString());
+        }
     }
 
     public boolean isPostgres() {

@@ -33,6 +33,10 @@ public final class ErrorMapper {
         routes.exception(ConnectionException.class, (e, ctx) ->
                 respond(ctx, 503, "unavailable", "The database cannot be reached right now; try again shortly."));
         routes.exception(Exception.class, (e, ctx) -> {
+            if (databaseClosed(e)) {
+                respond(ctx, 503, "unavailable", "The database is briefly unavailable (maintenance); try again shortly.");
+                return;
+            }
             log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
             respond(ctx, 500, "internal", "The server failed to handle this request; the error is in its log.");
         });
@@ -42,6 +46,20 @@ public final class ErrorMapper {
             }
         });
         routes.error(405, ctx -> respond(ctx, 405, "method_not_allowed", "Method " + ctx.method() + " is not allowed on " + ctx.path() + "."));
+    }
+
+    /**
+     * True for a statement that met a database that was closing or closed (the embedded database's
+     * compaction, a lost connection): the caller can retry, so it is a 503, not our bug.
+     */
+    static boolean databaseClosed(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().equals("90098") || sql.getSQLState().equals("90121"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static void respond(Context ctx, int status, String code, String message) {

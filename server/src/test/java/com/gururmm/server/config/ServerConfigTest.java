@@ -22,9 +22,11 @@ class ServerConfigTest {
 
     @Test
     void embeddedDatabaseWritesEveryCommitThrough() {
-        assertThat(ServerConfig.fromMap(Map.of()).databaseUrl()).endsWith(";WRITE_DELAY=0");
+        assertThat(ServerConfig.fromMap(Map.of()).databaseUrl()).endsWith(";WRITE_DELAY=0;REUSE_SPACE=FALSE");
         assertThat(ServerConfig.fromMap(Map.of("DATABASE_URL", "jdbc:h2:file:/tmp/x;MODE=PostgreSQL")).databaseUrl())
-                .isEqualTo("jdbc:h2:file:/tmp/x;MODE=PostgreSQL;WRITE_DELAY=0");
+                .isEqualTo("jdbc:h2:file:/tmp/x;MODE=PostgreSQL;WRITE_DELAY=0;REUSE_SPACE=FALSE");
+        assertThat(ServerConfig.fromMap(Map.of("DATABASE_URL", "jdbc:h2:file:/tmp/x;REUSE_SPACE=TRUE")).databaseUrl())
+                .as("an operator's explicit choice stays").isEqualTo("jdbc:h2:file:/tmp/x;REUSE_SPACE=TRUE;WRITE_DELAY=0");
         assertThat(ServerConfig.fromMap(Map.of("DATABASE_URL", "jdbc:h2:file:/tmp/x;write_delay=200")).databaseUrl())
                 .as("an operator's explicit choice stays").isEqualTo("jdbc:h2:file:/tmp/x;write_delay=200");
         assertThat(ServerConfig.fromMap(Map.of("DATABASE_URL", "jdbc:postgresql://db/x")).databaseUrl())
