@@ -1,8 +1,7 @@
-package com.gururmm.agent.logging;
+package com.gururmm.protocol.text;
 
 import ch.qos.logback.classic.pattern.MessageConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import com.gururmm.protocol.text.ControlChars;
 
 /**
  * {@code %safeMsg} in logback.xml: the message with its control characters escaped, so a

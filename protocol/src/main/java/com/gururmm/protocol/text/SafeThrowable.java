@@ -1,9 +1,8 @@
-package com.gururmm.agent.logging;
+package com.gururmm.protocol.text;
 
 import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import com.gururmm.protocol.text.ControlChars;
 import java.util.Arrays;
 
 /**
