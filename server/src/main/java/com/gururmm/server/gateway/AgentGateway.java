@@ -11,6 +11,7 @@ import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.release.UpdateCoordinator;
+import com.gururmm.server.routing.AccessFilter;
 import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import java.time.Clock;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class AgentGateway {
     private static final Logger log = LoggerFactory.getLogger(AgentGateway.class);
     public static final String PATH = "/api/agent/ws";
-    public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
+    /** Carries the agent id beside its credential: the header the route table takes agent credentials with. */
+    public static final String AGENT_ID_HEADER = AccessFilter.AGENT_ID_HEADER;
     private static final String AGENT_ID_ATTRIBUTE = "gururmm.agent-id";
     private static final String LINK_ATTRIBUTE = "gururmm.link";
     private static final String ADDRESS_ATTRIBUTE = "gururmm.client-address";
