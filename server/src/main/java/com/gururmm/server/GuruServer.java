@@ -28,6 +28,8 @@ import com.gururmm.server.config.ServerConfig;
 import com.gururmm.server.dashboard.DashboardRoutes;
 import com.gururmm.server.db.Database;
 import com.gururmm.server.enrollment.EnrollmentTokenRoutes;
+import com.gururmm.server.events.EventBus;
+import com.gururmm.server.events.InProcessEventBus;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
 import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
@@ -73,6 +75,7 @@ public final class GuruServer implements AutoCloseable {
     private final LastSeenFlusher flusher;
     private final ReleaseModule releases;
     private final AccessFilter access;
+    private final EventBus bus;
     private RouteTable routeTable;
 
     private GuruServer(ServerConfig config, Database database) {
@@ -87,7 +90,8 @@ public final class GuruServer implements AutoCloseable {
         this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
         ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
-        this.registry = new ConnectionRegistry(audit);
+        this.bus = new InProcessEventBus();
+        this.registry = new ConnectionRegistry(audit, bus);
         AgentStore agentStore = new AgentStore(jdbi);
         CommandStore commandStore = new CommandStore(jdbi);
         Optional<String> hostMachineId = HostMachineId.read();
@@ -212,12 +216,18 @@ public final class GuruServer implements AutoCloseable {
         return registry;
     }
 
+    /** The server's internal event bus (in-process on a single node). */
+    public EventBus bus() {
+        return bus;
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();
+        bus.close();
         database.close();
         log.info("GuruRMM server stopped");
     }

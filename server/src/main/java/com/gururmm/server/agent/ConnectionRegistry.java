@@ -2,6 +2,8 @@ package com.gururmm.server.agent;
 
 import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.events.AgentPresence;
+import com.gururmm.server.events.EventBus;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -31,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectionRegistry {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnectionRegistry.class);
     private final AuditLog audit;
+    private final EventBus bus;
     private final ConcurrentHashMap<UUID, AgentLink> links = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Instant> lastSeen = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<UUID, Instant> dirty = new ConcurrentHashMap<>();
@@ -45,16 +48,21 @@ public final class ConnectionRegistry {
 
     /** Without an audit log (unit tests): replacements are only logged. */
     public ConnectionRegistry() {
-        this(null);
+        this(null, null);
     }
 
-    public ConnectionRegistry(AuditLog audit) {
+    /** Publishes {@link AgentPresence} on {@code bus} (when given) as agents come and go. */
+    public ConnectionRegistry(AuditLog audit, EventBus bus) {
         this.audit = audit;
+        this.bus = bus;
     }
 
     public void register(AgentLink link, Instant now) {
         AgentLink previous = links.put(link.agentId(), link);
         persistSoon(link.agentId(), now);
+        if (previous == null && bus != null) {
+            bus.publish(AgentPresence.TOPIC, new AgentPresence(link.agentId(), true, now));
+        }
         if (previous != null && previous != link) {
             previous.close("replaced by a newer connection from the same agent");
             String detail = "connection from " + previous.remoteAddress() + " replaced by a new one from " + link.remoteAddress();
@@ -75,6 +83,9 @@ public final class ConnectionRegistry {
         boolean removed = links.remove(link.agentId(), link);
         if (removed) {
             persistSoon(link.agentId(), now);
+            if (bus != null) {
+                bus.publish(AgentPresence.TOPIC, new AgentPresence(link.agentId(), false, now));
+            }
         }
         return removed;
     }
