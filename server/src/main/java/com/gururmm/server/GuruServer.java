@@ -35,6 +35,9 @@ import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.http.ErrorMapper;
+import com.gururmm.server.metrics.MetricStore;
+import com.gururmm.server.metrics.MetricsRoutes;
+import com.gururmm.server.metrics.MetricsService;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
@@ -76,6 +79,7 @@ public final class GuruServer implements AutoCloseable {
     private final ReleaseModule releases;
     private final AccessFilter access;
     private final EventBus bus;
+    private final MetricsService metrics;
     private RouteTable routeTable;
 
     private GuruServer(ServerConfig config, Database database) {
@@ -113,6 +117,8 @@ public final class GuruServer implements AutoCloseable {
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
                 clientAddress);
+        this.metrics = new MetricsService(new MetricStore(jdbi), bus, clock, Duration.ofDays(config.metricsRetentionDays()));
+        gateway.metrics(metrics);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
 
@@ -139,6 +145,7 @@ public final class GuruServer implements AutoCloseable {
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
+            new MetricsRoutes(metrics, id -> agentStore.findById(id).isPresent(), clock).register(routes);
             gateway.register(cfg.routes);
             releases.register(routes);
             dashboard.register(cfg, routes);
@@ -169,6 +176,7 @@ public final class GuruServer implements AutoCloseable {
         long pushMillis = ReleaseModule.PUSH_INTERVAL.toMillis();
         scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(this::metricsUpkeepSafely, 60, 60, TimeUnit.SECONDS);
         log.info("GuruRMM server listening on {}:{}", config.httpHost(), port());
     }
 
@@ -178,6 +186,19 @@ public final class GuruServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("command sweep failed; will retry: {}", e.getMessage());
         }
+    }
+
+    private void metricsUpkeepSafely() {
+        try {
+            metrics.maintain();
+        } catch (RuntimeException e) {
+            log.warn("metrics upkeep (packing, retention) failed; will retry: {}", e.getMessage());
+        }
+    }
+
+    /** Metrics ingestion, reads and upkeep ({@link MetricsService#maintain()} runs every minute). */
+    public MetricsService metrics() {
+        return metrics;
     }
 
     /** Creates the first admin if there is no user; returns a generated password to print once. */

@@ -23,6 +23,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.CommandStarted.class, name = "command_started"),
         @JsonSubTypes.Type(value = AgentMessage.CommandResult.class, name = "command_result"),
         @JsonSubTypes.Type(value = AgentMessage.UpdateStatus.class, name = "update_status"),
+        @JsonSubTypes.Type(value = AgentMessage.MetricsReport.class, name = "metrics_report"),
 })
 public sealed interface AgentMessage {
 
@@ -79,5 +80,14 @@ public sealed interface AgentMessage {
      */
     record UpdateStatus(String state, String currentVersion, String targetVersion, String file, String reason,
                         Instant at) implements AgentMessage {
+    }
+
+    /**
+     * A batch of metrics samples, oldest first. The agent keeps each sample in its state dir until
+     * a {@link ServerMessage.MetricsAck} with this {@code batchId} arrives, and resends unacknowledged
+     * batches after a reconnect; the server stores a sample at most once per (agent, {@code at} second),
+     * so a resent batch changes nothing. At most {@link MetricSample#MAX_PER_BATCH} samples.
+     */
+    record MetricsReport(UUID batchId, java.util.List<MetricSample> samples) implements AgentMessage {
     }
 }

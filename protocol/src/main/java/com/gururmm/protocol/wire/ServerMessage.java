@@ -14,6 +14,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.ResultAck.class, name = "result_ack"),
         @JsonSubTypes.Type(value = ServerMessage.Refused.class, name = "refused"),
         @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
+        @JsonSubTypes.Type(value = ServerMessage.MetricsAck.class, name = "metrics_ack"),
 })
 public sealed interface ServerMessage {
 
@@ -54,5 +55,14 @@ public sealed interface ServerMessage {
      */
     record UpdateOffer(String file, String version, String os, String arch, String sha256, String signature,
                        long size, String downloadPath) implements ServerMessage {
+    }
+
+    /**
+     * The metrics batch {@code batchId} is handled: {@code stored} samples were new and are stored,
+     * {@code duplicates} were stored before (a resend), {@code refused} were rejected for good
+     * (absurd values or timestamps; {@code reason} says why, null if none). The agent drops the
+     * batch either way: resending a refused sample would be refused again.
+     */
+    record MetricsAck(UUID batchId, int stored, int duplicates, int refused, String reason) implements ServerMessage {
     }
 }

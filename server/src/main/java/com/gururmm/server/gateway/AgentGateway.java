@@ -58,6 +58,7 @@ public final class AgentGateway {
     private final UpdateCoordinator updates;
     private final ProtocolRange protocols;
     private final ClientAddress clientAddress;
+    private volatile com.gururmm.server.metrics.MetricsService metrics;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
         this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
@@ -87,6 +88,12 @@ public final class AgentGateway {
     static ProtocolRange protocolRange() {
         String override = System.getProperty(TEST_PROTOCOL_RANGE);
         return override == null || override.isBlank() ? Wire.SUPPORTED : ProtocolRange.parse(override);
+    }
+
+    /** Where metrics reports go; until set, they are acknowledged as refused so agents do not resend them forever. */
+    public AgentGateway metrics(com.gururmm.server.metrics.MetricsService service) {
+        this.metrics = service;
+        return this;
     }
 
     public void register(RoutesConfig routes) {
@@ -186,6 +193,22 @@ public final class AgentGateway {
                     commands.onResult(agentId, result);
                     // Acknowledge only after the result is durably stored.
                     link.send(new ServerMessage.ResultAck(result.commandId()));
+                    registry.touch(agentId, clock.instant());
+                }
+                case AgentMessage.MetricsReport report -> {
+                    if (report.batchId() == null || report.samples() == null) {
+                        refuse(link, "invalid_message", "metrics_report needs batch_id and samples");
+                        return;
+                    }
+                    if (report.samples().size() > com.gururmm.protocol.wire.MetricSample.MAX_PER_BATCH) {
+                        refuse(link, "invalid_message", "metrics_report carries " + report.samples().size() + " samples; at most "
+                                + com.gururmm.protocol.wire.MetricSample.MAX_PER_BATCH + " per batch");
+                        return;
+                    }
+                    com.gururmm.server.metrics.MetricsService service = metrics;
+                    // Acknowledged only after the samples are stored.
+                    link.send(service == null ? new ServerMessage.MetricsAck(report.batchId(), 0, 0, report.samples().size(),
+                            "this server does not store metrics") : service.ingest(agentId, report));
                     registry.touch(agentId, clock.instant());
                 }
                 case AgentMessage.UpdateStatus status -> {
