@@ -5,6 +5,9 @@ import com.gururmm.agent.exec.ProcessRunner;
 import com.gururmm.agent.inventory.InventoryCollector;
 import com.gururmm.agent.link.Enroller;
 import com.gururmm.agent.link.ServerLink;
+import com.gururmm.agent.metrics.MetricsBuffer;
+import com.gururmm.agent.metrics.MetricsReporter;
+import com.gururmm.agent.metrics.OshiSampler;
 import com.gururmm.agent.platform.Platform;
 import com.gururmm.agent.state.Credentials;
 import com.gururmm.agent.state.EnrollmentToken;
@@ -61,6 +64,7 @@ public final class Agent {
     private String machineUid;
     private volatile Credentials credentials;
     private Updater updater;
+    private MetricsReporter metrics;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -112,7 +116,11 @@ public final class Agent {
                 com.gururmm.protocol.Platform.currentArch(), System.getenv(), new UpdateHost());
         Updater.watchLauncher(System.getenv(), () -> System.exit(0));
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
+        metrics = new MetricsReporter(OshiSampler::new, new MetricsBuffer(state, config.metricsBufferSamples()), config.metricsInterval(),
+                message -> link.connected() && link.send(message));
+        metrics.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            metrics.stop();
             link.stop();
             state.unlock();
         }, "agent-shutdown"));
@@ -251,6 +259,7 @@ public final class Agent {
                 reportInventoryIfChanged(); // the hello may have carried the partial start-up inventory
             }
             updater.onConnected();
+            metrics.onConnected();
         }
 
         @Override
@@ -268,6 +277,7 @@ public final class Agent {
                 case ServerMessage.Refused refused -> log.warn("server refused a frame: {} ({})", refused.message(), refused.error());
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
                 case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);
+                case ServerMessage.MetricsAck ack -> metrics.onAck(ack);
             }
         }
 

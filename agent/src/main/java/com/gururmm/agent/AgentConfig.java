@@ -20,6 +20,9 @@ import java.util.Properties;
  * @param enrollmentTokenFile {@code GURURMM_ENROLLMENT_TOKEN_FILE}, a file holding the token, deleted after enrollment;
  *                            null if unset (see {@link com.gururmm.agent.state.EnrollmentToken})
  * @param machineIdFile where the machine id is read on Linux; tests point it at a fixture
+ * @param metricsInterval {@code GURURMM_METRICS_INTERVAL_SECONDS} (default 60, 1..3600): how often metrics are sampled
+ * @param metricsBufferSamples {@code GURURMM_METRICS_BUFFER_SAMPLES} (default 1440, 24 h at the default interval): unsent samples
+ *                             kept while offline; past it the oldest are dropped
  */
 public record AgentConfig(
         URI serverUrl,
@@ -28,7 +31,9 @@ public record AgentConfig(
         Path stateDir,
         String channel,
         Path machineIdFile,
-        String versionOverride) {
+        String versionOverride,
+        java.time.Duration metricsInterval,
+        int metricsBufferSamples) {
 
     public static AgentConfig load(Map<String, String> environment) {
         Map<String, String> settings = new HashMap<>();
@@ -72,7 +77,9 @@ public record AgentConfig(
                 Path.of(nonBlank(settings.get("GURURMM_STATE_DIR"), stateDir)).toAbsolutePath(),
                 channel,
                 Path.of(settings.getOrDefault("GURURMM_MACHINE_ID_FILE", "/etc/machine-id")),
-                settings.get("GURURMM_AGENT_VERSION"));
+                settings.get("GURURMM_AGENT_VERSION"),
+                java.time.Duration.ofSeconds(integer(settings, "GURURMM_METRICS_INTERVAL_SECONDS", 60, 1, 3600)),
+                integer(settings, "GURURMM_METRICS_BUFFER_SAMPLES", 1440, 10, 1_000_000));
     }
 
     /** The agent's own version: the build's, unless overridden (the simulator and update tests do). */
@@ -110,6 +117,22 @@ public record AgentConfig(
             return "/Library/Application Support/GuruRMM";
         }
         return "/var/lib/gururmm";
+    }
+
+    private static int integer(Map<String, String> settings, String key, int fallback, int min, int max) {
+        String value = settings.get(key);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException ignored) {
+            // the message below
+        }
+        throw new IllegalArgumentException(key + " is '" + value + "'; set it to a whole number between " + min + " and " + max);
     }
 
     private static String nonBlank(String value, String fallback) {

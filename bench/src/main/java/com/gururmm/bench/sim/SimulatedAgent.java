@@ -134,6 +134,9 @@ public final class SimulatedAgent implements WebSocket.Listener {
             case ServerMessage.UpdateOffer ignored -> {
                 // simulated agents do not update themselves; the scenarios publish no releases
             }
+            case ServerMessage.MetricsAck ignored -> {
+                // the command scenarios send no metrics; the ingestion bench (MetricsIngestBench) has its own clients
+            }
         }
     }
 
