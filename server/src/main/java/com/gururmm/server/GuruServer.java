@@ -140,7 +140,7 @@ public final class GuruServer implements AutoCloseable {
                     "agents_online", registry.onlineCount())));
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
-            new AgentRoutes(agents, clientAddress).register(routes);
+            new AgentRoutes(agents, clientAddress).latestMetrics(metrics::latest).register(routes);
             new CommandRoutes(commands).register(routes);
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);

@@ -89,6 +89,12 @@ class MetricsTest {
                     .contains(MetricName.LOAD_1, MetricName.MEMORY_PERCENT, MetricName.SWAP_TOTAL_BYTES, MetricName.NET_RX_BYTES_PER_SECOND,
                             MetricName.NET_TX_BYTES_PER_SECOND, MetricName.USERS_COUNT, "disk.percent:/")
                     .noneMatch(k -> k.endsWith(":/proc") || k.endsWith(":/dev/shm") || k.endsWith(":/sys/fs/cgroup"));
+            // The fleet listing and the agent page carry the newest sample, for the CPU / memory / disk columns.
+            var listed = fleet.admin().agents().stream().filter(a -> a.id().equals(id)).findFirst().orElseThrow();
+            assertThat(listed.metrics()).isNotNull();
+            assertThat(listed.metrics().values().get(MetricName.MEMORY_TOTAL_BYTES)).isEqualTo(memTotalKb * 1024.0);
+            assertThat(listed.metrics().sampledAt()).isAfterOrEqualTo(Instant.ofEpochSecond(last));
+            assertThat(fleet.admin().agent(id).metrics().values()).containsKey("disk.percent:/");
         }
     }
 

@@ -16,20 +16,32 @@ import com.gururmm.server.routing.Rule;
 public final class AgentRoutes {
     private final AgentService agents;
     private final ClientAddress clientAddress;
+    private java.util.function.Function<java.util.Collection<java.util.UUID>,
+            java.util.Map<java.util.UUID, com.gururmm.protocol.api.Metrics.LatestMetrics>> latestMetrics = ids -> java.util.Map.of();
 
     public AgentRoutes(AgentService agents, ClientAddress clientAddress) {
         this.agents = agents;
         this.clientAddress = clientAddress;
     }
 
+    /** Where the listing and the detail get each agent's newest metrics sample (one query for the whole page). */
+    public AgentRoutes latestMetrics(java.util.function.Function<java.util.Collection<java.util.UUID>,
+            java.util.Map<java.util.UUID, com.gururmm.protocol.api.Metrics.LatestMetrics>> source) {
+        this.latestMetrics = source;
+        return this;
+    }
+
     public void register(RouteTable routes) {
         routes.get("/api/agents", Rule.role(Role.VIEWER), "List agents (filters: status, os, site, hostname glob; include_retired=true)", ctx -> {
             boolean uid = seesMachineUid(Access.principal(ctx));
-            ctx.json(agents.list(Bodies.query(ctx, "status"), Bodies.query(ctx, "os"), Bodies.query(ctx, "site"),
-                    Bodies.query(ctx, "hostname"), flag(Bodies.query(ctx, "include_retired"))).stream().map(a -> uid ? a : withoutMachineUid(a)).toList());
+            var listed = agents.list(Bodies.query(ctx, "status"), Bodies.query(ctx, "os"), Bodies.query(ctx, "site"),
+                    Bodies.query(ctx, "hostname"), flag(Bodies.query(ctx, "include_retired")));
+            var latest = latestMetrics.apply(listed.stream().map(AgentSummary::id).toList());
+            ctx.json(listed.stream().map(a -> uid ? a : withoutMachineUid(a)).map(a -> a.withMetrics(latest.get(a.id()))).toList());
         });
         routes.get("/api/agents/{id}", Rule.role(Role.VIEWER), "One agent with its inventory", ctx -> {
             AgentDetail agent = agents.get(Bodies.uuidParam(ctx, "id"));
+            agent = agent.withMetrics(latestMetrics.apply(java.util.List.of(agent.id())).get(agent.id()));
             ctx.json(seesMachineUid(Access.principal(ctx)) ? agent : withoutMachineUid(agent));
         });
         routes.delete("/api/agents/{id}", Rule.role(Role.ADMIN).onAgent("id"),
@@ -53,13 +65,13 @@ public final class AgentRoutes {
 
     private static AgentSummary withoutMachineUid(AgentSummary a) {
         return new AgentSummary(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(), a.lastSeen(),
-                null, a.site(), a.serverHost());
+                null, a.site(), a.serverHost(), a.metrics());
     }
 
     private static AgentDetail withoutMachineUid(AgentDetail a) {
         return new AgentDetail(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(), a.lastSeen(),
                 null, a.site(), a.deviceId(), a.osVersion(), a.ipAddresses(), a.loggedOnUsers(), a.health(), a.enrolledAt(),
-                a.enrollCount(), a.update(), a.serverHost(), a.heldCommands(), a.holdReason());
+                a.enrollCount(), a.update(), a.serverHost(), a.heldCommands(), a.holdReason(), a.metrics());
     }
 
     private static boolean flag(String value) {
