@@ -60,6 +60,15 @@ public final class SimulatedAgent implements WebSocket.Listener {
         return welcomed;
     }
 
+    /** Sends a metrics batch (the metrics scenario); false if not connected. */
+    public boolean sendMetrics(AgentMessage.MetricsReport report) {
+        if (!welcomed) {
+            return false;
+        }
+        send(report);
+        return true;
+    }
+
     /** Opens the connection; completes when the WebSocket is open (not yet welcomed). */
     CompletableFuture<WebSocket> connect() {
         return http.newWebSocketBuilder()
@@ -134,9 +143,7 @@ public final class SimulatedAgent implements WebSocket.Listener {
             case ServerMessage.UpdateOffer ignored -> {
                 // simulated agents do not update themselves; the scenarios publish no releases
             }
-            case ServerMessage.MetricsAck ignored -> {
-                // the command scenarios send no metrics; the ingestion bench (MetricsIngestBench) has its own clients
-            }
+            case ServerMessage.MetricsAck ack -> sim.metricsAcked(ack);
         }
     }
 
