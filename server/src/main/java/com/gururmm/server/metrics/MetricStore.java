@@ -31,11 +31,16 @@ public final class MetricStore {
     record Latest(UUID agentId, long time, byte[] payload) {
     }
 
-    /** Inserts the rows not yet stored for (agent, time); returns, per row, whether it was new. */
+    /**
+     * Inserts the rows not yet stored for (agent, time) and makes the newest of them the agent's
+     * latest (unless a newer one is there), in one transaction (one commit per batch: with H2 writing
+     * through, a commit is a file write); returns, per row, whether it was new.
+     */
     boolean[] insertRecent(UUID agentId, List<Row> rows) {
         if (rows.isEmpty()) {
             return new boolean[0];
         }
+        Row newest = rows.stream().max(java.util.Comparator.comparingLong(Row::time)).orElseThrow();
         return jdbi.inTransaction(h -> {
             PreparedBatch batch = h.prepareBatch("""
                     MERGE INTO metric_recent t
@@ -46,6 +51,7 @@ public final class MetricStore {
                 batch.bind("agent", agentId).bind("at", row.time()).bind("payload", row.payload()).add();
             }
             int[] counts = batch.execute();
+            mergeLatest(h, agentId, newest.time(), newest.payload());
             boolean[] inserted = new boolean[counts.length];
             for (int i = 0; i < counts.length; i++) {
                 // A driver that cannot tell (SUCCESS_NO_INFO, -2) is taken at its word that it ran.
@@ -56,14 +62,14 @@ public final class MetricStore {
     }
 
     /** Keeps the newest sample per agent; an older one (a resent backlog) does not replace it. */
-    void updateLatest(UUID agentId, long time, byte[] payload) {
-        jdbi.useHandle(h -> h.createUpdate("""
+    private static void mergeLatest(org.jdbi.v3.core.Handle handle, UUID agentId, long time, byte[] payload) {
+        handle.createUpdate("""
                         MERGE INTO metric_latest t
                         USING (SELECT CAST(:agent AS UUID) AS agent_id, CAST(:at AS BIGINT) AS sampled_at) s
                         ON t.agent_id = s.agent_id
                         WHEN MATCHED AND s.sampled_at > t.sampled_at THEN UPDATE SET sampled_at = s.sampled_at, payload = :payload
                         WHEN NOT MATCHED THEN INSERT (agent_id, sampled_at, payload) VALUES (s.agent_id, s.sampled_at, :payload)""")
-                .bind("agent", agentId).bind("at", time).bind("payload", payload).execute());
+                .bind("agent", agentId).bind("at", time).bind("payload", payload).execute();
     }
 
     Map<UUID, Latest> latest(Collection<UUID> agentIds) {

@@ -93,19 +93,14 @@ public final class MetricsService {
         }
         boolean[] inserted = store.insertRecent(agentId, rows);
         int stored = 0;
-        MetricStore.Row newest = null;
         for (int i = 0; i < inserted.length; i++) {
             if (inserted[i]) {
                 stored++;
                 SampleValidator.Accepted a = candidates.get(i);
                 bus.publish(MetricsReceived.TOPIC, new MetricsReceived(agentId, Instant.ofEpochSecond(a.time()), a.values()));
-                newest = rows.get(i);
             } else {
                 duplicates++;
             }
-        }
-        if (newest != null) {
-            store.updateLatest(agentId, newest.time(), newest.payload());
         }
         String reason = null;
         if (!problems.isEmpty()) {
