@@ -23,6 +23,7 @@ final class ImportMap {
         new Package("lit-html", "lit-html", "lit-html.js"),
         new Package("lit-element", "lit-element", "index.js"),
         new Package("@lit/reactive-element", "lit__reactive-element", "reactive-element.js"),
+        new Package("uplot", "uplot", "dist/uPlot.esm.js"),
     };
 
     private ImportMap() {
