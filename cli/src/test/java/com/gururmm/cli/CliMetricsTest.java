@@ -28,14 +28,15 @@ class CliMetricsTest {
                     "login", "--server", fleet.server().url().toString(), "--email", TestServer.ADMIN_EMAIL, "--password-stdin");
             assertThat(login.exitCode()).as(login.toString()).isZero();
 
-            Awaitility.await("samples stored").atMost(Duration.ofSeconds(40)).until(() -> {
-                Cli.Result r = cli.run("agents", "metrics", "metrics01", "--from", "-2m", "--step", "1", "--output", "json");
+            Awaitility.await("samples stored").atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
+                Cli.Result r = cli.run("agents", "metrics", "metrics01", "--from=-2m", "--step", "1", "--output", "json");
+                assertThat(r.exitCode()).as(r.toString()).isZero();
                 JsonNode cpu = Json.mapper().readTree(r.out()).path("series").path("cpu.percent");
                 int n = 0;
                 for (JsonNode v : cpu) {
                     n += v.isNull() ? 0 : 1;
                 }
-                return n >= 2;
+                assertThat(n).as(r.toString()).isGreaterThanOrEqualTo(2);
             });
             Cli.Result json = cli.run("agents", "metrics", "metrics01", "--from", "-2m", "--step", "1", "--output", "json");
             JsonNode body = Json.mapper().readTree(json.out());
@@ -51,7 +52,7 @@ class CliMetricsTest {
             assertThat(sawMemory).isTrue();
             assertThat(body.path("step_seconds").asLong()).isEqualTo(1);
 
-            Cli.Result table = cli.run("agents", "metrics", "metrics01", "--from", "-2m", "--step", "60", "--metric", "cpu.percent",
+            Cli.Result table = cli.run("agents", "metrics", "metrics01", "--from=-2m", "--step", "60", "--metric", "cpu.percent",
                     "--metric", "memory.total_bytes");
             assertThat(table.exitCode()).as(table.toString()).isZero();
             assertThat(table.out()).contains("time").contains("cpu.percent").contains("memory.total_bytes").contains(Long.toString(memTotal));
@@ -60,7 +61,7 @@ class CliMetricsTest {
             Cli.Result bad = cli.run("agents", "metrics", "metrics01", "--from", "last tuesday");
             assertThat(bad.exitCode()).isNotZero();
             assertThat(bad.err()).contains("--from");
-            Cli.Result tooMany = cli.run("agents", "metrics", "metrics01", "--from", "-30d", "--step", "60");
+            Cli.Result tooMany = cli.run("agents", "metrics", "metrics01", "--from=-30d", "--step", "60");
             assertThat(tooMany.exitCode()).isNotZero();
             assertThat(tooMany.err()).contains("step of at least");
         }

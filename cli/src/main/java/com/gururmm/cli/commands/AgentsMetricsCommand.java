@@ -57,7 +57,7 @@ public final class AgentsMetricsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Instant now = Instant.now();
-        Instant end = parse("--to", to, now);
+        Instant end = to == null ? now : parse("--to", to, now);
         Instant start = from == null ? null : parse("--from", from, now);
         GuruClient client = session.client();
         MetricSeries s = client.agentMetrics(Agents.resolve(client, agent).id(), start, to == null && start == null ? null : end, step);
