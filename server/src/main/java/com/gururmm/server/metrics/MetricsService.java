@@ -89,7 +89,7 @@ public final class MetricsService {
         List<SampleValidator.Accepted> candidates = new ArrayList<>(accepted.values());
         List<MetricStore.Row> rows = new ArrayList<>(candidates.size());
         for (SampleValidator.Accepted a : candidates) {
-            rows.add(new MetricStore.Row(a.time(), SampleCodec.encode(SampleCodec.Frame.single(a.time(), a.values()))));
+            rows.add(new MetricStore.Row(a.time(), SampleCodec.encode(SampleCodec.Frame.single(a.time(), a.values()), false)));
         }
         boolean[] inserted = store.insertRecent(agentId, rows);
         int stored = 0;

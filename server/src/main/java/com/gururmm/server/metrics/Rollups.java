@@ -11,9 +11,11 @@ import java.util.UUID;
 
 /**
  * 5-minute min/avg/max rollups, and the bucketing reads use. A rollup is a {@link SampleCodec.Frame}
- * whose rows are 5-minute bucket starts and whose columns are {@code <metric>|min}, {@code |avg},
- * {@code |max} and {@code |n} (the number of samples), so it is stored in the same compact form as
- * the samples. An hour's rollups are built once, when the hour is packed; a read of any step of
+ * whose rows are 5-minute bucket starts and whose columns are {@code n} (samples in the bucket) and,
+ * per metric, {@code <metric>|avg}, {@code |min}, {@code |max} and {@code |n}, so it is stored in the
+ * same compact form as the samples. To keep it small, {@code |min} and {@code |max} are missing
+ * where they equal the average (a constant: a disk's size, the memory total) and {@code |n} where it
+ * equals the bucket's {@code n} (the metric was in every sample). An hour's rollups are built once, when the hour is packed; a read of any step of
  * 300 s or more combines them (an average weighted by {@code n}), which is also how the hourly and
  * daily figures of a long chart are made.
  */
@@ -44,11 +46,18 @@ final class Rollups {
         List<Map<String, Double>> rows = new ArrayList<>();
         for (Map<String, double[]> acc : buckets.values()) {
             Map<String, Double> row = new LinkedHashMap<>();
+            double bucketN = acc.values().stream().mapToDouble(a -> a[3]).max().orElse(0);
+            row.put("n", bucketN);
             acc.forEach((name, a) -> {
-                row.put(name + "|min", a[0]);
-                row.put(name + "|avg", a[1] / a[3]);
-                row.put(name + "|max", a[2]);
-                row.put(name + "|n", a[3]);
+                double avg = SampleCodec.quantize(name, a[1] / a[3]);
+                row.put(name + "|avg", avg);
+                if (a[0] != avg || a[2] != avg) {
+                    row.put(name + "|min", a[0]);
+                    row.put(name + "|max", a[2]);
+                }
+                if (a[3] != bucketN) {
+                    row.put(name + "|n", a[3]);
+                }
             });
             rows.add(row);
         }
@@ -108,18 +117,25 @@ final class Rollups {
                     continue;
                 }
                 int row = i;
+                double bucketN = frame.columns().containsKey("n") ? frame.columns().get("n")[row] : Double.NaN;
                 frame.columns().forEach((column, values) -> {
-                    if (!column.endsWith("|n") || Double.isNaN(values[row])) {
+                    if (!column.endsWith("|avg") || Double.isNaN(values[row])) {
                         return;
                     }
-                    String name = column.substring(0, column.length() - 2);
-                    double n = values[row];
-                    double min = frame.columns().get(name + "|min")[row];
-                    double avg = frame.columns().get(name + "|avg")[row];
-                    double max = frame.columns().get(name + "|max")[row];
-                    add(of(name), k, min, avg * n, max, n);
+                    String name = column.substring(0, column.length() - 4);
+                    double avg = values[row];
+                    double n = or(frame.columns().get(name + "|n"), row, bucketN);
+                    double min = or(frame.columns().get(name + "|min"), row, avg);
+                    double max = or(frame.columns().get(name + "|max"), row, avg);
+                    if (!Double.isNaN(n) && n > 0) {
+                        add(of(name), k, min, avg * n, max, n);
+                    }
                 });
             }
+        }
+
+        private static double or(double[] column, int row, double fallback) {
+            return column == null || Double.isNaN(column[row]) ? fallback : column[row];
         }
 
         private static void add(double[][] a, int k, double min, double sum, double max, double n) {

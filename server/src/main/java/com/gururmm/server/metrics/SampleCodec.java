@@ -73,7 +73,16 @@ final class SampleCodec {
         return Math.round(value * scale) / scale;
     }
 
+    /** Deflated when that pays (packed hours). */
     static byte[] encode(Frame frame) {
+        return encode(frame, true);
+    }
+
+    /**
+     * {@code compress = false} for one-sample rows (recent, latest): they live for an hour, and a
+     * Deflater's set-up costs more CPU than the whole row's other handling.
+     */
+    static byte[] encode(Frame frame, boolean compress) {
         Out out = new Out();
         out.varint(VERSION);
         int rows = frame.rows();
@@ -101,7 +110,7 @@ final class SampleCodec {
             }
         });
         byte[] plain = out.toByteArray();
-        if (plain.length < DEFLATE_FROM) {
+        if (!compress || plain.length < DEFLATE_FROM) {
             return prefixed((byte) 0, plain);
         }
         Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
