@@ -23,6 +23,7 @@ import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.command.CommandRoutes;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.command.CommandStore;
+import com.gururmm.server.command.ClusterCommandRelay;
 import com.gururmm.server.command.CommandWaits;
 import com.gururmm.server.config.DataDirectory;
 import com.gururmm.server.config.ServerConfig;
@@ -33,6 +34,7 @@ import com.gururmm.server.events.EventBus;
 import com.gururmm.server.events.EventJournal;
 import com.gururmm.server.events.EventRoutes;
 import com.gururmm.server.events.InProcessEventBus;
+import com.gururmm.server.events.NatsEventBus;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
 import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
@@ -79,6 +81,7 @@ public final class GuruServer implements AutoCloseable {
     private final ReleaseModule releases;
     private final AccessFilter access;
     private final EventBus bus;
+    private final String nodeName;
     private RouteTable routeTable;
 
     private GuruServer(ServerConfig config, Database database) {
@@ -93,7 +96,9 @@ public final class GuruServer implements AutoCloseable {
         this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
         ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
-        this.bus = new InProcessEventBus();
+        // One node by default; with NATS_URL the bus spans every node (docs/OPERATIONS.md, "Waiting for results and watching events").
+        this.nodeName = nodeName();
+        this.bus = config.nats().<EventBus>map(url -> NatsEventBus.connect(url, Duration.ofSeconds(10))).orElseGet(InProcessEventBus::new);
         this.registry = new ConnectionRegistry(audit, bus);
         AgentStore agentStore = new AgentStore(jdbi);
         CommandStore commandStore = new CommandStore(jdbi);
@@ -110,7 +115,10 @@ public final class GuruServer implements AutoCloseable {
         ServerHostScope serverHostScope = new ServerHostScope(agentStore);
         this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock);
         this.commands = new CommandService(commandStore, agents, registry, audit, clock,
-                config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope, bus);
+                config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope, bus, nodeName);
+        if (config.nats().isPresent()) {
+            new ClusterCommandRelay(bus, commands, registry, nodeName);
+        }
         this.flusher = new LastSeenFlusher(registry, agentStore);
         CommandWaits commandWaits = new CommandWaits(bus);
         EventJournal journal = new EventJournal(bus);
@@ -163,6 +171,17 @@ public final class GuruServer implements AutoCloseable {
             this.routeTable = routes;
         });
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("gururmm-jobs-", 0).daemon().factory());
+    }
+
+    /** This process's name in a cluster: the host name and a random suffix (two nodes on one host differ). */
+    private static String nodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "node";
+        }
+        return host + "-" + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffL);
     }
 
     /** Opens the database, migrates it, creates the first admin, and starts listening. */
