@@ -115,7 +115,7 @@ public final class Agent {
                 com.gururmm.protocol.Platform.currentArch(), System.getenv(), new UpdateHost());
         Updater.watchLauncher(System.getenv(), () -> System.exit(0));
         systemInventory = new InventoryReporter(new SystemInventoryCollector(platform.osInventory(), java.time.Clock.systemUTC()),
-                state.resolve("inventory-reported-at"), InventoryReporter.Settings.fromEnvironment(System.getenv()), timer,
+                state.resolve("inventory-reported-at"), InventoryReporter.Settings.fromEnvironment(AgentConfig.settings(System.getenv())), timer,
                 message -> link != null && link.send(message), java.time.Clock.systemUTC());
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
