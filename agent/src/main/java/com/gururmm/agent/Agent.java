@@ -114,8 +114,16 @@ public final class Agent {
         updater = new Updater(state, http, config.serverUrl(), config.agentVersion(), platform.os(),
                 com.gururmm.protocol.Platform.currentArch(), System.getenv(), new UpdateHost());
         Updater.watchLauncher(System.getenv(), () -> System.exit(0));
+        InventoryReporter.Settings inventorySettings;
+        try {
+            inventorySettings = InventoryReporter.Settings.fromEnvironment(AgentConfig.settings(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            // A typo in an inventory setting must not stop the agent from running commands.
+            log.error("{}; using the defaults (a daily inventory)", e.getMessage());
+            inventorySettings = new InventoryReporter.Settings(InventoryReporter.DEFAULT_INTERVAL, InventoryReporter.DEFAULT_STARTUP_DELAY);
+        }
         systemInventory = new InventoryReporter(new SystemInventoryCollector(platform.osInventory(), java.time.Clock.systemUTC()),
-                state.resolve("inventory-reported-at"), InventoryReporter.Settings.fromEnvironment(AgentConfig.settings(System.getenv())), timer,
+                state.resolve("inventory-reported-at"), inventorySettings, timer,
                 message -> link != null && link.send(message), java.time.Clock.systemUTC());
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -127,6 +127,11 @@ class DashboardInventoryTest {
         new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> rows("inv-software").size() == 1);
         assertThat(rows("inv-software").getFirst()).contains("openssl", "3.0.11-1~deb12u2", "dpkg");
 
+        String shots = System.getenv("DASHBOARD_SCREENSHOTS");
+        if (shots != null) {
+            java.nio.file.Files.write(java.nio.file.Path.of(shots, "inventory.png"), browser.screenshot());
+        }
+
         // Refresh: the agent gets collect_inventory and answers with an upgraded openssl.
         oldOpenssl.frames.clear();
         browser.driver.findElement(By.id("inv-refresh")).click();
