@@ -35,6 +35,7 @@ public final class InventoryReporter {
     private static final Logger log = LoggerFactory.getLogger(InventoryReporter.class);
     public static final Duration DEFAULT_INTERVAL = Duration.ofDays(1);
     public static final Duration DEFAULT_STARTUP_DELAY = Duration.ofMinutes(5);
+    static final int MAX_REPORT_BYTES = com.gururmm.protocol.wire.Wire.MAX_FRAME_BYTES * 3 / 4;
 
     /** {@code GURURMM_INVENTORY_INTERVAL_SECONDS} (60 s .. 30 days) and {@code GURURMM_INVENTORY_STARTUP_DELAY_SECONDS} (0 .. 1 day). */
     public record Settings(Duration interval, Duration startupDelayMax) {
@@ -130,7 +131,8 @@ public final class InventoryReporter {
             }
             try {
                 long started = System.nanoTime();
-                SystemInventory inventory = collector.collect();
+                // Well under the frame limit, leaving room for the envelope and JSON escaping.
+                SystemInventory inventory = SystemInventoryCollector.fitting(collector.collect(), MAX_REPORT_BYTES);
                 boolean sent = send.test(new AgentMessage.SystemInventoryReport(request, inventory));
                 log.info("system inventory collected in {} ms ({} packages, {} services, {} errors){}",
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), inventory.software().size(),

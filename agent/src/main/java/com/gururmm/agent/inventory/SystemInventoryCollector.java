@@ -84,6 +84,39 @@ public final class SystemInventoryCollector {
                 services, updates, List.copyOf(errors));
     }
 
+    /**
+     * The report cut down until its frame is at most {@code maxBytes}: the server closes a
+     * connection that sends a frame over its limit, and the agent would resend the same report
+     * on every reconnect. Services go first, then the software list is halved; each cut is named
+     * in {@code errors}. Real machines are far below the limit (5,000 packages are about 0.5 MiB).
+     */
+    public static SystemInventory fitting(SystemInventory inventory, int maxBytes) {
+        SystemInventory current = inventory;
+        while (encodedSize(current) > maxBytes) {
+            List<CollectorError> errors = new ArrayList<>(current.errors());
+            if (!current.services().isEmpty()) {
+                errors.add(new CollectorError("services", "left out: the report was over " + maxBytes / 1024 + " KiB"));
+                current = new SystemInventory(current.schemaVersion(), current.collectedAt(), current.hardware(), current.disks(),
+                        current.networkInterfaces(), current.filesystems(), current.software(), List.of(), current.updates(), errors);
+            } else if (current.software().size() > 1) {
+                int keep = current.software().size() / 2;
+                errors.add(new CollectorError("software", "listed the first " + keep + " of " + current.software().size()
+                        + " entries: the report was over " + maxBytes / 1024 + " KiB"));
+                current = new SystemInventory(current.schemaVersion(), current.collectedAt(), current.hardware(), current.disks(),
+                        current.networkInterfaces(), current.filesystems(), List.copyOf(current.software().subList(0, keep)),
+                        current.services(), current.updates(), errors);
+            } else {
+                return current; // nothing left to cut; the server will say why it refused it
+            }
+        }
+        return current;
+    }
+
+    static int encodedSize(SystemInventory inventory) {
+        return com.gururmm.protocol.wire.Wire.encode(new com.gururmm.protocol.wire.AgentMessage.SystemInventoryReport(null, inventory))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     private static Hardware hardware(HardwareAbstractionLayer hal) {
         ComputerSystem system = hal.getComputerSystem();
         Firmware firmware = system.getFirmware();

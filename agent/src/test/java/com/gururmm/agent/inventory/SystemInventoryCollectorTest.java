@@ -75,4 +75,19 @@ class SystemInventoryCollectorTest {
         assertThat(inventory.software()).hasSize(SystemInventoryCollector.MAX_SOFTWARE);
         assertThat(inventory.errors()).extracting(CollectorError::error).contains("listed the first 20000 of 20005 entries");
     }
+
+    @Test
+    void aReportOverTheFrameBudgetDropsServicesThenHalvesSoftwareUntilItFits() {
+        List<Software> software = IntStream.range(0, 4000).mapToObj(i -> new Software("package-" + "x".repeat(200) + i, "1.0-" + i, "amd64", "dpkg")).toList();
+        List<Service> services = IntStream.range(0, 100).mapToObj(i -> new Service("svc" + i + ".service", "d", "running", "enabled")).toList();
+        SystemInventory big = new SystemInventory(1, java.time.Instant.now(), null, List.of(), List.of(), List.of(), software, services, null, List.of());
+        int budget = 300_000;
+        assertThat(SystemInventoryCollector.encodedSize(big)).isGreaterThan(budget);
+        SystemInventory fitted = SystemInventoryCollector.fitting(big, budget);
+        assertThat(SystemInventoryCollector.encodedSize(fitted)).isLessThanOrEqualTo(budget);
+        assertThat(fitted.services()).isEmpty();
+        assertThat(fitted.software()).hasSizeLessThan(4000).isNotEmpty().first().isEqualTo(software.getFirst());
+        assertThat(fitted.errors()).extracting(CollectorError::collector).contains("services", "software");
+        assertThat(SystemInventoryCollector.fitting(fitted, budget)).as("already fits: unchanged").isSameAs(fitted);
+    }
 }
