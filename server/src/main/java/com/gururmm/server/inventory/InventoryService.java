@@ -121,7 +121,11 @@ public final class InventoryService {
         Instant now = clock.instant();
         List<SearchHit> hits = new ArrayList<>();
         boolean truncated = false;
-        for (InventoryStore.AgentFacts facts : store.facts(candidates)) {
+        // A long id list would exceed the database's bind-parameter limit: read every agent's facts and filter here instead.
+        Set<UUID> only = candidates;
+        List<InventoryStore.AgentFacts> rows = candidates != null && candidates.size() <= 1000 ? store.facts(candidates)
+                : store.facts(null).stream().filter(f -> only == null || only.contains(f.agentId())).toList();
+        for (InventoryStore.AgentFacts facts : rows) {
             if (q.pendingAbove() != null && (facts.pendingUpdates() == null || facts.pendingUpdates() <= q.pendingAbove())) {
                 continue;
             }
