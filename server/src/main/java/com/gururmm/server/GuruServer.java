@@ -39,6 +39,9 @@ import com.gururmm.server.enrollment.EnrollmentTokenService;
 import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
+import com.gururmm.server.inventory.InventoryRoutes;
+import com.gururmm.server.inventory.InventoryService;
+import com.gururmm.server.inventory.InventoryStore;
 import com.gururmm.server.http.ErrorMapper;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
@@ -129,6 +132,8 @@ public final class GuruServer implements AutoCloseable {
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
                 clientAddress);
+        InventoryService inventory = new InventoryService(new InventoryStore(jdbi), agents, registry, audit, clock);
+        gateway.systemInventory(inventory::receive);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
 
@@ -162,6 +167,7 @@ public final class GuruServer implements AutoCloseable {
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
+            new InventoryRoutes(inventory).register(routes);
             eventRoutes.register(routes);
             gateway.register(cfg.routes);
             releases.register(routes);
