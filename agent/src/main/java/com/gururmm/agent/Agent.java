@@ -3,6 +3,8 @@ package com.gururmm.agent;
 import com.gururmm.agent.exec.CommandExecutor;
 import com.gururmm.agent.exec.ProcessRunner;
 import com.gururmm.agent.inventory.InventoryCollector;
+import com.gururmm.agent.inventory.InventoryReporter;
+import com.gururmm.agent.inventory.SystemInventoryCollector;
 import com.gururmm.agent.link.Enroller;
 import com.gururmm.agent.link.ServerLink;
 import com.gururmm.agent.metrics.MetricsBuffer;
@@ -64,6 +66,7 @@ public final class Agent {
     private String machineUid;
     private volatile Credentials credentials;
     private Updater updater;
+    private InventoryReporter systemInventory;
     private MetricsReporter metrics;
 
     public Agent(AgentConfig config) {
@@ -115,6 +118,17 @@ public final class Agent {
         updater = new Updater(state, http, config.serverUrl(), config.agentVersion(), platform.os(),
                 com.gururmm.protocol.Platform.currentArch(), System.getenv(), new UpdateHost());
         Updater.watchLauncher(System.getenv(), () -> System.exit(0));
+        InventoryReporter.Settings inventorySettings;
+        try {
+            inventorySettings = InventoryReporter.Settings.fromEnvironment(AgentConfig.settings(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            // A typo in an inventory setting must not stop the agent from running commands.
+            log.error("{}; using the defaults (a daily inventory)", e.getMessage());
+            inventorySettings = new InventoryReporter.Settings(InventoryReporter.DEFAULT_INTERVAL, InventoryReporter.DEFAULT_STARTUP_DELAY);
+        }
+        systemInventory = new InventoryReporter(new SystemInventoryCollector(platform.osInventory(), java.time.Clock.systemUTC()),
+                state.resolve("inventory-reported-at"), inventorySettings, timer,
+                message -> link != null && link.send(message), java.time.Clock.systemUTC());
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
         metrics = new MetricsReporter(OshiSampler::new, new MetricsBuffer(state, config.metricsBufferSamples()), config.metricsInterval(),
                 message -> link.connected() && link.send(message));
@@ -259,6 +273,7 @@ public final class Agent {
                 reportInventoryIfChanged(); // the hello may have carried the partial start-up inventory
             }
             updater.onConnected();
+            systemInventory.onConnected();
             metrics.onConnected();
         }
 
@@ -277,6 +292,7 @@ public final class Agent {
                 case ServerMessage.Refused refused -> log.warn("server refused a frame: {} ({})", refused.message(), refused.error());
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
                 case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);
+                case ServerMessage.CollectInventory collect -> systemInventory.onRequest(collect.requestId());
                 case ServerMessage.MetricsAck ack -> metrics.onAck(ack);
             }
         }

@@ -35,7 +35,11 @@ public record AgentConfig(
         java.time.Duration metricsInterval,
         int metricsBufferSamples) {
 
-    public static AgentConfig load(Map<String, String> environment) {
+    /**
+     * Every {@code GURURMM_*} setting: the config file's keys overlaid with the environment's
+     * (features with settings of their own, such as the inventory schedule, read them here).
+     */
+    public static Map<String, String> settings(Map<String, String> environment) {
         Map<String, String> settings = new HashMap<>();
         String stateDir = nonBlank(environment.get("GURURMM_STATE_DIR"), defaultStateDir());
         Path configFile = Path.of(nonBlank(environment.get("GURURMM_CONFIG_FILE"), Path.of(stateDir, "agent.conf").toString()));
@@ -53,6 +57,12 @@ public record AgentConfig(
                 settings.put(k, v.trim());
             }
         });
+        return settings;
+    }
+
+    public static AgentConfig load(Map<String, String> environment) {
+        Map<String, String> settings = settings(environment);
+        String stateDir = nonBlank(environment.get("GURURMM_STATE_DIR"), defaultStateDir());
         String url = settings.get("GURURMM_SERVER_URL");
         if (url == null) {
             throw new IllegalArgumentException("GURURMM_SERVER_URL is not set; set it to the server's address, e.g. http://127.0.0.1:3001");

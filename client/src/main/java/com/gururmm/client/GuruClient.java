@@ -170,6 +170,26 @@ public final class GuruClient {
         return call("POST", "/api/agent/enroll", request, EnrollResponse.class);
     }
 
+    // --- inventory ---
+
+    /** {@code GET /api/agents/{id}/inventory}: the latest full system inventory. */
+    public com.gururmm.protocol.api.Inventories.AgentInventory inventory(UUID agentId) {
+        return call("GET", "/api/agents/" + agentId + "/inventory", null, com.gururmm.protocol.api.Inventories.AgentInventory.class);
+    }
+
+    /** {@code POST /api/agents/{id}/inventory/refresh}: asks the online agent for a fresh inventory. */
+    public com.gururmm.protocol.api.Inventories.RefreshRequested refreshInventory(UUID agentId) {
+        return call("POST", "/api/agents/" + agentId + "/inventory/refresh", null, com.gururmm.protocol.api.Inventories.RefreshRequested.class);
+    }
+
+    /**
+     * {@code GET /api/inventory/search}: {@code software}, {@code version_below}, {@code filesystem_free_below_percent},
+     * {@code pending_updates_above}, {@code pending_updates_older_than_days}, {@code reboot_required}, {@code limit}.
+     */
+    public com.gururmm.protocol.api.Inventories.SearchResult searchInventory(Map<String, String> filters) {
+        return call("GET", "/api/inventory/search" + query(filters), null, com.gururmm.protocol.api.Inventories.SearchResult.class);
+    }
+
     // --- commands ---
 
     public CommandSubmitted runCommand(UUID agentId, CommandRequest request) {

@@ -23,6 +23,7 @@ import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.command.CommandRoutes;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.command.CommandStore;
+import com.gururmm.server.command.ClusterCommandRelay;
 import com.gururmm.server.command.CommandWaits;
 import com.gururmm.server.config.DataDirectory;
 import com.gururmm.server.config.ServerConfig;
@@ -33,10 +34,14 @@ import com.gururmm.server.events.EventBus;
 import com.gururmm.server.events.EventJournal;
 import com.gururmm.server.events.EventRoutes;
 import com.gururmm.server.events.InProcessEventBus;
+import com.gururmm.server.events.NatsEventBus;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
 import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
+import com.gururmm.server.inventory.InventoryRoutes;
+import com.gururmm.server.inventory.InventoryService;
+import com.gururmm.server.inventory.InventoryStore;
 import com.gururmm.server.http.ErrorMapper;
 import com.gururmm.server.metrics.MetricStore;
 import com.gururmm.server.metrics.MetricsRoutes;
@@ -82,6 +87,7 @@ public final class GuruServer implements AutoCloseable {
     private final ReleaseModule releases;
     private final AccessFilter access;
     private final EventBus bus;
+    private final String nodeName;
     private final MetricsService metrics;
     private RouteTable routeTable;
 
@@ -97,7 +103,9 @@ public final class GuruServer implements AutoCloseable {
         this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
         ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
-        this.bus = new InProcessEventBus();
+        // One node by default; with NATS_URL the bus spans every node (docs/OPERATIONS.md, "Waiting for results and watching events").
+        this.nodeName = nodeName();
+        this.bus = config.nats().<EventBus>map(url -> NatsEventBus.connect(url, Duration.ofSeconds(10))).orElseGet(InProcessEventBus::new);
         this.registry = new ConnectionRegistry(audit, bus);
         AgentStore agentStore = new AgentStore(jdbi);
         CommandStore commandStore = new CommandStore(jdbi);
@@ -114,7 +122,10 @@ public final class GuruServer implements AutoCloseable {
         ServerHostScope serverHostScope = new ServerHostScope(agentStore);
         this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock);
         this.commands = new CommandService(commandStore, agents, registry, audit, clock,
-                config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope, bus);
+                config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope, bus, nodeName);
+        if (config.nats().isPresent()) {
+            new ClusterCommandRelay(bus, commands, registry, nodeName);
+        }
         this.flusher = new LastSeenFlusher(registry, agentStore);
         CommandWaits commandWaits = new CommandWaits(bus);
         EventJournal journal = new EventJournal(bus);
@@ -125,6 +136,8 @@ public final class GuruServer implements AutoCloseable {
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
                 clientAddress);
+        InventoryService inventory = new InventoryService(new InventoryStore(jdbi), agents, registry, audit, clock);
+        gateway.systemInventory(inventory::receive);
         this.metrics = new MetricsService(new MetricStore(jdbi), bus, clock, Duration.ofDays(config.metricsRetentionDays()));
         gateway.metrics(metrics);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
@@ -160,6 +173,7 @@ public final class GuruServer implements AutoCloseable {
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
+            new InventoryRoutes(inventory).register(routes);
             eventRoutes.register(routes);
             new MetricsRoutes(metrics, id -> agentStore.findById(id).isPresent(), clock).register(routes);
             gateway.register(cfg.routes);
@@ -170,6 +184,17 @@ public final class GuruServer implements AutoCloseable {
             this.routeTable = routes;
         });
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("gururmm-jobs-", 0).daemon().factory());
+    }
+
+    /** This process's name in a cluster: the host name and a random suffix (two nodes on one host differ). */
+    private static String nodeName() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "node";
+        }
+        return host + "-" + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffL);
     }
 
     /** Opens the database, migrates it, creates the first admin, and starts listening. */

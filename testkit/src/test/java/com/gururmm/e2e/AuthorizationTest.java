@@ -78,7 +78,11 @@ class AuthorizationTest {
             // A too-short new password reaches the route and is refused before the account is touched.
             Map.entry("POST /api/auth/password", new Sample(null, "{\"current_password\":\"x\",\"new_password\":\"short\"}", 400, false)),
             Map.entry("PATCH /api/users/{id}", new Sample("/api/users/{random}", "{\"disabled\":true}", 0, false)),
-            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)));
+            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)),
+            Map.entry("GET /api/inventory/search", new Sample("/api/inventory/search?reboot_required=true", null, 200, false)),
+            // The fleet's agent may not have reported yet (404) or be between connections (409): both reach the route.
+            Map.entry("GET /api/agents/{id}/inventory", new Sample(null, null, 0, false)),
+            Map.entry("POST /api/agents/{id}/inventory/refresh", new Sample(null, null, 0, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

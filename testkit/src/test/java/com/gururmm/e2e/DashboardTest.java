@@ -242,7 +242,7 @@ class DashboardTest {
         browser.login(base, email, "viewer password 123");
         browser.await(By.id("main-nav"));
         assertThat(browser.driver.findElements(By.cssSelector("#main-nav a"))).extracting(e -> e.getText())
-                .containsExactly("Fleet");
+                .containsExactly("Fleet", "Inventory");
         browser.go(base, "#/admin/tokens");
         assertThat(browser.await(By.cssSelector("main .error")).getText()).contains("for administrators");
         assertThat(browser.driver.findElements(By.id("token-form"))).isEmpty();

@@ -23,6 +23,11 @@ final class LinuxPlatform extends UnixPlatform {
     }
 
     @Override
+    public com.gururmm.agent.inventory.os.OsInventory osInventory() {
+        return com.gururmm.agent.inventory.os.LinuxInventory.fromEnvironment(System.getenv());
+    }
+
+    @Override
     public String os() {
         return "linux";
     }

@@ -15,6 +15,11 @@ final class MacPlatform extends UnixPlatform {
     private static final Pattern PLATFORM_UUID = Pattern.compile("\"IOPlatformUUID\"\\s*=\\s*\"([^\"]+)\"");
 
     @Override
+    public com.gururmm.agent.inventory.os.OsInventory osInventory() {
+        return new com.gururmm.agent.inventory.os.MacInventory(java.nio.file.Path.of("/Applications"));
+    }
+
+    @Override
     public String os() {
         return "macos";
     }

@@ -51,6 +51,14 @@ public interface Platform {
     default void killGroup(long pid) {
     }
 
+    /**
+     * Installed software, services and pending updates for the system inventory (the rest of
+     * it comes from OSHI on every OS).
+     */
+    default com.gururmm.agent.inventory.os.OsInventory osInventory() {
+        return com.gururmm.agent.inventory.os.OsInventory.NONE;
+    }
+
     static Platform current(Path machineIdFile) {
         String os = com.gururmm.protocol.Platform.currentOs();
         return switch (os) {

@@ -33,6 +33,11 @@ final class WindowsPlatform implements Platform {
     }
 
     @Override
+    public com.gururmm.agent.inventory.os.OsInventory osInventory() {
+        return com.gururmm.agent.inventory.os.WindowsInventory.real();
+    }
+
+    @Override
     public String os() {
         return "windows";
     }

@@ -23,6 +23,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.CommandStarted.class, name = "command_started"),
         @JsonSubTypes.Type(value = AgentMessage.CommandResult.class, name = "command_result"),
         @JsonSubTypes.Type(value = AgentMessage.UpdateStatus.class, name = "update_status"),
+        @JsonSubTypes.Type(value = AgentMessage.SystemInventoryReport.class, name = "system_inventory"),
         @JsonSubTypes.Type(value = AgentMessage.MetricsReport.class, name = "metrics_report"),
 })
 public sealed interface AgentMessage {
@@ -80,6 +81,15 @@ public sealed interface AgentMessage {
      */
     record UpdateStatus(String state, String currentVersion, String targetVersion, String file, String reason,
                         Instant at) implements AgentMessage {
+    }
+
+    /**
+     * The full system inventory (hardware, software, services, updates): daily, on connect when
+     * the last one is older than the interval, and when the server sends
+     * {@link ServerMessage.CollectInventory}. {@code requestId} echoes that request (null when the
+     * agent sent it on its own schedule).
+     */
+    record SystemInventoryReport(UUID requestId, SystemInventory inventory) implements AgentMessage {
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.ResultAck.class, name = "result_ack"),
         @JsonSubTypes.Type(value = ServerMessage.Refused.class, name = "refused"),
         @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
+        @JsonSubTypes.Type(value = ServerMessage.CollectInventory.class, name = "collect_inventory"),
         @JsonSubTypes.Type(value = ServerMessage.MetricsAck.class, name = "metrics_ack"),
 })
 public sealed interface ServerMessage {
@@ -55,6 +56,13 @@ public sealed interface ServerMessage {
      */
     record UpdateOffer(String file, String version, String os, String arch, String sha256, String signature,
                        long size, String downloadPath) implements ServerMessage {
+    }
+
+    /**
+     * Collect the full system inventory now and send it as {@link AgentMessage.SystemInventoryReport}
+     * with this {@code requestId} ({@code POST /api/agents/{id}/inventory/refresh}).
+     */
+    record CollectInventory(UUID requestId) implements ServerMessage {
     }
 
     /**

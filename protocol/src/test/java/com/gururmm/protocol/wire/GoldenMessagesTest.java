@@ -49,6 +49,17 @@ class GoldenMessagesTest {
             "machine-0123", "device-4567", List.of("10.0.0.5", "fe80::1"), List.of("alice"),
             new Inventory.Health(false, List.of("state dir /var/lib/gururmm is read-only"), "ProtectSystem=strict: /usr is read-only"));
 
+    private static final SystemInventory SYSTEM_INVENTORY = new SystemInventory(1, T1,
+            new SystemInventory.Hardware("LENOVO", "ThinkPad T14", "PF2ABCDE", "AMD Ryzen 7 PRO 5850U", 8, 16, 17_179_869_184L,
+                    "LENOVO", "R1MET63W (1.33 )", "2023-05-10"),
+            List.of(new SystemInventory.Disk("/dev/nvme0n1", "SAMSUNG MZVL2512HCJQ", "S64KNX0T", 512_110_190_592L)),
+            List.of(new SystemInventory.NetworkInterface("eth0", "Intel Ethernet I219-V", "8c:8c:aa:01:02:03", List.of("10.0.0.5", "fe80::1"))),
+            List.of(new SystemInventory.Filesystem("/", "ext4", "/dev/nvme0n1p2", 500_000_000_000L, 42_000_000_000L)),
+            List.of(new SystemInventory.Software("openssl", "3.0.13-1~deb12u1", "amd64", "dpkg")),
+            List.of(new SystemInventory.Service("ssh.service", "OpenBSD Secure Shell server", "running", "enabled")),
+            new SystemInventory.Updates("apt", 3, 1, List.of("openssl"), true, "/var/run/reboot-required"),
+            List.of(new SystemInventory.CollectorError("services", "systemctl timed out after 20 s")));
+
     /** One fully populated instance per subtype; a new subtype without one fails {@link #everyMessageMatchesItsGoldenFile()}. */
     private static final Map<Class<?>, Object> SAMPLES = samples(
             new AgentMessage.Hello(1, INVENTORY),
@@ -69,7 +80,9 @@ class GoldenMessagesTest {
             new ServerMessage.Refused("malformed_frame", "malformed AgentMessage: unexpected token"),
             new ServerMessage.UpdateOffer("gururmm-agent-linux-amd64-1.3.0.jar", "1.3.0", "linux", "amd64",
                     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "c2lnbmF0dXJl", 123456789L,
-                    "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"));
+                    "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"),
+            new AgentMessage.SystemInventoryReport(ID, SYSTEM_INVENTORY),
+            new ServerMessage.CollectInventory(ID));
 
     private static Map<Class<?>, Object> samples(Object... messages) {
         Map<Class<?>, Object> out = new LinkedHashMap<>();

@@ -66,15 +66,18 @@ public final class CommandService {
     private final Duration lostGrace;
     private final AgentScope scope;
     private final EventBus bus;
+    private final String node;
 
     /**
      * @param scope who may act on which agent (the server host's agent is admin-only); also applied to cancels
      * @param bus   where every committed status change is published ({@link CommandStatusChanged})
+     * @param node  this server node's name, carried by those events
      */
     public CommandService(CommandStore store, AgentService agents, ConnectionRegistry registry, AuditLog audit, Clock clock,
-                          Duration queueTtl, Duration lostGrace, AgentScope scope, EventBus bus) {
+                          Duration queueTtl, Duration lostGrace, AgentScope scope, EventBus bus, String node) {
         this.scope = scope;
         this.bus = bus;
+        this.node = node;
         this.store = store;
         this.agents = agents;
         this.registry = registry;
@@ -382,7 +385,7 @@ public final class CommandService {
     }
 
     private void published(UUID commandId, UUID agentId, String status, Instant at) {
-        bus.publish(CommandStatusChanged.TOPIC, new CommandStatusChanged(commandId, agentId, status, at));
+        bus.publish(CommandStatusChanged.TOPIC, new CommandStatusChanged(commandId, agentId, status, at, node));
     }
 
     /** For changes made by id alone (the sweeper): the agent id comes from the row. */

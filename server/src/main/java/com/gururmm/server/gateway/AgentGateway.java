@@ -58,6 +58,19 @@ public final class AgentGateway {
     private final UpdateCoordinator updates;
     private final ProtocolRange protocols;
     private final ClientAddress clientAddress;
+    private volatile SystemInventorySink systemInventory = (agentId, report) -> Optional.of("this server does not store system inventories");
+
+    /** Where {@code system_inventory} reports go: stores one, or says why it was refused. */
+    @FunctionalInterface
+    public interface SystemInventorySink {
+        Optional<String> receive(UUID agentId, AgentMessage.SystemInventoryReport report);
+    }
+
+    /** Set once while wiring, by the inventory feature. */
+    public AgentGateway systemInventory(SystemInventorySink sink) {
+        this.systemInventory = sink;
+        return this;
+    }
     private volatile com.gururmm.server.metrics.MetricsService metrics;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
@@ -193,6 +206,10 @@ public final class AgentGateway {
                     commands.onResult(agentId, result);
                     // Acknowledge only after the result is durably stored.
                     link.send(new ServerMessage.ResultAck(result.commandId()));
+                    registry.touch(agentId, clock.instant());
+                }
+                case AgentMessage.SystemInventoryReport report -> {
+                    systemInventory.receive(agentId, report).ifPresent(problem -> refuse(link, "invalid_inventory", problem));
                     registry.touch(agentId, clock.instant());
                 }
                 case AgentMessage.MetricsReport report -> {
