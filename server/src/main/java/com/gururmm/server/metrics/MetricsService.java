@@ -51,6 +51,14 @@ public final class MetricsService {
     private final Clock clock;
     private final Duration retention;
     private final SampleValidator validator;
+    /**
+     * Metrics writes in flight at once. A fleet reconnecting after an outage sends its backlogs
+     * together; without a bound those writes would take every pooled connection and make command
+     * results, heartbeats' last-seen flushes and API calls wait (or time out) behind them. The
+     * frames beyond the bound wait here, each on its own connection's virtual thread.
+     */
+    private final java.util.concurrent.Semaphore writers = new java.util.concurrent.Semaphore(WRITERS, true);
+    static final int WRITERS = 6;
 
     public MetricsService(MetricStore store, EventBus bus, Clock clock, Duration retention) {
         this.store = store;
@@ -91,7 +99,20 @@ public final class MetricsService {
         for (SampleValidator.Accepted a : candidates) {
             rows.add(new MetricStore.Row(a.time(), SampleCodec.encode(SampleCodec.Frame.single(a.time(), a.values()), false)));
         }
-        boolean[] inserted = store.insertRecent(agentId, rows);
+        boolean[] inserted;
+        try {
+            if (!writers.tryAcquire(2, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new IllegalStateException("metrics writes are backed up for 2 minutes; the agent will resend");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to store metrics", e);
+        }
+        try {
+            inserted = store.insertRecent(agentId, rows);
+        } finally {
+            writers.release();
+        }
         int stored = 0;
         for (int i = 0; i < inserted.length; i++) {
             if (inserted[i]) {
