@@ -1,6 +1,6 @@
 // Charts of one agent's metrics (the agent page): uPlot from its webjar, fed the API's aligned
 // arrays as they come (timestamps + one array per series). One chart per group of metrics; the
-// range buttons pick the step so a chart has at most a few hundred points (rollups from 24 h up).
+// range buttons pick the step so a chart has at most a few hundred points (hourly rollups from 7 days up).
 import { html, nothing } from 'lit';
 import uPlot from 'uplot';
 import { agentMetrics } from '../api/metrics.js';
@@ -126,7 +126,7 @@ class GuruMetricsCharts extends LightElement {
         ${errorBox(this.error)}
         ${!d ? html`<p class="muted">Loading metrics…</p>`
           : empty ? html`<p class="muted" id="metrics-empty">No metrics in this range yet.</p>`
-          : html`<p class="muted" id="metrics-source">${d.source === 'raw' ? 'Samples' : '5-minute rollups'}, one point per
+          : html`<p class="muted" id="metrics-source">${d.source === 'raw' ? 'Samples' : 'Hourly rollups'}, one point per
               ${d.step_seconds >= 3600 ? `${d.step_seconds / 3600} h` : `${d.step_seconds / 60} min`}.</p>
             <div class="metric-charts">
               ${GROUPS.map((g) => (Object.keys(d.series).some(g.pick)

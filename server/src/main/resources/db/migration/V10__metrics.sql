@@ -1,7 +1,7 @@
 -- Metrics (issue 9). Sized for 10,000 agents at one sample a minute (docs/OPERATIONS.md, "Metrics"):
 -- a row per sample would cost ~60 bytes of row and index overhead in PostgreSQL before any value,
 -- so samples live as rows only until their hour is over; then they are packed, with their
--- 5-minute min/avg/max rollups, into one row per agent per hour (server.metrics.SampleCodec).
+-- hourly min/avg/max rollups, into one row per agent per hour (server.metrics.SampleCodec).
 -- Times are epoch seconds (BIGINT): 8 bytes, no time zone conversion on either database.
 
 -- Samples of hours not yet packed (and late arrivals for packed ones, merged at the next pack).
@@ -13,7 +13,7 @@ CREATE TABLE metric_recent (
 );
 CREATE INDEX metric_recent_time ON metric_recent (sampled_at);
 
--- One row per agent per hour: every sample of the hour and its 5-minute rollups.
+-- One row per agent per hour: every sample of the hour and its min/avg/max rollup.
 CREATE TABLE metric_hour (
     agent_id    UUID    NOT NULL,
     hour_start  BIGINT  NOT NULL,

@@ -121,7 +121,7 @@ class MetricsStoreTest {
 
         long from = now.minusSeconds(6 * 3600).getEpochSecond();
         MetricSeries hourly = service.query(agent, from, now.getEpochSecond(), 3600);
-        assertThat(hourly.source()).isEqualTo("rollup_5m");
+        assertThat(hourly.source()).isEqualTo("rollup_1h");
         for (int k = 0; k < hourly.timestamps().size(); k++) {
             long start = hourly.timestamps().get(k);
             double[] expected = samples.stream().filter(s -> s.at().getEpochSecond() >= Math.max(start, from)

@@ -211,7 +211,7 @@ class MetricsTest {
             assertThat(server.server().metrics().maintain().hoursPacked()).isEqualTo(10);
             GuruClient admin = server.adminClient();
             MetricSeries month = admin.agentMetrics(agent.agentId, Instant.ofEpochSecond(now - 30L * 86_400), Instant.ofEpochSecond(now), 3600L);
-            assertThat(month.source()).isEqualTo("rollup_5m");
+            assertThat(month.source()).isEqualTo("rollup_1h");
             assertThat(month.timestamps()).hasSize(721);
             for (int k = 0; k < month.timestamps().size(); k++) {
                 long hour = month.timestamps().get(k);

@@ -47,7 +47,7 @@ public final class AgentsMetricsCommand implements Callable<Integer> {
     @Option(names = "--to", description = "End: now, -1h, epoch seconds or an ISO-8601 instant (default: now).")
     private String to;
 
-    @Option(names = "--step", description = "Seconds per row (default: chosen by the server; 300 and more read rollups).")
+    @Option(names = "--step", description = "Seconds per row (default: chosen by the server; 3600 and more read the hourly rollups).")
     private Long step;
 
     @Option(names = "--metric", paramLabel = "NAME",

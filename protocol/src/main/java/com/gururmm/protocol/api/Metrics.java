@@ -15,8 +15,8 @@ public final class Metrics {
      * bucket starts in epoch seconds, every {@code step_seconds} from {@code from} (aligned down to
      * the step) to before {@code to}; each series has one value per timestamp, null where the agent
      * sent nothing. {@code series} holds the bucket averages, {@code min} and {@code max} the
-     * extremes. {@code source} says what was read: {@code raw} samples (step under 300 s) or the
-     * 5-minute rollups ({@code rollup_5m}).
+     * extremes. {@code source} says what was read: {@code raw} samples (a step under an hour) or
+     * the hourly rollups ({@code rollup_1h}).
      */
     public record MetricSeries(
             UUID agentId,

@@ -31,14 +31,16 @@ import org.slf4j.LoggerFactory;
  * to its samples, so a refused sample is not resent forever.
  *
  * <p>Storage: samples are rows of {@code metric_recent} until their hour is over; then
- * {@link #maintain()} packs each agent's hour into one {@code metric_hour} row with its 5-minute
- * rollups ({@link Rollups}), and deletes whatever is older than the retention, in bounded batches.
- * Reads with a step of 300 s or more use the rollups, so a 30-day chart reads 720 rows per agent.
+ * {@link #maintain()} packs each agent's hour into one {@code metric_hour} row with its
+ * hourly rollups ({@link Rollups}), and deletes whatever is older than the retention, in bounded
+ * batches. Reads with a step of an hour or more use only the rollups, so a 30-day chart reads 720
+ * small values per agent.
  */
 public final class MetricsService {
     private static final Logger log = LoggerFactory.getLogger(MetricsService.class);
     /** A chart has at most this many points; a range that needs more is refused with the step that would fit. */
     public static final int MAX_POINTS = 5000;
+    /** From this step up only the hourly rollups are read. */
     public static final long ROLLUP_FROM_STEP = Rollups.BUCKET_SECONDS;
     /** An hour is packed this long after it ends, so the last minute's samples (and a little lateness) are in. */
     static final Duration PACK_GRACE = Duration.ofMinutes(2);
@@ -176,7 +178,7 @@ public final class MetricsService {
         for (MetricStore.Row row : store.recent(agentId, from, to)) {
             buckets.addSamples(SampleCodec.decode(row.payload()), from, to);
         }
-        return buckets.toSeries(agentId, from, to, raw ? "raw" : "rollup_5m");
+        return buckets.toSeries(agentId, from, to, raw ? "raw" : "rollup_1h");
     }
 
     /** What one upkeep run did. */
