@@ -289,6 +289,7 @@ public final class GuruServer implements AutoCloseable {
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();
+        metrics.close();
         bus.close();
         database.close();
         log.info("GuruRMM server stopped");

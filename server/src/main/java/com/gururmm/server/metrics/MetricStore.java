@@ -31,6 +31,42 @@ public final class MetricStore {
     record Latest(UUID agentId, long time, byte[] payload) {
     }
 
+    /** One agent's rows in a {@link #insertRecent(List)} group. */
+    record AgentRows(UUID agentId, List<Row> rows) {
+    }
+
+    /**
+     * {@link #insertRecent(UUID, List)} for several agents' batches in one transaction (the group
+     * commit of {@link GroupWriter}); returns, per batch, per row, whether it was new.
+     */
+    boolean[][] insertRecent(List<AgentRows> groups) {
+        return jdbi.inTransaction(h -> {
+            PreparedBatch batch = h.prepareBatch("""
+                    MERGE INTO metric_recent t
+                    USING (SELECT CAST(:agent AS UUID) AS agent_id, CAST(:at AS BIGINT) AS sampled_at) s
+                    ON t.agent_id = s.agent_id AND t.sampled_at = s.sampled_at
+                    WHEN NOT MATCHED THEN INSERT (agent_id, sampled_at, payload) VALUES (s.agent_id, s.sampled_at, :payload)""");
+            Map<UUID, Row> newest = new HashMap<>();
+            for (AgentRows g : groups) {
+                for (Row row : g.rows()) {
+                    batch.bind("agent", g.agentId()).bind("at", row.time()).bind("payload", row.payload()).add();
+                    newest.merge(g.agentId(), row, (a, b) -> b.time() > a.time() ? b : a);
+                }
+            }
+            int[] counts = batch.size() == 0 ? new int[0] : batch.execute();
+            newest.forEach((agent, row) -> mergeLatest(h, agent, row.time(), row.payload()));
+            boolean[][] out = new boolean[groups.size()][];
+            int k = 0;
+            for (int i = 0; i < groups.size(); i++) {
+                out[i] = new boolean[groups.get(i).rows().size()];
+                for (int j = 0; j < out[i].length; j++) {
+                    out[i][j] = counts[k++] != 0;
+                }
+            }
+            return out;
+        });
+    }
+
     /**
      * Inserts the rows not yet stored for (agent, time) and makes the newest of them the agent's
      * latest (unless a newer one is there), in one transaction (one commit per batch: with H2 writing

@@ -53,14 +53,8 @@ public final class MetricsService {
     private final Clock clock;
     private final Duration retention;
     private final SampleValidator validator;
-    /**
-     * Metrics writes in flight at once. A fleet reconnecting after an outage sends its backlogs
-     * together; without a bound those writes would take every pooled connection and make command
-     * results, heartbeats' last-seen flushes and API calls wait (or time out) behind them. The
-     * frames beyond the bound wait here, each on its own connection's virtual thread.
-     */
-    private final java.util.concurrent.Semaphore writers = new java.util.concurrent.Semaphore(WRITERS, true);
-    static final int WRITERS = 6;
+    /** Group commit of every connection's batches (and the bound on metrics writes in flight). */
+    private final GroupWriter writer;
 
     public MetricsService(MetricStore store, EventBus bus, Clock clock, Duration retention) {
         this.store = store;
@@ -68,6 +62,12 @@ public final class MetricsService {
         this.clock = clock;
         this.retention = retention;
         this.validator = new SampleValidator(retention);
+        this.writer = new GroupWriter(store);
+    }
+
+    /** Stops the group writer; batches still queued are answered with an error (their agents resend). */
+    public void close() {
+        writer.close();
     }
 
     public Duration retention() {
@@ -101,20 +101,7 @@ public final class MetricsService {
         for (SampleValidator.Accepted a : candidates) {
             rows.add(new MetricStore.Row(a.time(), SampleCodec.encode(SampleCodec.Frame.single(a.time(), a.values()), false)));
         }
-        boolean[] inserted;
-        try {
-            if (!writers.tryAcquire(2, java.util.concurrent.TimeUnit.MINUTES)) {
-                throw new IllegalStateException("metrics writes are backed up for 2 minutes; the agent will resend");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting to store metrics", e);
-        }
-        try {
-            inserted = store.insertRecent(agentId, rows);
-        } finally {
-            writers.release();
-        }
+        boolean[] inserted = writer.write(agentId, rows);
         int stored = 0;
         for (int i = 0; i < inserted.length; i++) {
             if (inserted[i]) {
