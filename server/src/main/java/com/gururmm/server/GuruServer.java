@@ -16,6 +16,9 @@ import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.auth.JwtKeyFile;
 import com.gururmm.server.auth.AuthService;
 import com.gururmm.server.auth.JwtService;
+import com.gururmm.server.auth.MfaRoutes;
+import com.gururmm.server.auth.MfaService;
+import com.gururmm.server.auth.SecretBox;
 import com.gururmm.server.auth.PasswordHasher;
 import com.gururmm.server.auth.UserRoutes;
 import com.gururmm.server.batch.BatchRoutes;
@@ -89,6 +92,9 @@ public final class GuruServer implements AutoCloseable {
         JwtService jwt = new JwtService(JwtKeyFile.load(config.jwtKeyPath(), config.jwtKeyFile().isEmpty()), clock);
         this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
         ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
+        // TOTP secrets are sealed with a key in a file, like the signing key (docs/OPERATIONS.md, "MFA").
+        MfaService mfa = new MfaService(jdbi, auth, new SecretBox(JwtKeyFile.load(config.mfaKeyPath(), config.mfaKeyFile().isEmpty(),
+                "MFA secret key", "GURURMM_MFA_KEY_FILE")), audit, clock);
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
         this.bus = new InProcessEventBus();
         this.registry = new ConnectionRegistry(audit, bus);
@@ -134,6 +140,7 @@ public final class GuruServer implements AutoCloseable {
                     "agents_online", registry.onlineCount())));
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
+            new MfaRoutes(mfa, clientAddress).register(routes);
             new AgentRoutes(agents, clientAddress).register(routes);
             new CommandRoutes(commands).register(routes);
             new BatchRoutes(batches).register(routes);
