@@ -76,7 +76,17 @@ class AuthorizationTest {
             // A too-short new password reaches the route and is refused before the account is touched.
             Map.entry("POST /api/auth/password", new Sample(null, "{\"current_password\":\"x\",\"new_password\":\"short\"}", 400, false)),
             Map.entry("PATCH /api/users/{id}", new Sample("/api/users/{random}", "{\"disabled\":true}", 0, false)),
-            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)));
+            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)),
+            // MFA (MfaTest covers the flows): each sample reaches the route and is refused for its input, or is harmless.
+            Map.entry("POST /api/auth/mfa/verify", new Sample(null, "{\"mfa_token\":\"grmm_mfa_unknown\",\"code\":\"123456\"}", 0, false)),
+            Map.entry("POST /api/auth/mfa/login-enroll", new Sample(null, "{}", 400, false)),
+            Map.entry("GET /api/auth/mfa", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/auth/mfa/totp/enroll", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/auth/mfa/totp/confirm", new Sample(null, "{}", 400, false)),
+            Map.entry("DELETE /api/auth/mfa/totp", new Sample(null, "{}", 400, false)),
+            Map.entry("DELETE /api/users/{id}/mfa", new Sample("/api/users/{random}/mfa", null, 404, false)),
+            Map.entry("GET /api/settings/mfa", new Sample(null, null, 200, false)),
+            Map.entry("PUT /api/settings/mfa", new Sample(null, "{}", 400, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -22,10 +22,13 @@ import picocli.CommandLine.Option;
 /** Exchanges email and password for a session token and caches it for the server. */
 @Command(name = "login", mixinStandardHelpOptions = true,
         description = {"Log in to a server and remember the session (24 h) for later commands.",
-                "The password is prompted without echo, or read from stdin with --password-stdin."},
+                "The password is prompted without echo, or read from stdin with --password-stdin.",
+                "With MFA, the code of your authenticator app (or a recovery code) is prompted too, or read from",
+                "stdin with --totp-stdin (with --password-stdin as well: the password on the first line, the code on the second)."},
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
                 "  echo \"$PW\" | gururmm login --server http://127.0.0.1:3001 --email me@example.com --password-stdin",
+                "  printf '%s\\n%s\\n' \"$PW\" \"$(oathtool --totp -b \"$SEED\")\" | gururmm login --email me@example.com --password-stdin --totp-stdin",
                 "  gururmm login                      # log in again to the last server as the last user"})
 public final class LoginCommand implements Callable<Integer> {
     private final Terminal terminal;
@@ -38,6 +41,12 @@ public final class LoginCommand implements Callable<Integer> {
 
     @Option(names = "--password-stdin", description = "Read the password from stdin (for scripts).")
     private boolean passwordStdin;
+
+    @Option(names = "--totp-stdin", description = "Read the MFA code (6 digits) or a recovery code from stdin (for scripts).")
+    private boolean totpStdin;
+
+    /** Lines of stdin, read once: password and/or code. */
+    private java.util.List<String> stdinLines;
 
     LoginCommand(Terminal terminal) {
         this.terminal = terminal;
@@ -53,7 +62,11 @@ public final class LoginCommand implements Callable<Integer> {
         char[] password = password(user, url);
         LoginResponse response;
         try {
-            response = new GuruClient(URI.create(url)).login(user, new String(password));
+            GuruClient client = new GuruClient(URI.create(url));
+            response = client.login(user, new String(password));
+            if (response.mfaRequired()) {
+                response = secondStep(client, response, user, url);
+            }
         } catch (GuruApiException e) {
             if (e.status() == 401 || e.status() == 400) {
                 throw new CliException(ExitCode.NOT_LOGGED_IN, "Login to " + url + " failed: " + e.getMessage());
@@ -69,19 +82,54 @@ public final class LoginCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private char[] password(String user, String url) {
-        if (passwordStdin) {
+    /** MFA: a code (6 digits) or a recovery code completes the login. */
+    private LoginResponse secondStep(GuruClient client, LoginResponse challenge, String user, String url) {
+        if (challenge.mfaEnrollmentRequired()) {
+            throw new CliException(ExitCode.NOT_LOGGED_IN, "Your account must use MFA and has none yet: log in once in the dashboard at "
+                    + url + " to set up an authenticator app, then log in here again.");
+        }
+        String code;
+        if (totpStdin) {
+            java.util.List<String> lines = stdinLines();
+            code = lines.size() > (passwordStdin ? 1 : 0) ? lines.get(passwordStdin ? 1 : 0).strip() : "";
+            if (code.isEmpty()) {
+                throw CliException.usage("--totp-stdin read no code" + (passwordStdin ? " (the second line of stdin)" : "") + ".");
+            }
+        } else {
+            char[] typed = terminal.readPassword("MFA code for " + user + " (or a recovery code): ");
+            if (typed == null) {
+                throw CliException.usage("This account uses MFA and there is no terminal to prompt for the code on; pipe it in with --totp-stdin.");
+            }
+            code = new String(typed).strip();
+        }
+        return code.matches("[0-9]{6}") ? client.verifyMfa(challenge.mfaToken(), code) : client.verifyMfaRecovery(challenge.mfaToken(), code);
+    }
+
+    private java.util.List<String> stdinLines() {
+        if (stdinLines == null) {
             try {
                 String text = new String(terminal.in().readAllBytes(), StandardCharsets.UTF_8);
-                // Like `docker login --password-stdin`: the line break `echo` adds is not part of the password.
-                String stripped = text.replaceAll("\\R+$", "");
-                if (stripped.isEmpty()) {
-                    throw CliException.usage("--password-stdin read an empty password.");
-                }
-                return stripped.toCharArray();
+                stdinLines = java.util.List.of(text.split("\\R", -1));
             } catch (IOException e) {
-                throw CliException.usage("Cannot read the password from stdin: " + e.getMessage());
+                throw CliException.usage("Cannot read stdin: " + e.getMessage());
             }
+        }
+        return stdinLines;
+    }
+
+    private char[] password(String user, String url) {
+        if (passwordStdin) {
+            String stripped;
+            if (totpStdin) {
+                stripped = stdinLines().get(0);
+            } else {
+                // Like `docker login --password-stdin`: the line break `echo` adds is not part of the password.
+                stripped = String.join("\n", stdinLines()).replaceAll("\\R+$", "");
+            }
+            if (stripped.isEmpty()) {
+                throw CliException.usage("--password-stdin read an empty password.");
+            }
+            return stripped.toCharArray();
         }
         char[] typed = terminal.readPassword("Password for " + user + " at " + url + ": ");
         if (typed == null) {

@@ -212,7 +212,7 @@ public final class MfaService {
         store.startEnrolment(user.id(), box.seal(secret, user.id().toString()), clock.instant());
         audit.record(user.email(), "auth.mfa_enroll_started", user.email(), "TOTP");
         String base32 = Totp.base32(secret);
-        String label = URLEncoder.encode(ISSUER + ":" + user.email(), StandardCharsets.UTF_8).replace("+", "%20");
+        String label = ISSUER + ":" + URLEncoder.encode(user.email(), StandardCharsets.UTF_8).replace("+", "%20");
         String uri = "otpauth://totp/" + label + "?secret=" + base32 + "&issuer=" + ISSUER
                 + "&algorithm=SHA1&digits=" + Totp.DIGITS + "&period=" + Totp.STEP_SECONDS;
         return new TotpEnrollment(base32, uri, QrCodes.svgDataUri(uri));
