@@ -43,6 +43,9 @@ import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
+import com.gururmm.server.tls.ServerCertificate;
+import com.gururmm.server.tls.TlsConnector;
+import com.gururmm.server.tls.TlsRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -80,6 +83,7 @@ public final class GuruServer implements AutoCloseable {
     private final AccessFilter access;
     private final EventBus bus;
     private RouteTable routeTable;
+    private final Optional<ServerCertificate> tls;
 
     private GuruServer(ServerConfig config, Database database) {
         this.config = config;
@@ -122,7 +126,10 @@ public final class GuruServer implements AutoCloseable {
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
 
+        // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
+        this.tls = ServerCertificate.fromConfig(config);
         this.app = Javalin.create(cfg -> {
+            tls.ifPresent(certificate -> TlsConnector.install(cfg, certificate, config.httpHost(), config.httpPort()));
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = Bodies.MAX_BODY_BYTES;
@@ -141,6 +148,7 @@ public final class GuruServer implements AutoCloseable {
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
             new MfaRoutes(mfa, clientAddress).register(routes);
+            new TlsRoutes(tls).register(routes);
             new AgentRoutes(agents, clientAddress).register(routes);
             new CommandRoutes(commands).register(routes);
             new BatchRoutes(batches).register(routes);
@@ -176,7 +184,9 @@ public final class GuruServer implements AutoCloseable {
         long pushMillis = ReleaseModule.PUSH_INTERVAL.toMillis();
         scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
-        log.info("GuruRMM server listening on {}:{}", config.httpHost(), port());
+        log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
+        tls.ifPresent(c -> log.info("TLS certificate {}{}, SHA-256 fingerprint {}", c.leaf().getSubjectX500Principal().getName(),
+                c.selfSigned() ? " (self-signed: pin this fingerprint in agents with GURURMM_SERVER_FINGERPRINT)" : "", c.fingerprint()));
     }
 
     private void sweepSafely() {
@@ -194,6 +204,11 @@ public final class GuruServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** The certificate HTTPS is served with; empty when the server speaks plain HTTP. */
+    public Optional<ServerCertificate> tls() {
+        return tls;
     }
 
     public ServerConfig config() {
