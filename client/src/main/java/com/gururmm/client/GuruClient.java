@@ -66,7 +66,19 @@ public final class GuruClient {
     }
 
     public GuruClient(URI baseUrl, String token) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this(baseUrl, token, null);
+    }
+
+    /**
+     * {@code fingerprint}: the SHA-256 of the server's TLS certificate to trust instead of the
+     * system trust store (a self-signed server, docs/OPERATIONS.md "TLS"); null for the default.
+     */
+    public GuruClient(URI baseUrl, String token, String fingerprint) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (fingerprint != null) {
+            builder.sslContext(com.gururmm.protocol.tls.CertificatePins.context(fingerprint, message -> { }));
+        }
+        this.http = builder.build();
         String text = baseUrl.toString();
         this.baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.token = token;

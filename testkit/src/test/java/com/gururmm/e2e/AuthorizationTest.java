@@ -86,7 +86,8 @@ class AuthorizationTest {
             Map.entry("DELETE /api/auth/mfa/totp", new Sample(null, "{}", 400, false)),
             Map.entry("DELETE /api/users/{id}/mfa", new Sample("/api/users/{random}/mfa", null, 404, false)),
             Map.entry("GET /api/settings/mfa", new Sample(null, null, 200, false)),
-            Map.entry("PUT /api/settings/mfa", new Sample(null, "{}", 400, false)));
+            Map.entry("PUT /api/settings/mfa", new Sample(null, "{}", 400, false)),
+            Map.entry("GET /api/server/tls", new Sample(null, null, 200, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -1,19 +1,10 @@
 package com.gururmm.agent.link;
 
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
+import com.gururmm.protocol.tls.CertificatePins;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,100 +70,29 @@ public final class ServerTrust {
         return true;
     }
 
-    /** {@code AB:CD:..}, {@code abcd..} or {@code SHA256:abcd..} as 64 lower-case hex digits; IllegalArgumentException otherwise. */
+    /** {@code AB:CD:..}, {@code abcd..} or {@code SHA256:abcd..} as 64 lower-case hex digits; IllegalArgumentException naming the setting otherwise. */
     public static String normalizeFingerprint(String text) {
-        String hex = text.trim().replaceFirst("(?i)^sha-?256[:=]?", "").replace(":", "").replace(" ", "").toLowerCase(Locale.ROOT);
-        if (!hex.matches("[0-9a-f]{64}")) {
-            throw new IllegalArgumentException("GURURMM_SERVER_FINGERPRINT '" + text + "' is not a SHA-256 fingerprint; copy it from the"
-                    + " server's start-up banner or GET /api/server/tls (64 hex digits, colons optional).");
-        }
-        return hex;
-    }
-
-    public static String fingerprint(X509Certificate certificate) throws CertificateException {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            return CertificatePins.normalizeFingerprint(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("GURURMM_SERVER_FINGERPRINT " + e.getMessage());
         }
     }
 
     /** The context for the agent's HttpClient: pinned to {@code fingerprint}, or the JDK default when empty. */
     public static SSLContext context(Optional<String> fingerprint) {
-        try {
-            if (fingerprint.isEmpty()) {
+        if (fingerprint.isEmpty()) {
+            try {
                 return SSLContext.getDefault();
-            }
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new Pinned(normalizeFingerprint(fingerprint.get()))}, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
-        }
-    }
-
-    /** Trusts exactly one certificate, by the SHA-256 of its encoding. */
-    static final class Pinned extends X509ExtendedTrustManager {
-        private final byte[] pin;
-        private final String pinText;
-
-        Pinned(String pinHex) {
-            this.pinText = pinHex;
-            this.pin = pinHex.getBytes(StandardCharsets.US_ASCII);
-        }
-
-        private void check(X509Certificate[] chain) throws CertificateException {
-            if (chain == null || chain.length == 0) {
-                throw new CertificateException("the server sent no certificate");
-            }
-            String seen = fingerprint(chain[0]);
-            if (!MessageDigest.isEqual(seen.getBytes(StandardCharsets.US_ASCII), pin)) {
-                String message = "REFUSING the server: its TLS certificate has SHA-256 fingerprint " + colons(seen)
-                        + ", but this agent is pinned to " + colons(pinText) + " (GURURMM_SERVER_FINGERPRINT / state file " + PIN_FILE
-                        + "). Someone may be intercepting the connection; if the server's certificate was replaced on purpose,"
-                        + " set GURURMM_SERVER_FINGERPRINT to the new fingerprint.";
-                log.error("{}", message);
-                throw new CertificateException(message);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("cannot set up TLS: " + e.getMessage(), e);
             }
         }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            check(chain);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("the agent accepts no client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            throw new CertificateException("the agent accepts no client certificates");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            throw new CertificateException("the agent accepts no client certificates");
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
+        return CertificatePins.context(fingerprint.get(), message -> log.error("{} (GURURMM_SERVER_FINGERPRINT / state file {})",
+                message, PIN_FILE));
     }
 
     static String colons(String hex) {
-        return HexFormat.ofDelimiter(":").withUpperCase().formatHex(HexFormat.of().parseHex(hex));
+        return CertificatePins.colons(hex);
     }
 }

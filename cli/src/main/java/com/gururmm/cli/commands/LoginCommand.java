@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
                 "  echo \"$PW\" | gururmm login --server http://127.0.0.1:3001 --email me@example.com --password-stdin",
-                "  printf '%s\\n%s\\n' \"$PW\" \"$(oathtool --totp -b \"$SEED\")\" | gururmm login --email me@example.com --password-stdin --totp-stdin",
+                "  { echo \"$PW\"; oathtool --totp -b \"$SEED\"; } | gururmm login --email me@example.com --password-stdin --totp-stdin",
+                "  gururmm login --server https://10.0.0.5:3001 --email me@example.com --fingerprint AB:CD:...   # self-signed server",
                 "  gururmm login                      # log in again to the last server as the last user"})
 public final class LoginCommand implements Callable<Integer> {
     private final Terminal terminal;
@@ -42,8 +43,15 @@ public final class LoginCommand implements Callable<Integer> {
     @Option(names = "--password-stdin", description = "Read the password from stdin (for scripts).")
     private boolean passwordStdin;
 
+    @Option(names = "--fingerprint", paramLabel = "SHA256",
+            description = "Trust the server's TLS certificate with this SHA-256 fingerprint (a self-signed server; shown in its"
+                    + " start-up banner and at GET /api/server/tls) instead of the system trust store. Kept with the login.")
+    private String fingerprint;
+
     @Option(names = "--totp-stdin", description = "Read the MFA code (6 digits) or a recovery code from stdin (for scripts).")
     private boolean totpStdin;
+
+    private String pinnedBefore;
 
     /** Lines of stdin, read once: password and/or code. */
     private java.util.List<String> stdinLines;
@@ -59,10 +67,11 @@ public final class LoginCommand implements Callable<Integer> {
                 () -> CliException.usage("Which server? Use --server URL, e.g. --server http://rmm.example.com:3001"));
         String user = email != null ? email : store.login(url).map(SavedLogin::email).orElseThrow(
                 () -> CliException.usage("Which user? Use --email EMAIL."));
+        pinnedBefore = store.login(url).map(SavedLogin::fingerprint).orElse(null);
         char[] password = password(user, url);
         LoginResponse response;
         try {
-            GuruClient client = new GuruClient(URI.create(url));
+            GuruClient client = new GuruClient(URI.create(url), null, pin());
             response = client.login(user, new String(password));
             if (response.mfaRequired()) {
                 response = secondStep(client, response, user, url);
@@ -75,11 +84,23 @@ public final class LoginCommand implements Callable<Integer> {
         } finally {
             Arrays.fill(password, '\0');
         }
-        store.save(url, new SavedLogin(user, response.token(), response.expiresAt()));
+        store.save(url, new SavedLogin(user, response.token(), response.expiresAt(), pin()));
         terminal.out().println("Logged in to " + url + " as " + user
                 + (response.user() == null ? "" : " (" + ControlChars.escape(response.user().role()) + ")")
                 + "; the session lasts until " + response.expiresAt() + ".");
         return ExitCode.OK;
+    }
+
+    /** The --fingerprint given, normalised; else the one kept from the last login to this server. */
+    private String pin() {
+        if (fingerprint != null) {
+            try {
+                return com.gururmm.protocol.tls.CertificatePins.normalizeFingerprint(fingerprint);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--fingerprint " + e.getMessage());
+            }
+        }
+        return pinnedBefore;
     }
 
     /** MFA: a code (6 digits) or a recovery code completes the login. */
