@@ -151,6 +151,23 @@ class TlsTest {
         }
     }
 
+    /** The packaged server with a self-signed certificate: the banner shows it, and its own agent connects over HTTPS, pinned. */
+    @Test
+    void theServerHostsOwnAgentConnectsOverHttpsPinnedToTheServersCertificate() throws Exception {
+        try (com.gururmm.testkit.ServerProcess server = com.gururmm.testkit.ServerProcess.create(dir.resolve("data"), Map.of(
+                "GURURMM_TLS_SELF_SIGNED", "true", "GURURMM_LOCAL_AGENT", "auto",
+                "GURURMM_LOCAL_AGENT_JAR", ReleaseBuilds.agentJar().toString())).start()) {
+            assertThat(server.log()).contains("URL:      https://127.0.0.1:");
+            String fingerprint = server.fingerprint();
+            assertThat(fingerprint).isNotNull();
+            GuruClient admin = server.adminClient();
+            await("local agent online over TLS (log: " + server.dataDir().resolve("local-agent.log") + ")").atMost(Duration.ofSeconds(90))
+                    .until(() -> admin.agents().stream().anyMatch(a -> "online".equals(a.status())));
+            assertThat(Files.readString(server.dataDir().resolve("local-agent").resolve("server-fingerprint")).trim())
+                    .isEqualTo(fingerprint.replace(":", "").toLowerCase());
+        }
+    }
+
     @Test
     void aBrokenKeyFileIsRefusedAtStartWithTheSettingNamed() throws Exception {
         Path cert = dir.resolve("c.pem");
