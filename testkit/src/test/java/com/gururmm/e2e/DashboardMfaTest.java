@@ -61,6 +61,18 @@ class DashboardMfaTest {
         return out.array();
     }
 
+    /** {@code DASHBOARD_SCREENSHOTS=<dir>}: leaves a picture of the enrolment page there for a look. */
+    private static void screenshotIfAsked(String name) {
+        String dir = System.getenv("DASHBOARD_SCREENSHOTS");
+        if (dir != null && !dir.isBlank()) {
+            try {
+                java.nio.file.Files.write(java.nio.file.Path.of(dir, name), browser.screenshot());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     private static void assertQrShown(By qr) {
         Object width = browser.js("return arguments[0].naturalWidth", browser.await(qr));
         assertThat(((Number) width).intValue()).as("the QR image decoded").isGreaterThan(100);
@@ -77,6 +89,7 @@ class DashboardMfaTest {
         browser.await(By.id("mfa-enroll")).click();
 
         assertQrShown(By.id("mfa-qr"));
+        screenshotIfAsked("mfa-enrol.png");
         byte[] secret = base32(browser.textContent(By.id("mfa-secret")));
         browser.type(By.id("mfa-code"), "000000".equals(MfaTest.code(secret, MfaTest.step())) ? "111111" : "000000");
         browser.await(By.id("mfa-confirm")).click();

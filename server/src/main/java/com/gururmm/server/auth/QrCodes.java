@@ -18,15 +18,19 @@ final class QrCodes {
     private QrCodes() {
     }
 
-    static String svg(String text) {
-        BitMatrix matrix;
+    /** The modules of the QR code, quiet zone included (what {@link #svg} draws). */
+    static BitMatrix matrix(String text) {
         try {
-            matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0,
+            return new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0,
                     Map.of(EncodeHintType.MARGIN, 4, EncodeHintType.ERROR_CORRECTION, ErrorCorrectionLevel.M,
                             EncodeHintType.CHARACTER_SET, "UTF-8"));
         } catch (WriterException e) {
             throw new IllegalStateException("cannot encode a QR code of " + text.length() + " characters", e);
         }
+    }
+
+    static String svg(String text) {
+        BitMatrix matrix = matrix(text);
         int w = matrix.getWidth();
         int h = matrix.getHeight();
         StringBuilder path = new StringBuilder();

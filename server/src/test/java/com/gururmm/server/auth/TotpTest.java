@@ -75,6 +75,24 @@ class TotpTest {
         assertThat(MfaService.recoveryHash(codes.get(0).toUpperCase().replace("-", " "))).isEqualTo(MfaService.recoveryHash(codes.get(0)));
     }
 
+    /** What a phone's camera would do: the drawn modules decode (ZXing's reader) back to the exact otpauth URI. */
+    @Test
+    void qrCodeDecodesToTheUri() throws Exception {
+        String uri = "otpauth://totp/GuruRMM:a%40b.example?secret=" + Totp.base32(SHA1_KEY) + "&issuer=GuruRMM&algorithm=SHA1&digits=6&period=30";
+        com.google.zxing.common.BitMatrix m = QrCodes.matrix(uri);
+        int scale = 4;
+        int[] pixels = new int[m.getWidth() * scale * m.getHeight() * scale];
+        for (int y = 0; y < m.getHeight() * scale; y++) {
+            for (int x = 0; x < m.getWidth() * scale; x++) {
+                pixels[y * m.getWidth() * scale + x] = m.get(x / scale, y / scale) ? 0xff000000 : 0xffffffff;
+            }
+        }
+        var source = new com.google.zxing.RGBLuminanceSource(m.getWidth() * scale, m.getHeight() * scale, pixels);
+        var result = new com.google.zxing.qrcode.QRCodeReader().decode(
+                new com.google.zxing.BinaryBitmap(new com.google.zxing.common.HybridBinarizer(source)));
+        assertThat(result.getText()).isEqualTo(uri);
+    }
+
     @Test
     void qrCodeIsAnSvgOfTheUri() {
         String svg = QrCodes.svg("otpauth://totp/GuruRMM:a%40b?secret=MZXW6YTBOI&issuer=GuruRMM");
