@@ -126,7 +126,7 @@ public final class GuruServer implements AutoCloseable {
         EventJournal journal = new EventJournal(bus);
         // Every role reads every agent's presence, commands and alerts through the API today, so
         // every event is visible to every signed-in user; scoped roles narrow this predicate.
-        EventRoutes eventRoutes = new EventRoutes(journal, (principal, entry) -> true);
+        EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate, (principal, entry) -> true);
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
