@@ -7,6 +7,7 @@ import com.gururmm.agent.inventory.InventoryReporter;
 import com.gururmm.agent.inventory.SystemInventoryCollector;
 import com.gururmm.agent.link.Enroller;
 import com.gururmm.agent.link.ServerLink;
+import com.gururmm.agent.link.ServerTrust;
 import com.gururmm.agent.platform.Platform;
 import com.gururmm.agent.state.Credentials;
 import com.gururmm.agent.state.EnrollmentToken;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -69,7 +71,40 @@ public final class Agent {
         this.config = config;
         this.platform = Platform.current(config.machineIdFile());
         this.state = new StateDir(config.stateDir());
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).build();
+        // Every connection (enrolment, WebSocket, build downloads) goes through this one client, so
+        // one trust decision covers them all (docs/OPERATIONS.md, "TLS").
+        Optional<String> pin = pinnedFingerprint();
+        if ("https".equals(config.serverUrl().getScheme())) {
+            log.info("server {} is trusted {}", config.serverUrl(), pin.map(p -> "by its pinned certificate SHA-256 " + p)
+                    .orElse("through the system trust store"));
+        }
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).sslContext(ServerTrust.context(pin)).build();
+    }
+
+    /** The configured fingerprint, else the one pinned at enrolment (so removing the setting later does not widen trust). */
+    private Optional<String> pinnedFingerprint() {
+        if (config.serverFingerprint() != null) {
+            return Optional.of(config.serverFingerprint());
+        }
+        if (!"https".equals(config.serverUrl().getScheme())) {
+            return Optional.empty();
+        }
+        return state.read(state.resolve(ServerTrust.PIN_FILE)).map(String::trim).filter(t -> !t.isEmpty()).map(ServerTrust::normalizeFingerprint);
+    }
+
+    /** Keeps the configured pin in the state dir once enrolled with it. */
+    private void persistPin() {
+        if (config.serverFingerprint() == null) {
+            return;
+        }
+        if (state.read(state.resolve(ServerTrust.PIN_FILE)).map(String::trim).filter(config.serverFingerprint()::equals).isPresent()) {
+            return;
+        }
+        try {
+            state.writeAtomically(state.resolve(ServerTrust.PIN_FILE), config.serverFingerprint() + "\n", false);
+        } catch (IOException e) {
+            log.warn("cannot keep the server's certificate fingerprint in {}: {}", state.resolve(ServerTrust.PIN_FILE), e.toString());
+        }
     }
 
     /** Exit codes: 0 stopped, 3 another agent holds the state dir. */
@@ -101,6 +136,7 @@ public final class Agent {
         boolean freshlyEnrolled = credentials == null;
         if (credentials != null) {
             EnrollmentToken.discardLeftover(state);
+            persistPin();
         }
         while (credentials == null) {
             credentials = enroll();
@@ -162,6 +198,7 @@ public final class Agent {
                 token.consumed();
             }
             log.info("enrolled as agent {}", response.agentId());
+            persistPin();
             return credentials;
         } catch (Enroller.EnrollmentRefused e) {
             log.error("{}; fix the enrollment token (retrying in 30 s)", e.getMessage());

@@ -66,7 +66,19 @@ public final class GuruClient {
     }
 
     public GuruClient(URI baseUrl, String token) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this(baseUrl, token, null);
+    }
+
+    /**
+     * {@code fingerprint}: the SHA-256 of the server's TLS certificate to trust instead of the
+     * system trust store (a self-signed server, docs/OPERATIONS.md "TLS"); null for the default.
+     */
+    public GuruClient(URI baseUrl, String token, String fingerprint) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (fingerprint != null) {
+            builder.sslContext(com.gururmm.protocol.tls.CertificatePins.context(fingerprint, message -> { }));
+        }
+        this.http = builder.build();
         String text = baseUrl.toString();
         this.baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.token = token;
@@ -86,10 +98,70 @@ public final class GuruClient {
 
     // --- auth ---
 
+    /**
+     * The password step. With MFA ({@link LoginResponse#mfaRequired()}) there is no session yet:
+     * complete it with {@link #verifyMfa} (or, when {@code mfa_enrollment_required}, first
+     * {@link #enrollTotpAtLogin}); until then this client keeps no token.
+     */
     public LoginResponse login(String email, String password) {
         LoginResponse response = call("POST", "/api/auth/login", new LoginRequest(email, password), LoginResponse.class);
         this.token = response.token();
         return response;
+    }
+
+    // --- MFA (docs/OPERATIONS.md, "MFA") ---
+
+    /** {@code POST /api/auth/mfa/verify} with a TOTP code; this client continues with the session. */
+    public LoginResponse verifyMfa(String mfaToken, String code) {
+        return completeMfa(new com.gururmm.protocol.api.Mfa.VerifyRequest(mfaToken, code, null));
+    }
+
+    /** {@code POST /api/auth/mfa/verify} with a single-use recovery code. */
+    public LoginResponse verifyMfaRecovery(String mfaToken, String recoveryCode) {
+        return completeMfa(new com.gururmm.protocol.api.Mfa.VerifyRequest(mfaToken, null, recoveryCode));
+    }
+
+    private LoginResponse completeMfa(com.gururmm.protocol.api.Mfa.VerifyRequest request) {
+        LoginResponse response = call("POST", "/api/auth/mfa/verify", request, LoginResponse.class);
+        this.token = response.token();
+        return response;
+    }
+
+    /** {@code POST /api/auth/mfa/login-enroll}: TOTP set-up for a login the MFA policy stopped. */
+    public com.gururmm.protocol.api.Mfa.TotpEnrollment enrollTotpAtLogin(String mfaToken) {
+        return call("POST", "/api/auth/mfa/login-enroll", new com.gururmm.protocol.api.Mfa.MfaTokenRequest(mfaToken),
+                com.gururmm.protocol.api.Mfa.TotpEnrollment.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.Status mfaStatus() {
+        return call("GET", "/api/auth/mfa", null, com.gururmm.protocol.api.Mfa.Status.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.TotpEnrollment enrollTotp() {
+        return call("POST", "/api/auth/mfa/totp/enroll", null, com.gururmm.protocol.api.Mfa.TotpEnrollment.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.RecoveryCodes confirmTotp(String code) {
+        return call("POST", "/api/auth/mfa/totp/confirm", new com.gururmm.protocol.api.Mfa.CodeRequest(code),
+                com.gururmm.protocol.api.Mfa.RecoveryCodes.class);
+    }
+
+    /** {@code DELETE /api/auth/mfa/totp}: the password and a current code ({@code recoveryCode} instead: pass code null). */
+    public void disableTotp(String password, String code, String recoveryCode) {
+        call("DELETE", "/api/auth/mfa/totp", new com.gururmm.protocol.api.Mfa.DisableRequest(password, code, recoveryCode), Void.class);
+    }
+
+    /** Admin: removes another user's MFA. */
+    public void resetUserMfa(UUID userId) {
+        call("DELETE", "/api/users/" + userId + "/mfa", null, Void.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.Policy mfaPolicy() {
+        return call("GET", "/api/settings/mfa", null, com.gururmm.protocol.api.Mfa.Policy.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.Policy setMfaPolicy(List<String> requiredRoles) {
+        return call("PUT", "/api/settings/mfa", new com.gururmm.protocol.api.Mfa.Policy(requiredRoles), com.gururmm.protocol.api.Mfa.Policy.class);
     }
 
     public UserView me() {

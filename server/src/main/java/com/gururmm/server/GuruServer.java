@@ -16,6 +16,9 @@ import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.auth.JwtKeyFile;
 import com.gururmm.server.auth.AuthService;
 import com.gururmm.server.auth.JwtService;
+import com.gururmm.server.auth.MfaRoutes;
+import com.gururmm.server.auth.MfaService;
+import com.gururmm.server.auth.SecretBox;
 import com.gururmm.server.auth.PasswordHasher;
 import com.gururmm.server.auth.UserRoutes;
 import com.gururmm.server.batch.BatchRoutes;
@@ -48,6 +51,9 @@ import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
+import com.gururmm.server.tls.ServerCertificate;
+import com.gururmm.server.tls.TlsConnector;
+import com.gururmm.server.tls.TlsRoutes;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -86,6 +92,7 @@ public final class GuruServer implements AutoCloseable {
     private final EventBus bus;
     private final String nodeName;
     private RouteTable routeTable;
+    private final Optional<ServerCertificate> tls;
 
     private GuruServer(ServerConfig config, Database database) {
         this.config = config;
@@ -98,6 +105,9 @@ public final class GuruServer implements AutoCloseable {
         JwtService jwt = new JwtService(JwtKeyFile.load(config.jwtKeyPath(), config.jwtKeyFile().isEmpty()), clock);
         this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
         ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
+        // TOTP secrets are sealed with a key in a file, like the signing key (docs/OPERATIONS.md, "MFA").
+        MfaService mfa = new MfaService(jdbi, auth, new SecretBox(JwtKeyFile.load(config.mfaKeyPath(), config.mfaKeyFile().isEmpty(),
+                "MFA secret key", "GURURMM_MFA_KEY_FILE")), audit, clock);
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
         // One node by default; with NATS_URL the bus spans every node (docs/OPERATIONS.md, "Waiting for results and watching events").
         this.nodeName = nodeName();
@@ -137,7 +147,10 @@ public final class GuruServer implements AutoCloseable {
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
 
+        // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
+        this.tls = ServerCertificate.fromConfig(config);
         this.app = Javalin.create(cfg -> {
+            tls.ifPresent(certificate -> TlsConnector.install(cfg, certificate, config.httpHost(), config.httpPort()));
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = Bodies.MAX_BODY_BYTES;
@@ -162,6 +175,8 @@ public final class GuruServer implements AutoCloseable {
             });
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
+            new MfaRoutes(mfa, clientAddress).register(routes);
+            new TlsRoutes(tls).register(routes);
             new AgentRoutes(agents, clientAddress).register(routes);
             new CommandRoutes(commands, commandWaits).register(routes);
             new BatchRoutes(batches).register(routes);
@@ -210,7 +225,9 @@ public final class GuruServer implements AutoCloseable {
         long pushMillis = ReleaseModule.PUSH_INTERVAL.toMillis();
         scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
-        log.info("GuruRMM server listening on {}:{}", config.httpHost(), port());
+        log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
+        tls.ifPresent(c -> log.info("TLS certificate {}{}, SHA-256 fingerprint {}", c.leaf().getSubjectX500Principal().getName(),
+                c.selfSigned() ? " (self-signed: pin this fingerprint in agents with GURURMM_SERVER_FINGERPRINT)" : "", c.fingerprint()));
     }
 
     private void sweepSafely() {
@@ -228,6 +245,11 @@ public final class GuruServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** The certificate HTTPS is served with; empty when the server speaks plain HTTP. */
+    public Optional<ServerCertificate> tls() {
+        return tls;
     }
 
     public ServerConfig config() {

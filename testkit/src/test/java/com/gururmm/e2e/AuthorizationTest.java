@@ -82,7 +82,19 @@ class AuthorizationTest {
             Map.entry("GET /api/inventory/search", new Sample("/api/inventory/search?reboot_required=true", null, 200, false)),
             // The fleet's agent may not have reported yet (404) or be between connections (409): both reach the route.
             Map.entry("GET /api/agents/{id}/inventory", new Sample(null, null, 0, false)),
-            Map.entry("POST /api/agents/{id}/inventory/refresh", new Sample(null, null, 0, false)));
+            Map.entry("POST /api/agents/{id}/inventory/refresh", new Sample(null, null, 0, false)),
+            // MFA (MfaTest covers the flows): each sample reaches the route and is refused for its input, or is harmless.
+            // An unknown mfa_token is a 401, like a wrong password at login; a missing one reaches the route's own check.
+            Map.entry("POST /api/auth/mfa/verify", new Sample(null, "{}", 400, false)),
+            Map.entry("POST /api/auth/mfa/login-enroll", new Sample(null, "{}", 400, false)),
+            Map.entry("GET /api/auth/mfa", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/auth/mfa/totp/enroll", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/auth/mfa/totp/confirm", new Sample(null, "{}", 400, false)),
+            Map.entry("DELETE /api/auth/mfa/totp", new Sample(null, "{}", 400, false)),
+            Map.entry("DELETE /api/users/{id}/mfa", new Sample("/api/users/{random}/mfa", null, 404, false)),
+            Map.entry("GET /api/settings/mfa", new Sample(null, null, 200, false)),
+            Map.entry("PUT /api/settings/mfa", new Sample(null, "{}", 400, false)),
+            Map.entry("GET /api/server/tls", new Sample(null, null, 200, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -28,6 +28,8 @@ public final class AuthService {
     private final Clock clock;
     private final LoginThrottle throttle;
     private final UserAdmin admin;
+    /** Set once while wiring ({@link MfaService} registers itself); null: no second factor. */
+    private volatile MfaService mfa;
     /** Verified against when the e-mail is unknown, so timing does not reveal which e-mails exist. */
     private final String decoyHash;
 
@@ -42,6 +44,10 @@ public final class AuthService {
         this.throttle = new LoginThrottle(clock);
         this.admin = new UserAdmin(jdbi, audit, clock);
         this.decoyHash = hasher.hash(UUID.randomUUID().toString());
+    }
+
+    void useMfa(MfaService mfa) {
+        this.mfa = mfa;
     }
 
     /** Disabling, re-roling and deleting users. */
@@ -71,20 +77,38 @@ public final class AuthService {
                 audit.record("anonymous@" + clientAddress, "auth.login_failed", normalised, null);
                 throw ApiException.unauthorized("E-mail or password is wrong.");
             }
-            attempt.succeeded();
             UserStore.UserRow row = user.get();
-            Role role = Role.parse(row.role()).orElse(Role.VIEWER);
-            JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
-            sessions.insert(issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt());
-            audit.record(row.email(), "auth.login", row.email(), "from " + clientAddress);
-            return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
+            MfaService second = mfa;
+            LoginResponse challenge = second == null ? null : second.challengeFor(row);
+            if (challenge != null) {
+                // Neither a success nor a failure yet: a success would wipe the count of wrong codes
+                // that an attacker who knows the password piles up (MfaService.verify settles it).
+                audit.record(row.email(), "auth.login_password_ok", row.email(),
+                        (challenge.mfaEnrollmentRequired() ? "MFA set-up required" : "MFA code required") + ", from " + clientAddress);
+                return challenge;
+            }
+            attempt.succeeded();
+            return issueSession(row, clientAddress, null);
         } finally {
             attempt.settle();
         }
     }
 
+    /** A new session for a user who has passed every login step; audited as {@code auth.login}. */
+    LoginResponse issueSession(UserStore.UserRow row, String clientAddress, String how) {
+        Role role = Role.parse(row.role()).orElse(Role.VIEWER);
+        JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
+        sessions.insert(issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt());
+        audit.record(row.email(), "auth.login", row.email(), (how == null ? "" : how + ", ") + "from " + clientAddress);
+        return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
+    }
+
+    boolean passwordMatches(String password, UserStore.UserRow row) {
+        return hasher.verify(password, row.passwordHash());
+    }
+
     /** Passes the throttle or throws its 429; the first refusal of each lockout step is audited. */
-    private LoginThrottle.Attempt admit(String account, String clientAddress) {
+    LoginThrottle.Attempt admit(String account, String clientAddress) {
         LoginThrottle.Decision decision = throttle.begin(account, clientAddress);
         decision.refused().ifPresent(refusal -> {
             long seconds = Math.max(1, (refusal.retryAfter().toMillis() + 999) / 1000);
@@ -111,7 +135,12 @@ public final class AuthService {
         if (live.disabled()) {
             throw ApiException.unauthorized("The account behind this token is disabled.");
         }
-        return new Principal(live.userId(), live.email(), Role.parse(live.role()).orElse(Role.VIEWER));
+        Role role = Role.parse(live.role()).orElse(Role.VIEWER);
+        MfaService second = mfa;
+        if (second != null) {
+            second.checkSessionAllowed(live.userId(), role);
+        }
+        return new Principal(live.userId(), live.email(), role);
     }
 
     /** {@code POST /api/auth/logout}: ends the session of the token presented. */

@@ -33,6 +33,11 @@ import org.slf4j.Logger;
  *                   first start (a cluster points every node at one shared file)
  * @param trustedProxies comma-separated addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is
  *                       believed for the client address (login throttle, audit); empty means none
+ * @param mfaKeyFile the AES key TOTP secrets are sealed with; empty means {@code <data dir>/mfa-secret.key}, created on first
+ *                   start (a cluster points every node at one shared file)
+ * @param tlsCertFile PEM certificate chain to serve HTTPS with (with {@code tlsKeyFile}); empty means none
+ * @param tlsKeyFile PEM private key (PKCS#8, or PKCS#1 RSA / SEC1 EC) of {@code tlsCertFile}
+ * @param tlsSelfSigned serve HTTPS with a certificate generated once into the data dir ({@code tls-selfsigned.pem})
  */
 public record ServerConfig(
         String httpHost,
@@ -53,7 +58,11 @@ public record ServerConfig(
         String releaseSigningKeyFile,
         int rolloutFailurePercent,
         String jwtKeyFile,
-        String trustedProxies) {
+        String trustedProxies,
+        String mfaKeyFile,
+        String tlsCertFile,
+        String tlsKeyFile,
+        boolean tlsSelfSigned) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -91,6 +100,20 @@ public record ServerConfig(
             throw new ConfigException("GURURMM_TRUSTED_PROXIES: " + e.getMessage()
                     + " List the reverse proxies' addresses or CIDR ranges, comma-separated (e.g. 10.0.0.5,192.168.0.0/24), or unset it.");
         }
+        String tlsCert = r.string("GURURMM_TLS_CERT_FILE", "");
+        String tlsKey = r.string("GURURMM_TLS_KEY_FILE", "");
+        String selfSigned = r.string("GURURMM_TLS_SELF_SIGNED", "false");
+        if (!selfSigned.equals("true") && !selfSigned.equals("false")) {
+            throw new ConfigException("GURURMM_TLS_SELF_SIGNED is '" + selfSigned + "'; set it to 'true' (HTTPS with a generated certificate) or 'false'.");
+        }
+        if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
+            throw new ConfigException("Only one of GURURMM_TLS_CERT_FILE and GURURMM_TLS_KEY_FILE is set; HTTPS needs both the PEM certificate"
+                    + " and its PEM private key (or unset both).");
+        }
+        if (!tlsCert.isEmpty() && selfSigned.equals("true")) {
+            throw new ConfigException("GURURMM_TLS_SELF_SIGNED=true and GURURMM_TLS_CERT_FILE are both set; choose the given certificate"
+                    + " (unset GURURMM_TLS_SELF_SIGNED) or the generated one (unset the cert and key files).");
+        }
         return new ServerConfig(
                 r.string("GURURMM_HTTP_HOST", "0.0.0.0"),
                 r.integer("GURURMM_HTTP_PORT", 3001, 0, 65535),
@@ -110,7 +133,11 @@ public record ServerConfig(
                 r.string("GURURMM_RELEASE_SIGNING_KEY_FILE", ""),
                 r.integer("GURURMM_ROLLOUT_FAILURE_PERCENT", 20, 0, 100),
                 r.string("GURURMM_JWT_KEY_FILE", ""),
-                trustedProxies);
+                trustedProxies,
+                r.string("GURURMM_MFA_KEY_FILE", ""),
+                tlsCert,
+                tlsKey,
+                selfSigned.equals("true"));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -141,6 +168,16 @@ public record ServerConfig(
         }
         String upper = url.toUpperCase(java.util.Locale.ROOT);
         return url + ";WRITE_DELAY=0" + (upper.contains(";REUSE_SPACE=") ? "" : ";REUSE_SPACE=FALSE");
+    }
+
+    /** Where the MFA secret key lives: the configured file, else {@code <data dir>/mfa-secret.key}. */
+    public Path mfaKeyPath() {
+        return mfaKeyFile.isEmpty() ? dataDir.resolve("mfa-secret.key") : Path.of(mfaKeyFile).toAbsolutePath().normalize();
+    }
+
+    /** Whether the server answers HTTPS (and only HTTPS) on its port. */
+    public boolean tls() {
+        return tlsSelfSigned || !tlsCertFile.isEmpty();
     }
 
     public boolean embeddedDatabase() {
@@ -174,6 +211,10 @@ public record ServerConfig(
         // The path only: the key itself is never logged.
         out.put("GURURMM_JWT_KEY_FILE", jwtKeyFile.isEmpty() ? "(data dir: jwt-signing.key)" : jwtKeyFile);
         out.put("GURURMM_TRUSTED_PROXIES", trustedProxies.isEmpty() ? "(unset: X-Forwarded-For is ignored)" : trustedProxies);
+        out.put("GURURMM_MFA_KEY_FILE", mfaKeyFile.isEmpty() ? "(data dir: mfa-secret.key)" : mfaKeyFile);
+        out.put("GURURMM_TLS_CERT_FILE", tlsCertFile.isEmpty() ? "(unset)" : tlsCertFile);
+        out.put("GURURMM_TLS_KEY_FILE", tlsKeyFile.isEmpty() ? "(unset)" : tlsKeyFile);
+        out.put("GURURMM_TLS_SELF_SIGNED", Boolean.toString(tlsSelfSigned));
         return out;
     }
 
