@@ -134,6 +134,10 @@ public final class SimulatedAgent implements WebSocket.Listener {
             case ServerMessage.UpdateOffer ignored -> {
                 // simulated agents do not update themselves; the scenarios publish no releases
             }
+            default -> {
+                // Inventory requests, check configs, tunnels...: features the simulated agent does not
+                // simulate. A real agent handles every message (its switch has no default).
+            }
         }
     }
 
