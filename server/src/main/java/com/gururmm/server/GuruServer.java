@@ -35,6 +35,10 @@ import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.http.ErrorMapper;
+import com.gururmm.server.observability.Meters;
+import com.gururmm.server.observability.MetricsRoutes;
+import com.gururmm.server.observability.RequestObserver;
+import com.gururmm.server.observability.ScrapeToken;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
@@ -76,11 +80,13 @@ public final class GuruServer implements AutoCloseable {
     private final ReleaseModule releases;
     private final AccessFilter access;
     private final EventBus bus;
+    private final Meters meters;
     private RouteTable routeTable;
 
-    private GuruServer(ServerConfig config, Database database) {
+    private GuruServer(ServerConfig config, Database database, Meters meters) {
         this.config = config;
         this.database = database;
+        this.meters = meters;
         Clock clock = Clock.systemUTC();
         var jdbi = database.jdbi();
 
@@ -108,6 +114,11 @@ public final class GuruServer implements AutoCloseable {
         this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock);
         this.commands = new CommandService(commandStore, agents, registry, audit, clock,
                 config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope);
+        commands.meters(meters);
+        meters.agentsOnline(registry::onlineCount);
+        meters.commandsByStatus(java.util.Arrays.stream(com.gururmm.protocol.CommandStatus.values())
+                .map(com.gururmm.protocol.CommandStatus::wireName).toList(), commandStore::countByStatus, Duration.ofSeconds(15));
+        MetricsRoutes metricsRoutes = new MetricsRoutes(meters, ScrapeToken.load(config.metricsTokenFile()));
         this.flusher = new LastSeenFlusher(registry, agentStore);
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
@@ -115,6 +126,7 @@ public final class GuruServer implements AutoCloseable {
                 clientAddress);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
+        gateway.meters(meters);
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -125,6 +137,7 @@ public final class GuruServer implements AutoCloseable {
                 factory.setMaxTextMessageSize(Wire.MAX_FRAME_BYTES);
                 factory.setIdleTimeout(config.heartbeatInterval().multipliedBy(2).plusSeconds(1));
             });
+            new RequestObserver(meters).install(cfg);
             ErrorMapper.install(cfg.routes);
             RouteTable routes = new RouteTable(cfg.routes);
             access.install(cfg.routes, routes);
@@ -139,6 +152,7 @@ public final class GuruServer implements AutoCloseable {
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
+            metricsRoutes.register(routes, access);
             gateway.register(cfg.routes);
             releases.register(routes);
             dashboard.register(cfg, routes);
@@ -152,8 +166,22 @@ public final class GuruServer implements AutoCloseable {
     /** Opens the database, migrates it, creates the first admin, and starts listening. */
     public static GuruServer start(ServerConfig config) {
         createDirectories(config);
-        Database database = Database.open(config);
-        GuruServer server = new GuruServer(config, database);
+        Meters meters = new Meters();
+        Database database;
+        GuruServer server;
+        try {
+            database = Database.open(config, meters.registry());
+        } catch (RuntimeException e) {
+            meters.close();
+            throw e;
+        }
+        try {
+            server = new GuruServer(config, database, meters);
+        } catch (RuntimeException e) {
+            database.close();
+            meters.close();
+            throw e;
+        }
         // H2's files and the release key were just created with the process umask.
         DataDirectory.makePrivate(config.dataDir(), config.downloadsDir());
         server.startListening();
@@ -216,6 +244,15 @@ public final class GuruServer implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * The server's one meter registry, scraped at {@code GET /metrics}: features register their
+     * meters here, named {@code gururmm.<feature>.<what>} (rendered {@code gururmm_<feature>_<what>});
+     * see {@link Meters} for the names already agreed (alert evaluation, notification delivery).
+     */
+    public Meters meters() {
+        return meters;
+    }
+
     /** The server's internal event bus (in-process on a single node). */
     public EventBus bus() {
         return bus;
@@ -229,6 +266,7 @@ public final class GuruServer implements AutoCloseable {
         flusher.run();
         bus.close();
         database.close();
+        meters.close();
         log.info("GuruRMM server stopped");
     }
 

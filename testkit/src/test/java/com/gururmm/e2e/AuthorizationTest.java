@@ -76,7 +76,9 @@ class AuthorizationTest {
             // A too-short new password reaches the route and is refused before the account is touched.
             Map.entry("POST /api/auth/password", new Sample(null, "{\"current_password\":\"x\",\"new_password\":\"short\"}", 400, false)),
             Map.entry("PATCH /api/users/{id}", new Sample("/api/users/{random}", "{\"disabled\":true}", 0, false)),
-            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)));
+            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)),
+            // Prometheus text for admins (the scrape token is ServerMetricsTest's).
+            Map.entry("GET /metrics", new Sample(null, null, 200, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -33,6 +33,9 @@ import org.slf4j.Logger;
  *                   first start (a cluster points every node at one shared file)
  * @param trustedProxies comma-separated addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is
  *                       believed for the client address (login throttle, audit); empty means none
+ * @param metricsTokenFile a file holding the bearer token Prometheus scrapes {@code GET /metrics} with; empty means
+ *                         only admins' sessions can read it
+ * @param logFormat {@code plain} (default) or {@code json} (one JSON object per line); logback reads the same variable
  */
 public record ServerConfig(
         String httpHost,
@@ -53,7 +56,9 @@ public record ServerConfig(
         String releaseSigningKeyFile,
         int rolloutFailurePercent,
         String jwtKeyFile,
-        String trustedProxies) {
+        String trustedProxies,
+        String metricsTokenFile,
+        String logFormat) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -91,6 +96,10 @@ public record ServerConfig(
             throw new ConfigException("GURURMM_TRUSTED_PROXIES: " + e.getMessage()
                     + " List the reverse proxies' addresses or CIDR ranges, comma-separated (e.g. 10.0.0.5,192.168.0.0/24), or unset it.");
         }
+        String logFormat = r.string("GURURMM_LOG_FORMAT", "plain");
+        if (!logFormat.equals("plain") && !logFormat.equals("json")) {
+            throw new ConfigException("GURURMM_LOG_FORMAT is '" + logFormat + "'; set it to 'plain' (the default) or 'json' (one JSON object per line).");
+        }
         return new ServerConfig(
                 r.string("GURURMM_HTTP_HOST", "0.0.0.0"),
                 r.integer("GURURMM_HTTP_PORT", 3001, 0, 65535),
@@ -110,7 +119,9 @@ public record ServerConfig(
                 r.string("GURURMM_RELEASE_SIGNING_KEY_FILE", ""),
                 r.integer("GURURMM_ROLLOUT_FAILURE_PERCENT", 20, 0, 100),
                 r.string("GURURMM_JWT_KEY_FILE", ""),
-                trustedProxies);
+                trustedProxies,
+                r.string("GURURMM_METRICS_TOKEN_FILE", ""),
+                logFormat);
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -174,6 +185,8 @@ public record ServerConfig(
         // The path only: the key itself is never logged.
         out.put("GURURMM_JWT_KEY_FILE", jwtKeyFile.isEmpty() ? "(data dir: jwt-signing.key)" : jwtKeyFile);
         out.put("GURURMM_TRUSTED_PROXIES", trustedProxies.isEmpty() ? "(unset: X-Forwarded-For is ignored)" : trustedProxies);
+        out.put("GURURMM_METRICS_TOKEN_FILE", metricsTokenFile.isEmpty() ? "(unset: only admin sessions read /metrics)" : metricsTokenFile);
+        out.put("GURURMM_LOG_FORMAT", logFormat);
         return out;
     }
 

@@ -10,6 +10,8 @@ import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.observability.LogContext;
+import com.gururmm.server.observability.Meters;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import io.javalin.config.RoutesConfig;
@@ -58,6 +60,7 @@ public final class AgentGateway {
     private final UpdateCoordinator updates;
     private final ProtocolRange protocols;
     private final ClientAddress clientAddress;
+    private volatile Meters meters;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
         this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
@@ -77,6 +80,11 @@ public final class AgentGateway {
         this.registry = registry;
         this.clock = clock;
         this.heartbeat = heartbeat;
+    }
+
+    /** Set once while wiring: refused frames and connects/disconnects are counted there. */
+    public void meters(Meters meters) {
+        this.meters = meters;
     }
 
     /**
@@ -116,13 +124,31 @@ public final class AgentGateway {
                 ctx.session.setMaxBinaryMessageSize(1024);
                 UUID agentId = ctx.attribute(AGENT_ID_ATTRIBUTE);
                 ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session, ctx.attribute(ADDRESS_ATTRIBUTE)));
+                Meters m = meters;
+                if (m != null) {
+                    m.agentConnected();
+                }
             });
-            ws.onMessage(ctx -> onFrame(ctx, ctx.message()));
+            ws.onMessage(ctx -> {
+                SocketLink link = link(ctx);
+                try (var ignored = LogContext.agent(link == null ? null : link.agentId())) {
+                    onFrame(ctx, ctx.message());
+                }
+            });
             ws.onBinaryMessage(ctx -> refuse(link(ctx), "binary_frame", "Binary frames are not part of the protocol; send JSON text frames."));
             ws.onClose(ctx -> {
                 SocketLink link = link(ctx);
-                if (link != null && registry.unregister(link, clock.instant())) {
-                    log.info("agent {} disconnected ({} {})", link.agentId(), ctx.status(), ctx.reason());
+                Meters m = meters;
+                if (m != null && link != null) {
+                    m.agentDisconnected();
+                }
+                if (ctx.status() == 1009) {
+                    countRefused("frame_too_large"); // Jetty closed the socket on a frame over Wire.MAX_FRAME_BYTES
+                }
+                try (var ignored = LogContext.agent(link == null ? null : link.agentId())) {
+                    if (link != null && registry.unregister(link, clock.instant())) {
+                        log.info("agent {} disconnected ({} {})", link.agentId(), ctx.status(), ctx.reason());
+                    }
                 }
             });
             ws.onError(ctx -> {
@@ -146,6 +172,7 @@ public final class AgentGateway {
             if (e.unknownType().isPresent() && link.helloReceived()) {
                 // A newer agent's additive message (docs/PROTOCOL.md): ignored, not garbage, so it never costs the connection.
                 log.debug("ignored message of unknown type '{}' from agent {}", e.unknownType().get(), link.agentId());
+                countRefused("unknown_message_type");
                 link.send(new ServerMessage.Refused("unknown_message_type", "This server does not know message type '"
                         + e.unknownType().get() + "'; it was ignored."));
                 return;
@@ -198,6 +225,7 @@ public final class AgentGateway {
         } catch (RuntimeException e) {
             // Nothing is acknowledged, so the agent keeps the frame's content and resends it.
             log.error("could not handle {} from agent {}", message.getClass().getSimpleName(), agentId, e);
+            countRefused("server_error");
             link.send(new ServerMessage.Refused("server_error", "The server could not process the frame; it will be resent."));
         }
     }
@@ -254,8 +282,16 @@ public final class AgentGateway {
         link.close("protocol version too old; update the agent");
     }
 
-    private static void refuse(SocketLink link, String code, String message) {
+    private void countRefused(String code) {
+        Meters m = meters;
+        if (m != null) {
+            m.frameRefused(code);
+        }
+    }
+
+    private void refuse(SocketLink link, String code, String message) {
         log.info("refused frame from agent {}: {}", link.agentId(), message);
+        countRefused(code);
         link.send(new ServerMessage.Refused(code, message));
         if (link.countBadFrame() > MAX_BAD_FRAMES) {
             link.close("too many invalid frames");
