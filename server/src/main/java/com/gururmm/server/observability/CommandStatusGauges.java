@@ -34,7 +34,7 @@ final class CommandStatusGauges {
 
     void register(MeterRegistry registry, Iterable<String> statuses) {
         for (String status : statuses) {
-            Gauge.builder(Meters.COMMANDS, this, g -> g.count(status)).tag("status", status)
+            Gauge.builder(Meters.COMMANDS, this, g -> g.count(status)).strongReference(true).tag("status", status)
                     .description("Commands in each status (a cached count, refreshed at most every few seconds)").register(registry);
         }
     }
