@@ -61,6 +61,8 @@ public final class Agent {
     private String machineUid;
     private volatile Credentials credentials;
     private Updater updater;
+    /** Null where the platform has no crash-event source (everything but Windows). */
+    private com.gururmm.agent.events.CrashReporter crashes;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -117,6 +119,7 @@ public final class Agent {
             state.unlock();
         }, "agent-shutdown"));
         scheduleHeartbeat();
+        startCrashReports();
         // The hello may go out before the full inventory is ready; report it as soon as it is.
         inventory.whenComplete(() -> {
             if (link.connected()) {
@@ -129,6 +132,22 @@ public final class Agent {
             return new AgentMessage.Hello(Wire.PROTOCOL_VERSION, current);
         }, !freshlyEnrolled);
         return 0;
+    }
+
+    /**
+     * Checks the crash-event source at start and every {@link com.gururmm.agent.events.CrashReporter#INTERVAL},
+     * on a thread of its own: a slow event-log query must not delay heartbeats on the timer.
+     */
+    private void startCrashReports() {
+        platform.crashEvents().ifPresent(source -> {
+            crashes = new com.gururmm.agent.events.CrashReporter(source, state, java.time.Clock.systemUTC(),
+                    message -> link != null && link.connected() && link.send(message));
+            ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("agent-crash-events").daemon().factory());
+            long intervalMillis = com.gururmm.agent.events.CrashReporter.INTERVAL.toMillis();
+            checker.scheduleWithFixedDelay(crashes::check, 5_000 + ThreadLocalRandom.current().nextLong(10_000), intervalMillis,
+                    TimeUnit.MILLISECONDS);
+        });
     }
 
     private Credentials enroll() throws InterruptedException {
@@ -251,6 +270,9 @@ public final class Agent {
                 reportInventoryIfChanged(); // the hello may have carried the partial start-up inventory
             }
             updater.onConnected();
+            if (crashes != null) {
+                crashes.sendPending();
+            }
         }
 
         @Override
@@ -268,6 +290,11 @@ public final class Agent {
                 case ServerMessage.Refused refused -> log.warn("server refused a frame: {} ({})", refused.message(), refused.error());
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
                 case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);
+                case ServerMessage.EventsAck ack -> {
+                    if (crashes != null) {
+                        crashes.onAck(ack.eventKeys());
+                    }
+                }
             }
         }
 

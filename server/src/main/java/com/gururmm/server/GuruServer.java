@@ -3,6 +3,9 @@ package com.gururmm.server;
 import com.gururmm.protocol.Json;
 import com.gururmm.protocol.wire.Wire;
 import com.gururmm.server.agent.AgentRoutes;
+import com.gururmm.server.agentevent.AgentEventRoutes;
+import com.gururmm.server.agentevent.AgentEventService;
+import com.gururmm.server.agentevent.AgentEventStore;
 import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.AgentStore;
 import com.gururmm.server.agent.ConnectionRegistry;
@@ -127,6 +130,8 @@ public final class GuruServer implements AutoCloseable {
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
         gateway.meters(meters);
+        AgentEventService agentEvents = new AgentEventService(new AgentEventStore(jdbi), bus, clock);
+        gateway.agentEvents(agentEvents);
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -153,6 +158,7 @@ public final class GuruServer implements AutoCloseable {
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
             metricsRoutes.register(routes, access);
+            new AgentEventRoutes(agentEvents, agents).register(routes);
             gateway.register(cfg.routes);
             releases.register(routes);
             dashboard.register(cfg, routes);

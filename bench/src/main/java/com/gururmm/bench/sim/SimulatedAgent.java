@@ -134,6 +134,9 @@ public final class SimulatedAgent implements WebSocket.Listener {
             case ServerMessage.UpdateOffer ignored -> {
                 // simulated agents do not update themselves; the scenarios publish no releases
             }
+            case ServerMessage.EventsAck ignored -> {
+                // simulated agents report no crash events
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.ResultAck.class, name = "result_ack"),
         @JsonSubTypes.Type(value = ServerMessage.Refused.class, name = "refused"),
         @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
+        @JsonSubTypes.Type(value = ServerMessage.EventsAck.class, name = "events_ack"),
 })
 public sealed interface ServerMessage {
 
@@ -54,5 +55,9 @@ public sealed interface ServerMessage {
      */
     record UpdateOffer(String file, String version, String os, String arch, String sha256, String signature,
                        long size, String downloadPath) implements ServerMessage {
+    }
+
+    /** The events with these keys are stored (or were already): the agent need not send them again. */
+    record EventsAck(java.util.List<String> eventKeys) implements ServerMessage {
     }
 }

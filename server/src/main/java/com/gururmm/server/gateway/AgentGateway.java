@@ -61,6 +61,7 @@ public final class AgentGateway {
     private final ProtocolRange protocols;
     private final ClientAddress clientAddress;
     private volatile Meters meters;
+    private volatile com.gururmm.server.agentevent.AgentEventService agentEvents;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
         this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
@@ -80,6 +81,11 @@ public final class AgentGateway {
         this.registry = registry;
         this.clock = clock;
         this.heartbeat = heartbeat;
+    }
+
+    /** Set once while wiring: stores {@code agent_events} frames; without it they are refused. */
+    public void agentEvents(com.gururmm.server.agentevent.AgentEventService service) {
+        this.agentEvents = service;
     }
 
     /** Set once while wiring: refused frames and connects/disconnects are counted there. */
@@ -213,6 +219,17 @@ public final class AgentGateway {
                     commands.onResult(agentId, result);
                     // Acknowledge only after the result is durably stored.
                     link.send(new ServerMessage.ResultAck(result.commandId()));
+                    registry.touch(agentId, clock.instant());
+                }
+                case AgentMessage.AgentEvents events -> {
+                    var service = agentEvents;
+                    if (service == null) {
+                        refuse(link, "invalid_message", "This server does not store agent events.");
+                        return;
+                    }
+                    // Acknowledged only once stored, so a lost ack means the agent sends them again (stored once).
+                    service.onEvents(agentId, events, keys -> link.send(new ServerMessage.EventsAck(keys)))
+                            .ifPresent(problem -> refuse(link, "invalid_message", problem));
                     registry.touch(agentId, clock.instant());
                 }
                 case AgentMessage.UpdateStatus status -> {
