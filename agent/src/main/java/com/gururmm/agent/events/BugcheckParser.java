@@ -218,10 +218,10 @@ public final class BugcheckParser {
         }
     }
 
-    private static Map<String, String> clipped(Map<String, String> details) {
+    private static List<AgentEvent.Detail> clipped(Map<String, String> details) {
         Map<String, String> out = new LinkedHashMap<>();
         details.forEach((k, v) -> out.put(k, clip(v, MAX_VALUE)));
-        return out;
+        return AgentEvent.details(out);
     }
 
     private static String clip(String text, int max) {

@@ -83,7 +83,7 @@ public final class AgentEventService {
                 continue; // the same key twice in one frame: one event
             }
             rows.add(new AgentEventStore.NewEvent(UUID.randomUUID(), agentId, e.eventKey(), e.kind(), e.severity(),
-                    display(e.summary()), details(e.details()), e.occurredAt(), now));
+                    display(e.summary()), details(e.detailMap()), e.occurredAt(), now));
         }
         List<AgentEventStore.NewEvent> stored = store.insertNew(rows);
         for (AgentEventStore.NewEvent e : stored) {
@@ -120,19 +120,23 @@ public final class AgentEventService {
         if (e.occurredAt().isAfter(now.plus(MAX_CLOCK_SKEW)) || e.occurredAt().isBefore(EARLIEST)) {
             return "has occurred_at " + e.occurredAt() + ", which is not a plausible time (the server's clock says " + now + ")";
         }
-        Map<String, String> details = e.details() == null ? Map.of() : e.details();
+        List<AgentEvent.Detail> details = e.details() == null ? List.of() : e.details();
         if (details.size() > MAX_DETAILS) {
             return "has " + details.size() + " details; the limit is " + MAX_DETAILS;
         }
-        for (Map.Entry<String, String> d : details.entrySet()) {
-            if (d.getKey() == null || !DETAIL_KEY.matcher(d.getKey()).matches()) {
-                return "has detail key " + quote(d.getKey()) + "; keys are 1-64 lower-case letters, digits or _";
+        Set<String> names = new java.util.HashSet<>();
+        for (AgentEvent.Detail d : details) {
+            if (d == null || d.name() == null || !DETAIL_KEY.matcher(d.name()).matches()) {
+                return "has detail name " + quote(d == null ? null : d.name()) + "; names are 1-64 lower-case letters, digits or _";
             }
-            if (d.getValue() != null && d.getValue().length() > MAX_DETAIL_VALUE) {
-                return "has detail '" + d.getKey() + "' of " + d.getValue().length() + " characters; the limit is " + MAX_DETAIL_VALUE;
+            if (!names.add(d.name())) {
+                return "has detail '" + d.name() + "' twice";
             }
-            if (d.getValue() != null && d.getValue().indexOf('\0') >= 0) {
-                return "has a NUL in detail '" + d.getKey() + "'";
+            if (d.value() != null && d.value().length() > MAX_DETAIL_VALUE) {
+                return "has detail '" + d.name() + "' of " + d.value().length() + " characters; the limit is " + MAX_DETAIL_VALUE;
+            }
+            if (d.value() != null && d.value().indexOf('\0') >= 0) {
+                return "has a NUL in detail '" + d.name() + "'";
             }
         }
         return null;
