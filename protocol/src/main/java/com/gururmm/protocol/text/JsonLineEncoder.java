@@ -46,7 +46,12 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
         field(out, "logger", event.getLoggerName(), true);
         field(out, "thread", event.getThreadName(), true);
         field(out, "message", event.getFormattedMessage(), true);
-        Map<String, String> mdc = event.getMDCPropertyMap();
+        Map<String, String> mdc;
+        try {
+            mdc = event.getMDCPropertyMap();
+        } catch (RuntimeException noMdcAdapter) {
+            mdc = null; // an event built outside a started logger context; a log line must never fail
+        }
         if (mdc != null && !mdc.isEmpty()) {
             for (Map.Entry<String, String> e : new TreeMap<>(mdc).entrySet()) {
                 if (e.getKey() != null && e.getValue() != null && !isReserved(e.getKey())) {
