@@ -23,6 +23,7 @@ import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.protocol.wire.Wire;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -139,7 +140,7 @@ public final class Agent {
      * on a thread of its own: a slow event-log query must not delay heartbeats on the timer.
      */
     private void startCrashReports() {
-        platform.crashEvents().ifPresent(source -> {
+        crashEventSource().ifPresent(source -> {
             crashes = new com.gururmm.agent.events.CrashReporter(source, state, java.time.Clock.systemUTC(),
                     message -> link != null && link.connected() && link.send(message));
             ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(
@@ -149,6 +150,23 @@ public final class Agent {
                     TimeUnit.MILLISECONDS);
         });
     }
+
+    /**
+     * The platform's crash-event source (Windows: the System log). {@value #TEST_CRASH_EVENTS_FILE}
+     * names a file of event XML to read instead, on any OS: tests use it to drive the real agent's
+     * reporting on Linux, where there is no event log; operators never set it.
+     */
+    private java.util.Optional<com.gururmm.agent.events.EventLogSource> crashEventSource() {
+        String file = System.getenv(TEST_CRASH_EVENTS_FILE);
+        if (file != null && !file.isBlank()) {
+            log.warn("reading crash events from {} ({}), not from the platform's event log", file, TEST_CRASH_EVENTS_FILE);
+            Path path = Path.of(file);
+            return java.util.Optional.of(() -> java.nio.file.Files.exists(path) ? java.nio.file.Files.readString(path) : "");
+        }
+        return platform.crashEvents();
+    }
+
+    static final String TEST_CRASH_EVENTS_FILE = "GURURMM_TEST_CRASH_EVENTS_FILE";
 
     private Credentials enroll() throws InterruptedException {
         EnrollmentToken token = EnrollmentToken.find(config.enrollmentTokenFile(), state, config.enrollmentToken()).orElse(null);

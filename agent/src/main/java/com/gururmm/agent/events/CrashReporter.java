@@ -39,6 +39,7 @@ public final class CrashReporter {
     private final Clock clock;
     private final Predicate<AgentMessage> send;
     private final Map<String, AgentEvent> pending = new LinkedHashMap<>();
+    private boolean checkedOnce;
 
     /** @param send sends a frame if the link is up; false when it is not (the events stay pending) */
     public CrashReporter(EventLogSource source, StateDir state, Clock clock, Predicate<AgentMessage> send) {
@@ -62,11 +63,19 @@ public final class CrashReporter {
         }
         Instant oldest = clock.instant().minus(MAX_AGE);
         synchronized (this) {
+            int added = 0;
             for (AgentEvent event : found) {
                 if (!reported.contains(event.eventKey()) && !event.occurredAt().isBefore(oldest) && !pending.containsKey(event.eventKey())) {
                     log.info("found {} event {}: {}", event.kind(), event.eventKey(), event.summary());
                     pending.put(event.eventKey(), event);
+                    added++;
                 }
+            }
+            if (!checkedOnce) {
+                log.info("checked the event log for crash events: {} found, {} not reported yet", found.size(), added);
+                checkedOnce = true;
+            } else {
+                log.debug("checked the event log for crash events: {} found, {} not reported yet", found.size(), added);
             }
         }
         sendPending();
