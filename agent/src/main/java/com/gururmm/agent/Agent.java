@@ -26,6 +26,7 @@ import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.protocol.wire.Wire;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -66,6 +67,8 @@ public final class Agent {
     private volatile Credentials credentials;
     private Updater updater;
     private InventoryReporter systemInventory;
+    /** Null where the platform has no crash-event source (everything but Windows). */
+    private com.gururmm.agent.events.CrashReporter crashes;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -167,6 +170,7 @@ public final class Agent {
             state.unlock();
         }, "agent-shutdown"));
         scheduleHeartbeat();
+        startCrashReports();
         // The hello may go out before the full inventory is ready; report it as soon as it is.
         inventory.whenComplete(() -> {
             if (link.connected()) {
@@ -180,6 +184,39 @@ public final class Agent {
         }, !freshlyEnrolled);
         return 0;
     }
+
+    /**
+     * Checks the crash-event source at start and every {@link com.gururmm.agent.events.CrashReporter#INTERVAL},
+     * on a thread of its own: a slow event-log query must not delay heartbeats on the timer.
+     */
+    private void startCrashReports() {
+        crashEventSource().ifPresent(source -> {
+            crashes = new com.gururmm.agent.events.CrashReporter(source, state, java.time.Clock.systemUTC(),
+                    message -> link != null && link.connected() && link.send(message));
+            ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("agent-crash-events").daemon().factory());
+            long intervalMillis = com.gururmm.agent.events.CrashReporter.INTERVAL.toMillis();
+            checker.scheduleWithFixedDelay(crashes::check, 5_000 + ThreadLocalRandom.current().nextLong(10_000), intervalMillis,
+                    TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /**
+     * The platform's crash-event source (Windows: the System log). {@value #TEST_CRASH_EVENTS_FILE}
+     * names a file of event XML to read instead, on any OS: tests use it to drive the real agent's
+     * reporting on Linux, where there is no event log; operators never set it.
+     */
+    private java.util.Optional<com.gururmm.agent.events.EventLogSource> crashEventSource() {
+        String file = System.getenv(TEST_CRASH_EVENTS_FILE);
+        if (file != null && !file.isBlank()) {
+            log.warn("reading crash events from {} ({}), not from the platform's event log", file, TEST_CRASH_EVENTS_FILE);
+            Path path = Path.of(file);
+            return java.util.Optional.of(() -> java.nio.file.Files.exists(path) ? java.nio.file.Files.readString(path) : "");
+        }
+        return platform.crashEvents();
+    }
+
+    static final String TEST_CRASH_EVENTS_FILE = "GURURMM_TEST_CRASH_EVENTS_FILE";
 
     private Credentials enroll() throws InterruptedException {
         EnrollmentToken token = EnrollmentToken.find(config.enrollmentTokenFile(), state, config.enrollmentToken()).orElse(null);
@@ -303,6 +340,9 @@ public final class Agent {
             }
             updater.onConnected();
             systemInventory.onConnected();
+            if (crashes != null) {
+                crashes.sendPending();
+            }
         }
 
         @Override
@@ -321,6 +361,11 @@ public final class Agent {
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
                 case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);
                 case ServerMessage.CollectInventory collect -> systemInventory.onRequest(collect.requestId());
+                case ServerMessage.EventsAck ack -> {
+                    if (crashes != null) {
+                        crashes.onAck(ack.eventKeys());
+                    }
+                }
             }
         }
 

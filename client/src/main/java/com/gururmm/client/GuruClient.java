@@ -280,6 +280,25 @@ public final class GuruClient {
         });
     }
 
+    /** Events the agent reported (bugchecks, unexpected shutdowns), newest first; {@code kind} and {@code limit} optional. */
+    public List<com.gururmm.protocol.api.AgentEvents.AgentEventView> agentEvents(UUID agentId, String kind, Integer limit) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("kind", kind);
+        filters.put("limit", limit == null ? null : limit.toString());
+        return call("GET", "/api/agents/" + agentId + "/events" + query(filters), null,
+                new TypeReference<List<com.gururmm.protocol.api.AgentEvents.AgentEventView>>() {
+                });
+    }
+
+    /** Server metrics in Prometheus text format ({@code GET /metrics}, admin). */
+    public String serverMetrics() {
+        RawResponse response = raw("GET", "/metrics", null, Map.of());
+        if (response.status() != 200) {
+            throw new GuruApiException(response.status(), "metrics", "GET /metrics answered " + response.status() + ": " + response.body());
+        }
+        return response.body();
+    }
+
     /** The longest single {@code ?wait=} this client asks for; longer waits are several requests. */
     static final int WAIT_CHUNK_SECONDS = 25;
 

@@ -3,6 +3,9 @@ package com.gururmm.server;
 import com.gururmm.protocol.Json;
 import com.gururmm.protocol.wire.Wire;
 import com.gururmm.server.agent.AgentRoutes;
+import com.gururmm.server.agentevent.AgentEventRoutes;
+import com.gururmm.server.agentevent.AgentEventService;
+import com.gururmm.server.agentevent.AgentEventStore;
 import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.AgentStore;
 import com.gururmm.server.agent.ConnectionRegistry;
@@ -46,6 +49,10 @@ import com.gururmm.server.inventory.InventoryRoutes;
 import com.gururmm.server.inventory.InventoryService;
 import com.gururmm.server.inventory.InventoryStore;
 import com.gururmm.server.http.ErrorMapper;
+import com.gururmm.server.observability.Meters;
+import com.gururmm.server.observability.MetricsRoutes;
+import com.gururmm.server.observability.RequestObserver;
+import com.gururmm.server.observability.ScrapeToken;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
@@ -91,12 +98,14 @@ public final class GuruServer implements AutoCloseable {
     private final AccessFilter access;
     private final EventBus bus;
     private final String nodeName;
+    private final Meters meters;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
-    private GuruServer(ServerConfig config, Database database) {
+    private GuruServer(ServerConfig config, Database database, Meters meters) {
         this.config = config;
         this.database = database;
+        this.meters = meters;
         Clock clock = Clock.systemUTC();
         var jdbi = database.jdbi();
 
@@ -132,6 +141,11 @@ public final class GuruServer implements AutoCloseable {
         if (config.nats().isPresent()) {
             new ClusterCommandRelay(bus, commands, registry, nodeName);
         }
+        commands.meters(meters);
+        meters.agentsOnline(registry::onlineCount);
+        meters.commandsByStatus(java.util.Arrays.stream(com.gururmm.protocol.CommandStatus.values())
+                .map(com.gururmm.protocol.CommandStatus::wireName).toList(), commandStore::countByStatus, Duration.ofSeconds(15));
+        MetricsRoutes metricsRoutes = new MetricsRoutes(meters, ScrapeToken.load(config.metricsTokenFile()));
         this.flusher = new LastSeenFlusher(registry, agentStore);
         CommandWaits commandWaits = new CommandWaits(bus);
         EventJournal journal = new EventJournal(bus);
@@ -146,6 +160,9 @@ public final class GuruServer implements AutoCloseable {
         gateway.systemInventory(inventory::receive);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
+        gateway.meters(meters);
+        AgentEventService agentEvents = new AgentEventService(new AgentEventStore(jdbi), bus, clock);
+        gateway.agentEvents(agentEvents);
 
         // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
         this.tls = ServerCertificate.fromConfig(config);
@@ -159,6 +176,7 @@ public final class GuruServer implements AutoCloseable {
                 factory.setMaxTextMessageSize(Wire.MAX_FRAME_BYTES);
                 factory.setIdleTimeout(config.heartbeatInterval().multipliedBy(2).plusSeconds(1));
             });
+            new RequestObserver(meters).install(cfg);
             ErrorMapper.install(cfg.routes);
             RouteTable routes = new RouteTable(cfg.routes);
             access.install(cfg.routes, routes);
@@ -184,6 +202,8 @@ public final class GuruServer implements AutoCloseable {
             new AuditRoutes(audit).register(routes);
             new InventoryRoutes(inventory).register(routes);
             eventRoutes.register(routes);
+            metricsRoutes.register(routes, access);
+            new AgentEventRoutes(agentEvents, agents).register(routes);
             gateway.register(cfg.routes);
             releases.register(routes);
             dashboard.register(cfg, routes);
@@ -208,8 +228,22 @@ public final class GuruServer implements AutoCloseable {
     /** Opens the database, migrates it, creates the first admin, and starts listening. */
     public static GuruServer start(ServerConfig config) {
         createDirectories(config);
-        Database database = Database.open(config);
-        GuruServer server = new GuruServer(config, database);
+        Meters meters = new Meters();
+        Database database;
+        GuruServer server;
+        try {
+            database = Database.open(config, meters.registry());
+        } catch (RuntimeException e) {
+            meters.close();
+            throw e;
+        }
+        try {
+            server = new GuruServer(config, database, meters);
+        } catch (RuntimeException e) {
+            database.close();
+            meters.close();
+            throw e;
+        }
         // H2's files and the release key were just created with the process umask.
         DataDirectory.makePrivate(config.dataDir(), config.downloadsDir());
         server.startListening();
@@ -279,6 +313,15 @@ public final class GuruServer implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * The server's one meter registry, scraped at {@code GET /metrics}: features register their
+     * meters here, named {@code gururmm.<feature>.<what>} (rendered {@code gururmm_<feature>_<what>});
+     * see {@link Meters} for the names already agreed (alert evaluation, notification delivery).
+     */
+    public Meters meters() {
+        return meters;
+    }
+
     /** The server's internal event bus (in-process on a single node). */
     public EventBus bus() {
         return bus;
@@ -292,6 +335,7 @@ public final class GuruServer implements AutoCloseable {
         flusher.run();
         bus.close();
         database.close();
+        meters.close();
         log.info("GuruRMM server stopped");
     }
 

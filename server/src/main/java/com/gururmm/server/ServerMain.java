@@ -77,8 +77,13 @@ public final class ServerMain {
         } catch (IOException e) {
             banner.append("  Password: see ").append(passwordFile).append('\n');
         }
-        System.out.println(banner);
-        System.out.flush();
+        if (config.logFormat().equals("json")) {
+            // Every stdout line must be a JSON object then: the banner is one log event.
+            log.info("{}", banner.toString().strip());
+        } else {
+            System.out.println(banner);
+            System.out.flush();
+        }
     }
 
     private static void savePassword(Path dataDir, String password) {
@@ -92,7 +97,7 @@ public final class ServerMain {
             }
         } catch (IOException e) {
             log.warn("could not save the generated admin password to {}: {}", file, e.getMessage());
-            System.out.println("Generated admin password (shown once): " + password);
+            log.warn("Generated admin password (shown once): {}", password);
         }
     }
 

@@ -94,7 +94,9 @@ class AuthorizationTest {
             Map.entry("DELETE /api/users/{id}/mfa", new Sample("/api/users/{random}/mfa", null, 404, false)),
             Map.entry("GET /api/settings/mfa", new Sample(null, null, 200, false)),
             Map.entry("PUT /api/settings/mfa", new Sample(null, "{}", 400, false)),
-            Map.entry("GET /api/server/tls", new Sample(null, null, 200, false)));
+            Map.entry("GET /api/server/tls", new Sample(null, null, 200, false)),
+            // Prometheus text for admins (the scrape token is ServerMetricsTest's).
+            Map.entry("GET /metrics", new Sample(null, null, 200, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

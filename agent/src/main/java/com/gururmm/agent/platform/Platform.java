@@ -47,6 +47,14 @@ public interface Platform {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Where crash events (bugchecks, unexpected shutdowns) are read from: the Windows System
+     * event log; empty on Linux and macOS, which have no equivalent the agent reports yet.
+     */
+    default java.util.Optional<com.gururmm.agent.events.EventLogSource> crashEvents() {
+        return java.util.Optional.empty();
+    }
+
     /** Kills the process group started by {@link #isolate}; no-op where not supported. */
     default void killGroup(long pid) {
     }

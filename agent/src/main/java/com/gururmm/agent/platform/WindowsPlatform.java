@@ -43,6 +43,11 @@ final class WindowsPlatform implements Platform {
     }
 
     @Override
+    public java.util.Optional<com.gururmm.agent.events.EventLogSource> crashEvents() {
+        return java.util.Optional.of(new com.gururmm.agent.events.WevtutilEventLog());
+    }
+
+    @Override
     public String machineUid() {
         try {
             return Advapi32Util.registryGetStringValue(WinReg.HKEY_LOCAL_MACHINE, "SOFTWARE\\Microsoft\\Cryptography", "MachineGuid");

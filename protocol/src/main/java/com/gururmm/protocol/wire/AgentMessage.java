@@ -24,6 +24,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.CommandResult.class, name = "command_result"),
         @JsonSubTypes.Type(value = AgentMessage.UpdateStatus.class, name = "update_status"),
         @JsonSubTypes.Type(value = AgentMessage.SystemInventoryReport.class, name = "system_inventory"),
+        @JsonSubTypes.Type(value = AgentMessage.AgentEvents.class, name = "agent_events"),
 })
 public sealed interface AgentMessage {
 
@@ -89,5 +90,14 @@ public sealed interface AgentMessage {
      * agent sent it on its own schedule).
      */
     record SystemInventoryReport(UUID requestId, SystemInventory inventory) implements AgentMessage {
+    }
+
+    /**
+     * Events found on the machine (e.g. bugchecks from the Windows System log), at most
+     * {@link #MAX_EVENTS} per frame. The agent keeps them until the server answers with
+     * {@link ServerMessage.EventsAck} naming their keys, and sends them again on reconnect.
+     */
+    record AgentEvents(java.util.List<AgentEvent> events) implements AgentMessage {
+        public static final int MAX_EVENTS = 50;
     }
 }

@@ -15,6 +15,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.Refused.class, name = "refused"),
         @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
         @JsonSubTypes.Type(value = ServerMessage.CollectInventory.class, name = "collect_inventory"),
+        @JsonSubTypes.Type(value = ServerMessage.EventsAck.class, name = "events_ack"),
 })
 public sealed interface ServerMessage {
 
@@ -62,5 +63,9 @@ public sealed interface ServerMessage {
      * with this {@code requestId} ({@code POST /api/agents/{id}/inventory/refresh}).
      */
     record CollectInventory(UUID requestId) implements ServerMessage {
+    }
+
+    /** The events with these keys are stored (or were already): the agent need not send them again. */
+    record EventsAck(java.util.List<String> eventKeys) implements ServerMessage {
     }
 }

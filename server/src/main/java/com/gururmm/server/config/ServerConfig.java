@@ -38,6 +38,9 @@ import org.slf4j.Logger;
  * @param tlsCertFile PEM certificate chain to serve HTTPS with (with {@code tlsKeyFile}); empty means none
  * @param tlsKeyFile PEM private key (PKCS#8, or PKCS#1 RSA / SEC1 EC) of {@code tlsCertFile}
  * @param tlsSelfSigned serve HTTPS with a certificate generated once into the data dir ({@code tls-selfsigned.pem})
+ * @param metricsTokenFile a file holding the bearer token Prometheus scrapes {@code GET /metrics} with; empty means
+ *                         only admins' sessions can read it
+ * @param logFormat {@code plain} (default) or {@code json} (one JSON object per line); logback reads the same variable
  */
 public record ServerConfig(
         String httpHost,
@@ -62,7 +65,9 @@ public record ServerConfig(
         String mfaKeyFile,
         String tlsCertFile,
         String tlsKeyFile,
-        boolean tlsSelfSigned) {
+        boolean tlsSelfSigned,
+        String metricsTokenFile,
+        String logFormat) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -114,6 +119,10 @@ public record ServerConfig(
             throw new ConfigException("GURURMM_TLS_SELF_SIGNED=true and GURURMM_TLS_CERT_FILE are both set; choose the given certificate"
                     + " (unset GURURMM_TLS_SELF_SIGNED) or the generated one (unset the cert and key files).");
         }
+        String logFormat = r.string("GURURMM_LOG_FORMAT", "plain");
+        if (!logFormat.equals("plain") && !logFormat.equals("json")) {
+            throw new ConfigException("GURURMM_LOG_FORMAT is '" + logFormat + "'; set it to 'plain' (the default) or 'json' (one JSON object per line).");
+        }
         return new ServerConfig(
                 r.string("GURURMM_HTTP_HOST", "0.0.0.0"),
                 r.integer("GURURMM_HTTP_PORT", 3001, 0, 65535),
@@ -137,7 +146,9 @@ public record ServerConfig(
                 r.string("GURURMM_MFA_KEY_FILE", ""),
                 tlsCert,
                 tlsKey,
-                selfSigned.equals("true"));
+                selfSigned.equals("true"),
+                r.string("GURURMM_METRICS_TOKEN_FILE", ""),
+                logFormat);
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -215,6 +226,8 @@ public record ServerConfig(
         out.put("GURURMM_TLS_CERT_FILE", tlsCertFile.isEmpty() ? "(unset)" : tlsCertFile);
         out.put("GURURMM_TLS_KEY_FILE", tlsKeyFile.isEmpty() ? "(unset)" : tlsKeyFile);
         out.put("GURURMM_TLS_SELF_SIGNED", Boolean.toString(tlsSelfSigned));
+        out.put("GURURMM_METRICS_TOKEN_FILE", metricsTokenFile.isEmpty() ? "(unset: only admin sessions read /metrics)" : metricsTokenFile);
+        out.put("GURURMM_LOG_FORMAT", logFormat);
         return out;
     }
 

@@ -10,6 +10,8 @@ import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.observability.LogContext;
+import com.gururmm.server.observability.Meters;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import io.javalin.config.RoutesConfig;
@@ -71,6 +73,8 @@ public final class AgentGateway {
         this.systemInventory = sink;
         return this;
     }
+    private volatile Meters meters;
+    private volatile com.gururmm.server.agentevent.AgentEventService agentEvents;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
         this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
@@ -90,6 +94,16 @@ public final class AgentGateway {
         this.registry = registry;
         this.clock = clock;
         this.heartbeat = heartbeat;
+    }
+
+    /** Set once while wiring: stores {@code agent_events} frames; without it they are refused. */
+    public void agentEvents(com.gururmm.server.agentevent.AgentEventService service) {
+        this.agentEvents = service;
+    }
+
+    /** Set once while wiring: refused frames and connects/disconnects are counted there. */
+    public void meters(Meters meters) {
+        this.meters = meters;
     }
 
     /**
@@ -129,13 +143,31 @@ public final class AgentGateway {
                 ctx.session.setMaxBinaryMessageSize(1024);
                 UUID agentId = ctx.attribute(AGENT_ID_ATTRIBUTE);
                 ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session, ctx.attribute(ADDRESS_ATTRIBUTE)));
+                Meters m = meters;
+                if (m != null) {
+                    m.agentConnected();
+                }
             });
-            ws.onMessage(ctx -> onFrame(ctx, ctx.message()));
+            ws.onMessage(ctx -> {
+                SocketLink link = link(ctx);
+                try (var ignored = LogContext.agent(link == null ? null : link.agentId())) {
+                    onFrame(ctx, ctx.message());
+                }
+            });
             ws.onBinaryMessage(ctx -> refuse(link(ctx), "binary_frame", "Binary frames are not part of the protocol; send JSON text frames."));
             ws.onClose(ctx -> {
                 SocketLink link = link(ctx);
-                if (link != null && registry.unregister(link, clock.instant())) {
-                    log.info("agent {} disconnected ({} {})", link.agentId(), ctx.status(), ctx.reason());
+                Meters m = meters;
+                if (m != null && link != null) {
+                    m.agentDisconnected();
+                }
+                if (ctx.status() == 1009) {
+                    countRefused("frame_too_large"); // Jetty closed the socket on a frame over Wire.MAX_FRAME_BYTES
+                }
+                try (var ignored = LogContext.agent(link == null ? null : link.agentId())) {
+                    if (link != null && registry.unregister(link, clock.instant())) {
+                        log.info("agent {} disconnected ({} {})", link.agentId(), ctx.status(), ctx.reason());
+                    }
                 }
             });
             ws.onError(ctx -> {
@@ -159,6 +191,7 @@ public final class AgentGateway {
             if (e.unknownType().isPresent() && link.helloReceived()) {
                 // A newer agent's additive message (docs/PROTOCOL.md): ignored, not garbage, so it never costs the connection.
                 log.debug("ignored message of unknown type '{}' from agent {}", e.unknownType().get(), link.agentId());
+                countRefused("unknown_message_type");
                 link.send(new ServerMessage.Refused("unknown_message_type", "This server does not know message type '"
                         + e.unknownType().get() + "'; it was ignored."));
                 return;
@@ -205,6 +238,17 @@ public final class AgentGateway {
                     systemInventory.receive(agentId, report).ifPresent(problem -> refuse(link, "invalid_inventory", problem));
                     registry.touch(agentId, clock.instant());
                 }
+                case AgentMessage.AgentEvents events -> {
+                    var service = agentEvents;
+                    if (service == null) {
+                        refuse(link, "invalid_message", "This server does not store agent events.");
+                        return;
+                    }
+                    // Acknowledged only once stored, so a lost ack means the agent sends them again (stored once).
+                    service.onEvents(agentId, events, keys -> link.send(new ServerMessage.EventsAck(keys)))
+                            .ifPresent(problem -> refuse(link, "invalid_message", problem));
+                    registry.touch(agentId, clock.instant());
+                }
                 case AgentMessage.UpdateStatus status -> {
                     if (updates != null) {
                         updates.onStatus(agentId, status).ifPresent(problem -> refuse(link, "invalid_message", problem));
@@ -215,6 +259,7 @@ public final class AgentGateway {
         } catch (RuntimeException e) {
             // Nothing is acknowledged, so the agent keeps the frame's content and resends it.
             log.error("could not handle {} from agent {}", message.getClass().getSimpleName(), agentId, e);
+            countRefused("server_error");
             link.send(new ServerMessage.Refused("server_error", "The server could not process the frame; it will be resent."));
         }
     }
@@ -271,8 +316,16 @@ public final class AgentGateway {
         link.close("protocol version too old; update the agent");
     }
 
-    private static void refuse(SocketLink link, String code, String message) {
+    private void countRefused(String code) {
+        Meters m = meters;
+        if (m != null) {
+            m.frameRefused(code);
+        }
+    }
+
+    private void refuse(SocketLink link, String code, String message) {
         log.info("refused frame from agent {}: {}", link.agentId(), message);
+        countRefused(code);
         link.send(new ServerMessage.Refused(code, message));
         if (link.countBadFrame() > MAX_BAD_FRAMES) {
             link.close("too many invalid frames");

@@ -41,6 +41,7 @@ public final class AccessFilter {
     private final Users users;
     private final Agents agents;
     private volatile AgentScope scope = AgentScope.ANY;
+    private final java.util.Map<String, java.util.function.Predicate<String>> credentials = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AccessFilter(Users users, Agents agents) {
         this.users = users;
@@ -50,6 +51,15 @@ public final class AccessFilter {
     /** Set once while wiring, by the feature that owns the agent scope rules. */
     public void scope(AgentScope scope) {
         this.scope = scope;
+    }
+
+    /**
+     * Says how the named credential of {@link Rule#orCredential} is checked: {@code accepts} gets the
+     * request's {@code Authorization} header (possibly null). A rule naming a credential nobody
+     * registered accepts only users (fail closed).
+     */
+    public void credential(String name, java.util.function.Predicate<String> accepts) {
+        credentials.put(name, accepts);
     }
 
     /** Installs the filter for the routes (and declared static files) of {@code table}. */
@@ -82,6 +92,9 @@ public final class AccessFilter {
             throw ApiException.forbidden("Route " + ctx.method() + " " + ctx.path() + " declares no access rule; it is refused.");
         }
         if (rule.isOpen()) {
+            return;
+        }
+        if (rule.credential() != null && credentials.getOrDefault(rule.credential(), header -> false).test(ctx.header("Authorization"))) {
             return;
         }
         if (rule.agentCredential() && ctx.header(AGENT_ID_HEADER) != null) {
