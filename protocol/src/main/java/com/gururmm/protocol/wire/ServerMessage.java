@@ -14,6 +14,8 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.ResultAck.class, name = "result_ack"),
         @JsonSubTypes.Type(value = ServerMessage.Refused.class, name = "refused"),
         @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
+        @JsonSubTypes.Type(value = ServerMessage.TunnelOpen.class, name = "tunnel_open"),
+        @JsonSubTypes.Type(value = ServerMessage.TunnelClose.class, name = "tunnel_close"),
 })
 public sealed interface ServerMessage {
 
@@ -54,5 +56,19 @@ public sealed interface ServerMessage {
      */
     record UpdateOffer(String file, String version, String os, String arch, String sha256, String signature,
                        long size, String downloadPath) implements ServerMessage {
+    }
+
+    /**
+     * Open an interactive shell: the agent connects {@code /api/agent/tunnel/{sessionId}} with its
+     * own credential, starts a login shell on a PTY of {@code cols}×{@code rows} in {@code context}
+     * ({@code system} or {@code user_session}) and streams it (docs/PROTOCOL.md, "Tunnel"). It may
+     * have at most {@code windowBytes} output bytes unacknowledged.
+     */
+    record TunnelOpen(UUID sessionId, String context, int cols, int rows, long windowBytes, int maxSeconds)
+            implements ServerMessage {
+    }
+
+    /** End a tunnel session the agent may still hold (its socket may not have connected yet). */
+    record TunnelClose(UUID sessionId, String reason) implements ServerMessage {
     }
 }

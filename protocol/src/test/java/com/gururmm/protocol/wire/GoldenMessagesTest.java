@@ -66,7 +66,9 @@ class GoldenMessagesTest {
             new ServerMessage.Refused("malformed_frame", "malformed AgentMessage: unexpected token"),
             new ServerMessage.UpdateOffer("gururmm-agent-linux-amd64-1.3.0.jar", "1.3.0", "linux", "amd64",
                     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "c2lnbmF0dXJl", 123456789L,
-                    "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"));
+                    "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"),
+            new ServerMessage.TunnelOpen(ID, "user_session", 120, 40, 1048576L, 28800),
+            new ServerMessage.TunnelClose(ID, "idle for 900 s"));
 
     private static Map<Class<?>, Object> samples(Object... messages) {
         Map<Class<?>, Object> out = new LinkedHashMap<>();
