@@ -40,6 +40,9 @@ import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
+import com.gururmm.server.tunnel.TunnelRoutes;
+import com.gururmm.server.tunnel.TunnelService;
+import com.gururmm.server.tunnel.TunnelSockets;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -76,6 +79,7 @@ public final class GuruServer implements AutoCloseable {
     private final ReleaseModule releases;
     private final AccessFilter access;
     private final EventBus bus;
+    private final TunnelService tunnels;
     private RouteTable routeTable;
 
     private GuruServer(ServerConfig config, Database database) {
@@ -115,6 +119,8 @@ public final class GuruServer implements AutoCloseable {
                 clientAddress);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
+        this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
+        TunnelSockets tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -140,6 +146,8 @@ public final class GuruServer implements AutoCloseable {
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
             gateway.register(cfg.routes);
+            new TunnelRoutes(tunnels).register(routes);
+            tunnelSockets.register(cfg.routes);
             releases.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
@@ -169,7 +177,17 @@ public final class GuruServer implements AutoCloseable {
         long pushMillis = ReleaseModule.PUSH_INTERVAL.toMillis();
         scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}:{}", config.httpHost(), port());
+    }
+
+    private static void guarded(String what, Runnable job) {
+        try {
+            job.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed; will retry: {}", what, e.toString());
+        }
     }
 
     private void sweepSafely() {
@@ -221,9 +239,15 @@ public final class GuruServer implements AutoCloseable {
         return bus;
     }
 
+    /** Interactive shells (tests read the replay buffers' size from here). */
+    public TunnelService tunnels() {
+        return tunnels;
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
+        tunnels.closeAll("server shutting down");
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();
