@@ -61,6 +61,7 @@ public final class Agent {
     private String machineUid;
     private volatile Credentials credentials;
     private Updater updater;
+    private com.gururmm.agent.tunnel.TunnelManager tunnels;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -111,8 +112,12 @@ public final class Agent {
         updater = new Updater(state, http, config.serverUrl(), config.agentVersion(), platform.os(),
                 com.gururmm.protocol.Platform.currentArch(), System.getenv(), new UpdateHost());
         Updater.watchLauncher(System.getenv(), () -> System.exit(0));
+        tunnels = new com.gururmm.agent.tunnel.TunnelManager(platform, http, config.serverUrl(),
+                () -> new com.gururmm.agent.tunnel.TunnelManager.Credential(this.credentials.agentId(), this.credentials.agentToken()),
+                System.getenv());
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            tunnels.stopAll("agent stopping");
             link.stop();
             state.unlock();
         }, "agent-shutdown"));
@@ -268,6 +273,8 @@ public final class Agent {
                 case ServerMessage.Refused refused -> log.warn("server refused a frame: {} ({})", refused.message(), refused.error());
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
                 case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);
+                case ServerMessage.TunnelOpen open -> tunnels.onOpen(open);
+                case ServerMessage.TunnelClose close -> tunnels.onClose(close);
             }
         }
 
