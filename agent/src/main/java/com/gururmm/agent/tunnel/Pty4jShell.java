@@ -72,12 +72,23 @@ final class Pty4jShell implements PtyShell {
         if (conPty) {
             return "conpty";
         }
-        try {
-            // Linux: the shell's stdin is the pty's slave side.
-            return Files.readSymbolicLink(Path.of("/proc/" + process.pid() + "/fd/0")).toString();
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return "pty";
+        // Linux: the shell's stdin is the pty's slave side, once pty4j's spawn helper has set it up and exec'd
+        // (for a moment after start it can still be the helper's pipe).
+        for (int attempt = 0; attempt < 40; attempt++) {
+            try {
+                String name = Files.readSymbolicLink(Path.of("/proc/" + process.pid() + "/fd/0")).toString();
+                if (name.startsWith("/dev/")) {
+                    return name;
+                }
+                Thread.sleep(25);
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                return "pty";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "pty";
+            }
         }
+        return "pty";
     }
 
     @Override

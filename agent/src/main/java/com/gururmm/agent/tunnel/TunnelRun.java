@@ -107,8 +107,9 @@ final class TunnelRun {
         } catch (CommandRefusedException e) {
             fail("refused", e.getMessage());
             return;
-        } catch (IOException | RuntimeException e) {
-            fail("pty_failed", "the shell could not be started on a pseudo-terminal: " + e.getMessage());
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // LinkageError: the PTY library's native part or a class of it is missing; say so instead of dying silently.
+            fail("pty_failed", "the shell could not be started on a pseudo-terminal: " + e);
             return;
         }
         log.info("tunnel session {}: shell {} on {}", open.sessionId(), shell.pid(), shell.tty());
