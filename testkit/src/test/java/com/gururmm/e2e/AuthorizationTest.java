@@ -76,7 +76,13 @@ class AuthorizationTest {
             // A too-short new password reaches the route and is refused before the account is touched.
             Map.entry("POST /api/auth/password", new Sample(null, "{\"current_password\":\"x\",\"new_password\":\"short\"}", 400, false)),
             Map.entry("PATCH /api/users/{id}", new Sample("/api/users/{random}", "{\"disabled\":true}", 0, false)),
-            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)));
+            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)),
+            // Tunnel: a size that is refused (400) opens no shell; unknown session ids reach the handler's 404.
+            Map.entry("POST /api/v1/tunnel/sessions", new Sample(null, "{\"cols\":0,\"rows\":0}", 400, false)),
+            Map.entry("GET /api/v1/tunnel/sessions", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/v1/tunnel/sessions/{id}/ticket", new Sample("/api/v1/tunnel/sessions/{random}/ticket", null, 404, false)),
+            Map.entry("POST /api/v1/tunnel/sessions/{id}/close", new Sample("/api/v1/tunnel/sessions/{random}/close", null, 404, false)),
+            Map.entry("GET /api/v1/tunnel/sessions/{id}/recording", new Sample("/api/v1/tunnel/sessions/{random}/recording", null, 404, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;
