@@ -8,20 +8,20 @@ import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
 /** The audit trail of tunnel sessions ({@code tunnel_sessions}); the live state is in {@link TunnelSession}. */
-final class TunnelStore {
+public final class TunnelStore {
     /** One stored session. */
-    record Row(UUID id, UUID agentId, UUID userId, String userName, String context, int cols, int rows, String state,
+    public record Row(UUID id, UUID agentId, UUID userId, String userName, String context, int cols, int rows, String state,
                Instant createdAt, Instant endedAt, Integer exitCode, String endReason, long bytesOut, long bytesIn,
                String recordingFile, String tty) {
     }
 
     private final Jdbi jdbi;
 
-    TunnelStore(Jdbi jdbi) {
+    public TunnelStore(Jdbi jdbi) {
         this.jdbi = jdbi;
     }
 
-    void insert(Row row) {
+    public void insert(Row row) {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO tunnel_sessions (id, agent_id, user_id, user_name, context, term_cols, term_rows, state, created_at,
                                                      bytes_out, bytes_in, recording_file)
@@ -32,12 +32,12 @@ final class TunnelStore {
                 .execute());
     }
 
-    void opened(UUID id, String tty) {
+    public void opened(UUID id, String tty) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE tunnel_sessions SET state = 'open', tty = :tty WHERE id = :id")
                 .bind("id", id).bind("tty", tty).execute());
     }
 
-    void ended(UUID id, String state, Instant at, Integer exitCode, String reason, long bytesOut, long bytesIn, int cols, int rows,
+    public void ended(UUID id, String state, Instant at, Integer exitCode, String reason, long bytesOut, long bytesIn, int cols, int rows,
                String recordingFile) {
         jdbi.useHandle(h -> h.createUpdate("""
                         UPDATE tunnel_sessions SET state = :state, ended_at = :at, exit_code = :code, end_reason = :reason,
@@ -49,37 +49,37 @@ final class TunnelStore {
     }
 
     /** Sessions a previous run of the server left open: they died with it. */
-    int endAbandoned(Instant at) {
+    public int endAbandoned(Instant at) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE tunnel_sessions SET state = 'ended', ended_at = :at, end_reason = 'the server restarted'
                         WHERE ended_at IS NULL""")
                 .bind("at", at).execute());
     }
 
-    Optional<Row> find(UUID id) {
+    public Optional<Row> find(UUID id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tunnel_sessions WHERE id = :id").bind("id", id)
                 .map((rs, ctx) -> row(rs)).findOne());
     }
 
     /** Newest first; {@code userId} null means everyone's. */
-    List<Row> list(UUID userId, UUID agentId, int limit) {
+    public List<Row> list(UUID userId, UUID agentId, int limit) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT * FROM tunnel_sessions
-                        WHERE (CAST(:user AS UUID) IS NULL OR user_id = :user)
-                          AND (CAST(:agent AS UUID) IS NULL OR agent_id = :agent)
+                        WHERE (CAST(:user AS UUID) IS NULL OR user_id = CAST(:user AS UUID))
+                          AND (CAST(:agent AS UUID) IS NULL OR agent_id = CAST(:agent AS UUID))
                         ORDER BY created_at DESC LIMIT :limit""")
                 .bind("user", userId).bind("agent", agentId).bind("limit", limit)
                 .map((rs, ctx) -> row(rs)).list());
     }
 
     /** Recording files of sessions that ended before {@code before}; their rows keep the audit trail. */
-    List<Row> recordingsEndedBefore(Instant before) {
+    public List<Row> recordingsEndedBefore(Instant before) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT * FROM tunnel_sessions WHERE recording_file IS NOT NULL AND ended_at IS NOT NULL AND ended_at < :before""")
                 .bind("before", before).map((rs, ctx) -> row(rs)).list());
     }
 
-    void forgetRecording(UUID id) {
+    public void forgetRecording(UUID id) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE tunnel_sessions SET recording_file = NULL WHERE id = :id").bind("id", id).execute());
     }
 
