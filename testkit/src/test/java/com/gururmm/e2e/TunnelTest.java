@@ -364,6 +364,13 @@ class TunnelTest {
             SessionView ended = client.tunnelSessions().get(0);
             assertThat(ended.state()).isEqualTo("ended");
             assertThat(ended.endReason()).contains("idle for 3 s");
+
+            // The agent's own limit: an agent that allows no shells says so, and no session is left open.
+            UUID noShells = small.track(com.gururmm.testkit.AgentProcess.create(server.url(), server.enrollmentToken())
+                    .env("GURURMM_TUNNEL_MAX_SESSIONS", "0")).start().awaitOnline(client);
+            assertStatus(() -> client.raw("POST", "/api/v1/tunnel/sessions", "{\"agent_id\":\"" + noShells + "\",\"cols\":80,\"rows\":24}",
+                    Map.of()), 409, "GURURMM_TUNNEL_MAX_SESSIONS=0");
+            assertThat(client.tunnelSessions().get(0).state()).isEqualTo("failed");
         }
     }
 

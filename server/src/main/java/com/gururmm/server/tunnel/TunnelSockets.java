@@ -56,6 +56,14 @@ public final class TunnelSockets {
         registerAgent(routes);
     }
 
+    /**
+     * A quiet shell is not a dead connection: the socket outlives the session's own idle timeout
+     * (which ends the session with a reason), so Jetty never closes it first.
+     */
+    private Duration socketIdleTimeout() {
+        return service.settings().idleTimeout().plusMinutes(1);
+    }
+
     private static UUID sessionId(String raw) {
         try {
             return UUID.fromString(raw);
@@ -78,7 +86,7 @@ public final class TunnelSockets {
             ws.onConnect(ctx -> {
                 ctx.session.setMaxBinaryMessageSize(TunnelControl.MAX_BINARY_FRAME);
                 ctx.session.setMaxTextMessageSize(TunnelControl.MAX_TEXT_FRAME);
-                ctx.session.setIdleTimeout(Duration.ofMinutes(10));
+                ctx.session.setIdleTimeout(socketIdleTimeout());
                 ctx.attribute(END, new SocketEnd(ctx.session));
             });
             ws.onMessage(ctx -> onClientText(ctx, ctx.message()));
@@ -198,7 +206,7 @@ public final class TunnelSockets {
                 TunnelSession session = ctx.attribute(SESSION);
                 ctx.session.setMaxBinaryMessageSize(TunnelControl.MAX_BINARY_FRAME);
                 ctx.session.setMaxTextMessageSize(TunnelControl.MAX_TEXT_FRAME);
-                ctx.session.setIdleTimeout(Duration.ofMinutes(10));
+                ctx.session.setIdleTimeout(socketIdleTimeout());
                 SocketEnd end = new SocketEnd(ctx.session);
                 ctx.attribute(END, end);
                 if (!session.agentConnected(end)) {
