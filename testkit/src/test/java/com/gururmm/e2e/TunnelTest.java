@@ -145,7 +145,10 @@ class TunnelTest {
         assertThat(ended.exitCode()).isEqualTo(3);
         assertThat(ended.bytesOut()).isPositive();
 
-        // The transcript is asciicast v2 and replays the output.
+        // The transcript is asciicast v2, private to the server's user, and replays the output.
+        java.nio.file.Path file = fleet.server().dataDir().resolve("tunnel-recordings").resolve(session.sessionId() + ".cast");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         String cast = admin.tunnelRecording(session.sessionId());
         String[] lines = cast.split("\n");
         JsonNode header = Json.mapper().readTree(lines[0]);
