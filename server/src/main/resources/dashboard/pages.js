@@ -12,6 +12,7 @@ export const PAGES = [
   { path: 'agents/:agentId/inventory', role: 'viewer', nav: null, tag: 'guru-agent-inventory', load: () => import('./pages/agent-inventory.js') },
   { path: 'inventory', role: 'viewer', nav: 'Inventory', tag: 'guru-inventory-search', load: () => import('./pages/inventory-search.js') },
   { path: 'security', role: 'viewer', nav: 'Security', tag: 'guru-security', load: () => import('./pages/security.js') },
+  { path: 'agents/:agentId/terminal', role: 'technician', nav: null, tag: 'guru-terminal', load: () => import('./pages/terminal.js') },
   { path: 'admin/tokens', role: 'admin', nav: 'Enrollment tokens', tag: 'guru-tokens', load: () => import('./pages/tokens.js') },
   { path: 'admin/releases', role: 'admin', nav: 'Releases', tag: 'guru-releases', load: () => import('./pages/releases.js') },
   { path: 'admin/users', role: 'admin', nav: 'Users', tag: 'guru-users', load: () => import('./pages/users.js') },

@@ -179,7 +179,9 @@ class GuruAgent extends LightElement {
     return html`
       <p><a href="#/agents">← Fleet</a></p>
       <div class="page-head"><h1 id="agent-hostname">${a.hostname}</h1><span id="agent-status">${badge(a.status)}</span>
-        ${serverHostBadge(a)}<a id="agent-inventory-link" href="#/agents/${encodeURIComponent(a.id)}/inventory">System inventory</a></div>
+        ${serverHostBadge(a)}<a id="agent-inventory-link" href="#/agents/${encodeURIComponent(a.id)}/inventory">System inventory</a>
+        ${canRunOn(this.user, a) && a.status === 'online'
+          ? html`<a class="button" id="open-terminal" href="#/agents/${encodeURIComponent(a.id)}/terminal">Terminal</a>` : nothing}</div>
       ${errorBox(this.error)}
       ${this.held(a)}
       <div class="grid">${this.inventory(a)}${this.health(a)}${this.selfUpdate(a)}</div>

@@ -69,6 +69,7 @@ public final class Agent {
     private InventoryReporter systemInventory;
     /** Null where the platform has no crash-event source (everything but Windows). */
     private com.gururmm.agent.events.CrashReporter crashes;
+    private com.gururmm.agent.tunnel.TunnelManager tunnels;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -164,8 +165,12 @@ public final class Agent {
         systemInventory = new InventoryReporter(new SystemInventoryCollector(platform.osInventory(), java.time.Clock.systemUTC()),
                 state.resolve("inventory-reported-at"), inventorySettings, timer,
                 message -> link != null && link.send(message), java.time.Clock.systemUTC());
+        tunnels = new com.gururmm.agent.tunnel.TunnelManager(platform, http, config.serverUrl(),
+                () -> new com.gururmm.agent.tunnel.TunnelManager.Credential(this.credentials.agentId(), this.credentials.agentToken()),
+                System.getenv());
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            tunnels.stopAll("agent stopping");
             link.stop();
             state.unlock();
         }, "agent-shutdown"));
@@ -366,6 +371,8 @@ public final class Agent {
                         crashes.onAck(ack.eventKeys());
                     }
                 }
+                case ServerMessage.TunnelOpen open -> tunnels.onOpen(open);
+                case ServerMessage.TunnelClose close -> tunnels.onClose(close);
             }
         }
 

@@ -477,6 +477,35 @@ public final class GuruClient {
     }
 
     /** A raw exchange with a binary body ({@code application/octet-stream}). */
+    // --- tunnel (interactive shell) ---
+
+    public com.gururmm.protocol.api.Tunnel.SessionView openTunnel(UUID agentId, String context, int cols, int rows) {
+        return call("POST", "/api/v1/tunnel/sessions", new com.gururmm.protocol.api.Tunnel.SessionRequest(agentId, context, cols, rows),
+                com.gururmm.protocol.api.Tunnel.SessionView.class);
+    }
+
+    public List<com.gururmm.protocol.api.Tunnel.SessionView> tunnelSessions() {
+        return call("GET", "/api/v1/tunnel/sessions", null, new TypeReference<List<com.gururmm.protocol.api.Tunnel.SessionView>>() { });
+    }
+
+    public com.gururmm.protocol.api.Tunnel.Ticket tunnelTicket(UUID sessionId) {
+        return call("POST", "/api/v1/tunnel/sessions/" + sessionId + "/ticket", null, com.gururmm.protocol.api.Tunnel.Ticket.class);
+    }
+
+    /** The session's asciicast v2 transcript. */
+    public String tunnelRecording(UUID sessionId) {
+        RawResponse response = raw("GET", "/api/v1/tunnel/sessions/" + sessionId + "/recording", null, Map.of());
+        if (response.status() != 200) {
+            throw new GuruApiException(response.status(), "http_" + response.status(), response.body());
+        }
+        return response.body();
+    }
+
+    /** Attaches a terminal to the session's WebSocket with this client's token (see {@link TunnelClient}). */
+    public TunnelClient attachTunnel(UUID sessionId, TunnelClient.Listener listener) {
+        return TunnelClient.attach(http, baseUrl, token, sessionId, listener, true);
+    }
+
     public RawResponse rawBytes(String method, String path, byte[] body) {
         return send(binaryRequest(method, path, HttpRequest.BodyPublishers.ofByteArray(body)));
     }

@@ -61,6 +61,9 @@ import com.gururmm.server.routing.Rule;
 import com.gururmm.server.tls.ServerCertificate;
 import com.gururmm.server.tls.TlsConnector;
 import com.gururmm.server.tls.TlsRoutes;
+import com.gururmm.server.tunnel.TunnelRoutes;
+import com.gururmm.server.tunnel.TunnelService;
+import com.gururmm.server.tunnel.TunnelSockets;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -99,6 +102,7 @@ public final class GuruServer implements AutoCloseable {
     private final EventBus bus;
     private final String nodeName;
     private final Meters meters;
+    private final TunnelService tunnels;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
@@ -163,6 +167,8 @@ public final class GuruServer implements AutoCloseable {
         gateway.meters(meters);
         AgentEventService agentEvents = new AgentEventService(new AgentEventStore(jdbi), bus, clock);
         gateway.agentEvents(agentEvents);
+        this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
+        TunnelSockets tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
 
         // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
         this.tls = ServerCertificate.fromConfig(config);
@@ -205,6 +211,8 @@ public final class GuruServer implements AutoCloseable {
             metricsRoutes.register(routes, access);
             new AgentEventRoutes(agentEvents, agents).register(routes);
             gateway.register(cfg.routes);
+            new TunnelRoutes(tunnels).register(routes);
+            tunnelSockets.register(cfg.routes);
             releases.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
@@ -259,9 +267,19 @@ public final class GuruServer implements AutoCloseable {
         long pushMillis = ReleaseModule.PUSH_INTERVAL.toMillis();
         scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
         tls.ifPresent(c -> log.info("TLS certificate {}{}, SHA-256 fingerprint {}", c.leaf().getSubjectX500Principal().getName(),
                 c.selfSigned() ? " (self-signed: pin this fingerprint in agents with GURURMM_SERVER_FINGERPRINT)" : "", c.fingerprint()));
+    }
+
+    private static void guarded(String what, Runnable job) {
+        try {
+            job.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed; will retry: {}", what, e.toString());
+        }
     }
 
     private void sweepSafely() {
@@ -327,9 +345,15 @@ public final class GuruServer implements AutoCloseable {
         return bus;
     }
 
+    /** Interactive shells (tests read the replay buffers' size from here). */
+    public TunnelService tunnels() {
+        return tunnels;
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
+        tunnels.closeAll("server shutting down");
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();

@@ -96,7 +96,13 @@ class AuthorizationTest {
             Map.entry("PUT /api/settings/mfa", new Sample(null, "{}", 400, false)),
             Map.entry("GET /api/server/tls", new Sample(null, null, 200, false)),
             // Prometheus text for admins (the scrape token is ServerMetricsTest's).
-            Map.entry("GET /metrics", new Sample(null, null, 200, false)));
+            Map.entry("GET /metrics", new Sample(null, null, 200, false)),
+            // Tunnel: a size that is refused (400) opens no shell; unknown session ids reach the handler's 404.
+            Map.entry("POST /api/v1/tunnel/sessions", new Sample(null, "{\"cols\":0,\"rows\":0}", 400, false)),
+            Map.entry("GET /api/v1/tunnel/sessions", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/v1/tunnel/sessions/{id}/ticket", new Sample("/api/v1/tunnel/sessions/{random}/ticket", null, 404, false)),
+            Map.entry("POST /api/v1/tunnel/sessions/{id}/close", new Sample("/api/v1/tunnel/sessions/{random}/close", null, 404, false)),
+            Map.entry("GET /api/v1/tunnel/sessions/{id}/recording", new Sample("/api/v1/tunnel/sessions/{random}/recording", null, 404, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -67,6 +67,15 @@ public interface Platform {
         return com.gururmm.agent.inventory.os.OsInventory.NONE;
     }
 
+    /**
+     * The login shell for an interactive session (tunnel) in {@code context}: the agent's own
+     * user's shell for {@code system}, the logged-on user's for {@code user_session}; a refusal
+     * names why none can start (no logged-on user, not supported here).
+     */
+    default ShellLaunch shell(ExecutionContext context) throws CommandRefusedException {
+        throw new CommandRefusedException("interactive shells are not supported on " + os() + ".");
+    }
+
     static Platform current(Path machineIdFile) {
         String os = com.gururmm.protocol.Platform.currentOs();
         return switch (os) {

@@ -16,6 +16,8 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
         @JsonSubTypes.Type(value = ServerMessage.CollectInventory.class, name = "collect_inventory"),
         @JsonSubTypes.Type(value = ServerMessage.EventsAck.class, name = "events_ack"),
+        @JsonSubTypes.Type(value = ServerMessage.TunnelOpen.class, name = "tunnel_open"),
+        @JsonSubTypes.Type(value = ServerMessage.TunnelClose.class, name = "tunnel_close"),
 })
 public sealed interface ServerMessage {
 
@@ -67,5 +69,19 @@ public sealed interface ServerMessage {
 
     /** The events with these keys are stored (or were already): the agent need not send them again. */
     record EventsAck(java.util.List<String> eventKeys) implements ServerMessage {
+    }
+
+    /**
+     * Open an interactive shell: the agent connects {@code /api/agent/tunnel/{sessionId}} with its
+     * own credential, starts a login shell on a PTY of {@code cols}×{@code rows} in {@code context}
+     * ({@code system} or {@code user_session}) and streams it (docs/PROTOCOL.md, "Tunnel"). It may
+     * have at most {@code windowBytes} output bytes unacknowledged.
+     */
+    record TunnelOpen(UUID sessionId, String context, int cols, int rows, long windowBytes, int maxSeconds)
+            implements ServerMessage {
+    }
+
+    /** End a tunnel session the agent may still hold (its socket may not have connected yet). */
+    record TunnelClose(UUID sessionId, String reason) implements ServerMessage {
     }
 }

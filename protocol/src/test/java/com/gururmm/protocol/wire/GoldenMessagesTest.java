@@ -85,7 +85,9 @@ class GoldenMessagesTest {
                     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "c2lnbmF0dXJl", 123456789L,
                     "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"),
             new AgentMessage.SystemInventoryReport(ID, SYSTEM_INVENTORY),
-            new ServerMessage.CollectInventory(ID));
+            new ServerMessage.CollectInventory(ID),
+            new ServerMessage.TunnelOpen(ID, "user_session", 120, 40, 1048576L, 28800),
+            new ServerMessage.TunnelClose(ID, "idle for 900 s"));
 
     private static Map<Class<?>, Object> samples(Object... messages) {
         Map<Class<?>, Object> out = new LinkedHashMap<>();

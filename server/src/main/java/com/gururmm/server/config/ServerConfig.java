@@ -41,6 +41,7 @@ import org.slf4j.Logger;
  * @param metricsTokenFile a file holding the bearer token Prometheus scrapes {@code GET /metrics} with; empty means
  *                         only admins' sessions can read it
  * @param logFormat {@code plain} (default) or {@code json} (one JSON object per line); logback reads the same variable
+ * @param tunnel limits of interactive shells ({@code GURURMM_TUNNEL_*})
  */
 public record ServerConfig(
         String httpHost,
@@ -67,7 +68,8 @@ public record ServerConfig(
         String tlsKeyFile,
         boolean tlsSelfSigned,
         String metricsTokenFile,
-        String logFormat) {
+        String logFormat,
+        com.gururmm.server.tunnel.TunnelSettings tunnel) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -148,7 +150,8 @@ public record ServerConfig(
                 tlsKey,
                 selfSigned.equals("true"),
                 r.string("GURURMM_METRICS_TOKEN_FILE", ""),
-                logFormat);
+                logFormat,
+                com.gururmm.server.tunnel.TunnelSettings.fromMap(env));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -228,6 +231,7 @@ public record ServerConfig(
         out.put("GURURMM_TLS_SELF_SIGNED", Boolean.toString(tlsSelfSigned));
         out.put("GURURMM_METRICS_TOKEN_FILE", metricsTokenFile.isEmpty() ? "(unset: only admin sessions read /metrics)" : metricsTokenFile);
         out.put("GURURMM_LOG_FORMAT", logFormat);
+        out.putAll(tunnel.describe());
         return out;
     }
 

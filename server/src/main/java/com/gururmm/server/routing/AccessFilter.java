@@ -62,6 +62,14 @@ public final class AccessFilter {
         credentials.put(name, accepts);
     }
 
+    /**
+     * Applies the agent scope rule where the agent is not a path parameter (it is named in a body,
+     * as for a tunnel session); throws a 403 {@link ApiException} like the filter does.
+     */
+    public void checkAgent(Principal principal, UUID agentId) {
+        scope.check(principal, agentId);
+    }
+
     /** Installs the filter for the routes (and declared static files) of {@code table}. */
     public void install(RoutesConfig routes, RouteTable table) {
         routes.before(AccessFilter::securityHeaders);
