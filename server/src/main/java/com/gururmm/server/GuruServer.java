@@ -35,6 +35,7 @@ import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.http.ErrorMapper;
+import com.gururmm.server.monitoring.MonitoringModule;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
@@ -76,6 +77,7 @@ public final class GuruServer implements AutoCloseable {
     private final ReleaseModule releases;
     private final AccessFilter access;
     private final EventBus bus;
+    private final MonitoringModule monitoring;
     private RouteTable routeTable;
 
     private GuruServer(ServerConfig config, Database database) {
@@ -115,6 +117,8 @@ public final class GuruServer implements AutoCloseable {
                 clientAddress);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         access.scope(serverHostScope);
+        this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope);
+        gateway.checks(monitoring.agentChecks());
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -141,6 +145,7 @@ public final class GuruServer implements AutoCloseable {
             new AuditRoutes(audit).register(routes);
             gateway.register(cfg.routes);
             releases.register(routes);
+            monitoring.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
@@ -161,6 +166,7 @@ public final class GuruServer implements AutoCloseable {
     }
 
     private void startListening() {
+        monitoring.start();
         app.start(config.httpHost(), config.httpPort());
         Duration flushEvery = LastSeenFlusher.intervalFor(config.heartbeatInterval());
         scheduler.scheduleWithFixedDelay(flusher, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
@@ -227,6 +233,7 @@ public final class GuruServer implements AutoCloseable {
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();
+        monitoring.close();
         bus.close();
         database.close();
         log.info("GuruRMM server stopped");

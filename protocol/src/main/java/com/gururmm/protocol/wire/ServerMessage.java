@@ -14,6 +14,8 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.ResultAck.class, name = "result_ack"),
         @JsonSubTypes.Type(value = ServerMessage.Refused.class, name = "refused"),
         @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
+        @JsonSubTypes.Type(value = ServerMessage.ChecksConfig.class, name = "checks_config"),
+        @JsonSubTypes.Type(value = ServerMessage.CheckResultsAck.class, name = "check_results_ack"),
 })
 public sealed interface ServerMessage {
 
@@ -54,5 +56,26 @@ public sealed interface ServerMessage {
      */
     record UpdateOffer(String file, String version, String os, String arch, String sha256, String signature,
                        long size, String downloadPath) implements ServerMessage {
+    }
+
+    /**
+     * The complete set of checks this agent runs itself (sent after the welcome and whenever it
+     * changes); it replaces the previous set. Kinds: {@code service}, {@code process},
+     * {@code tcp_port}, {@code http}, {@code reboot_required}, {@code pending_updates_older_than_days},
+     * {@code script}; an agent skips a kind it does not know.
+     */
+    record ChecksConfig(java.util.List<AgentCheck> checks) implements ServerMessage {
+        public ChecksConfig {
+            checks = checks == null ? java.util.List.of() : java.util.List.copyOf(checks);
+        }
+    }
+
+    /** One agent-side check; fields a kind does not use are null. */
+    record AgentCheck(String key, String kind, int intervalSeconds, String service, String process, String host, Integer port,
+                      String url, Integer timeoutSeconds, Integer expectedStatus, Integer days, String script, String scriptType) {
+    }
+
+    /** Every check result with {@code seq} up to this one is stored; the agent drops them from its check outbox. */
+    record CheckResultsAck(long upToSeq) implements ServerMessage {
     }
 }

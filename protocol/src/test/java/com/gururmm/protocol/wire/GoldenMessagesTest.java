@@ -59,6 +59,8 @@ class GoldenMessagesTest {
                     "runs in a sandbox"),
             new AgentMessage.UpdateStatus("rolled_back", "1.2.0", "1.3.0", "gururmm-agent-linux-amd64-1.3.0.jar",
                     "the new version did not reach the server", T2),
+            new AgentMessage.CheckResults(List.of(new AgentMessage.CheckResult(42L, "script:disk-cleanup", "critical",
+                    "3 files over quota\n", T1))),
             new ServerMessage.Welcome(1, ID, T1, 30),
             new ServerMessage.RunCommand(ID, "sh", "echo \"hi\"\nexit 0", "system", 600),
             new ServerMessage.CancelCommand(ID),
@@ -66,7 +68,10 @@ class GoldenMessagesTest {
             new ServerMessage.Refused("malformed_frame", "malformed AgentMessage: unexpected token"),
             new ServerMessage.UpdateOffer("gururmm-agent-linux-amd64-1.3.0.jar", "1.3.0", "linux", "amd64",
                     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "c2lnbmF0dXJl", 123456789L,
-                    "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"));
+                    "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"),
+            new ServerMessage.ChecksConfig(List.of(new ServerMessage.AgentCheck("script:disk-cleanup", "script", 300, "nginx", "nginx",
+                    "db.example.test", 5432, "https://intranet.example.test/health", 10, 200, 14, "exit 2", "sh"))),
+            new ServerMessage.CheckResultsAck(42L));
 
     private static Map<Class<?>, Object> samples(Object... messages) {
         Map<Class<?>, Object> out = new LinkedHashMap<>();
