@@ -1,5 +1,6 @@
 package com.gururmm.agent;
 
+import com.gururmm.agent.checks.CheckRunner;
 import com.gururmm.agent.exec.CommandExecutor;
 import com.gururmm.agent.exec.ProcessRunner;
 import com.gururmm.agent.inventory.InventoryCollector;
@@ -55,6 +56,7 @@ public final class Agent {
     private ServerLink link;
     private Outbox outbox;
     private CommandExecutor executor;
+    private CheckRunner checks;
     private InventoryCollector inventory;
     private volatile Inventory lastReported;
     private String deviceId;
@@ -87,6 +89,8 @@ public final class Agent {
         outbox = new Outbox(state);
         Journal journal = new Journal(state);
         executor = new CommandExecutor(journal, outbox, new ProcessRunner(platform, state.resolve("work")), this::sendResultAware);
+        checks = new CheckRunner(platform.os(), new ProcessRunner(platform, state.resolve("check-work")), state,
+                message -> link != null && link.connected() && link.send(message));
         platform.sandboxNote().ifPresent(note -> {
             log.warn("{}", note);
             executor.noteSandbox(note);
@@ -247,6 +251,7 @@ public final class Agent {
             for (CommandResult result : outbox.all()) {
                 sendResultAware(result);
             }
+            checks.resendPending();
             if (inventory.complete()) {
                 reportInventoryIfChanged(); // the hello may have carried the partial start-up inventory
             }
@@ -268,6 +273,8 @@ public final class Agent {
                 case ServerMessage.Refused refused -> log.warn("server refused a frame: {} ({})", refused.message(), refused.error());
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
                 case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);
+                case ServerMessage.ChecksConfig config -> checks.configure(config);
+                case ServerMessage.CheckResultsAck ack -> checks.onAck(ack.upToSeq());
             }
         }
 
