@@ -30,8 +30,9 @@ final class AlertStore {
 
     void insert(AlertView a) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO alerts (" + COLUMNS + ", open_key) VALUES (:id, :agentId, :hostname, :site, "
-                        + ":checkKey, :checkId, :kind, :severity, :state, :title, :message, :lastValue, :occurrences, :silenced, :openedAt, "
-                        + ":updatedAt, :acknowledgedAt, :acknowledgedBy, :resolvedAt, :resolvedBy, :openKey)")
+                        + ":checkKey, CAST(:checkId AS UUID), :kind, :severity, :state, :title, :message, :lastValue, :occurrences, :silenced, :openedAt, "
+                        + ":updatedAt, CAST(:acknowledgedAt AS TIMESTAMP WITH TIME ZONE), :acknowledgedBy, "
+                        + "CAST(:resolvedAt AS TIMESTAMP WITH TIME ZONE), :resolvedBy, :openKey)")
                 .bindMethods(a).bind("openKey", openKey(a.agentId(), a.checkKey())).execute());
     }
 

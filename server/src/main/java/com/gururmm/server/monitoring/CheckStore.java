@@ -24,7 +24,7 @@ final class CheckStore {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO checks (id, check_key, name, scope, site, agent_id, scope_key, kind, enabled, severity, params,
                                             created_by, created_at, updated_at)
-                        VALUES (:id, :key, :name, :scope, :site, :agentId, :scopeKey, :kind, :enabled, :severity, :params,
+                        VALUES (:id, :key, :name, :scope, :site, CAST(:agentId AS UUID), :scopeKey, :kind, :enabled, :severity, :params,
                                 :createdBy, :createdAt, :updatedAt)""")
                 .bindMethods(c).bind("params", json(c.params())).execute());
     }

@@ -71,7 +71,7 @@ final class MaintenanceWindows {
         UUID id = UUID.randomUUID();
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO maintenance_windows (id, agent_id, site, starts_at, ends_at, reason, created_by, created_at)
-                        VALUES (:id, :agent, :site, :starts, :ends, :reason, :by, :now)""")
+                        VALUES (:id, CAST(:agent AS UUID), :site, :starts, :ends, :reason, :by, :now)""")
                 .bind("id", id).bind("agent", r.agentId()).bind("site", r.agentId() == null ? r.site().trim() : null)
                 .bind("starts", starts).bind("ends", r.endsAt()).bind("reason", reason).bind("by", actor.name()).bind("now", now).execute());
         audit.record(actor.name(), "maintenance_window.create", id.toString(),
