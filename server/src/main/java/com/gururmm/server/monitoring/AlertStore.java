@@ -98,10 +98,10 @@ final class AlertStore {
                          FROM alerts
                         WHERE (CAST(:state AS VARCHAR(15)) IS NULL OR state = :state OR (:state = 'active' AND state <> 'resolved'))
                           AND (CAST(:severity AS VARCHAR(10)) IS NULL OR severity = :severity)
-                          AND (CAST(:agent AS UUID) IS NULL OR agent_id = :agent)
+                          AND (CAST(:agent AS UUID) IS NULL OR agent_id = CAST(:agent AS UUID))
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
                           AND (CAST(:check AS VARCHAR(200)) IS NULL OR check_key = :check)
-                          AND (CAST(:since AS TIMESTAMP WITH TIME ZONE) IS NULL OR updated_at >= :since)
+                          AND (CAST(:since AS TIMESTAMP WITH TIME ZONE) IS NULL OR updated_at >= CAST(:since AS TIMESTAMP WITH TIME ZONE))
                         ORDER BY opened_at DESC, id LIMIT :limit""")
                 .bind("state", state).bind("severity", severity).bind("agent", agentId).bind("site", site).bind("check", checkKey)
                 .bind("since", since).bind("limit", limit).mapTo(AlertView.class).list());

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** One stored check with its parsed settings. {@code scopeKey}: {@code fleet}, {@code site:<name>} or {@code agent:<id>}. */
-record Check(UUID id, String key, String name, String scope, String site, UUID agentId, String scopeKey, String kind,
+public record Check(UUID id, String key, String name, String scope, String site, UUID agentId, String scopeKey, String kind,
              boolean enabled, String severity, CheckParams params, String createdBy, Instant createdAt, Instant updatedAt) {
 
     static String scopeKey(String scope, String site, UUID agentId) {

@@ -1,7 +1,7 @@
 package com.gururmm.server.monitoring;
 
 /** The kind-specific settings of a check, stored as JSON in {@code checks.params}; unused fields are null. */
-record CheckParams(
+public record CheckParams(
         String metric,
         String operator,
         Double threshold,

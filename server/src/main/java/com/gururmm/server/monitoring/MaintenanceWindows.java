@@ -118,7 +118,7 @@ final class MaintenanceWindows {
     List<MaintenanceWindowView> list(UUID agentId, String site, boolean activeOnly) {
         Instant now = clock.instant();
         return jdbi.withHandle(h -> h.createQuery(select() + """
-                         WHERE (CAST(:agent AS UUID) IS NULL OR agent_id = :agent)
+                         WHERE (CAST(:agent AS UUID) IS NULL OR agent_id = CAST(:agent AS UUID))
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
                           AND (NOT CAST(:active AS BOOLEAN) OR (starts_at <= :now AND ends_at > :now))
                         ORDER BY starts_at DESC, id LIMIT 1000""")
