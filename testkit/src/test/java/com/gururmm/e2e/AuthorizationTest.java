@@ -76,7 +76,10 @@ class AuthorizationTest {
             // A too-short new password reaches the route and is refused before the account is touched.
             Map.entry("POST /api/auth/password", new Sample(null, "{\"current_password\":\"x\",\"new_password\":\"short\"}", 400, false)),
             Map.entry("PATCH /api/users/{id}", new Sample("/api/users/{random}", "{\"disabled\":true}", 0, false)),
-            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)));
+            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)),
+            // An agent check on a process: created by the first allowed row (201), the same key again is 409.
+            Map.entry("POST /api/checks", Sample.body("{\"kind\":\"process\",\"scope\":\"agent\",\"agent_id\":\"{agent}\",\"process\":\"authz\"}")),
+            Map.entry("POST /api/maintenance-windows", Sample.body("{\"site\":\"authz-site\",\"ends_at\":\"2099-01-01T00:00:00Z\"}")));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;
@@ -140,7 +143,8 @@ class AuthorizationTest {
         Sample sample = SAMPLES.getOrDefault(key, new Sample(null, route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}", 0, false));
         String path = concrete(sample.path() != null ? sample.path() : route.path());
         GuruClient client = sample.freshSession() && caller != Caller.ANONYMOUS ? login(caller) : clients.get(caller);
-        GuruClient.RawResponse response = client.raw(route.method(), path, sample.body(), Map.of());
+        String body = sample.body() == null ? null : sample.body().replace("{agent}", agentId.toString());
+        GuruClient.RawResponse response = client.raw(route.method(), path, body, Map.of());
         Rule rule = route.rule();
         if (rule.isOpen()) {
             assertThat(response.status()).as(key + ": " + response.body()).isNotIn(401, 403).isLessThan(500);
