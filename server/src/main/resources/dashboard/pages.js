@@ -9,6 +9,8 @@
 export const PAGES = [
   { path: 'agents', role: 'viewer', nav: 'Fleet', tag: 'guru-fleet', load: () => import('./pages/fleet.js') },
   { path: 'agents/:agentId', role: 'viewer', nav: null, tag: 'guru-agent', load: () => import('./pages/agent.js') },
+  { path: 'alerts', role: 'viewer', nav: 'Alerts', tag: 'guru-alerts', load: () => import('./pages/alerts.js') },
+  { path: 'checks', role: 'viewer', nav: 'Checks', tag: 'guru-checks', load: () => import('./pages/checks.js') },
   { path: 'admin/tokens', role: 'admin', nav: 'Enrollment tokens', tag: 'guru-tokens', load: () => import('./pages/tokens.js') },
   { path: 'admin/releases', role: 'admin', nav: 'Releases', tag: 'guru-releases', load: () => import('./pages/releases.js') },
   { path: 'admin/users', role: 'admin', nav: 'Users', tag: 'guru-users', load: () => import('./pages/users.js') },
