@@ -35,6 +35,7 @@ final class AgentCheckChannel implements AgentChecks {
         boolean alerting;
         String lastStatus;
         String lastOutput;
+        String raisedSeverity;
     }
 
     private final CheckCatalog catalog;
@@ -134,9 +135,13 @@ final class AgentCheckChannel implements AgentChecks {
             }
             state.okStreak = 0;
             String severity = check.kind().equals("script") ? status : check.severity();
-            engine.raise(agentId, check.key(), check.id(), check.kind(), severity, check.title(),
-                    output.isBlank() ? check.title() : output, firstLine(output));
-            state.alerting = true;
+            // Raise on the turn to bad (or a new severity): a check that stays bad costs no query per run.
+            if (!state.alerting || !severity.equals(state.raisedSeverity)) {
+                engine.raise(agentId, check.key(), check.id(), check.kind(), severity, check.title(),
+                        output.isBlank() ? check.title() : output, firstLine(output));
+                state.alerting = true;
+                state.raisedSeverity = severity;
+            }
         }
     }
 
