@@ -45,6 +45,8 @@ final class AgentCheckChannel implements AgentChecks {
     private final ConnectionRegistry registry;
     private final Set<String> openAtStart;
     private final Map<Key, State> states = new ConcurrentHashMap<>();
+    /** Agents last sent a non-empty set: they are told when it becomes empty (others need no frame at all). */
+    private final Set<UUID> configured = ConcurrentHashMap.newKeySet();
 
     AgentCheckChannel(CheckCatalog catalog, AgentDirectory agents, AlertEngine engine, CheckStore store, ConnectionRegistry registry,
                       Set<String> openAtStart) {
@@ -59,14 +61,25 @@ final class AgentCheckChannel implements AgentChecks {
     @Override
     public void onConnected(UUID agentId) {
         agents.forget(agentId);
-        registry.send(agentId, config(agentId));
+        send(agentId);
     }
 
-    /** Checks changed: every connected agent gets its new set. */
+    /** Checks changed: every connected agent whose set is or was non-empty gets its new set. */
     void pushAll() {
         for (UUID agentId : registry.onlineAgentIds()) {
-            registry.send(agentId, config(agentId));
+            send(agentId);
         }
+    }
+
+    private void send(UUID agentId) {
+        ServerMessage.ChecksConfig config = config(agentId);
+        if (config.checks().isEmpty() && !configured.remove(agentId)) {
+            return; // never had checks: nothing to say (and nothing new on the wire for agents without checks)
+        }
+        if (!config.checks().isEmpty()) {
+            configured.add(agentId);
+        }
+        registry.send(agentId, config);
     }
 
     ServerMessage.ChecksConfig config(UUID agentId) {
