@@ -2,8 +2,10 @@
 import { html, nothing } from 'lit';
 import { login, loginEnroll, logout, session, verifyMfa, UNAUTHORIZED_EVENT } from './api/client.js';
 import { me } from './api/users.js';
+import { alertCounts } from './api/alerts.js';
+import { subscribe } from './api/events.js';
 import { PAGES, allows, match } from './pages.js';
-import { LightElement, errorBox } from './ui.js';
+import { LightElement, Poller, errorBox } from './ui.js';
 
 const WHO = { viewer: 'signed-in users', technician: 'technicians and administrators', admin: 'administrators' };
 
@@ -118,10 +120,14 @@ class GuruApp extends LightElement {
     user: { state: true },
     route: { state: true },
     notice: { state: true },
+    openAlerts: { state: true },
   };
 
   constructor() {
     super();
+    // The navigation's open-alert count: re-read on every alert event, and every 10 s in case the stream is down.
+    this.openAlerts = null;
+    this.countPoller = new Poller(() => this.refreshCount(), 10_000);
     this.user = session.token ? session.user : null;
     this.route = match(location.hash);
     this.notice = '';
@@ -131,6 +137,7 @@ class GuruApp extends LightElement {
       this.route = match(location.hash);
     };
     this.onUnauthorized = (event) => {
+      this.stopCount();
       this.user = null;
       this.notice = event.detail;
     };
@@ -142,6 +149,7 @@ class GuruApp extends LightElement {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener(UNAUTHORIZED_EVENT, this.onUnauthorized);
+    this.startCount();
     // The stored role may be stale (or the token revoked): ask the server who we are.
     if (this.user) {
       me().then((me) => {
@@ -151,7 +159,31 @@ class GuruApp extends LightElement {
     }
   }
 
+  startCount() {
+    if (!this.user || this.unsubscribeAlerts) return;
+    this.refreshCount();
+    this.countPoller.start();
+    this.unsubscribeAlerts = subscribe(['alert.changed'], () => this.refreshCount(), () => this.refreshCount());
+  }
+
+  stopCount() {
+    this.countPoller.stop();
+    this.unsubscribeAlerts?.();
+    this.unsubscribeAlerts = null;
+  }
+
+  async refreshCount() {
+    if (!this.user) return;
+    try {
+      const c = await alertCounts();
+      this.openAlerts = c.open + c.acknowledged;
+    } catch {
+      // a failed count leaves the last one; the page itself reports errors
+    }
+  }
+
   disconnectedCallback() {
+    this.stopCount();
     window.removeEventListener('hashchange', this.onHash);
     window.removeEventListener(UNAUTHORIZED_EVENT, this.onUnauthorized);
     super.disconnectedCallback();
@@ -160,9 +192,11 @@ class GuruApp extends LightElement {
   loggedIn(event) {
     this.notice = '';
     this.user = event.detail;
+    this.startCount();
   }
 
   logout() {
+    this.stopCount();
     logout();
     this.user = null;
     this.notice = 'You have signed out.';
@@ -198,7 +232,9 @@ class GuruApp extends LightElement {
   }
 
   navLink(href, label, active) {
-    return html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}</a>`;
+    const count = href === '#/alerts' && this.openAlerts !== null
+      ? html` <span class="badge nav-count" id="nav-alert-count" title="open and acknowledged alerts">${this.openAlerts}</span>` : nothing;
+    return html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}${count}</a>`;
   }
 
   render() {

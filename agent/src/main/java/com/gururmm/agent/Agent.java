@@ -1,5 +1,6 @@
 package com.gururmm.agent;
 
+import com.gururmm.agent.checks.CheckRunner;
 import com.gururmm.agent.exec.CommandExecutor;
 import com.gururmm.agent.exec.ProcessRunner;
 import com.gururmm.agent.inventory.InventoryCollector;
@@ -60,6 +61,7 @@ public final class Agent {
     private ServerLink link;
     private Outbox outbox;
     private CommandExecutor executor;
+    private CheckRunner checks;
     private InventoryCollector inventory;
     private volatile Inventory lastReported;
     private String deviceId;
@@ -129,6 +131,8 @@ public final class Agent {
         outbox = new Outbox(state);
         Journal journal = new Journal(state);
         executor = new CommandExecutor(journal, outbox, new ProcessRunner(platform, state.resolve("work")), this::sendResultAware);
+        checks = new CheckRunner(platform.os(), new ProcessRunner(platform, state.resolve("check-work")), state,
+                message -> link != null && link.connected() && link.send(message));
         platform.sandboxNote().ifPresent(note -> {
             log.warn("{}", note);
             executor.noteSandbox(note);
@@ -340,6 +344,7 @@ public final class Agent {
             for (CommandResult result : outbox.all()) {
                 sendResultAware(result);
             }
+            checks.resendPending();
             if (inventory.complete()) {
                 reportInventoryIfChanged(); // the hello may have carried the partial start-up inventory
             }
@@ -373,6 +378,8 @@ public final class Agent {
                 }
                 case ServerMessage.TunnelOpen open -> tunnels.onOpen(open);
                 case ServerMessage.TunnelClose close -> tunnels.onClose(close);
+                case ServerMessage.ChecksConfig config -> checks.configure(config);
+                case ServerMessage.CheckResultsAck ack -> checks.onAck(ack.upToSeq());
             }
         }
 

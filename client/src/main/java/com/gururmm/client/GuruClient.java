@@ -12,7 +12,14 @@ import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.protocol.api.Agents.EnrollResponse;
 import com.gururmm.protocol.api.Agents.HeldCommandsRequest;
 import com.gururmm.protocol.api.Agents.HeldCommandsResult;
+import com.gururmm.protocol.api.Alerts.AlertCounts;
+import com.gururmm.protocol.api.Alerts.AlertView;
+import com.gururmm.protocol.api.Alerts.MaintenanceWindowRequest;
+import com.gururmm.protocol.api.Alerts.MaintenanceWindowView;
 import com.gururmm.protocol.api.ApiError;
+import com.gururmm.protocol.api.Checks.CheckRequest;
+import com.gururmm.protocol.api.Checks.CheckView;
+import com.gururmm.protocol.api.Checks.EffectiveCheck;
 import com.gururmm.protocol.api.Audit.AuditEntry;
 import com.gururmm.protocol.api.Auth.ChangePasswordRequest;
 import com.gururmm.protocol.api.Auth.LoginRequest;
@@ -406,6 +413,76 @@ public final class GuruClient {
 
     public void revokeEnrollmentToken(UUID id) {
         call("DELETE", "/api/enrollment-tokens/" + id, null, Void.class);
+    }
+
+    // --- checks, alerts, maintenance windows ---
+
+    public CheckView createCheck(CheckRequest request) {
+        return call("POST", "/api/checks", request, CheckView.class);
+    }
+
+    /** Filters: {@code scope}, {@code site}, {@code agent_id}, {@code kind}. */
+    public List<CheckView> checks(Map<String, String> filters) {
+        return call("GET", "/api/checks" + query(filters), null, new TypeReference<List<CheckView>>() {
+        });
+    }
+
+    public CheckView check(UUID id) {
+        return call("GET", "/api/checks/" + id, null, CheckView.class);
+    }
+
+    /** {@code PATCH /api/checks/{id}}: null fields of {@code change} stay as they are. */
+    public CheckView updateCheck(UUID id, CheckRequest change) {
+        return call("PATCH", "/api/checks/" + id, change, CheckView.class);
+    }
+
+    public void deleteCheck(UUID id) {
+        call("DELETE", "/api/checks/" + id, null, Void.class);
+    }
+
+    /** The checks that apply to the agent, with their origin (fleet, site, agent) and last result. */
+    public List<EffectiveCheck> agentChecks(UUID agentId) {
+        return call("GET", "/api/agents/" + agentId + "/checks", null, new TypeReference<List<EffectiveCheck>>() {
+        });
+    }
+
+    /** Filters: {@code state} (open, acknowledged, resolved, active), {@code severity}, {@code agent}, {@code site}, {@code check}, {@code since}, {@code limit}. */
+    public List<AlertView> alerts(Map<String, String> filters) {
+        return call("GET", "/api/alerts" + query(filters), null, new TypeReference<List<AlertView>>() {
+        });
+    }
+
+    public AlertView alert(UUID id) {
+        return call("GET", "/api/alerts/" + id, null, AlertView.class);
+    }
+
+    public AlertCounts alertCounts() {
+        return call("GET", "/api/alerts/counts", null, AlertCounts.class);
+    }
+
+    public AlertView acknowledgeAlert(UUID id) {
+        return call("POST", "/api/alerts/" + id + "/acknowledge", null, AlertView.class);
+    }
+
+    public AlertView resolveAlert(UUID id) {
+        return call("POST", "/api/alerts/" + id + "/resolve", null, AlertView.class);
+    }
+
+    public MaintenanceWindowView createMaintenanceWindow(MaintenanceWindowRequest request) {
+        return call("POST", "/api/maintenance-windows", request, MaintenanceWindowView.class);
+    }
+
+    public List<MaintenanceWindowView> maintenanceWindows(Map<String, String> filters) {
+        return call("GET", "/api/maintenance-windows" + query(filters), null, new TypeReference<List<MaintenanceWindowView>>() {
+        });
+    }
+
+    public MaintenanceWindowView updateMaintenanceWindow(UUID id, MaintenanceWindowRequest change) {
+        return call("PATCH", "/api/maintenance-windows/" + id, change, MaintenanceWindowView.class);
+    }
+
+    public void deleteMaintenanceWindow(UUID id) {
+        call("DELETE", "/api/maintenance-windows/" + id, null, Void.class);
     }
 
     // --- audit ---

@@ -53,6 +53,7 @@ import com.gururmm.server.observability.Meters;
 import com.gururmm.server.observability.MetricsRoutes;
 import com.gururmm.server.observability.RequestObserver;
 import com.gururmm.server.observability.ScrapeToken;
+import com.gururmm.server.monitoring.MonitoringModule;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
@@ -103,6 +104,7 @@ public final class GuruServer implements AutoCloseable {
     private final String nodeName;
     private final Meters meters;
     private final TunnelService tunnels;
+    private final MonitoringModule monitoring;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
@@ -169,6 +171,8 @@ public final class GuruServer implements AutoCloseable {
         gateway.agentEvents(agentEvents);
         this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
         TunnelSockets tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
+        this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope);
+        gateway.checks(monitoring.agentChecks());
 
         // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
         this.tls = ServerCertificate.fromConfig(config);
@@ -214,6 +218,7 @@ public final class GuruServer implements AutoCloseable {
             new TunnelRoutes(tunnels).register(routes);
             tunnelSockets.register(cfg.routes);
             releases.register(routes);
+            monitoring.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
@@ -259,6 +264,7 @@ public final class GuruServer implements AutoCloseable {
     }
 
     private void startListening() {
+        monitoring.start();
         app.start(config.httpHost(), config.httpPort());
         Duration flushEvery = LastSeenFlusher.intervalFor(config.heartbeatInterval());
         scheduler.scheduleWithFixedDelay(flusher, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
@@ -357,6 +363,7 @@ public final class GuruServer implements AutoCloseable {
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();
+        monitoring.close();
         bus.close();
         database.close();
         meters.close();

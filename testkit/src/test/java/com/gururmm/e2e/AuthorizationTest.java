@@ -102,7 +102,10 @@ class AuthorizationTest {
             Map.entry("GET /api/v1/tunnel/sessions", new Sample(null, null, 200, false)),
             Map.entry("POST /api/v1/tunnel/sessions/{id}/ticket", new Sample("/api/v1/tunnel/sessions/{random}/ticket", null, 404, false)),
             Map.entry("POST /api/v1/tunnel/sessions/{id}/close", new Sample("/api/v1/tunnel/sessions/{random}/close", null, 404, false)),
-            Map.entry("GET /api/v1/tunnel/sessions/{id}/recording", new Sample("/api/v1/tunnel/sessions/{random}/recording", null, 404, false)));
+            Map.entry("GET /api/v1/tunnel/sessions/{id}/recording", new Sample("/api/v1/tunnel/sessions/{random}/recording", null, 404, false)),
+            // An agent check on a process: created by the first allowed row (201), the same key again is 409.
+            Map.entry("POST /api/checks", Sample.body("{\"kind\":\"process\",\"scope\":\"agent\",\"agent_id\":\"{agent}\",\"process\":\"authz\"}")),
+            Map.entry("POST /api/maintenance-windows", Sample.body("{\"site\":\"authz-site\",\"ends_at\":\"2099-01-01T00:00:00Z\"}")));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;
@@ -166,7 +169,8 @@ class AuthorizationTest {
         Sample sample = SAMPLES.getOrDefault(key, new Sample(null, route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}", 0, false));
         String path = concrete(sample.path() != null ? sample.path() : route.path());
         GuruClient client = sample.freshSession() && caller != Caller.ANONYMOUS ? login(caller) : clients.get(caller);
-        GuruClient.RawResponse response = client.raw(route.method(), path, sample.body(), Map.of());
+        String body = sample.body() == null ? null : sample.body().replace("{agent}", agentId.toString());
+        GuruClient.RawResponse response = client.raw(route.method(), path, body, Map.of());
         Rule rule = route.rule();
         if (rule.isOpen()) {
             assertThat(response.status()).as(key + ": " + response.body()).isNotIn(401, 403).isLessThan(500);

@@ -75,6 +75,8 @@ class GoldenMessagesTest {
                     "windows-system:48213:1772366400123", T1, List.of(new AgentEvent.Detail("code", "0x0000009f"),
                     new AgentEvent.Detail("parameters", "0x0000000000000003, 0xffffc30e4b4f2060, 0xfffff8074a66f750, 0xffffc30e53e5d8a0"),
                     new AgentEvent.Detail("dump_path", "C:\\Windows\\MEMORY.DMP"))))),
+            new AgentMessage.CheckResults(List.of(new AgentMessage.CheckResult(42L, "script:disk-cleanup", "critical",
+                    "3 files over quota\n", T1))),
             new ServerMessage.Welcome(1, ID, T1, 30),
             new ServerMessage.RunCommand(ID, "sh", "echo \"hi\"\nexit 0", "system", 600),
             new ServerMessage.CancelCommand(ID),
@@ -87,7 +89,10 @@ class GoldenMessagesTest {
             new AgentMessage.SystemInventoryReport(ID, SYSTEM_INVENTORY),
             new ServerMessage.CollectInventory(ID),
             new ServerMessage.TunnelOpen(ID, "user_session", 120, 40, 1048576L, 28800),
-            new ServerMessage.TunnelClose(ID, "idle for 900 s"));
+            new ServerMessage.TunnelClose(ID, "idle for 900 s"),
+            new ServerMessage.ChecksConfig(List.of(new ServerMessage.AgentCheck("script:disk-cleanup", "script", 300, "nginx", "nginx",
+                    "db.example.test", 5432, "https://intranet.example.test/health", 10, 200, 14, "exit 2", "sh"))),
+            new ServerMessage.CheckResultsAck(42L));
 
     private static Map<Class<?>, Object> samples(Object... messages) {
         Map<Class<?>, Object> out = new LinkedHashMap<>();

@@ -75,6 +75,7 @@ public final class AgentGateway {
     }
     private volatile Meters meters;
     private volatile com.gururmm.server.agentevent.AgentEventService agentEvents;
+    private volatile AgentChecks checks;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
         this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
@@ -114,6 +115,11 @@ public final class AgentGateway {
     static ProtocolRange protocolRange() {
         String override = System.getProperty(TEST_PROTOCOL_RANGE);
         return override == null || override.isBlank() ? Wire.SUPPORTED : ProtocolRange.parse(override);
+    }
+
+    /** Set once while wiring: the monitoring feature's side of agent-run checks. */
+    public void checks(AgentChecks checks) {
+        this.checks = checks;
     }
 
     public void register(RoutesConfig routes) {
@@ -249,6 +255,14 @@ public final class AgentGateway {
                             .ifPresent(problem -> refuse(link, "invalid_message", problem));
                     registry.touch(agentId, clock.instant());
                 }
+                case AgentMessage.CheckResults results -> {
+                    AgentChecks hook = checks;
+                    if (hook != null) {
+                        // Acknowledge only what is stored: the agent resends the rest after a reconnect.
+                        link.send(new ServerMessage.CheckResultsAck(hook.onResults(agentId, results)));
+                    }
+                    registry.touch(agentId, clock.instant());
+                }
                 case AgentMessage.UpdateStatus status -> {
                     if (updates != null) {
                         updates.onStatus(agentId, status).ifPresent(problem -> refuse(link, "invalid_message", problem));
@@ -292,6 +306,10 @@ public final class AgentGateway {
         log.info("agent {} connected ({} {} {})", link.agentId(), hello.inventory().hostname(), hello.inventory().os(),
                 hello.inventory().agentVersion());
         commands.dispatchPending(link.agentId());
+        AgentChecks hook = checks;
+        if (hook != null) {
+            hook.onConnected(link.agentId());
+        }
         if (updates != null) {
             updates.onAgentConnected(link.agentId());
         }
