@@ -35,6 +35,7 @@ import com.gururmm.server.enrollment.EnrollmentTokenStore;
 import com.gururmm.server.gateway.AgentGateway;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.http.ErrorMapper;
+import com.gururmm.server.notify.NotificationModule;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
@@ -76,6 +77,7 @@ public final class GuruServer implements AutoCloseable {
     private final ReleaseModule releases;
     private final AccessFilter access;
     private final EventBus bus;
+    private final NotificationModule notifications;
     private RouteTable routeTable;
 
     private GuruServer(ServerConfig config, Database database) {
@@ -114,6 +116,7 @@ public final class GuruServer implements AutoCloseable {
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
                 clientAddress);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
+        this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
         access.scope(serverHostScope);
 
         this.app = Javalin.create(cfg -> {
@@ -141,6 +144,7 @@ public final class GuruServer implements AutoCloseable {
             new AuditRoutes(audit).register(routes);
             gateway.register(cfg.routes);
             releases.register(routes);
+            notifications.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
@@ -162,6 +166,7 @@ public final class GuruServer implements AutoCloseable {
 
     private void startListening() {
         app.start(config.httpHost(), config.httpPort());
+        notifications.start();
         Duration flushEvery = LastSeenFlusher.intervalFor(config.heartbeatInterval());
         scheduler.scheduleWithFixedDelay(flusher, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
         long sweepMillis = Math.max(500, Math.min(10_000, config.agentLostGrace().toMillis() / 3));
@@ -221,9 +226,15 @@ public final class GuruServer implements AutoCloseable {
         return bus;
     }
 
+    /** Notification channels, rules and delivery; the alert engine hands it its catch-up source. */
+    public NotificationModule notifications() {
+        return notifications;
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
+        notifications.close();
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();

@@ -33,6 +33,7 @@ import org.slf4j.Logger;
  *                   first start (a cluster points every node at one shared file)
  * @param trustedProxies comma-separated addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is
  *                       believed for the client address (login throttle, audit); empty means none
+ * @param notifications notification retry schedule and timeouts ({@link NotificationSettings})
  */
 public record ServerConfig(
         String httpHost,
@@ -53,7 +54,8 @@ public record ServerConfig(
         String releaseSigningKeyFile,
         int rolloutFailurePercent,
         String jwtKeyFile,
-        String trustedProxies) {
+        String trustedProxies,
+        NotificationSettings notifications) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -110,7 +112,8 @@ public record ServerConfig(
                 r.string("GURURMM_RELEASE_SIGNING_KEY_FILE", ""),
                 r.integer("GURURMM_ROLLOUT_FAILURE_PERCENT", 20, 0, 100),
                 r.string("GURURMM_JWT_KEY_FILE", ""),
-                trustedProxies);
+                trustedProxies,
+                NotificationSettings.fromMap(env));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -174,6 +177,7 @@ public record ServerConfig(
         // The path only: the key itself is never logged.
         out.put("GURURMM_JWT_KEY_FILE", jwtKeyFile.isEmpty() ? "(data dir: jwt-signing.key)" : jwtKeyFile);
         out.put("GURURMM_TRUSTED_PROXIES", trustedProxies.isEmpty() ? "(unset: X-Forwarded-For is ignored)" : trustedProxies);
+        notifications.describe(out);
         return out;
     }
 
