@@ -8,9 +8,9 @@ import java.util.List;
  * The kind-specific part of a channel, stored as JSON in {@code notification_channels.settings}.
  * No secret is in here (see {@link ChannelStore.ChannelRow#secret()}).
  */
-record ChannelSettings(String preset, String url, String smtpHost, Integer smtpPort, String smtpTls, String smtpUsername,
+public record ChannelSettings(String preset, String url, String smtpHost, Integer smtpPort, String smtpTls, String smtpUsername,
                        String emailFrom, List<String> emailTo) {
-    ChannelSettings {
+    public ChannelSettings {
         emailTo = emailTo == null ? null : List.copyOf(emailTo);
     }
 

@@ -4,7 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementExceptions;
 
 /** SQL for {@code notification_channels}. */
 final class ChannelStore {
@@ -12,7 +14,7 @@ final class ChannelStore {
      * @param settings JSON of {@link ChannelSettings}
      * @param secret   webhook HMAC key or SMTP password; never leaves the server after creation
      */
-    record ChannelRow(UUID id, String name, String kind, String settings, String secret, int maxConcurrency, boolean enabled,
+    public record ChannelRow(UUID id, String name, String kind, String settings, String secret, int maxConcurrency, boolean enabled,
                       String createdBy, Instant createdAt, Instant updatedAt) {
         ChannelSettings parsed() {
             return ChannelSettings.parse(settings);
@@ -25,8 +27,14 @@ final class ChannelStore {
         this.jdbi = jdbi;
     }
 
+    /** A failing statement's message would list its bound values, the secret among them: keep values out of it. */
+    private static Handle quiet(Handle h) {
+        h.getConfig(StatementExceptions.class).setMessageRendering(StatementExceptions.MessageRendering.NONE);
+        return h;
+    }
+
     void insert(ChannelRow row) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> quiet(h).createUpdate("""
                         INSERT INTO notification_channels (id, name, kind, settings, secret, max_concurrency, enabled, created_by,
                                                            created_at, updated_at)
                         VALUES (:id, :name, :kind, :settings, :secret, :maxConcurrency, :enabled, :createdBy, :createdAt, :updatedAt)""")
@@ -34,7 +42,7 @@ final class ChannelStore {
     }
 
     void update(ChannelRow row) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> quiet(h).createUpdate("""
                         UPDATE notification_channels SET name = :name, settings = :settings, secret = :secret,
                                max_concurrency = :maxConcurrency, enabled = :enabled, updated_at = :updatedAt
                         WHERE id = :id""")

@@ -22,19 +22,19 @@ final class DeliveryStore {
     static final String DELIVERED = "delivered";
     static final String FAILED = "failed";
 
-    record DeliveryRow(UUID id, UUID channelId, String dedupeKey, String kind, UUID ruleId, UUID alertId, String alertState,
+    public record DeliveryRow(UUID id, UUID channelId, String dedupeKey, String kind, UUID ruleId, UUID alertId, String alertState,
                        String site, String payload, String status, int attempts, Instant nextAttemptAt, String lastError,
                        Instant createdAt, Instant completedAt) {
     }
 
-    record AttemptRow(UUID deliveryId, int attempt, Instant at, long durationMs, boolean ok, Integer httpStatus, String reply,
+    public record AttemptRow(UUID deliveryId, int attempt, Instant at, long durationMs, boolean ok, Integer httpStatus, String reply,
                       String error) {
     }
 
-    record WindowRow(UUID id, UUID ruleId, String siteKey, Instant openedAt, Instant closesAt, boolean closed) {
+    public record WindowRow(UUID id, UUID ruleId, String siteKey, Instant openedAt, Instant closesAt, boolean closed) {
     }
 
-    record ItemRow(UUID windowId, UUID alertId, String alertState, String payload, Instant addedAt) {
+    public record ItemRow(UUID windowId, UUID alertId, String alertState, String payload, Instant addedAt) {
     }
 
     private final Jdbi jdbi;

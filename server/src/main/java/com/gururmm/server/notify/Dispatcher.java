@@ -134,7 +134,15 @@ final class Dispatcher implements AutoCloseable {
                 inFlight.add(row.id());
                 senders.submit(() -> {
                     try {
-                        attempt(channel.get(), row, settings.maxAttempts());
+                        // The row was read before an attempt that just finished may have committed: only
+                        // send it if it is still the same pending attempt (that attempt commits before it
+                        // leaves inFlight, so this read sees its result).
+                        Optional<DeliveryStore.DeliveryRow> current = deliveries.find(row.id());
+                        if (current.isEmpty() || !current.get().status().equals(DeliveryStore.PENDING)
+                                || current.get().attempts() != row.attempts()) {
+                            return;
+                        }
+                        attempt(channel.get(), current.get(), settings.maxAttempts());
                     } catch (RuntimeException e) {
                         log.warn("notification delivery {} attempt could not be recorded: {}", row.id(), e.toString());
                     } finally {

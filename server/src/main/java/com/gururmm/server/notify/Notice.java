@@ -17,9 +17,9 @@ import java.util.UUID;
  * @param alert  the alert change ({@code alert} type)
  * @param digest the collected changes ({@code digest} type)
  */
-record Notice(String type, String text, Alert alert, Digest digest, Instant at) {
+public record Notice(String type, String text, Alert alert, Digest digest, Instant at) {
 
-    record Alert(UUID id, UUID agentId, String hostname, String site, String checkKey, String severity, String state,
+    public record Alert(UUID id, UUID agentId, String hostname, String site, String checkKey, String severity, String state,
                  String title, String message, Instant at) {
         static Alert of(AlertChanged e) {
             return new Alert(e.alertId(), e.agentId(), e.hostname(), e.site(), e.checkKey(), e.severity(), e.state(),
@@ -36,7 +36,7 @@ record Notice(String type, String text, Alert alert, Digest digest, Instant at) 
      * @param count  how many changes the window collected ({@code alerts} lists at most {@link #MAX_LISTED})
      * @param groups e.g. {@code "50 open: Agent offline"}, most frequent first
      */
-    record Digest(String site, int count, Instant windowStart, Instant windowEnd, List<String> groups, List<Alert> alerts) {
+    public record Digest(String site, int count, Instant windowStart, Instant windowEnd, List<String> groups, List<Alert> alerts) {
         static final int MAX_LISTED = 100;
     }
 

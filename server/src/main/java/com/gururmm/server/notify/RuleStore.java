@@ -12,13 +12,13 @@ import org.jdbi.v3.core.Jdbi;
 
 /** SQL for {@code notification_rules} and the channels each rule sends to. */
 final class RuleStore {
-    record RuleRow(UUID id, String name, String minSeverity, String site, boolean onOpen, boolean onAcknowledged, boolean onResolved,
+    public record RuleRow(UUID id, String name, String minSeverity, String site, boolean onOpen, boolean onAcknowledged, boolean onResolved,
                    Integer digestThreshold, Integer digestWindowSeconds, boolean enabled, String createdBy, Instant createdAt,
                    Instant updatedAt) {
     }
 
     /** A rule with its channels. */
-    record Rule(RuleRow row, List<UUID> channelIds) {
+    public record Rule(RuleRow row, List<UUID> channelIds) {
         boolean digest() {
             return row.digestThreshold() != null && row.digestWindowSeconds() != null;
         }

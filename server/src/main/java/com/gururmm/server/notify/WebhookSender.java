@@ -37,7 +37,9 @@ final class WebhookSender {
 
     WebhookSender(NotificationSettings settings, Clock clock) {
         this.client = HttpClient.newBuilder().connectTimeout(settings.connectTimeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+                .followRedirects(HttpClient.Redirect.NEVER)
+                // HTTP/1.1: no h2c upgrade dance with receivers that do not expect it.
+                .version(HttpClient.Version.HTTP_1_1).build();
         this.readTimeout = settings.readTimeout();
         this.clock = clock;
     }
