@@ -76,7 +76,15 @@ class AuthorizationTest {
             // A too-short new password reaches the route and is refused before the account is touched.
             Map.entry("POST /api/auth/password", new Sample(null, "{\"current_password\":\"x\",\"new_password\":\"short\"}", 400, false)),
             Map.entry("PATCH /api/users/{id}", new Sample("/api/users/{random}", "{\"disabled\":true}", 0, false)),
-            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)));
+            Map.entry("DELETE /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)),
+            // Notifications: admin creates channels and rules; every role reads rules and the delivery log.
+            Map.entry("POST /api/notification-channels", new Sample(null,
+                    "{\"name\":\"authz\",\"type\":\"webhook\",\"url\":\"https://hooks.example.test/authz\"}", 201, false)),
+            Map.entry("GET /api/notification-channels", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/notification-channels/{id}/test", new Sample("/api/notification-channels/{random}/test", null, 404, false)),
+            Map.entry("POST /api/notification-rules", new Sample(null, "{\"name\":\"authz\",\"channel_ids\":[]}", 400, false)),
+            Map.entry("GET /api/notification-rules", new Sample(null, null, 200, false)),
+            Map.entry("GET /api/notification-deliveries", new Sample(null, null, 200, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -135,16 +135,32 @@ final class DeliveryStore {
         });
     }
 
-    /** Newest first; null filters match everything. */
+    /** Newest first; null filters match everything (only the given ones become conditions, so every parameter has a type). */
     List<DeliveryRow> list(UUID channelId, UUID alertId, String status, int limit) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT * FROM notification_deliveries
-                        WHERE (CAST(:channel AS UUID) IS NULL OR channel_id = :channel)
-                          AND (CAST(:alert AS UUID) IS NULL OR alert_id = :alert)
-                          AND (CAST(:status AS VARCHAR(20)) IS NULL OR status = :status)
-                        ORDER BY created_at DESC, id LIMIT :limit""")
-                .bind("channel", channelId).bind("alert", alertId).bind("status", status).bind("limit", limit)
-                .mapTo(DeliveryRow.class).list());
+        StringBuilder sql = new StringBuilder("SELECT * FROM notification_deliveries WHERE 1 = 1");
+        if (channelId != null) {
+            sql.append(" AND channel_id = :channel");
+        }
+        if (alertId != null) {
+            sql.append(" AND alert_id = :alert");
+        }
+        if (status != null) {
+            sql.append(" AND status = :status");
+        }
+        sql.append(" ORDER BY created_at DESC, id LIMIT :limit");
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery(sql.toString()).bind("limit", limit);
+            if (channelId != null) {
+                query.bind("channel", channelId);
+            }
+            if (alertId != null) {
+                query.bind("alert", alertId);
+            }
+            if (status != null) {
+                query.bind("status", status);
+            }
+            return query.mapTo(DeliveryRow.class).list();
+        });
     }
 
     Map<UUID, List<AttemptRow>> attempts(Collection<UUID> deliveryIds) {
