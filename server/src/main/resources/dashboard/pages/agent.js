@@ -1,7 +1,9 @@
 // One agent: inventory, health, self-update state, command history, and running a command.
 import { html, nothing } from 'lit';
-import { api, seg } from './api.js';
-import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from './ui.js';
+import { agentCommands, decideHeldCommands, getAgent, runCommand } from '../api/agents.js';
+import { cancelCommand, getCommand } from '../api/commands.js';
+import { subscribe } from '../api/events.js';
+import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from '../ui.js';
 
 // 'held' is polled too: an admin may release it (it was queued before the machine enrolled again).
 const ACTIVE = new Set(['queued', 'held', 'running']);
@@ -25,16 +27,21 @@ class GuruAgent extends LightElement {
     this.commands = [];
     this.selected = null;
     this.error = '';
-    this.poller = new Poller(() => this.load(), 5000);
+    // Presence and command changes of this agent arrive as events; the poll is a slow safety net.
+    this.poller = new Poller(() => this.load(), 30000);
   }
 
   connectedCallback() {
     super.connectedCallback();
     this.poller.start();
+    this.unsubscribe = subscribe(['agent.presence', 'command.status'], ({ data }) => {
+      if (data?.agent_id === this.agentId) this.load();
+    }, () => this.load());
   }
 
   disconnectedCallback() {
     this.poller.stop();
+    this.unsubscribe?.();
     super.disconnectedCallback();
   }
 
@@ -51,8 +58,8 @@ class GuruAgent extends LightElement {
     const id = this.agentId;
     try {
       const [agent, commands] = await Promise.all([
-        api('GET', `/api/agents/${seg(id)}`),
-        api('GET', `/api/agents/${seg(id)}/commands?limit=50`),
+        getAgent(id),
+        agentCommands(id, 50),
       ]);
       if (id !== this.agentId) return; // the user navigated to another agent meanwhile
       this.agent = agent;
@@ -87,7 +94,7 @@ class GuruAgent extends LightElement {
       : 'Discard the held commands? They are cancelled and never run.';
     if (!window.confirm(question)) return;
     try {
-      await api('POST', `/api/agents/${seg(this.agent.id)}/held-commands/${action}`, {});
+      await decideHeldCommands(this.agent.id, action);
       await this.load();
     } catch (e) {
       this.error = e.message;
@@ -211,7 +218,7 @@ class GuruRunCommand extends LightElement {
     };
     this.busy = true;
     try {
-      const submitted = await api('POST', `/api/agents/${seg(this.agent.id)}/command`, body);
+      const submitted = await runCommand(this.agent.id, body);
       this.dispatchEvent(new CustomEvent('command-submitted', { detail: submitted.command_id, bubbles: true }));
     } catch (e) {
       this.error = e.message;
@@ -263,11 +270,20 @@ class GuruCommandResult extends LightElement {
     super();
     this.command = null;
     this.error = '';
-    this.poller = new Poller(() => this.load(), 1000);
+    // The status event of this command triggers a read; the poll only covers a lost event.
+    this.poller = new Poller(() => this.load(), 10000);
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.unsubscribe = subscribe(['command.status'], ({ data }) => {
+      if (data?.command_id === this.commandId && this.poller.timer) this.load();
+    }, () => this.load());
   }
 
   disconnectedCallback() {
     this.poller.stop();
+    this.unsubscribe?.();
     super.disconnectedCallback();
   }
 
@@ -283,7 +299,7 @@ class GuruCommandResult extends LightElement {
   async load() {
     const id = this.commandId;
     try {
-      const c = await api('GET', `/api/commands/${seg(id)}`);
+      const c = await getCommand(id);
       if (id !== this.commandId) return;
       const wasActive = !this.command || ACTIVE.has(this.command.status);
       this.command = c;
@@ -302,7 +318,7 @@ class GuruCommandResult extends LightElement {
   async cancel() {
     this.cancelling = true;
     try {
-      this.command = await api('POST', `/api/commands/${seg(this.commandId)}/cancel`);
+      this.command = await cancelCommand(this.commandId);
       this.error = '';
     } catch (e) {
       this.error = e.message;
