@@ -62,7 +62,10 @@ final class DeliveryStore {
         });
     }
 
-    /** Inserts unless this channel already has a delivery with the same key; true when inserted. */
+    /**
+     * Inserts unless this channel already has a delivery with the same key; true when inserted.
+     * (The casts: PostgreSQL refuses a null bound as text for a UUID column; digest and test rows have no alert or rule.)
+     */
     static boolean insertIfAbsent(Handle h, DeliveryRow row) {
         int existing = h.createQuery("SELECT COUNT(*) FROM notification_deliveries WHERE channel_id = :c AND dedupe_key = :k")
                 .bind("c", row.channelId()).bind("k", row.dedupeKey()).mapTo(Integer.class).one();
@@ -72,7 +75,7 @@ final class DeliveryStore {
         h.createUpdate("""
                         INSERT INTO notification_deliveries (id, channel_id, dedupe_key, kind, rule_id, alert_id, alert_state, site, payload,
                                status, attempts, next_attempt_at, last_error, created_at, completed_at)
-                        VALUES (:id, :channelId, :dedupeKey, :kind, :ruleId, :alertId, :alertState, :site, :payload,
+                        VALUES (:id, :channelId, :dedupeKey, :kind, CAST(:ruleId AS UUID), CAST(:alertId AS UUID), :alertState, :site, :payload,
                                :status, :attempts, :nextAttemptAt, :lastError, :createdAt, :completedAt)""")
                 .bindMethods(row).execute();
         return true;
