@@ -13,14 +13,16 @@ import java.util.Map;
  * @param connectTimeout  TCP (and TLS) connect limit per attempt
  * @param readTimeout     limit for the receiver's answer (webhook response, each SMTP reply)
  * @param catchUpWindow   at start, alert changes this recent are routed if they never were (needs the alert engine's source)
+ * @param retention       how long finished deliveries and their attempt log are kept
  */
 public record NotificationSettings(List<Duration> retrySchedule, int maxAttempts, Duration connectTimeout, Duration readTimeout,
-                                   Duration catchUpWindow) {
+                                   Duration catchUpWindow, Duration retention) {
     public static final String RETRY = "GURURMM_NOTIFY_RETRY_SECONDS";
     public static final String ATTEMPTS = "GURURMM_NOTIFY_MAX_ATTEMPTS";
     public static final String CONNECT = "GURURMM_NOTIFY_CONNECT_TIMEOUT_SECONDS";
     public static final String READ = "GURURMM_NOTIFY_READ_TIMEOUT_SECONDS";
     public static final String CATCH_UP = "GURURMM_NOTIFY_CATCH_UP_HOURS";
+    public static final String RETENTION = "GURURMM_NOTIFY_RETENTION_DAYS";
 
     public NotificationSettings {
         retrySchedule = List.copyOf(retrySchedule);
@@ -48,7 +50,8 @@ public record NotificationSettings(List<Duration> retrySchedule, int maxAttempts
                 integer(env, ATTEMPTS, 8, 1, 100),
                 Duration.ofSeconds(integer(env, CONNECT, 5, 1, 300)),
                 Duration.ofSeconds(integer(env, READ, 10, 1, 600)),
-                Duration.ofHours(integer(env, CATCH_UP, 24, 0, 24 * 30)));
+                Duration.ofHours(integer(env, CATCH_UP, 24, 0, 24 * 30)),
+                Duration.ofDays(integer(env, RETENTION, 30, 1, 3650)));
     }
 
     /** The wait after failed attempt number {@code attempt} (1-based), before jitter. */
@@ -78,5 +81,6 @@ public record NotificationSettings(List<Duration> retrySchedule, int maxAttempts
         out.put(CONNECT, Long.toString(connectTimeout.toSeconds()));
         out.put(READ, Long.toString(readTimeout.toSeconds()));
         out.put(CATCH_UP, Long.toString(catchUpWindow.toHours()));
+        out.put(RETENTION, Long.toString(retention.toDays()));
     }
 }

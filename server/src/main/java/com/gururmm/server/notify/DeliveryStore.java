@@ -231,4 +231,22 @@ final class DeliveryStore {
             return true;
         });
     }
+
+    /**
+     * Retention: removes finished deliveries (with their attempts) completed before {@code before},
+     * closed digest windows opened before it, and routed markers older than {@code routedBefore}
+     * (older than any catch-up window, so no replay can need them). Returns the deliveries removed.
+     */
+    int purge(Instant before, Instant routedBefore) {
+        return jdbi.inTransaction(h -> {
+            int removed = h.createUpdate("""
+                            DELETE FROM notification_deliveries
+                            WHERE status IN ('delivered', 'failed') AND completed_at < :before""")
+                    .bind("before", before).execute();
+            h.createUpdate("DELETE FROM notification_digest_windows WHERE closed = TRUE AND opened_at < :before")
+                    .bind("before", before).execute();
+            h.createUpdate("DELETE FROM notification_routed WHERE routed_at < :before").bind("before", routedBefore).execute();
+            return removed;
+        });
+    }
 }

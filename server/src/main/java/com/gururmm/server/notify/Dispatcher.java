@@ -53,6 +53,7 @@ final class Dispatcher implements AutoCloseable {
     private final Semaphore wakeUp = new Semaphore(0);
     private volatile boolean running;
     private Thread loop;
+    private Instant nextPurge = Instant.EPOCH;
 
     private record Limiter(int max, Semaphore slots) {
     }
@@ -82,6 +83,7 @@ final class Dispatcher implements AutoCloseable {
             try {
                 digests.closeDue();
                 pass();
+                purgeWhenDue();
             } catch (RuntimeException e) {
                 log.warn("notification dispatch pass failed; retrying in a second: {}", e.toString());
             }
@@ -152,6 +154,19 @@ final class Dispatcher implements AutoCloseable {
                     }
                 });
             }
+        }
+    }
+
+    /** Hourly: finished deliveries past the retention, routed markers past the catch-up window (plus a day). */
+    private void purgeWhenDue() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextPurge)) {
+            return;
+        }
+        nextPurge = now.plus(Duration.ofHours(1));
+        int removed = deliveries.purge(now.minus(settings.retention()), now.minus(settings.catchUpWindow()).minus(Duration.ofDays(1)));
+        if (removed > 0) {
+            log.info("removed {} notification deliveries finished more than {} days ago", removed, settings.retention().toDays());
         }
     }
 

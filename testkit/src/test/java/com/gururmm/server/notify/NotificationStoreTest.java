@@ -124,7 +124,7 @@ class NotificationStoreTest {
     void aDigestWindowCollectsPerSiteAndClosesOnceIntoOneDeliveryPerChannel() {
         RuleStore.Rule digest = rule(3, 60, channelA, channelB);
         Instant t0 = Instant.now();
-        Clock later = Clock.fixed(t0.plusSeconds(61), ZoneOffset.UTC);
+        Clock later = Clock.fixed(t0.plusSeconds(120), ZoneOffset.UTC); // well past the 60 s windows, however slow routing was
         DigestWindows windows = new DigestWindows(deliveries, rules, Clock.systemUTC());
         Routing routing = new Routing(rules, deliveries, windows, Clock.systemUTC(), () -> { });
         for (int i = 0; i < 5; i++) {
@@ -145,5 +145,24 @@ class NotificationStoreTest {
             assertThat(r.ruleId()).isEqualTo(digest.row().id());
         });
         assertThat(rows).filteredOn(r -> r.kind().equals("alert")).hasSize(2).allSatisfy(r -> assertThat(r.site()).isEqualTo("branch"));
+    }
+
+    @Test
+    void retentionRemovesFinishedDeliveriesAndOldMarkersButNeverPendingOnes() {
+        UUID done = UUID.randomUUID();
+        UUID pending = UUID.randomUUID();
+        deliveries.insert(new DeliveryStore.DeliveryRow(done, channelA, "done", "alert", null, null, null, null, "{}",
+                DeliveryStore.PENDING, 0, now, null, now, null));
+        deliveries.insert(new DeliveryStore.DeliveryRow(pending, channelA, "pending", "alert", null, null, null, null, "{}",
+                DeliveryStore.PENDING, 0, now, null, now, null));
+        deliveries.recordAttempt(new DeliveryStore.AttemptRow(done, 1, now, 1, true, 200, "ok", null), DeliveryStore.DELIVERED, null, null,
+                now);
+        UUID alert = UUID.randomUUID();
+        deliveries.routeOnce(alert, "open", now, h -> { });
+        assertThat(deliveries.purge(now.minusSeconds(1), now.minusSeconds(1))).isZero();
+        assertThat(deliveries.purge(now.plusSeconds(1), now.plusSeconds(1))).isEqualTo(1);
+        assertThat(deliveries.find(done)).isEmpty();
+        assertThat(deliveries.find(pending)).isPresent();
+        assertThat(deliveries.routeOnce(alert, "open", now, h -> { })).as("marker gone with the catch-up window").isTrue();
     }
 }
