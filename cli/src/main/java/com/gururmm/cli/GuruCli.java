@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
                 AgentsCommand.class, RunCommand.class, CommandCommand.class, EnrollTokenCommand.class, ReleasesCommand.class,
                 com.gururmm.cli.inventory.InventoryCommand.class,
                 com.gururmm.cli.shell.ShellCommand.class,
-                com.gururmm.cli.alerts.AlertsCommand.class, com.gururmm.cli.alerts.ChecksCommand.class},
+                com.gururmm.cli.alerts.AlertsCommand.class, com.gururmm.cli.alerts.ChecksCommand.class,
+                com.gururmm.cli.notifications.NotificationsCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  gururmm login --server http://rmm.example.com:3001 --email me@example.com",

@@ -492,6 +492,66 @@ public final class GuruClient {
         });
     }
 
+    // --- notifications (docs/OPERATIONS.md, "Notifications") ---
+
+    public com.gururmm.protocol.api.Notifications.ChannelView createNotificationChannel(
+            com.gururmm.protocol.api.Notifications.ChannelRequest request) {
+        return call("POST", "/api/notification-channels", request, com.gururmm.protocol.api.Notifications.ChannelView.class);
+    }
+
+    public com.gururmm.protocol.api.Notifications.ChannelView updateNotificationChannel(UUID id,
+            com.gururmm.protocol.api.Notifications.ChannelRequest request) {
+        return call("PATCH", "/api/notification-channels/" + id, request, com.gururmm.protocol.api.Notifications.ChannelView.class);
+    }
+
+    public List<com.gururmm.protocol.api.Notifications.ChannelView> notificationChannels() {
+        return call("GET", "/api/notification-channels", null,
+                new TypeReference<List<com.gururmm.protocol.api.Notifications.ChannelView>>() {
+                });
+    }
+
+    public void deleteNotificationChannel(UUID id) {
+        call("DELETE", "/api/notification-channels/" + id, null, Void.class);
+    }
+
+    public com.gururmm.protocol.api.Notifications.TestResult testNotificationChannel(UUID id) {
+        return call("POST", "/api/notification-channels/" + id + "/test", null, com.gururmm.protocol.api.Notifications.TestResult.class);
+    }
+
+    public com.gururmm.protocol.api.Notifications.RuleView createNotificationRule(com.gururmm.protocol.api.Notifications.RuleRequest request) {
+        return call("POST", "/api/notification-rules", request, com.gururmm.protocol.api.Notifications.RuleView.class);
+    }
+
+    public com.gururmm.protocol.api.Notifications.RuleView updateNotificationRule(UUID id,
+            com.gururmm.protocol.api.Notifications.RuleRequest request) {
+        return call("PATCH", "/api/notification-rules/" + id, request, com.gururmm.protocol.api.Notifications.RuleView.class);
+    }
+
+    public List<com.gururmm.protocol.api.Notifications.RuleView> notificationRules() {
+        return call("GET", "/api/notification-rules", null, new TypeReference<List<com.gururmm.protocol.api.Notifications.RuleView>>() {
+        });
+    }
+
+    public void deleteNotificationRule(UUID id) {
+        call("DELETE", "/api/notification-rules/" + id, null, Void.class);
+    }
+
+    /** The delivery log, newest first; null filters match everything. */
+    public List<com.gururmm.protocol.api.Notifications.DeliveryView> notificationDeliveries(UUID channel, UUID alert, String status) {
+        StringBuilder q = new StringBuilder("/api/notification-deliveries?limit=1000");
+        if (channel != null) {
+            q.append("&channel=").append(channel);
+        }
+        if (alert != null) {
+            q.append("&alert=").append(alert);
+        }
+        if (status != null) {
+            q.append("&status=").append(java.net.URLEncoder.encode(status, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return call("GET", q.toString(), null, new TypeReference<List<com.gururmm.protocol.api.Notifications.DeliveryView>>() {
+        });
+    }
+
     // --- releases (docs/RELEASES.md) ---
 
     public List<ReleaseView> releases() {

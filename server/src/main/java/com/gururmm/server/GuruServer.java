@@ -54,6 +54,7 @@ import com.gururmm.server.observability.MetricsRoutes;
 import com.gururmm.server.observability.RequestObserver;
 import com.gururmm.server.observability.ScrapeToken;
 import com.gururmm.server.monitoring.MonitoringModule;
+import com.gururmm.server.notify.NotificationModule;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
@@ -105,6 +106,7 @@ public final class GuruServer implements AutoCloseable {
     private final Meters meters;
     private final TunnelService tunnels;
     private final MonitoringModule monitoring;
+    private final NotificationModule notifications;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
@@ -165,6 +167,7 @@ public final class GuruServer implements AutoCloseable {
         InventoryService inventory = new InventoryService(new InventoryStore(jdbi), agents, registry, audit, clock);
         gateway.systemInventory(inventory::receive);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
+        this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
         access.scope(serverHostScope);
         gateway.meters(meters);
         AgentEventService agentEvents = new AgentEventService(new AgentEventStore(jdbi), bus, clock);
@@ -219,6 +222,7 @@ public final class GuruServer implements AutoCloseable {
             tunnelSockets.register(cfg.routes);
             releases.register(routes);
             monitoring.register(routes);
+            notifications.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
@@ -266,6 +270,9 @@ public final class GuruServer implements AutoCloseable {
     private void startListening() {
         monitoring.start();
         app.start(config.httpHost(), config.httpPort());
+        // Alert changes whose event was lost between the alert commit and routing are routed from the alert store.
+        notifications.catchUpFrom(monitoring::changesSince);
+        notifications.start();
         Duration flushEvery = LastSeenFlusher.intervalFor(config.heartbeatInterval());
         scheduler.scheduleWithFixedDelay(flusher, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
         long sweepMillis = Math.max(500, Math.min(10_000, config.agentLostGrace().toMillis() / 3));
@@ -356,10 +363,16 @@ public final class GuruServer implements AutoCloseable {
         return tunnels;
     }
 
+    /** Notification channels, rules and delivery; the alert engine hands it its catch-up source. */
+    public NotificationModule notifications() {
+        return notifications;
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
         tunnels.closeAll("server shutting down");
+        notifications.close();
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();

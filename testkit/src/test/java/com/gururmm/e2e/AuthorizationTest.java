@@ -105,7 +105,15 @@ class AuthorizationTest {
             Map.entry("GET /api/v1/tunnel/sessions/{id}/recording", new Sample("/api/v1/tunnel/sessions/{random}/recording", null, 404, false)),
             // An agent check on a process: created by the first allowed row (201), the same key again is 409.
             Map.entry("POST /api/checks", Sample.body("{\"kind\":\"process\",\"scope\":\"agent\",\"agent_id\":\"{agent}\",\"process\":\"authz\"}")),
-            Map.entry("POST /api/maintenance-windows", Sample.body("{\"site\":\"authz-site\",\"ends_at\":\"2099-01-01T00:00:00Z\"}")));
+            Map.entry("POST /api/maintenance-windows", Sample.body("{\"site\":\"authz-site\",\"ends_at\":\"2099-01-01T00:00:00Z\"}")),
+            // Notifications: admin creates channels and rules; every role reads rules and the delivery log.
+            Map.entry("POST /api/notification-channels", new Sample(null,
+                    "{\"name\":\"authz\",\"type\":\"webhook\",\"url\":\"https://hooks.example.test/authz\"}", 201, false)),
+            Map.entry("GET /api/notification-channels", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/notification-channels/{id}/test", new Sample("/api/notification-channels/{random}/test", null, 404, false)),
+            Map.entry("POST /api/notification-rules", new Sample(null, "{\"name\":\"authz\",\"channel_ids\":[]}", 400, false)),
+            Map.entry("GET /api/notification-rules", new Sample(null, null, 200, false)),
+            Map.entry("GET /api/notification-deliveries", new Sample(null, null, 200, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -42,6 +42,7 @@ import org.slf4j.Logger;
  *                         only admins' sessions can read it
  * @param logFormat {@code plain} (default) or {@code json} (one JSON object per line); logback reads the same variable
  * @param tunnel limits of interactive shells ({@code GURURMM_TUNNEL_*})
+ * @param notifications notification retry schedule and timeouts ({@link NotificationSettings})
  */
 public record ServerConfig(
         String httpHost,
@@ -69,7 +70,8 @@ public record ServerConfig(
         boolean tlsSelfSigned,
         String metricsTokenFile,
         String logFormat,
-        com.gururmm.server.tunnel.TunnelSettings tunnel) {
+        com.gururmm.server.tunnel.TunnelSettings tunnel,
+        NotificationSettings notifications) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -151,7 +153,8 @@ public record ServerConfig(
                 selfSigned.equals("true"),
                 r.string("GURURMM_METRICS_TOKEN_FILE", ""),
                 logFormat,
-                com.gururmm.server.tunnel.TunnelSettings.fromMap(env));
+                com.gururmm.server.tunnel.TunnelSettings.fromMap(env),
+                NotificationSettings.fromMap(env));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -232,6 +235,7 @@ public record ServerConfig(
         out.put("GURURMM_METRICS_TOKEN_FILE", metricsTokenFile.isEmpty() ? "(unset: only admin sessions read /metrics)" : metricsTokenFile);
         out.put("GURURMM_LOG_FORMAT", logFormat);
         out.putAll(tunnel.describe());
+        notifications.describe(out);
         return out;
     }
 

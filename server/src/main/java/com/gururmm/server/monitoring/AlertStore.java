@@ -36,6 +36,12 @@ final class AlertStore {
                 .bindMethods(a).bind("openKey", openKey(a.agentId(), a.checkKey())).execute());
     }
 
+    /** Alerts changed at or after {@code since}, oldest change first (notifications' catch-up). */
+    List<AlertView> changedSince(Instant since, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alerts WHERE updated_at >= :since ORDER BY updated_at LIMIT :limit")
+                .bind("since", since).bind("limit", limit).mapTo(AlertView.class).list());
+    }
+
     Optional<AlertView> find(UUID id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + " FROM alerts WHERE id = :id").bind("id", id)
                 .mapTo(AlertView.class).findOne());

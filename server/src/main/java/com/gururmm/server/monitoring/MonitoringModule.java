@@ -66,6 +66,16 @@ public final class MonitoringModule implements AutoCloseable {
         checks.onChange(this::checksChanged);
     }
 
+    /**
+     * Committed alert changes since {@code since}, each as the event of its current state: the
+     * notifications' catch-up source (a change whose bus event was lost is routed from here;
+     * routing is idempotent per alert and state, so one already routed is not sent again).
+     */
+    public java.util.List<com.gururmm.server.events.AlertChanged> changesSince(java.time.Instant since) {
+        return alertStore.changedSince(since, 10_000).stream().map(a -> new com.gururmm.server.events.AlertChanged(a.id(), a.agentId(),
+                a.hostname(), a.site(), a.checkKey(), a.severity(), a.state(), a.title(), a.message(), a.silenced(), a.updatedAt())).toList();
+    }
+
     public void register(RouteTable routes) {
         new MonitoringRoutes(checks, alerts, windows).register(routes);
     }
