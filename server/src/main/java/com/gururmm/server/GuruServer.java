@@ -40,6 +40,10 @@ import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
+import com.gururmm.server.tenancy.TenancyGuard;
+import com.gururmm.server.tenancy.TenancyRoutes;
+import com.gururmm.server.tenancy.TenancyService;
+import com.gururmm.server.tenancy.TenancyStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -89,7 +93,9 @@ public final class GuruServer implements AutoCloseable {
         JwtService jwt = new JwtService(JwtKeyFile.load(config.jwtKeyPath(), config.jwtKeyFile().isEmpty()), clock);
         this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
         ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
-        this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
+        TenancyStore tenancyStore = new TenancyStore(jdbi);
+        TenancyService tenancy = new TenancyService(tenancyStore, audit, clock);
+        this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), tenancy, audit, clock);
         this.bus = new InProcessEventBus();
         this.registry = new ConnectionRegistry(audit, bus);
         AgentStore agentStore = new AgentStore(jdbi);
@@ -114,7 +120,8 @@ public final class GuruServer implements AutoCloseable {
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
                 clientAddress);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
-        access.scope(serverHostScope);
+        // Scope (clients/sites: 404 outside it) and the server-host rule (403), for every route naming an object.
+        access.scope(new TenancyGuard(tenancyStore, serverHostScope));
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -134,7 +141,8 @@ public final class GuruServer implements AutoCloseable {
                     "agents_online", registry.onlineCount())));
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
-            new AgentRoutes(agents, clientAddress).register(routes);
+            new AgentRoutes(agents, clientAddress, tenancy).register(routes);
+            new TenancyRoutes(tenancy).register(routes);
             new CommandRoutes(commands).register(routes);
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
