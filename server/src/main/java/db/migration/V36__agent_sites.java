@@ -15,7 +15,8 @@ import org.flywaydb.core.api.migration.Context;
 /**
  * Issue 10: moves every existing agent into a site. Before, {@code agents.site} (and
  * {@code enrollment_tokens.site}) was a free string; each distinct string becomes a site of the
- * default client (compared case-insensitively, trimmed; "Default" is the default site itself),
+ * default client (compared case-insensitively, trimmed, named by the first spelling in sort
+ * order; "default" is the default site itself),
  * and agents without one go to the default site. Written in Java because generating ids in SQL
  * differs between PostgreSQL and H2. Ends with {@code agents.site_id NOT NULL}.
  */
@@ -26,18 +27,20 @@ public class V36__agent_sites extends BaseJavaMigration {
     @Override
     public void migrate(Context context) throws SQLException {
         Connection c = context.getConnection();
-        Map<String, String> names = new LinkedHashMap<>(); // name_key -> name as first seen
+        java.util.TreeSet<String> seen = new java.util.TreeSet<>(); // sorted: which spelling names a site is deterministic
         for (String sql : new String[] {"SELECT DISTINCT site FROM agents WHERE site IS NOT NULL",
                 "SELECT DISTINCT site FROM enrollment_tokens WHERE site IS NOT NULL"}) {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
                 while (rs.next()) {
                     String name = clean(rs.getString(1));
                     if (name != null) {
-                        names.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
+                        seen.add(name);
                     }
                 }
             }
         }
+        Map<String, String> names = new LinkedHashMap<>(); // name_key -> the first spelling in sort order
+        seen.forEach(name -> names.putIfAbsent(name.toLowerCase(Locale.ROOT), name));
         Map<String, UUID> siteByKey = new LinkedHashMap<>();
         siteByKey.put("default", DEFAULT_SITE);
         try (PreparedStatement insert = c.prepareStatement(

@@ -64,8 +64,8 @@ public final class AgentStore {
                           AND (CAST(:os AS VARCHAR(20)) IS NULL OR a.os = :os)
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR LOWER(s.name) = LOWER(:site))
                           AND (CAST(:host AS VARCHAR(255)) IS NULL OR LOWER(a.hostname) LIKE LOWER(:host) ESCAPE '!')
-                          AND (CAST(:clientId AS UUID) IS NULL OR s.client_id = :clientId)
-                          AND (CAST(:siteId AS UUID) IS NULL OR a.site_id = :siteId)
+                          AND (CAST(:clientId AS UUID) IS NULL OR s.client_id = CAST(:clientId AS UUID))
+                          AND (CAST(:siteId AS UUID) IS NULL OR a.site_id = CAST(:siteId AS UUID))
                           AND\s""" + scope.sitesSql("a.site_id") + """
 
                         ORDER BY a.hostname, a.id""")
@@ -117,8 +117,8 @@ public final class AgentStore {
                                             channel, site, ip_addresses, logged_on_users, health, enrolled_at, enroll_count, last_seen,
                                             server_host, site_id)
                         VALUES (:id, :machineUid, :deviceId, :tokenHash, :hostname, :os, :osVersion, :arch, :version,
-                                :channel, (SELECT name FROM sites WHERE id = :siteId), :ipAddresses, :loggedOnUsers, :health, :enrolledAt, :enrollCount, :lastSeen,
-                                :serverHost, :siteId)""")
+                                :channel, (SELECT name FROM sites WHERE id = CAST(:siteId AS UUID)), :ipAddresses, :loggedOnUsers, :health, :enrolledAt, :enrollCount, :lastSeen,
+                                :serverHost, CAST(:siteId AS UUID))""")
                 .bindMethods(row).execute());
     }
 
@@ -132,8 +132,8 @@ public final class AgentStore {
                          String version, String channel, UUID siteId, Instant now, boolean serverHost) {
         jdbi.useHandle(h -> h.createUpdate("""
                         UPDATE agents SET device_id = :deviceId, token_hash = :tokenHash, hostname = :hostname, os = :os,
-                               arch = :arch, version = :version, channel = :channel, site = COALESCE((SELECT name FROM sites WHERE id = :siteId), site),
-                               site_id = COALESCE(:siteId, site_id),
+                               arch = :arch, version = :version, channel = :channel, site = COALESCE((SELECT name FROM sites WHERE id = CAST(:siteId AS UUID)), site),
+                               site_id = COALESCE(CAST(:siteId AS UUID), site_id),
                                enroll_count = enroll_count + 1, enrolled_at = :now, retired_at = NULL,
                                server_host = (server_host OR :serverHost)
                         WHERE id = :id""")

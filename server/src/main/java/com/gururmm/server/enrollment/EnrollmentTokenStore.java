@@ -24,7 +24,7 @@ public final class EnrollmentTokenStore {
                         INSERT INTO enrollment_tokens (id, token_hash, site, created_by, created_at, expires_at, max_uses, uses, revoked_at,
                                                        server_host, site_id)
                         VALUES (:id, :tokenHash, :site, :createdBy, :createdAt, :expiresAt, :maxUses, :uses, :revokedAt,
-                                :serverHost, :siteId)""")
+                                :serverHost, CAST(:siteId AS UUID))""")
                 .bindMethods(row).execute());
     }
 

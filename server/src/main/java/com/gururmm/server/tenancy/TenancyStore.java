@@ -54,7 +54,7 @@ public final class TenancyStore {
     }
 
     public boolean clientNameTaken(String name, UUID except) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM clients WHERE name_key = :key AND (CAST(:except AS UUID) IS NULL OR id <> :except)")
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM clients WHERE name_key = :key AND (CAST(:except AS UUID) IS NULL OR id <> CAST(:except AS UUID))")
                 .bind("key", key(name)).bind("except", except).mapTo(Long.class).one()) > 0;
     }
 
@@ -95,7 +95,7 @@ public final class TenancyStore {
         return jdbi.withHandle(h -> h.createQuery("SELECT s.id, s.client_id, c.name AS client_name, s.name, s.created_at, "
                         + "(SELECT COUNT(*) FROM agents a WHERE a.site_id = s.id AND a.retired_at IS NULL) AS agent_count "
                         + "FROM sites s JOIN clients c ON c.id = s.client_id "
-                        + "WHERE (CAST(:client AS UUID) IS NULL OR s.client_id = :client) AND " + scope.sitesSql("s.id")
+                        + "WHERE (CAST(:client AS UUID) IS NULL OR s.client_id = CAST(:client AS UUID)) AND " + scope.sitesSql("s.id")
                         + " ORDER BY c.name_key, s.name_key")
                 .bind("client", clientId)
                 .map((rs, ctx) -> new SiteView(rs.getObject("id", UUID.class), rs.getObject("client_id", UUID.class),
@@ -120,7 +120,7 @@ public final class TenancyStore {
 
     public boolean siteNameTaken(UUID clientId, String name, UUID except) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM sites WHERE client_id = :client AND name_key = :key "
-                        + "AND (CAST(:except AS UUID) IS NULL OR id <> :except)")
+                        + "AND (CAST(:except AS UUID) IS NULL OR id <> CAST(:except AS UUID))")
                 .bind("client", clientId).bind("key", key(name)).bind("except", except).mapTo(Long.class).one()) > 0;
     }
 
