@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
         description = "Drive a GuruRMM server from a terminal or a script.",
         subcommands = {
                 LoginCommand.class, LogoutCommand.class, WhoamiCommand.class,
-                AgentsCommand.class, RunCommand.class, CommandCommand.class, EnrollTokenCommand.class, ReleasesCommand.class},
+                AgentsCommand.class, RunCommand.class, CommandCommand.class, EnrollTokenCommand.class, ReleasesCommand.class,
+                com.gururmm.cli.tenancy.UsersCommand.class, com.gururmm.cli.tenancy.ClientsCommand.class,
+                com.gururmm.cli.tenancy.SitesCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
