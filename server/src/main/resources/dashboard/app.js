@@ -1,24 +1,11 @@
-// The dashboard's root: login, navigation and a hash router (#/agents, #/agents/<id>, #/admin/...).
+// The dashboard's root: login, navigation and a hash router over the page table (pages.js).
 import { html, nothing } from 'lit';
-import { api, login, logout, session, UNAUTHORIZED_EVENT } from './api.js';
-import { LightElement, errorBox, isAdmin } from './ui.js';
-import './fleet.js';
-import './agent.js';
-import './admin.js';
+import { login, logout, session, UNAUTHORIZED_EVENT } from './api/client.js';
+import { me } from './api/users.js';
+import { PAGES, allows, match } from './pages.js';
+import { LightElement, errorBox } from './ui.js';
 
-const ADMIN_PAGES = [
-  ['tokens', 'Enrollment tokens'],
-  ['releases', 'Releases'],
-  ['users', 'Users'],
-  ['audit', 'Audit log'],
-];
-
-function parseRoute(hash) {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-  if (parts[0] === 'agents' && parts[1]) return { name: 'agent', id: parts[1] };
-  if (parts[0] === 'admin' && parts[1]) return { name: 'admin', page: parts[1] };
-  return { name: 'fleet' };
-}
+const WHO = { viewer: 'signed-in users', technician: 'technicians and administrators', admin: 'administrators' };
 
 class GuruLogin extends LightElement {
   static properties = {
@@ -70,10 +57,12 @@ class GuruApp extends LightElement {
   constructor() {
     super();
     this.user = session.token ? session.user : null;
-    this.route = parseRoute(location.hash);
+    this.route = match(location.hash);
     this.notice = '';
+    this.loaded = new Set();
+    this.loadError = '';
     this.onHash = () => {
-      this.route = parseRoute(location.hash);
+      this.route = match(location.hash);
     };
     this.onUnauthorized = (event) => {
       this.user = null;
@@ -89,7 +78,7 @@ class GuruApp extends LightElement {
     window.addEventListener(UNAUTHORIZED_EVENT, this.onUnauthorized);
     // The stored role may be stale (or the token revoked): ask the server who we are.
     if (this.user) {
-      api('GET', '/api/auth/me').then((me) => {
+      me().then((me) => {
         session.saveUser(me);
         this.user = me;
       }, () => {});
@@ -113,22 +102,33 @@ class GuruApp extends LightElement {
     this.notice = 'You have signed out.';
   }
 
+  /** Imports a page's module the first time it is shown, then renders again. */
+  ensureLoaded(page) {
+    if (this.loaded.has(page.tag) || customElements.get(page.tag)) return true;
+    this.loaded.add(page.tag);
+    page.load().then(() => this.requestUpdate(), (e) => {
+      this.loaded.delete(page.tag);
+      this.loadError = `The page could not be loaded (${e.message}).`;
+      this.requestUpdate();
+    });
+    return false;
+  }
+
   page() {
     const route = this.route;
-    if (route.name === 'agent') return html`<guru-agent .agentId=${route.id} .user=${this.user}></guru-agent>`;
-    if (route.name === 'admin') {
-      if (!isAdmin(this.user)) {
-        return html`<section class="card"><h1>Not available</h1>${errorBox('This page is for administrators; your role is ' + this.user.role + '.')}</section>`;
-      }
-      switch (route.page) {
-        case 'tokens': return html`<guru-tokens></guru-tokens>`;
-        case 'releases': return html`<guru-releases></guru-releases>`;
-        case 'users': return html`<guru-users></guru-users>`;
-        case 'audit': return html`<guru-audit></guru-audit>`;
-        default: return html`<section class="card">${errorBox('No such page.')}</section>`;
-      }
+    if (!route) return html`<section class="card">${errorBox('No such page.')}</section>`;
+    const { page, params } = route;
+    if (!allows(this.user, page.role)) {
+      return html`<section class="card"><h1>Not available</h1>${errorBox(`This page is for ${WHO[page.role]}; your role is ${this.user.role}.`)}</section>`;
     }
-    return html`<guru-fleet></guru-fleet>`;
+    if (!this.ensureLoaded(page)) {
+      return this.loadError ? html`<section class="card">${errorBox(this.loadError)}</section>` : html`<p class="boot">Loading…</p>`;
+    }
+    // The element is made from the page table's tag (never from the URL) and kept while the
+    // page stays the same, so #/agents/a → #/agents/b only changes its properties.
+    if (this.current?.localName !== page.tag) this.current = document.createElement(page.tag);
+    Object.assign(this.current, params, { user: this.user });
+    return this.current;
   }
 
   navLink(href, label, active) {
@@ -144,9 +144,8 @@ class GuruApp extends LightElement {
       <header class="topbar">
         <a class="brand" href="#/agents">GuruRMM</a>
         <nav aria-label="Main" id="main-nav">
-          ${this.navLink('#/agents', 'Fleet', r.name !== 'admin')}
-          ${isAdmin(this.user) ? ADMIN_PAGES.map(([page, label]) =>
-            this.navLink(`#/admin/${page}`, label, r.name === 'admin' && r.page === page)) : nothing}
+          ${PAGES.filter((p) => p.nav && allows(this.user, p.role)).map((p) =>
+            this.navLink(`#/${p.path}`, p.nav, r?.page === p || (p.path === 'agents' && r?.page.path.startsWith('agents/'))))}
         </nav>
         <span class="who" id="who">${this.user.email} <span class="role">${this.user.role}</span></span>
         <button type="button" class="link" id="logout" @click=${this.logout}>Sign out</button>

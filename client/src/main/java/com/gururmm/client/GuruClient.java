@@ -252,25 +252,64 @@ public final class GuruClient {
         });
     }
 
-    /** Polls until the command leaves {@code queued}/{@code running}, or {@code timeout} passes. */
+    /** The longest single {@code ?wait=} this client asks for; longer waits are several requests. */
+    static final int WAIT_CHUNK_SECONDS = 25;
+
+    /**
+     * {@code GET /api/commands/{id}?wait=SECONDS}: the command once it leaves
+     * {@code queued}/{@code running}, or its current state after {@code seconds} (0..300).
+     */
+    public CommandView command(UUID id, int waitSeconds) {
+        return call("GET", "/api/commands/" + id + "?wait=" + waitSeconds, null, CommandView.class);
+    }
+
+    /**
+     * Waits until the command leaves {@code queued}/{@code running}, or {@code timeout} passes,
+     * with long-poll requests (the server answers the moment the status changes).
+     */
     public CommandView awaitCommand(UUID id, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long sleep = 20;
         while (true) {
-            CommandView view = command(id);
-            if (CommandStatus.parse(view.status()).map(CommandStatus::isTerminal).orElse(true)) {
+            long leftSeconds = Math.max(0, (deadline - System.nanoTime() + 999_999_999L) / 1_000_000_000L);
+            CommandView view = command(id, (int) Math.min(WAIT_CHUNK_SECONDS, leftSeconds));
+            if (CommandStatus.parse(view.status()).map(CommandStatus::isTerminal).orElse(true)
+                    || System.nanoTime() >= deadline) {
                 return view;
             }
-            if (System.nanoTime() > deadline) {
-                return view;
+        }
+    }
+
+    /**
+     * Opens {@code GET /api/events} (server-sent events). {@code types} is a comma-separated list
+     * or null for all; {@code agentId} narrows to one agent; {@code lastEventId} resumes.
+     */
+    public EventStream events(String types, UUID agentId, String lastEventId) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("types", types);
+        filters.put("agent_id", agentId == null ? null : agentId.toString());
+        HttpRequest.Builder builder = HttpRequest.newBuilder(baseUrl.resolve("/api/events" + query(filters)))
+                .header("Accept", "text/event-stream").GET();
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        if (lastEventId != null) {
+            builder.header("Last-Event-ID", lastEventId);
+        }
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() >= 400) {
+                String body;
+                try (var lines = response.body()) {
+                    body = lines.collect(Collectors.joining("\n"));
+                }
+                throw error(new RawResponse(response.statusCode(), body, response.headers()));
             }
-            try {
-                Thread.sleep(sleep);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return view;
-            }
-            sleep = Math.min(500, sleep * 2);
+            return new EventStream(response);
+        } catch (IOException e) {
+            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + reason(e) + ".");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuruApiException(0, "interrupted", "Interrupted while calling " + baseUrl);
         }
     }
 

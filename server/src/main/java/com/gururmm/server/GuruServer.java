@@ -23,12 +23,15 @@ import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.command.CommandRoutes;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.command.CommandStore;
+import com.gururmm.server.command.CommandWaits;
 import com.gururmm.server.config.DataDirectory;
 import com.gururmm.server.config.ServerConfig;
 import com.gururmm.server.dashboard.DashboardRoutes;
 import com.gururmm.server.db.Database;
 import com.gururmm.server.enrollment.EnrollmentTokenRoutes;
 import com.gururmm.server.events.EventBus;
+import com.gururmm.server.events.EventJournal;
+import com.gururmm.server.events.EventRoutes;
 import com.gururmm.server.events.InProcessEventBus;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
 import com.gururmm.server.enrollment.EnrollmentTokenStore;
@@ -113,15 +116,21 @@ public final class GuruServer implements AutoCloseable {
         ServerHostScope serverHostScope = new ServerHostScope(agentStore);
         this.releases = new ReleaseModule(config, jdbi, agentStore, registry, audit, clock);
         this.commands = new CommandService(commandStore, agents, registry, audit, clock,
-                config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope);
+                config.queuedCommandTtl(), config.agentLostGrace(), serverHostScope, bus);
         this.flusher = new LastSeenFlusher(registry, agentStore);
+        CommandWaits commandWaits = new CommandWaits(bus);
+        EventJournal journal = new EventJournal(bus);
+        // Every role reads every agent's presence, commands and alerts through the API today, so
+        // An event is visible when its agent is in the caller's scope (the rule of GET /api/agents/{id}).
+        TenancyGuard scopeGuard = new TenancyGuard(tenancyStore, serverHostScope);
+        EventRoutes eventRoutes = new EventRoutes(journal, (principal, entry) -> scopeGuard.agentVisible(principal, entry.agentId()));
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
                 clientAddress);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         // Scope (clients/sites: 404 outside it) and the server-host rule (403), for every route naming an object.
-        access.scope(new TenancyGuard(tenancyStore, serverHostScope));
+        access.scope(scopeGuard);
 
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -139,14 +148,22 @@ public final class GuruServer implements AutoCloseable {
                     "status", database.isReachable() ? "ok" : "degraded",
                     "database", database.isReachable(),
                     "agents_online", registry.onlineCount())));
+            routes.get("/readyz", Rule.open("readiness probe for a load balancer; no data"),
+                    "Ready: the database and the event bus are reachable (503 otherwise)", ctx -> {
+                boolean db = database.isReachable();
+                boolean busUp = bus.isReachable();
+                ctx.status(db && busUp ? 200 : 503).json(Map.of("status", db && busUp ? "ready" : "not_ready",
+                        "database", db, "bus", busUp));
+            });
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
             new AgentRoutes(agents, clientAddress, tenancy).register(routes);
             new TenancyRoutes(tenancy).register(routes);
-            new CommandRoutes(commands).register(routes);
+            new CommandRoutes(commands, commandWaits).register(routes);
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
+            eventRoutes.register(routes);
             gateway.register(cfg.routes);
             releases.register(routes);
             dashboard.register(cfg, routes);

@@ -68,6 +68,8 @@ class AuthorizationTest {
      */
     private static final String RELEASE = "gururmm-agent-windows-arm64-9.0.0.exe";
     private static final Map<String, Sample> SAMPLES = Map.ofEntries(
+            // A stream never ends: a bad filter proves the caller got past the rule without holding the request open.
+            Map.entry("GET /api/events", new Sample("/api/events?types=not-a-type", null, 400, false)),
             Map.entry("POST /api/agents/{id}/command", Sample.body("{\"command_type\":\"sh\",\"command\":\"echo authz\"}")),
             // A random id: cancelling the real command would change what later rows see.
             Map.entry("POST /api/commands/{id}/cancel", new Sample("/api/commands/{random}/cancel", null, 0, false)),

@@ -166,6 +166,25 @@ class TenancyTest {
     }
 
     @Test
+    void theEventStreamShowsATechnicianOnlyTheirSitesEvents() throws Exception {
+        World w = world();
+        GuruClient tech = technicianOfA();
+        try (com.gururmm.client.EventStream events = tech.events("command.status", null, null)) {
+            UUID onB = w.admin().runCommand(w.agentB(), echo("event-b")).commandId();
+            w.admin().awaitCommand(onB, Duration.ofSeconds(60));
+            UUID onA = w.admin().runCommand(w.agentA(), echo("event-a")).commandId();
+            w.admin().awaitCommand(onA, Duration.ofSeconds(60));
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            com.gururmm.client.EventStream.Event event;
+            while (!seen.contains(onA + " completed") && (event = events.next(Duration.ofSeconds(10))) != null) {
+                assertThat(event.data().toString()).doesNotContain(onB.toString()).doesNotContain(w.agentB().toString());
+                seen.add(event.data().get("command_id").asText() + " " + event.data().get("status").asText());
+            }
+            assertThat(seen).contains(onA + " completed");
+        }
+    }
+
+    @Test
     void aViewerReadsWithinScopeButCannotRun() {
         World w = world();
         GuruClient viewer = user("viewer", new ScopeView(List.of(w.clientA()), List.of()));

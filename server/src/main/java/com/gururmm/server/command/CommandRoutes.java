@@ -12,9 +12,11 @@ import com.gururmm.server.routing.Rule;
 /** Command routes: technicians run and cancel, every role reads, admins decide on held commands. */
 public final class CommandRoutes {
     private final CommandService commands;
+    private final CommandWaits waits;
 
-    public CommandRoutes(CommandService commands) {
+    public CommandRoutes(CommandService commands, CommandWaits waits) {
         this.commands = commands;
+        this.waits = waits;
     }
 
     public void register(RouteTable routes) {
@@ -28,8 +30,12 @@ public final class CommandRoutes {
             int limit = parseLimit(ctx.queryParam("limit"));
             ctx.json(commands.listForAgent(Bodies.uuidParam(ctx, "id"), Bodies.query(ctx, "status"), limit));
         });
-        routes.get("/api/commands/{id}", Rule.role(Role.VIEWER).onCommand("id"), "One command and its result", ctx -> {
-            ctx.json(commands.get(Bodies.uuidParam(ctx, "id")));
+        routes.get("/api/commands/{id}", Rule.role(Role.VIEWER).onCommand("id"),
+                "One command and its result; ?wait=SECONDS (at most " + CommandWaits.MAX_WAIT_SECONDS
+                        + ") answers once it leaves queued/running, or at the deadline with its current state", ctx -> {
+            var id = Bodies.uuidParam(ctx, "id");
+            int wait = parseWait(Bodies.query(ctx, "wait"));
+            ctx.json(wait == 0 ? commands.get(id) : waits.await(id, java.time.Duration.ofSeconds(wait), () -> commands.get(id)));
         });
         routes.post("/api/commands/{id}/cancel", Rule.role(Role.TECHNICIAN).onCommand("id"), "Cancel a queued or running command", ctx -> {
             var actor = Access.principal(ctx);
@@ -48,6 +54,22 @@ public final class CommandRoutes {
             HeldCommandsRequest request = Bodies.readOptional(ctx, HeldCommandsRequest.class, new HeldCommandsRequest(null));
             ctx.json(commands.decideHeld(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), request.commandIds(), false));
         });
+    }
+
+    private static int parseWait(String raw) {
+        if (raw == null || raw.isBlank()) {
+            return 0;
+        }
+        try {
+            int wait = Integer.parseInt(raw.strip());
+            if (wait >= 0 && wait <= CommandWaits.MAX_WAIT_SECONDS) {
+                return wait;
+            }
+        } catch (NumberFormatException ignored) {
+            // fall through to the error below
+        }
+        throw ApiException.badRequest("'wait' must be a whole number of seconds between 0 and " + CommandWaits.MAX_WAIT_SECONDS
+                + "; got '" + raw + "'.");
     }
 
     private static int parseLimit(String raw) {

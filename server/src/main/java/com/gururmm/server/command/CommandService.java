@@ -13,6 +13,8 @@ import com.gururmm.server.agent.AgentRow;
 import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.events.CommandStatusChanged;
+import com.gururmm.server.events.EventBus;
 import com.gururmm.server.auth.Principal;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.routing.AccessFilter.AgentScope;
@@ -63,11 +65,16 @@ public final class CommandService {
     private final Duration queueTtl;
     private final Duration lostGrace;
     private final AgentScope scope;
+    private final EventBus bus;
 
-    /** @param scope who may act on which agent (the server host's agent is admin-only); also applied to cancels */
+    /**
+     * @param scope who may act on which agent (the server host's agent is admin-only); also applied to cancels
+     * @param bus   where every committed status change is published ({@link CommandStatusChanged})
+     */
     public CommandService(CommandStore store, AgentService agents, ConnectionRegistry registry, AuditLog audit, Clock clock,
-                          Duration queueTtl, Duration lostGrace, AgentScope scope) {
+                          Duration queueTtl, Duration lostGrace, AgentScope scope, EventBus bus) {
         this.scope = scope;
+        this.bus = bus;
         this.store = store;
         this.agents = agents;
         this.registry = registry;
@@ -125,6 +132,7 @@ public final class CommandService {
                 actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, timeout) : null,
                 null, unsupported == null ? null : now, null, null);
         store.insert(row);
+        published(id, agentId, status, now);
         if (auditEach) {
             audit.record(actor.name(), "command.create", id.toString(),
                     "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
@@ -193,6 +201,9 @@ public final class CommandService {
         if (!claimed) {
             return;
         }
+        if (row.status().equals("queued")) {
+            published(row.id(), row.agentId(), "running", now);
+        }
         registry.send(row.agentId(), new ServerMessage.RunCommand(row.id(), row.commandType(), row.commandText(),
                 row.context(), row.timeoutSeconds()));
     }
@@ -230,6 +241,7 @@ public final class CommandService {
         Instant now = clock.instant();
         CommandResult clipped = clip(result, now);
         boolean stored;
+        String storedStatus = status.wireName();
         try {
             stored = store.storeResult(agentId, clipped, status.wireName(), now);
         } catch (UnableToExecuteStatementException e) {
@@ -239,12 +251,16 @@ public final class CommandService {
             // The same result would fail the same way every time: acknowledging nothing would make
             // the agent resend it forever and the command end "agent lost". Record why instead.
             log.error("result for {} from agent {} cannot be stored; the command is marked failed", result.commandId(), agentId, e);
+            storedStatus = "failed";
             stored = store.failByServer(result.commandId(),
                     "the agent's result could not be stored: " + withoutNul(rootMessage(e)), now);
         }
         if (!stored) {
             log.debug("result for {} from agent {} was a duplicate or not its command", result.commandId(), agentId);
+            return;
         }
+        // No read-back on the hot path: storeResult only matches this agent's own command.
+        published(result.commandId(), agentId, storedStatus, now);
     }
 
     /** SQL state class 22 (data exception) or 23 (integrity violation): the statement itself is bad, not the database. */
@@ -275,6 +291,7 @@ public final class CommandService {
             CommandRow now = store.find(commandId).orElse(row);
             throw ApiException.conflict("Command " + commandId + " has already finished with status '" + now.status() + "'.");
         }
+        published(commandId, row.agentId(), "cancelled", clock.instant());
         audit.record(actor.name(), "command.cancel", commandId.toString(), "agent=" + row.agentId());
         if (!row.status().equals("held")) {
             // A held command was never sent to the agent's current identity: nothing to kill there.
@@ -316,6 +333,7 @@ public final class CommandService {
                             + row.holdReason() + ")", 2000), now);
             if (done) {
                 moved.add(row.id());
+                published(row.id(), agentId, release ? "queued" : "cancelled", now);
             }
         }
         String action = release ? "released" : "discarded";
@@ -348,17 +366,28 @@ public final class CommandService {
         for (UUID id : store.expiredQueued(now, 1000)) {
             if (store.failByServer(id, "expired: the agent did not connect within " + queueTtl.toSeconds() + " s of the command being queued", now)) {
                 ended++;
+                publishedFromStore(id, now);
             }
         }
         for (UUID id : store.overdueRunning(now, 1000)) {
             if (store.failByServer(id, "agent lost: no result arrived within the command's timeout plus " + lostGrace.toSeconds() + " s", now)) {
                 ended++;
+                publishedFromStore(id, now);
             }
         }
         if (ended > 0) {
             log.info("sweeper ended {} commands (expired or agent lost)", ended);
         }
         return ended;
+    }
+
+    private void published(UUID commandId, UUID agentId, String status, Instant at) {
+        bus.publish(CommandStatusChanged.TOPIC, new CommandStatusChanged(commandId, agentId, status, at));
+    }
+
+    /** For changes made by id alone (the sweeper): the agent id comes from the row. */
+    private void publishedFromStore(UUID commandId, Instant at) {
+        store.find(commandId).ifPresent(row -> published(commandId, row.agentId(), row.status(), at));
     }
 
     private Instant deadline(Instant from, int timeoutSeconds) {

@@ -28,6 +28,9 @@ public interface EventBus extends AutoCloseable {
     /** Calls {@code handler} for every event published on the topic from now on until the subscription is closed. */
     <T> Subscription subscribe(Topic<T> topic, Consumer<? super T> handler);
 
+    /** Whether the bus can deliver right now (the readiness probe asks); the in-process bus is reachable until closed. */
+    boolean isReachable();
+
     @Override
     void close();
 

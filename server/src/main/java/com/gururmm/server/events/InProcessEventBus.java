@@ -65,6 +65,11 @@ public final class InProcessEventBus implements EventBus {
     }
 
     @Override
+    public boolean isReachable() {
+        return !closed.get();
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             byTopic.values().forEach(list -> list.forEach(QueuedSubscription::stop));

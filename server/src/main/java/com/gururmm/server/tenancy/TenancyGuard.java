@@ -27,6 +27,18 @@ public final class TenancyGuard implements AccessFilter.ScopeGuard {
         this.serverHost = serverHost;
     }
 
+    /**
+     * May {@code principal} see what concerns agent {@code agentId} (an event, a row keyed by agent)?
+     * Admins always; others when the agent is in their scope. Nothing tied to no agent is shown to a
+     * scoped caller.
+     */
+    public boolean agentVisible(Principal principal, UUID agentId) {
+        if (principal.scope().all()) {
+            return true;
+        }
+        return agentId != null && store.siteOfAgent(agentId).map(principal.scope()::allowsSite).orElse(false);
+    }
+
     @Override
     public void check(Principal principal, Rule rule, UUID id) {
         Scope scope = principal.scope();

@@ -1,7 +1,8 @@
 // One agent: inventory, health, self-update state, command history, and running a command.
 import { html, nothing } from 'lit';
-import { api, seg } from './api.js';
-import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from './ui.js';
+import { agentCommands, decideHeldCommands, getAgent, runCommand } from '../api/agents.js';
+import { cancelCommand, getCommand } from '../api/commands.js';
+import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from '../ui.js';
 
 // 'held' is polled too: an admin may release it (it was queued before the machine enrolled again).
 const ACTIVE = new Set(['queued', 'held', 'running']);
@@ -51,8 +52,8 @@ class GuruAgent extends LightElement {
     const id = this.agentId;
     try {
       const [agent, commands] = await Promise.all([
-        api('GET', `/api/agents/${seg(id)}`),
-        api('GET', `/api/agents/${seg(id)}/commands?limit=50`),
+        getAgent(id),
+        agentCommands(id, 50),
       ]);
       if (id !== this.agentId) return; // the user navigated to another agent meanwhile
       this.agent = agent;
@@ -87,7 +88,7 @@ class GuruAgent extends LightElement {
       : 'Discard the held commands? They are cancelled and never run.';
     if (!window.confirm(question)) return;
     try {
-      await api('POST', `/api/agents/${seg(this.agent.id)}/held-commands/${action}`, {});
+      await decideHeldCommands(this.agent.id, action);
       await this.load();
     } catch (e) {
       this.error = e.message;
@@ -211,7 +212,7 @@ class GuruRunCommand extends LightElement {
     };
     this.busy = true;
     try {
-      const submitted = await api('POST', `/api/agents/${seg(this.agent.id)}/command`, body);
+      const submitted = await runCommand(this.agent.id, body);
       this.dispatchEvent(new CustomEvent('command-submitted', { detail: submitted.command_id, bubbles: true }));
     } catch (e) {
       this.error = e.message;
@@ -283,7 +284,7 @@ class GuruCommandResult extends LightElement {
   async load() {
     const id = this.commandId;
     try {
-      const c = await api('GET', `/api/commands/${seg(id)}`);
+      const c = await getCommand(id);
       if (id !== this.commandId) return;
       const wasActive = !this.command || ACTIVE.has(this.command.status);
       this.command = c;
@@ -302,7 +303,7 @@ class GuruCommandResult extends LightElement {
   async cancel() {
     this.cancelling = true;
     try {
-      this.command = await api('POST', `/api/commands/${seg(this.commandId)}/cancel`);
+      this.command = await cancelCommand(this.commandId);
       this.error = '';
     } catch (e) {
       this.error = e.message;

@@ -2,8 +2,8 @@
 // A fleet can hold 10,000 agents, so the table renders a page of rows at a time ("Show more")
 // and the filtered/sorted list is recomputed only when the data or a filter changes.
 import { html, nothing } from 'lit';
-import { api } from './api.js';
-import { LightElement, Poller, badge, errorBox, formatTime, relativeTime, serverHostBadge } from './ui.js';
+import { listAgents } from '../api/agents.js';
+import { LightElement, Poller, badge, errorBox, formatTime, relativeTime, serverHostBadge } from '../ui.js';
 
 const PAGE = 200;
 const REFRESH_MS = 5000;
@@ -70,7 +70,7 @@ class GuruFleet extends LightElement {
 
   async load() {
     try {
-      const list = await api('GET', '/api/agents');
+      const list = await listAgents();
       for (const a of list) {
         // Precomputed once per refresh so a keystroke filters 10,000 agents without re-joining strings.
         a._search = [a.hostname, a.os, a.arch, a.version, a.channel, a.site, a.id, a.machine_uid]
