@@ -23,15 +23,12 @@ public final class ReleaseRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.get("/api/releases", Rule.role(Role.VIEWER), "Every agent build in the downloads dir", ctx -> {
-            // Builds are fleet-wide; the per-release agent counts are not, so a scoped caller gets none.
-            boolean fleetWide = com.gururmm.server.auth.Access.principal(ctx).scope().all();
-            ctx.json(fleetWide ? releases.list() : releases.list().stream().map(r -> new com.gururmm.protocol.api.Releases.ReleaseView(
-                    r.file(), r.os(), r.arch(), r.version(), r.channel(), r.sha256(), r.size(), r.signed(), r.offerable(), r.problems(),
-                    r.rollout(), null)).toList());
+        routes.get("/api/releases", Rule.role(Role.VIEWER), "Every agent build in the downloads dir (agent counts: the caller's scope)", ctx -> {
+            ctx.json(releases.list(com.gururmm.server.auth.Access.principal(ctx).scope()));
         });
         routes.get("/api/releases/latest", Rule.role(Role.VIEWER), "The build an agent of a platform and channel is offered", ctx -> {
-            ctx.json(releases.latest(ctx.queryParam("os"), ctx.queryParam("arch"), ctx.queryParam("channel")));
+            ctx.json(releases.latest(ctx.queryParam("os"), ctx.queryParam("arch"), ctx.queryParam("channel"),
+                    com.gururmm.server.auth.Access.principal(ctx).scope()));
         });
         routes.get("/api/releases/signing-key", Rule.role(Role.VIEWER), "The release signing public key", ctx -> {
             ctx.json(releases.signingKey());
