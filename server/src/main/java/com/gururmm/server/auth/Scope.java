@@ -36,6 +36,24 @@ public record Scope(boolean all, Set<UUID> siteIds, Set<UUID> clientIds) {
         return all || (clientId != null && clientIds.contains(clientId));
     }
 
+    /**
+     * What both scopes allow: for a credential narrower than its owner (an API key's own scope
+     * intersected with its owner's, read per request, so narrowing the owner narrows the key).
+     */
+    public Scope intersect(Scope other) {
+        if (all) {
+            return other;
+        }
+        if (other.all) {
+            return this;
+        }
+        Set<UUID> sites = new java.util.HashSet<>(siteIds);
+        sites.retainAll(other.siteIds);
+        Set<UUID> clients = new java.util.HashSet<>(clientIds);
+        clients.retainAll(other.clientIds);
+        return new Scope(false, sites, clients);
+    }
+
     /** A SQL condition true where {@code siteColumn} (a site id) is in scope. */
     public String sitesSql(String siteColumn) {
         return in(siteColumn, siteIds);
