@@ -328,6 +328,18 @@ class DashboardTest {
         browser.driver.findElement(By.cssSelector("#users-table tr[data-user='" + email + "'] button.delete-user")).click();
         new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> d.findElements(row).isEmpty());
         assertThat(admin.users()).noneSatisfy(u -> assertThat(u.email()).isEqualTo(email));
+
+        // The agent page: client and site, and an admin moves the agent to another site.
+        UUID other = admin.createSite(client, "Dash other").id();
+        openAgentPage(inSite);
+        assertThat(browser.await(By.id("agent-client")).getText()).isEqualTo("Dash client " + suffix);
+        new Select(browser.await(By.id("agent-move"))).selectByValue(other.toString());
+        browser.awaitText(By.id("agent-site"), "Dash other", Duration.ofSeconds(10));
+        assertThat(admin.agent(inSite).siteId()).isEqualTo(other);
+        assertThat(admin.audit()).anySatisfy(e -> {
+            assertThat(e.action()).isEqualTo("agent.move");
+            assertThat(e.target()).isEqualTo(inSite.toString());
+        });
         admin.retireAgent(inSite);
     }
 
