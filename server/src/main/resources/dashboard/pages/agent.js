@@ -2,6 +2,7 @@
 import { html, nothing } from 'lit';
 import { agentCommands, decideHeldCommands, getAgent, runCommand } from '../api/agents.js';
 import { cancelCommand, getCommand } from '../api/commands.js';
+import { subscribe } from '../api/events.js';
 import { listSites, moveAgent } from '../api/tenancy.js';
 import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from '../ui.js';
 
@@ -29,16 +30,21 @@ class GuruAgent extends LightElement {
     this.selected = null;
     this.error = '';
     this.sites = null; // loaded for admins, who may move the agent
-    this.poller = new Poller(() => this.load(), 5000);
+    // Presence and command changes of this agent arrive as events; the poll is a slow safety net.
+    this.poller = new Poller(() => this.load(), 30000);
   }
 
   connectedCallback() {
     super.connectedCallback();
     this.poller.start();
+    this.unsubscribe = subscribe(['agent.presence', 'command.status'], ({ data }) => {
+      if (data?.agent_id === this.agentId) this.load();
+    }, () => this.load());
   }
 
   disconnectedCallback() {
     this.poller.stop();
+    this.unsubscribe?.();
     super.disconnectedCallback();
   }
 
@@ -286,11 +292,20 @@ class GuruCommandResult extends LightElement {
     super();
     this.command = null;
     this.error = '';
-    this.poller = new Poller(() => this.load(), 1000);
+    // The status event of this command triggers a read; the poll only covers a lost event.
+    this.poller = new Poller(() => this.load(), 10000);
+  }
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.unsubscribe = subscribe(['command.status'], ({ data }) => {
+      if (data?.command_id === this.commandId && this.poller.timer) this.load();
+    }, () => this.load());
   }
 
   disconnectedCallback() {
     this.poller.stop();
+    this.unsubscribe?.();
     super.disconnectedCallback();
   }
 

@@ -4,10 +4,13 @@
 // and the filtered/sorted list is recomputed only when the data or a filter changes.
 import { html, nothing } from 'lit';
 import { listAgents } from '../api/agents.js';
+import { subscribe } from '../api/events.js';
 import { LightElement, Poller, badge, errorBox, formatTime, relativeTime, serverHostBadge } from '../ui.js';
 
 const PAGE = 200;
-const REFRESH_MS = 5000;
+// Presence arrives as events and is applied in place; the full list is re-read only this often
+// (new agents, renamed hosts, versions) and whenever the event stream says it lost track.
+const REFRESH_MS = 60000;
 
 const COLUMNS = [
   ['hostname', 'Hostname'],
@@ -67,11 +70,28 @@ class GuruFleet extends LightElement {
     super.connectedCallback();
     this.load();
     this.poller.start();
+    this.unsubscribe = subscribe(['agent.presence'], ({ data }) => this.presence(data), () => this.load());
   }
 
   disconnectedCallback() {
     this.poller.stop();
+    this.unsubscribe?.();
     super.disconnectedCallback();
+  }
+
+  /** One agent came or went: update its row in place (no refetch of the fleet). */
+  presence(event) {
+    const agent = this.agents?.find((a) => a.id === event?.agent_id);
+    if (!agent) {
+      // An agent this page has not seen yet (just enrolled): the list is stale.
+      this.load();
+      return;
+    }
+    agent.status = event.online ? 'online' : 'offline';
+    agent.last_seen = event.at;
+    agent._seen = event.at ? Date.parse(event.at) : agent._seen;
+    // A new array identity so the memoised filter/sort recomputes (status filter, last-seen sort).
+    this.agents = [...this.agents];
   }
 
   async load() {

@@ -280,4 +280,16 @@ class CliEndToEndTest {
         assertThat(ok(cli.run("enroll-token", "revoke", id)).out()).isEqualTo("Revoked enrollment token " + id + ".\n");
         assertThat(ok(cli.run("enroll-token", "list")).out()).containsPattern(id + "\\s+branch\\s+revoked");
     }
+
+    @Test
+    void commandShowCanWaitForTheResult() throws Exception {
+        UUID id = fleet.admin().runCommand(web, new com.gururmm.protocol.api.Commands.CommandRequest("sh", "sleep 1; echo late", null, 30))
+                .commandId();
+        Cli.Result shown = ok(cli.run("command", "show", id.toString(), "--wait", "60", "-o", "json"));
+        JsonNode view = Json.mapper().readTree(shown.out());
+        assertThat(view.get("status").asText()).isEqualTo("completed");
+        assertThat(view.get("stdout").asText()).isEqualTo("late\n");
+        Cli.Result bad = cli.run("command", "show", id.toString(), "--wait", "301");
+        assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
+    }
 }

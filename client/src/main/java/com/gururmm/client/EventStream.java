@@ -89,7 +89,7 @@ public final class EventStream implements AutoCloseable {
     }
 
     public boolean ended() {
-        return ended && events.isEmpty();
+        return ended && (events.isEmpty() || events.peek() == END);
     }
 
     public String lastEventId() {

@@ -120,10 +120,10 @@ public final class GuruServer implements AutoCloseable {
         this.flusher = new LastSeenFlusher(registry, agentStore);
         CommandWaits commandWaits = new CommandWaits(bus);
         EventJournal journal = new EventJournal(bus);
-        // Every role reads every agent's presence, commands and alerts through the API today, so
         // An event is visible when its agent is in the caller's scope (the rule of GET /api/agents/{id}).
         TenancyGuard scopeGuard = new TenancyGuard(tenancyStore, serverHostScope);
-        EventRoutes eventRoutes = new EventRoutes(journal, (principal, entry) -> scopeGuard.agentVisible(principal, entry.agentId()));
+        EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate,
+                (principal, entry) -> scopeGuard.agentVisible(principal, entry.agentId()));
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),

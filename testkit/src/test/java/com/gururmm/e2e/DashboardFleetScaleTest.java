@@ -112,13 +112,15 @@ class DashboardFleetScaleTest {
         browser.driver.findElement(By.cssSelector("button.sort[data-sort=version]")).click();
         assertThat(browser.driver.findElement(By.cssSelector("#agents-table tbody tr td:nth-child(5)")).getText()).isEqualTo("0.1.6");
 
-        // Clear the text filter, scroll down, and let one auto-refresh happen: nothing the user set is lost.
+        // Clear the text filter, scroll down, and let one full refresh happen (the periodic one, or
+        // after the event stream lost track): nothing the user set is lost.
         browser.type(By.id("fleet-filter"), "host-0");
         new WebDriverWait(browser.driver, Duration.ofSeconds(5)).until(d -> renderedRows() == 200);
         browser.js("window.scrollTo(0, 2500)");
         long scrolled = ((Number) browser.js("return Math.round(window.scrollY)")).longValue();
         assertThat(scrolled).isGreaterThan(1000);
         Object loadedAt = browser.js("return document.querySelector('guru-fleet').loadedAt");
+        browser.js("document.querySelector('guru-fleet').load()");
         new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d ->
                 !loadedAt.equals(browser.js("return document.querySelector('guru-fleet').loadedAt")));
         assertThat(browser.js("return document.getElementById('fleet-filter').value")).isEqualTo("host-0");

@@ -182,10 +182,42 @@ class DashboardTest {
         loginAsAdmin();
         browser.await(agentRow(agentId));
         browser.js("sessionStorage.setItem('gururmm.token', 'not-a-jwt')");
-        // The next auto-refresh (every 5 s) gets a 401 and must send the user back to the login page.
+        // The next API call (opening another page) gets a 401 and must send the user back to the login page.
+        browser.go(base, "#/admin/users");
         String notice = browser.await(By.id("login-notice"), Duration.ofSeconds(15)).getText();
         assertThat(notice).contains("Sign in again");
         assertThat(browser.js("return sessionStorage.getItem('gururmm.token')")).isNull();
+    }
+
+    @Test
+    void aSessionRevokedOnTheServerEndsTheOpenPageWithinSeconds() {
+        loginAsAdmin();
+        browser.await(agentRow(agentId));
+        String token = (String) browser.js("return sessionStorage.getItem('gururmm.token')");
+        // Signed out elsewhere (or revoked by an admin): the page makes no request of its own, but
+        // its live event stream re-checks the session and ends it.
+        assertThat(new GuruClient(base, token).raw("POST", "/api/auth/logout", null, java.util.Map.of()).status()).isLessThan(300);
+        String notice = browser.await(By.id("login-notice"), Duration.ofSeconds(20)).getText();
+        assertThat(notice).contains("Sign in again");
+        assertThat(browser.js("return sessionStorage.getItem('gururmm.token')")).isNull();
+    }
+
+    @Test
+    void presenceChangesUpdateTheFleetRowInPlaceWithoutRefetchingTheFleet() {
+        loginAsAdmin();
+        browser.await(agentRow(agentId));
+        com.gururmm.testkit.AgentProcess extra = fleet.addAgent();
+        By row = agentRow(extra.agentId());
+        // A new agent is not in the list yet: its first presence event makes the page read the list once.
+        browser.await(row, Duration.ofSeconds(20));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                browser.driver.findElement(row).getText().contains("online"));
+        Object loadedAt = browser.js("return document.querySelector('guru-fleet').loadedAt");
+        extra.kill();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                browser.driver.findElement(row).getText().contains("offline"));
+        assertThat(browser.js("return document.querySelector('guru-fleet').loadedAt")).as("no full refetch").isEqualTo(loadedAt);
+        assertThat(browser.pageErrors()).isEmpty();
     }
 
     @Test

@@ -150,6 +150,24 @@ class PushToOperatorsTest {
     }
 
     @Test
+    void anOpenStreamEndsWithinSecondsWhenItsSessionIsRevoked() throws Exception {
+        GuruClient session = fleet.server().anonymousClient();
+        session.login(com.gururmm.testkit.TestServer.ADMIN_EMAIL, com.gururmm.testkit.TestServer.ADMIN_PASSWORD);
+        try (EventStream events = session.events(null, null, null)) {
+            session.raw("POST", "/api/auth/logout", null, Map.of());
+            EventStream.Event event;
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            do {
+                event = events.next(Duration.ofSeconds(1));
+            } while ((event == null || !event.type().equals("unauthorized")) && System.nanoTime() < deadline && !events.ended());
+            assertThat(event).as("an unauthorized event before the stream ends").isNotNull();
+            assertThat(event.type()).isEqualTo("unauthorized");
+            assertThat(events.next(Duration.ofSeconds(5))).as("nothing after it").isNull();
+            assertThat(events.ended()).isTrue();
+        }
+    }
+
+    @Test
     void theReadinessProbeReportsDatabaseAndBus() {
         GuruClient.RawResponse response = fleet.server().anonymousClient().raw("GET", "/readyz", null, Map.of());
         assertThat(response.status()).isEqualTo(200);

@@ -1,5 +1,6 @@
 package com.gururmm.cli.commands;
 
+import com.gururmm.cli.CliException;
 import com.gururmm.cli.ExitCode;
 import com.gururmm.cli.config.Session;
 import com.gururmm.cli.output.Output;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Parameters;
         description = "Show a command's status, exit code and output.",
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm command show 3f2a9c4e-1b2d-4c5e-8f90-123456789abc",
-                "  gururmm command show $ID --output json | jq -r .stdout"})
+                "  gururmm command show $ID --output json | jq -r .stdout",
+                "  gururmm command show $ID --wait 60    # answers once it has finished (or after 60 s)"})
 public final class CommandShowCommand implements Callable<Integer> {
     @Mixin
     private Session session;
@@ -31,9 +33,16 @@ public final class CommandShowCommand implements Callable<Integer> {
             + " (by default control characters are escaped there; pipes and files always get them unchanged).")
     private boolean raw;
 
+    @Option(names = "--wait", paramLabel = "SECONDS",
+            description = "Wait up to SECONDS (at most 300) for the command to leave queued/running; the server answers the moment it does.")
+    private Integer waitSeconds;
+
     @Override
     public Integer call() {
-        CommandView view = session.client().command(id);
+        if (waitSeconds != null && (waitSeconds < 0 || waitSeconds > 300)) {
+            throw CliException.usage("--wait must be between 0 and 300 seconds; got " + waitSeconds + ".");
+        }
+        CommandView view = waitSeconds == null ? session.client().command(id) : session.client().command(id, waitSeconds);
         if (output.isJson()) {
             output.json(view);
         } else {

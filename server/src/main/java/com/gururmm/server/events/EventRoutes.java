@@ -7,6 +7,7 @@ import com.gururmm.server.auth.Principal;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.http.Bodies;
+import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
 import io.javalin.http.Context;
@@ -39,12 +40,21 @@ public final class EventRoutes {
     private static final ObjectMapper MAPPER = Json.mapper();
     private static final Object OVERFLOW = new Object();
 
+    /** How often an open stream re-checks its credential: a revoked session stops receiving within this. */
+    static final Duration RECHECK = Duration.ofSeconds(5);
+
     private final EventJournal journal;
+    private final AccessFilter.Users users;
     private final BiPredicate<Principal, EventJournal.Entry> visible;
 
-    /** @param visible whether a caller may see an event (the same rule as reading its agent through the API) */
-    public EventRoutes(EventJournal journal, BiPredicate<Principal, EventJournal.Entry> visible) {
+    /**
+     * @param users   authenticates the stream's {@code Authorization} header again every {@link #RECHECK}
+     *                (revocation is immediate for streams too, and a changed role or scope applies)
+     * @param visible whether a caller may see an event (the same rule as reading its agent through the API)
+     */
+    public EventRoutes(EventJournal journal, AccessFilter.Users users, BiPredicate<Principal, EventJournal.Entry> visible) {
         this.journal = journal;
+        this.users = users;
         this.visible = visible;
     }
 
@@ -56,6 +66,8 @@ public final class EventRoutes {
 
     private void stream(Context ctx) throws IOException {
         Principal caller = Access.principal(ctx);
+        String authorization = ctx.header("Authorization");
+        long recheckAt = System.nanoTime() + RECHECK.toNanos();
         Set<String> types = parseTypes(Bodies.query(ctx, "types"));
         String agentParam = Bodies.query(ctx, "agent_id");
         UUID agent = agentParam == null || agentParam.isBlank() ? null : parseUuid(agentParam);
@@ -85,8 +97,26 @@ public final class EventRoutes {
                 }
             }
             out.flush();
+            long lastWrite = System.nanoTime();
             while (true) {
-                Object next = queue.poll(KEEPALIVE.toMillis(), TimeUnit.MILLISECONDS);
+                Object next = queue.poll(RECHECK.toMillis(), TimeUnit.MILLISECONDS);
+                if (System.nanoTime() - recheckAt >= 0) {
+                    recheckAt = System.nanoTime() + RECHECK.toNanos();
+                    try {
+                        caller = users.authenticate(authorization);
+                    } catch (ApiException refused) {
+                        if (refused.status() != 401) {
+                            continue; // the database is away for a moment: keep the stream, check again later
+                        }
+                        write(out, "event: unauthorized\ndata: " + MAPPER.writeValueAsString(java.util.Map.of("message", refused.getMessage())) + "\n\n");
+                        out.flush();
+                        return;
+                    }
+                }
+                if (next == null && System.nanoTime() - lastWrite < KEEPALIVE.toNanos()) {
+                    continue;
+                }
+                lastWrite = System.nanoTime();
                 if (next == null) {
                     write(out, ": keepalive\n\n");
                 } else if (next == OVERFLOW) {
