@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
                 com.gururmm.cli.inventory.InventoryCommand.class,
                 com.gururmm.cli.shell.ShellCommand.class,
                 com.gururmm.cli.alerts.AlertsCommand.class, com.gururmm.cli.alerts.ChecksCommand.class,
-                com.gururmm.cli.notifications.NotificationsCommand.class},
+                com.gururmm.cli.notifications.NotificationsCommand.class,
+                com.gururmm.cli.tenancy.UsersCommand.class, com.gururmm.cli.tenancy.ClientsCommand.class,
+                com.gururmm.cli.tenancy.SitesCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  gururmm login --server http://rmm.example.com:3001 --email me@example.com",

@@ -206,6 +206,70 @@ public final class GuruClient {
         call("DELETE", "/api/users/" + id, null, Void.class);
     }
 
+    /** {@code POST /api/users} with a scope (technician and viewer: the clients and sites they may see). */
+    public UserView createUser(String email, String password, String role, com.gururmm.protocol.api.Auth.ScopeView scope) {
+        return call("POST", "/api/users", new com.gururmm.protocol.api.Auth.CreateUserRequest(email, password, role, scope), UserView.class);
+    }
+
+    public UserDetail user(UUID id) {
+        return call("GET", "/api/users/" + id, null, UserDetail.class);
+    }
+
+    /** {@code PATCH /api/users/{id}}; null leaves a field as it is; a scope replaces the user's grants. */
+    public UserDetail updateUser(UUID id, Boolean disabled, String role, com.gururmm.protocol.api.Auth.ScopeView scope) {
+        return call("PATCH", "/api/users/" + id, new UpdateUserRequest(disabled, role, scope), UserDetail.class);
+    }
+
+    /** {@code POST /api/users/{id}/reset-password}: null generates a password (returned once). */
+    public com.gururmm.protocol.api.Auth.ResetPasswordResponse resetPassword(UUID id, String password) {
+        return call("POST", "/api/users/" + id + "/reset-password", new com.gururmm.protocol.api.Auth.ResetPasswordRequest(password),
+                com.gururmm.protocol.api.Auth.ResetPasswordResponse.class);
+    }
+
+    // --- clients and sites ---
+
+    public List<com.gururmm.protocol.api.Tenancy.ClientView> clients() {
+        return call("GET", "/api/clients", null, new TypeReference<List<com.gururmm.protocol.api.Tenancy.ClientView>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Tenancy.ClientView createClient(String name) {
+        return call("POST", "/api/clients", new com.gururmm.protocol.api.Tenancy.NameRequest(name), com.gururmm.protocol.api.Tenancy.ClientView.class);
+    }
+
+    public com.gururmm.protocol.api.Tenancy.ClientView renameClient(UUID id, String name) {
+        return call("PATCH", "/api/clients/" + id, new com.gururmm.protocol.api.Tenancy.NameRequest(name), com.gururmm.protocol.api.Tenancy.ClientView.class);
+    }
+
+    public void deleteClient(UUID id) {
+        call("DELETE", "/api/clients/" + id, null, Void.class);
+    }
+
+    /** The sites of one client, or (null) every site in the caller's scope. */
+    public List<com.gururmm.protocol.api.Tenancy.SiteView> sites(UUID clientId) {
+        return call("GET", clientId == null ? "/api/sites" : "/api/clients/" + clientId + "/sites", null,
+                new TypeReference<List<com.gururmm.protocol.api.Tenancy.SiteView>>() {
+                });
+    }
+
+    public com.gururmm.protocol.api.Tenancy.SiteView createSite(UUID clientId, String name) {
+        return call("POST", "/api/clients/" + clientId + "/sites", new com.gururmm.protocol.api.Tenancy.NameRequest(name),
+                com.gururmm.protocol.api.Tenancy.SiteView.class);
+    }
+
+    public com.gururmm.protocol.api.Tenancy.SiteView renameSite(UUID id, String name) {
+        return call("PATCH", "/api/sites/" + id, new com.gururmm.protocol.api.Tenancy.NameRequest(name), com.gururmm.protocol.api.Tenancy.SiteView.class);
+    }
+
+    public void deleteSite(UUID id) {
+        call("DELETE", "/api/sites/" + id, null, Void.class);
+    }
+
+    /** {@code PATCH /api/agents/{id}}: move the agent to another site. */
+    public AgentDetail moveAgent(UUID id, UUID siteId) {
+        return call("PATCH", "/api/agents/" + id, new com.gururmm.protocol.api.Agents.UpdateAgentRequest(siteId), AgentDetail.class);
+    }
+
     // --- agents ---
 
     public List<AgentSummary> agents() {

@@ -66,6 +66,10 @@ import com.gururmm.server.tls.TlsRoutes;
 import com.gururmm.server.tunnel.TunnelRoutes;
 import com.gururmm.server.tunnel.TunnelService;
 import com.gururmm.server.tunnel.TunnelSockets;
+import com.gururmm.server.tenancy.TenancyGuard;
+import com.gururmm.server.tenancy.TenancyRoutes;
+import com.gururmm.server.tenancy.TenancyService;
+import com.gururmm.server.tenancy.TenancyStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -125,7 +129,9 @@ public final class GuruServer implements AutoCloseable {
         // TOTP secrets are sealed with a key in a file, like the signing key (docs/OPERATIONS.md, "MFA").
         MfaService mfa = new MfaService(jdbi, auth, new SecretBox(JwtKeyFile.load(config.mfaKeyPath(), config.mfaKeyFile().isEmpty(),
                 "MFA secret key", "GURURMM_MFA_KEY_FILE")), audit, clock);
-        this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
+        TenancyStore tenancyStore = new TenancyStore(jdbi);
+        TenancyService tenancy = new TenancyService(tenancyStore, audit, clock);
+        this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), tenancy, audit, clock);
         // One node by default; with NATS_URL the bus spans every node (docs/OPERATIONS.md, "Waiting for results and watching events").
         this.nodeName = nodeName();
         this.bus = config.nats().<EventBus>map(url -> NatsEventBus.connect(url, Duration.ofSeconds(10))).orElseGet(InProcessEventBus::new);
@@ -157,9 +163,10 @@ public final class GuruServer implements AutoCloseable {
         this.flusher = new LastSeenFlusher(registry, agentStore);
         CommandWaits commandWaits = new CommandWaits(bus);
         EventJournal journal = new EventJournal(bus);
-        // Every role reads every agent's presence, commands and alerts through the API today, so
-        // every event is visible to every signed-in user; scoped roles narrow this predicate.
-        EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate, (principal, entry) -> true);
+        // An event is visible when its agent is in the caller's scope (the rule of GET /api/agents/{id}).
+        TenancyGuard scopeGuard = new TenancyGuard(tenancyStore, serverHostScope);
+        EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate,
+                (principal, entry) -> scopeGuard.agentVisible(principal, entry.agentId()));
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
@@ -168,7 +175,8 @@ public final class GuruServer implements AutoCloseable {
         gateway.systemInventory(inventory::receive);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
-        access.scope(serverHostScope);
+        // Scope (clients/sites: 404 outside it) and the server-host rule (403), for every route naming an object.
+        access.scope(scopeGuard);
         gateway.meters(meters);
         AgentEventService agentEvents = new AgentEventService(new AgentEventStore(jdbi), bus, clock);
         gateway.agentEvents(agentEvents);
@@ -208,7 +216,8 @@ public final class GuruServer implements AutoCloseable {
             new UserRoutes(auth).register(routes);
             new MfaRoutes(mfa, clientAddress).register(routes);
             new TlsRoutes(tls).register(routes);
-            new AgentRoutes(agents, clientAddress).register(routes);
+            new AgentRoutes(agents, clientAddress, tenancy).register(routes);
+            new TenancyRoutes(tenancy).register(routes);
             new CommandRoutes(commands, commandWaits).register(routes);
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);

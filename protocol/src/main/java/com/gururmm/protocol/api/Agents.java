@@ -26,7 +26,14 @@ public final class Agents {
             Instant lastSeen,
             String machineUid,
             String site,
-            boolean serverHost) {
+            boolean serverHost,
+            UUID siteId,
+            UUID clientId,
+            String clientName) {
+        public AgentSummary(UUID id, String hostname, String os, String arch, String version, String channel, String status,
+                            Instant lastSeen, String machineUid, String site, boolean serverHost) {
+            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, null, null, null);
+        }
     }
 
     /**
@@ -56,7 +63,21 @@ public final class Agents {
             Releases.UpdateState update,
             boolean serverHost,
             int heldCommands,
-            String holdReason) {
+            String holdReason,
+            UUID siteId,
+            UUID clientId,
+            String clientName) {
+        public AgentDetail(UUID id, String hostname, String os, String arch, String version, String channel, String status,
+                           Instant lastSeen, String machineUid, String site, String deviceId, String osVersion,
+                           List<String> ipAddresses, List<String> loggedOnUsers, Inventory.Health health, Instant enrolledAt,
+                           int enrollCount, Releases.UpdateState update, boolean serverHost, int heldCommands, String holdReason) {
+            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, deviceId, osVersion, ipAddresses,
+                    loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, null, null, null);
+        }
+    }
+
+    /** {@code PATCH /api/agents/{id}}: move the agent to another site (admin; audited with from and to). */
+    public record UpdateAgentRequest(UUID siteId) {
     }
 
     public record EnrollRequest(

@@ -3,6 +3,7 @@ package com.gururmm.server.auth;
 import com.gururmm.protocol.api.Auth.ChangePasswordRequest;
 import com.gururmm.protocol.api.Auth.CreateUserRequest;
 import com.gururmm.protocol.api.Auth.LoginResponse;
+import com.gururmm.protocol.api.Auth.ScopeView;
 import com.gururmm.protocol.api.Auth.UserDetail;
 import com.gururmm.protocol.api.Auth.UserView;
 import com.gururmm.server.audit.AuditLog;
@@ -42,7 +43,7 @@ public final class AuthService {
         this.audit = audit;
         this.clock = clock;
         this.throttle = new LoginThrottle(clock);
-        this.admin = new UserAdmin(jdbi, audit, clock);
+        this.admin = new UserAdmin(jdbi, hasher, audit, clock);
         this.decoyHash = hasher.hash(UUID.randomUUID().toString());
     }
 
@@ -140,7 +141,9 @@ public final class AuthService {
         if (second != null) {
             second.checkSessionAllowed(live.userId(), role);
         }
-        return new Principal(live.userId(), live.email(), role);
+        // Read per request, like the role: a scope change applies to the very next request.
+        Scope scope = role == Role.ADMIN ? Scope.ALL : jdbi.withHandle(h -> ScopeStore.resolve(h, live.userId()));
+        return new Principal(live.userId(), live.email(), role, scope);
     }
 
     /** {@code POST /api/auth/logout}: ends the session of the token presented. */
@@ -207,17 +210,24 @@ public final class AuthService {
         Role role = Role.parse(request.role()).orElseThrow(() -> ApiException.badRequest(
                 "Field 'role' must be admin, technician or viewer; got " + (request.role() == null ? "nothing" : "'" + request.role() + "'") + "."));
         String email = request.email().trim().toLowerCase(Locale.ROOT);
+        UserAdmin.refuseAdminScope(role, request.scope());
+        ScopeView scope = jdbi.withHandle(h -> ScopeStore.validate(h, request.scope()));
         if (users.findByEmail(email).isPresent()) {
             throw ApiException.conflict("A user with e-mail " + email + " already exists.");
         }
         UUID id = UUID.randomUUID();
-        users.insert(new UserStore.UserRow(id, email, hasher.hash(request.password()), role.wireName(), false, clock.instant()));
-        audit.record(actor.name(), "user.create", email, "role=" + role.wireName());
+        String hash = hasher.hash(request.password());
+        jdbi.useTransaction(h -> {
+            UserStore.insert(h, new UserStore.UserRow(id, email, hash, role.wireName(), false, clock.instant()));
+            ScopeStore.replace(h, id, scope);
+        });
+        audit.record(actor.name(), "user.create", email, "role=" + role.wireName()
+                + (role == Role.ADMIN ? "" : " scope " + ScopeStore.describe(scope)));
         return new UserView(id, email, role.wireName());
     }
 
     public java.util.List<UserDetail> listUsers() {
-        return users.list().stream().map(UserAdmin::detail).toList();
+        return jdbi.withHandle(h -> users.list().stream().map(row -> UserAdmin.detail(h, row)).toList());
     }
 
     /**
