@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the GuruRMM agent as a systemd service.
-#   sudo ./install.sh --server http://rmm.example:3001 --token grmm_enroll_... [--channel beta] [--jar gururmm-agent.jar]
+#   sudo ./install.sh --server https://rmm.example:3001 --token grmm_enroll_... [--fingerprint SHA256] [--channel beta] [--jar gururmm-agent.jar]
+# --fingerprint pins the server's TLS certificate (a self-signed server; docs/OPERATIONS.md, "TLS").
 # Writes /opt/gururmm/{gururmm-agent.jar,bin/gururmm-agent}, /etc/gururmm/agent.env (0600) and the
 # unit, then enables and starts it. Re-running it upgrades the jar and keeps the agent's identity
 # (nothing in /var/lib/gururmm is changed but the token file below).
@@ -8,7 +9,7 @@
 # variable from there would sit in the agent's environment (/proc/<pid>/environ) for as long as it
 # runs, while the agent deletes the file as soon as it has enrolled (or at once, if already enrolled).
 set -eu
-SERVER="" TOKEN="" CHANNEL="stable" JAR="$(dirname "$0")/gururmm-agent.jar" PUBKEY=""
+SERVER="" TOKEN="" CHANNEL="stable" JAR="$(dirname "$0")/gururmm-agent.jar" PUBKEY="" FINGERPRINT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) SERVER="$2"; shift 2 ;;
@@ -16,6 +17,7 @@ while [ $# -gt 0 ]; do
     --channel) CHANNEL="$2"; shift 2 ;;
     --jar) JAR="$2"; shift 2 ;;
     --release-public-key) PUBKEY="$2"; shift 2 ;;
+    --fingerprint) FINGERPRINT="$2"; shift 2 ;;
     *) echo "install.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +35,7 @@ umask 077
   echo "GURURMM_SERVER_URL=$SERVER"
   echo "GURURMM_CHANNEL=$CHANNEL"
   if [ -n "$PUBKEY" ]; then echo "GURURMM_RELEASE_PUBLIC_KEY=$PUBKEY"; fi
+  if [ -n "$FINGERPRINT" ]; then echo "GURURMM_SERVER_FINGERPRINT=$FINGERPRINT"; fi
 } > /etc/gururmm/agent.env
 if [ -n "$TOKEN" ]; then
   # The unit's StateDirectory; systemd keeps an existing one and sets it to StateDirectoryMode (0700).

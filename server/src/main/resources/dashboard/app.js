@@ -1,9 +1,11 @@
 // The dashboard's root: login, navigation and a hash router over the page table (pages.js).
 import { html, nothing } from 'lit';
-import { login, logout, session, UNAUTHORIZED_EVENT } from './api/client.js';
+import { login, loginEnroll, logout, session, verifyMfa, UNAUTHORIZED_EVENT } from './api/client.js';
 import { me } from './api/users.js';
+import { alertCounts } from './api/alerts.js';
+import { subscribe } from './api/events.js';
 import { PAGES, allows, match } from './pages.js';
-import { LightElement, errorBox } from './ui.js';
+import { LightElement, Poller, errorBox } from './ui.js';
 
 const WHO = { viewer: 'signed-in users', technician: 'technicians and administrators', admin: 'administrators' };
 
@@ -12,6 +14,9 @@ class GuruLogin extends LightElement {
     notice: { type: String },
     error: { state: true },
     busy: { state: true },
+    mfa: { state: true },
+    enrollment: { state: true },
+    recovery: { state: true },
   };
 
   async submit(event) {
@@ -20,8 +25,14 @@ class GuruLogin extends LightElement {
     this.error = '';
     this.busy = true;
     try {
-      const user = await login(form.email.value.trim(), form.password.value);
-      this.dispatchEvent(new CustomEvent('logged-in', { detail: user, bubbles: true }));
+      const result = await login(form.email.value.trim(), form.password.value);
+      if (result.mfa) {
+        // MFA: a second step before there is a session (docs/OPERATIONS.md, "MFA").
+        this.mfa = result.mfa;
+        if (result.mfa.enrollmentRequired) this.enrollment = await loginEnroll(result.mfa.token);
+        return;
+      }
+      this.dispatchEvent(new CustomEvent('logged-in', { detail: result, bubbles: true }));
     } catch (e) {
       this.error = e.message;
       form.password.value = '';
@@ -31,7 +42,64 @@ class GuruLogin extends LightElement {
     }
   }
 
+  async submitCode(event) {
+    event.preventDefault();
+    const form = event.target;
+    this.error = '';
+    this.busy = true;
+    try {
+      const body = await verifyMfa(this.mfa.token, form.code.value.trim());
+      if (body.recovery_codes) {
+        this.recovery = { codes: body.recovery_codes, user: body.user };
+        return;
+      }
+      this.dispatchEvent(new CustomEvent('logged-in', { detail: body.user, bubbles: true }));
+    } catch (e) {
+      this.error = e.message;
+      if (e.status === 401 && /unknown, used or expired/.test(e.message)) {
+        this.mfa = null;
+        this.enrollment = null;
+      } else {
+        form.code.value = '';
+        form.code.focus();
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  finishEnrolment() {
+    this.dispatchEvent(new CustomEvent('logged-in', { detail: this.recovery.user, bubbles: true }));
+  }
+
   render() {
+    if (this.recovery) {
+      return html`
+        <main class="login">
+          <section class="card login-card" aria-labelledby="login-title">
+            <h1 id="login-title">MFA is on</h1>
+            <p><strong>Store these recovery codes now: they are shown only once.</strong> Each signs you in once without the app.</p>
+            <ul class="mono" id="login-recovery-codes">${this.recovery.codes.map((c) => html`<li>${c}</li>`)}</ul>
+            <button type="button" class="primary" id="login-recovery-done" @click=${this.finishEnrolment}>I have stored them</button>
+          </section>
+        </main>`;
+    }
+    if (this.mfa) {
+      return html`
+        <main class="login">
+          <form class="card login-card" id="login-mfa-form" @submit=${this.submitCode} aria-labelledby="login-title">
+            <h1 id="login-title">${this.enrollment ? 'Set up MFA' : 'Two-step sign-in'}</h1>
+            ${this.enrollment ? html`
+              <p>Your role must use MFA. Scan this code with an authenticator app, or type the key in, then enter the code it shows.</p>
+              <img id="login-mfa-qr" class="qr" src=${this.enrollment.qr_code} alt="QR code of the authenticator key">
+              <p class="mono" id="login-mfa-secret">${this.enrollment.secret}</p>`
+            : html`<p>Enter the 6-digit code of your authenticator app, or a recovery code.</p>`}
+            <label>Code <input name="code" id="login-code" autocomplete="one-time-code" inputmode="numeric" required autofocus maxlength="20"></label>
+            <div id="login-error">${errorBox(this.error)}</div>
+            <button type="submit" class="primary" id="login-code-submit" ?disabled=${this.busy}>${this.busy ? 'Checking…' : 'Verify'}</button>
+          </form>
+        </main>`;
+    }
     return html`
       <main class="login">
         <form class="card login-card" @submit=${this.submit} aria-labelledby="login-title">
@@ -52,10 +120,14 @@ class GuruApp extends LightElement {
     user: { state: true },
     route: { state: true },
     notice: { state: true },
+    openAlerts: { state: true },
   };
 
   constructor() {
     super();
+    // The navigation's open-alert count: re-read on every alert event, and every 10 s in case the stream is down.
+    this.openAlerts = null;
+    this.countPoller = new Poller(() => this.refreshCount(), 10_000);
     this.user = session.token ? session.user : null;
     this.route = match(location.hash);
     this.notice = '';
@@ -65,6 +137,7 @@ class GuruApp extends LightElement {
       this.route = match(location.hash);
     };
     this.onUnauthorized = (event) => {
+      this.stopCount();
       this.user = null;
       this.notice = event.detail;
     };
@@ -76,6 +149,7 @@ class GuruApp extends LightElement {
     super.connectedCallback();
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener(UNAUTHORIZED_EVENT, this.onUnauthorized);
+    this.startCount();
     // The stored role may be stale (or the token revoked): ask the server who we are.
     if (this.user) {
       me().then((me) => {
@@ -85,7 +159,31 @@ class GuruApp extends LightElement {
     }
   }
 
+  startCount() {
+    if (!this.user || this.unsubscribeAlerts) return;
+    this.refreshCount();
+    this.countPoller.start();
+    this.unsubscribeAlerts = subscribe(['alert.changed'], () => this.refreshCount(), () => this.refreshCount());
+  }
+
+  stopCount() {
+    this.countPoller.stop();
+    this.unsubscribeAlerts?.();
+    this.unsubscribeAlerts = null;
+  }
+
+  async refreshCount() {
+    if (!this.user) return;
+    try {
+      const c = await alertCounts();
+      this.openAlerts = c.open + c.acknowledged;
+    } catch {
+      // a failed count leaves the last one; the page itself reports errors
+    }
+  }
+
   disconnectedCallback() {
+    this.stopCount();
     window.removeEventListener('hashchange', this.onHash);
     window.removeEventListener(UNAUTHORIZED_EVENT, this.onUnauthorized);
     super.disconnectedCallback();
@@ -94,9 +192,11 @@ class GuruApp extends LightElement {
   loggedIn(event) {
     this.notice = '';
     this.user = event.detail;
+    this.startCount();
   }
 
   logout() {
+    this.stopCount();
     logout();
     this.user = null;
     this.notice = 'You have signed out.';
@@ -132,7 +232,9 @@ class GuruApp extends LightElement {
   }
 
   navLink(href, label, active) {
-    return html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}</a>`;
+    const count = href === '#/alerts' && this.openAlerts !== null
+      ? html` <span class="badge nav-count" id="nav-alert-count" title="open and acknowledged alerts">${this.openAlerts}</span>` : nothing;
+    return html`<a href=${href} aria-current=${active ? 'page' : 'false'}>${label}${count}</a>`;
   }
 
   render() {

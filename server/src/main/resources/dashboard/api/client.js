@@ -73,11 +73,27 @@ async function send(method, path, body, token) {
   return data;
 }
 
+/**
+ * The password step. Resolves to the user when that is the whole login, or, with MFA, to
+ * `{ mfa: { token, enrollmentRequired } }`: no session yet, `verifyMfa` completes it.
+ */
 export async function login(email, password) {
   const body = await send('POST', '/api/auth/login', { email, password });
+  if (body.mfa_required) return { mfa: { token: body.mfa_token, enrollmentRequired: body.mfa_enrollment_required } };
   session.save(body.token, body.user);
   return body.user;
 }
+
+/** The second step: a TOTP code (or a recovery code) for the login's mfa token. Resolves to the full login answer. */
+export async function verifyMfa(mfaToken, code) {
+  const isCode = /^[0-9]{6}$/.test(code);
+  const body = await send('POST', '/api/auth/mfa/verify', isCode ? { mfa_token: mfaToken, code } : { mfa_token: mfaToken, recovery_code: code });
+  session.save(body.token, body.user);
+  return body;
+}
+
+/** TOTP set-up during a login the MFA policy requires it for: secret, otpauth URI, QR code. */
+export const loginEnroll = (mfaToken) => send('POST', '/api/auth/mfa/login-enroll', { mfa_token: mfaToken });
 
 /**
  * Ends the session on the server (so a copied token stops working too), then forgets it here.

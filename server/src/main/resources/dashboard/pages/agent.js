@@ -3,6 +3,7 @@ import { html, nothing } from 'lit';
 import { agentCommands, decideHeldCommands, getAgent, runCommand } from '../api/agents.js';
 import { cancelCommand, getCommand } from '../api/commands.js';
 import { subscribe } from '../api/events.js';
+import { listSites, moveAgent } from '../api/tenancy.js';
 import './metrics-charts.js';
 import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from '../ui.js';
 
@@ -20,6 +21,7 @@ class GuruAgent extends LightElement {
     commands: { state: true },
     selected: { state: true },
     error: { state: true },
+    sites: { state: true },
   };
 
   constructor() {
@@ -28,6 +30,7 @@ class GuruAgent extends LightElement {
     this.commands = [];
     this.selected = null;
     this.error = '';
+    this.sites = null; // loaded for admins, who may move the agent
     // Presence and command changes of this agent arrive as events; the poll is a slow safety net.
     this.poller = new Poller(() => this.load(), 30000);
   }
@@ -65,6 +68,7 @@ class GuruAgent extends LightElement {
       if (id !== this.agentId) return; // the user navigated to another agent meanwhile
       this.agent = agent;
       this.commands = commands;
+      if (isAdmin(this.user) && this.sites === null) this.sites = await listSites();
       this.error = '';
     } catch (e) {
       this.error = e.message;
@@ -102,6 +106,23 @@ class GuruAgent extends LightElement {
     }
   }
 
+  /** Admins move the agent to another site (audited); technicians of the old site stop seeing it at once. */
+  moveControl(a) {
+    const move = async (siteId) => {
+      if (!siteId || siteId === a.site_id) return;
+      try {
+        this.agent = await moveAgent(a.id, siteId);
+        this.error = '';
+      } catch (e) {
+        this.error = e.message;
+      }
+    };
+    if (!this.sites) return nothing;
+    return html` <select id="agent-move" aria-label="Move to site" @change=${(e) => move(e.target.value)}>
+      ${this.sites.map((s) => html`<option value=${s.id} ?selected=${s.id === a.site_id}>${s.client_name} / ${s.name}</option>`)}
+    </select>`;
+  }
+
   inventory(a) {
     return html`
       <section class="card" aria-labelledby="inv-title">
@@ -112,7 +133,8 @@ class GuruAgent extends LightElement {
           <dt>IP addresses</dt><dd>${list(a.ip_addresses)}</dd>
           <dt>Logged-on users</dt><dd>${list(a.logged_on_users)}</dd>
           <dt>Agent version</dt><dd>${a.version} (${a.channel})</dd>
-          <dt>Site</dt><dd>${a.site ?? '—'}</dd>
+          <dt>Client</dt><dd id="agent-client">${a.client_name ?? '—'}</dd>
+          <dt>Site</dt><dd id="agent-site">${a.site ?? '—'}${isAdmin(this.user) ? this.moveControl(a) : nothing}</dd>
           <dt>Machine UID</dt><dd class="mono">${a.machine_uid ?? '—'}</dd>
           <dt>Device ID</dt><dd class="mono">${a.device_id ?? '—'}</dd>
           <dt>Agent ID</dt><dd class="mono">${a.id}</dd>
@@ -180,7 +202,9 @@ class GuruAgent extends LightElement {
     return html`
       <p><a href="#/agents">← Fleet</a></p>
       <div class="page-head"><h1 id="agent-hostname">${a.hostname}</h1><span id="agent-status">${badge(a.status)}</span>
-        ${serverHostBadge(a)}<a id="agent-inventory-link" href="#/agents/${encodeURIComponent(a.id)}/inventory">System inventory</a></div>
+        ${serverHostBadge(a)}<a id="agent-inventory-link" href="#/agents/${encodeURIComponent(a.id)}/inventory">System inventory</a>
+        ${canRunOn(this.user, a) && a.status === 'online'
+          ? html`<a class="button" id="open-terminal" href="#/agents/${encodeURIComponent(a.id)}/terminal">Terminal</a>` : nothing}</div>
       ${errorBox(this.error)}
       ${this.held(a)}
       <div class="grid">${this.inventory(a)}${this.health(a)}${this.selfUpdate(a)}</div>

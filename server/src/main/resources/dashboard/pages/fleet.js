@@ -1,4 +1,5 @@
-// The fleet: every agent from GET /api/agents, filtered and sorted in the browser.
+// The fleet: every agent from GET /api/agents (the caller's scope), filtered by client, site, status, OS
+// and text, and sorted, in the browser.
 // A fleet can hold 10,000 agents, so the table renders a page of rows at a time ("Show more")
 // and the filtered/sorted list is recomputed only when the data or a filter changes.
 import { html, nothing } from 'lit';
@@ -18,6 +19,7 @@ const COLUMNS = [
   ['arch', 'Arch'],
   ['version', 'Version'],
   ['channel', 'Channel'],
+  ['client_name', 'Client'],
   ['site', 'Site'],
   ['last_seen', 'Last seen'],
   ['_cpu', 'CPU'],
@@ -56,6 +58,8 @@ class GuruFleet extends LightElement {
     text: { state: true },
     status: { state: true },
     os: { state: true },
+    clientId: { state: true },
+    siteId: { state: true },
     sortKey: { state: true },
     sortDesc: { state: true },
     limit: { state: true },
@@ -69,6 +73,8 @@ class GuruFleet extends LightElement {
     this.text = '';
     this.status = '';
     this.os = '';
+    this.clientId = '';
+    this.siteId = '';
     this.sortKey = 'hostname';
     this.sortDesc = false;
     this.limit = PAGE;
@@ -110,7 +116,7 @@ class GuruFleet extends LightElement {
       const list = await listAgents();
       for (const a of list) {
         // Precomputed once per refresh so a keystroke filters 10,000 agents without re-joining strings.
-        a._search = [a.hostname, a.os, a.arch, a.version, a.channel, a.site, a.id, a.machine_uid]
+        a._search = [a.hostname, a.os, a.arch, a.version, a.channel, a.client_name, a.site, a.id, a.machine_uid]
           .filter(Boolean).join(' ').toLowerCase();
         a._seen = a.last_seen ? Date.parse(a.last_seen) : 0;
         latest(a);
@@ -126,7 +132,7 @@ class GuruFleet extends LightElement {
 
   /** Filtered and sorted agents, memoised on everything that changes them. */
   rows() {
-    const key = [this.agents, this.text, this.status, this.os, this.sortKey, this.sortDesc];
+    const key = [this.agents, this.text, this.status, this.os, this.clientId, this.siteId, this.sortKey, this.sortDesc];
     const same = this.cache.key && key.every((v, i) => v === this.cache.key[i]);
     if (same) return this.cache.rows;
     const needle = this.text.trim().toLowerCase();
@@ -134,6 +140,8 @@ class GuruFleet extends LightElement {
     let rows = (this.agents ?? []).filter((a) =>
       (!this.status || a.status === this.status)
       && (!this.os || a.os === this.os)
+      && (!this.clientId || a.client_id === this.clientId)
+      && (!this.siteId || a.site_id === this.siteId)
       && terms.every((t) => a._search.includes(t)));
     rows.sort(compare(this.sortKey));
     if (this.sortDesc) rows.reverse();
@@ -143,6 +151,7 @@ class GuruFleet extends LightElement {
 
   setFilter(name, value) {
     this[name] = value;
+    if (name === 'clientId') this.siteId = ''; // a site belongs to one client
     this.limit = PAGE; // a new filter starts at the top of its result
   }
 
@@ -171,6 +180,7 @@ class GuruFleet extends LightElement {
       <td>${a.arch}</td>
       <td>${a.version}</td>
       <td>${a.channel}</td>
+      <td>${a.client_name ?? ''}</td>
       <td>${a.site ?? ''}</td>
       <td title=${formatTime(a.last_seen)}>${relativeTime(a.last_seen, now)}</td>
       <td class="metric" data-metric="cpu">${percent(a._cpu)}</td>
@@ -185,6 +195,11 @@ class GuruFleet extends LightElement {
     const shown = rows.slice(0, this.limit);
     const online = all.reduce((n, a) => n + (a.status === 'online' ? 1 : 0), 0);
     const osNames = [...new Set(all.map((a) => a.os).filter(Boolean))].sort();
+    // The clients and sites of the agents this user may see (the server already narrowed the list to their scope).
+    const byName = (x, y) => collator.compare(x[1], y[1]);
+    const clients = [...new Map(all.filter((a) => a.client_id).map((a) => [a.client_id, a.client_name])).entries()].sort(byName);
+    const sites = [...new Map(all.filter((a) => a.site_id && (!this.clientId || a.client_id === this.clientId))
+      .map((a) => [a.site_id, this.clientId ? a.site : `${a.client_name} / ${a.site}`])).entries()].sort(byName);
     const now = Date.now();
     return html`
       <section class="card">
@@ -206,6 +221,14 @@ class GuruFleet extends LightElement {
           <label>OS <select id="fleet-os" @change=${(e) => this.setFilter('os', e.target.value)}>
             <option value="" ?selected=${!this.os}>any</option>
             ${osNames.map((os) => html`<option value=${os} ?selected=${this.os === os}>${os}</option>`)}
+          </select></label>
+          <label>Client <select id="fleet-client" @change=${(e) => this.setFilter('clientId', e.target.value)}>
+            <option value="" ?selected=${!this.clientId}>all</option>
+            ${clients.map(([id, name]) => html`<option value=${id} ?selected=${this.clientId === id}>${name}</option>`)}
+          </select></label>
+          <label>Site <select id="fleet-site" @change=${(e) => this.setFilter('siteId', e.target.value)}>
+            <option value="" ?selected=${!this.siteId}>all</option>
+            ${sites.map(([id, name]) => html`<option value=${id} ?selected=${this.siteId === id}>${name}</option>`)}
           </select></label>
         </div>
         ${errorBox(this.error)}

@@ -1,5 +1,6 @@
 package com.gururmm.agent;
 
+import com.gururmm.agent.checks.CheckRunner;
 import com.gururmm.agent.exec.CommandExecutor;
 import com.gururmm.agent.exec.ProcessRunner;
 import com.gururmm.agent.inventory.InventoryCollector;
@@ -7,6 +8,7 @@ import com.gururmm.agent.inventory.InventoryReporter;
 import com.gururmm.agent.inventory.SystemInventoryCollector;
 import com.gururmm.agent.link.Enroller;
 import com.gururmm.agent.link.ServerLink;
+import com.gururmm.agent.link.ServerTrust;
 import com.gururmm.agent.metrics.MetricsBuffer;
 import com.gururmm.agent.metrics.MetricsReporter;
 import com.gururmm.agent.metrics.OshiSampler;
@@ -28,8 +30,10 @@ import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.protocol.wire.Wire;
 import java.io.IOException;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -60,6 +64,7 @@ public final class Agent {
     private ServerLink link;
     private Outbox outbox;
     private CommandExecutor executor;
+    private CheckRunner checks;
     private InventoryCollector inventory;
     private volatile Inventory lastReported;
     private String deviceId;
@@ -67,13 +72,49 @@ public final class Agent {
     private volatile Credentials credentials;
     private Updater updater;
     private InventoryReporter systemInventory;
+    /** Null where the platform has no crash-event source (everything but Windows). */
+    private com.gururmm.agent.events.CrashReporter crashes;
+    private com.gururmm.agent.tunnel.TunnelManager tunnels;
     private MetricsReporter metrics;
 
     public Agent(AgentConfig config) {
         this.config = config;
         this.platform = Platform.current(config.machineIdFile());
         this.state = new StateDir(config.stateDir());
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).build();
+        // Every connection (enrolment, WebSocket, build downloads) goes through this one client, so
+        // one trust decision covers them all (docs/OPERATIONS.md, "TLS").
+        Optional<String> pin = pinnedFingerprint();
+        if ("https".equals(config.serverUrl().getScheme())) {
+            log.info("server {} is trusted {}", config.serverUrl(), pin.map(p -> "by its pinned certificate SHA-256 " + p)
+                    .orElse("through the system trust store"));
+        }
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).sslContext(ServerTrust.context(pin)).build();
+    }
+
+    /** The configured fingerprint, else the one pinned at enrolment (so removing the setting later does not widen trust). */
+    private Optional<String> pinnedFingerprint() {
+        if (config.serverFingerprint() != null) {
+            return Optional.of(config.serverFingerprint());
+        }
+        if (!"https".equals(config.serverUrl().getScheme())) {
+            return Optional.empty();
+        }
+        return state.read(state.resolve(ServerTrust.PIN_FILE)).map(String::trim).filter(t -> !t.isEmpty()).map(ServerTrust::normalizeFingerprint);
+    }
+
+    /** Keeps the configured pin in the state dir once enrolled with it. */
+    private void persistPin() {
+        if (config.serverFingerprint() == null) {
+            return;
+        }
+        if (state.read(state.resolve(ServerTrust.PIN_FILE)).map(String::trim).filter(config.serverFingerprint()::equals).isPresent()) {
+            return;
+        }
+        try {
+            state.writeAtomically(state.resolve(ServerTrust.PIN_FILE), config.serverFingerprint() + "\n", false);
+        } catch (IOException e) {
+            log.warn("cannot keep the server's certificate fingerprint in {}: {}", state.resolve(ServerTrust.PIN_FILE), e.toString());
+        }
     }
 
     /** Exit codes: 0 stopped, 3 another agent holds the state dir. */
@@ -94,6 +135,8 @@ public final class Agent {
         outbox = new Outbox(state);
         Journal journal = new Journal(state);
         executor = new CommandExecutor(journal, outbox, new ProcessRunner(platform, state.resolve("work")), this::sendResultAware);
+        checks = new CheckRunner(platform.os(), new ProcessRunner(platform, state.resolve("check-work")), state,
+                message -> link != null && link.connected() && link.send(message));
         platform.sandboxNote().ifPresent(note -> {
             log.warn("{}", note);
             executor.noteSandbox(note);
@@ -105,6 +148,7 @@ public final class Agent {
         boolean freshlyEnrolled = credentials == null;
         if (credentials != null) {
             EnrollmentToken.discardLeftover(state);
+            persistPin();
         }
         while (credentials == null) {
             credentials = enroll();
@@ -129,16 +173,21 @@ public final class Agent {
         systemInventory = new InventoryReporter(new SystemInventoryCollector(platform.osInventory(), java.time.Clock.systemUTC()),
                 state.resolve("inventory-reported-at"), inventorySettings, timer,
                 message -> link != null && link.send(message), java.time.Clock.systemUTC());
+        tunnels = new com.gururmm.agent.tunnel.TunnelManager(platform, http, config.serverUrl(),
+                () -> new com.gururmm.agent.tunnel.TunnelManager.Credential(this.credentials.agentId(), this.credentials.agentToken()),
+                System.getenv());
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
         metrics = new MetricsReporter(OshiSampler::new, new MetricsBuffer(state, config.metricsBufferSamples()), config.metricsInterval(),
                 message -> link.connected() && link.send(message));
         metrics.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            tunnels.stopAll("agent stopping");
             metrics.stop();
             link.stop();
             state.unlock();
         }, "agent-shutdown"));
         scheduleHeartbeat();
+        startCrashReports();
         // The hello may go out before the full inventory is ready; report it as soon as it is.
         inventory.whenComplete(() -> {
             if (link.connected()) {
@@ -152,6 +201,39 @@ public final class Agent {
         }, !freshlyEnrolled);
         return 0;
     }
+
+    /**
+     * Checks the crash-event source at start and every {@link com.gururmm.agent.events.CrashReporter#INTERVAL},
+     * on a thread of its own: a slow event-log query must not delay heartbeats on the timer.
+     */
+    private void startCrashReports() {
+        crashEventSource().ifPresent(source -> {
+            crashes = new com.gururmm.agent.events.CrashReporter(source, state, java.time.Clock.systemUTC(),
+                    message -> link != null && link.connected() && link.send(message));
+            ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("agent-crash-events").daemon().factory());
+            long intervalMillis = com.gururmm.agent.events.CrashReporter.INTERVAL.toMillis();
+            checker.scheduleWithFixedDelay(crashes::check, 5_000 + ThreadLocalRandom.current().nextLong(10_000), intervalMillis,
+                    TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /**
+     * The platform's crash-event source (Windows: the System log). {@value #TEST_CRASH_EVENTS_FILE}
+     * names a file of event XML to read instead, on any OS: tests use it to drive the real agent's
+     * reporting on Linux, where there is no event log; operators never set it.
+     */
+    private java.util.Optional<com.gururmm.agent.events.EventLogSource> crashEventSource() {
+        String file = System.getenv(TEST_CRASH_EVENTS_FILE);
+        if (file != null && !file.isBlank()) {
+            log.warn("reading crash events from {} ({}), not from the platform's event log", file, TEST_CRASH_EVENTS_FILE);
+            Path path = Path.of(file);
+            return java.util.Optional.of(() -> java.nio.file.Files.exists(path) ? java.nio.file.Files.readString(path) : "");
+        }
+        return platform.crashEvents();
+    }
+
+    static final String TEST_CRASH_EVENTS_FILE = "GURURMM_TEST_CRASH_EVENTS_FILE";
 
     private Credentials enroll() throws InterruptedException {
         EnrollmentToken token = EnrollmentToken.find(config.enrollmentTokenFile(), state, config.enrollmentToken()).orElse(null);
@@ -170,6 +252,7 @@ public final class Agent {
                 token.consumed();
             }
             log.info("enrolled as agent {}", response.agentId());
+            persistPin();
             return credentials;
         } catch (Enroller.EnrollmentRefused e) {
             log.error("{}; fix the enrollment token (retrying in 30 s)", e.getMessage());
@@ -269,11 +352,15 @@ public final class Agent {
             for (CommandResult result : outbox.all()) {
                 sendResultAware(result);
             }
+            checks.resendPending();
             if (inventory.complete()) {
                 reportInventoryIfChanged(); // the hello may have carried the partial start-up inventory
             }
             updater.onConnected();
             systemInventory.onConnected();
+            if (crashes != null) {
+                crashes.sendPending();
+            }
             metrics.onConnected();
         }
 
@@ -293,6 +380,15 @@ public final class Agent {
                 case ServerMessage.Welcome welcome -> onWelcome(welcome);
                 case ServerMessage.UpdateOffer offer -> updater.onOffer(offer);
                 case ServerMessage.CollectInventory collect -> systemInventory.onRequest(collect.requestId());
+                case ServerMessage.EventsAck ack -> {
+                    if (crashes != null) {
+                        crashes.onAck(ack.eventKeys());
+                    }
+                }
+                case ServerMessage.TunnelOpen open -> tunnels.onOpen(open);
+                case ServerMessage.TunnelClose close -> tunnels.onClose(close);
+                case ServerMessage.ChecksConfig config -> checks.configure(config);
+                case ServerMessage.CheckResultsAck ack -> checks.onAck(ack.upToSeq());
                 case ServerMessage.MetricsAck ack -> metrics.onAck(ack);
             }
         }

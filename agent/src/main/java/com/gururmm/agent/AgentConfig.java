@@ -20,6 +20,10 @@ import java.util.Properties;
  * @param enrollmentTokenFile {@code GURURMM_ENROLLMENT_TOKEN_FILE}, a file holding the token, deleted after enrollment;
  *                            null if unset (see {@link com.gururmm.agent.state.EnrollmentToken})
  * @param machineIdFile where the machine id is read on Linux; tests point it at a fixture
+ * @param serverFingerprint {@code GURURMM_SERVER_FINGERPRINT}: the SHA-256 of the server's TLS certificate to pin (64 lower-case hex
+ *                          digits), or null: the pin kept in the state dir, else the system trust store
+ *                          ({@link com.gururmm.agent.link.ServerTrust})
+ * @param allowInsecureHttp {@code GURURMM_ALLOW_INSECURE_HTTP=true}: plain http:// to a host that is not loopback
  * @param metricsInterval {@code GURURMM_METRICS_INTERVAL_SECONDS} (default 60, 1..3600): how often metrics are sampled
  * @param metricsBufferSamples {@code GURURMM_METRICS_BUFFER_SAMPLES} (default 1440, 24 h at the default interval): unsent samples
  *                             kept while offline; past it the oldest are dropped
@@ -32,6 +36,8 @@ public record AgentConfig(
         String channel,
         Path machineIdFile,
         String versionOverride,
+        String serverFingerprint,
+        boolean allowInsecureHttp,
         java.time.Duration metricsInterval,
         int metricsBufferSamples) {
 
@@ -76,6 +82,19 @@ public record AgentConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("GURURMM_SERVER_URL '" + url + "' is not an http(s) URL; use e.g. http://127.0.0.1:3001");
         }
+        String insecure = settings.getOrDefault("GURURMM_ALLOW_INSECURE_HTTP", "false");
+        if (!insecure.equals("true") && !insecure.equals("false")) {
+            throw new IllegalArgumentException("GURURMM_ALLOW_INSECURE_HTTP is '" + insecure + "'; use true or false");
+        }
+        com.gururmm.agent.link.ServerTrust.checkUrl(serverUrl, insecure.equals("true"));
+        String fingerprint = settings.get("GURURMM_SERVER_FINGERPRINT");
+        if (fingerprint != null) {
+            fingerprint = com.gururmm.agent.link.ServerTrust.normalizeFingerprint(fingerprint);
+            if (!"https".equals(serverUrl.getScheme())) {
+                throw new IllegalArgumentException("GURURMM_SERVER_FINGERPRINT is set but GURURMM_SERVER_URL " + serverUrl
+                        + " is not https://; a fingerprint pins a TLS certificate, so use the server's https:// URL");
+            }
+        }
         String channel = settings.getOrDefault("GURURMM_CHANNEL", "stable");
         if (!channel.equals("stable") && !channel.equals("beta")) {
             throw new IllegalArgumentException("GURURMM_CHANNEL is '" + channel + "'; use stable or beta");
@@ -88,8 +107,11 @@ public record AgentConfig(
                 channel,
                 Path.of(settings.getOrDefault("GURURMM_MACHINE_ID_FILE", "/etc/machine-id")),
                 settings.get("GURURMM_AGENT_VERSION"),
+                fingerprint,
+                insecure.equals("true"),
                 java.time.Duration.ofSeconds(integer(settings, "GURURMM_METRICS_INTERVAL_SECONDS", 60, 1, 3600)),
                 integer(settings, "GURURMM_METRICS_BUFFER_SAMPLES", 1440, 10, 1_000_000));
+
     }
 
     /** The agent's own version: the build's, unless overridden (the simulator and update tests do). */

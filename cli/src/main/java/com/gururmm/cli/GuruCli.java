@@ -24,7 +24,12 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 LoginCommand.class, LogoutCommand.class, WhoamiCommand.class,
                 AgentsCommand.class, RunCommand.class, CommandCommand.class, EnrollTokenCommand.class, ReleasesCommand.class,
-                com.gururmm.cli.inventory.InventoryCommand.class},
+                com.gururmm.cli.inventory.InventoryCommand.class,
+                com.gururmm.cli.shell.ShellCommand.class,
+                com.gururmm.cli.alerts.AlertsCommand.class, com.gururmm.cli.alerts.ChecksCommand.class,
+                com.gururmm.cli.notifications.NotificationsCommand.class,
+                com.gururmm.cli.tenancy.UsersCommand.class, com.gururmm.cli.tenancy.ClientsCommand.class,
+                com.gururmm.cli.tenancy.SitesCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
@@ -33,6 +38,7 @@ import picocli.CommandLine.Spec;
                 "  gururmm run --hostname 'web*' --type bash --command 'uptime' --wait",
                 "  gururmm agents list --output json | jq -r '.[].hostname'",
                 "  gururmm releases publish gururmm-agent-linux-amd64-1.2.3.jar",
+                "  gururmm shell web01",
                 "",
                 "Exit codes: 0 ok, 1 API error, 2 usage error, 3 not logged in, 4 unreachable;",
                 "run --wait: the remote exit code, 124 timeout, 125 failed, 130 cancelled."})

@@ -12,7 +12,14 @@ import com.gururmm.protocol.api.Agents.EnrollRequest;
 import com.gururmm.protocol.api.Agents.EnrollResponse;
 import com.gururmm.protocol.api.Agents.HeldCommandsRequest;
 import com.gururmm.protocol.api.Agents.HeldCommandsResult;
+import com.gururmm.protocol.api.Alerts.AlertCounts;
+import com.gururmm.protocol.api.Alerts.AlertView;
+import com.gururmm.protocol.api.Alerts.MaintenanceWindowRequest;
+import com.gururmm.protocol.api.Alerts.MaintenanceWindowView;
 import com.gururmm.protocol.api.ApiError;
+import com.gururmm.protocol.api.Checks.CheckRequest;
+import com.gururmm.protocol.api.Checks.CheckView;
+import com.gururmm.protocol.api.Checks.EffectiveCheck;
 import com.gururmm.protocol.api.Audit.AuditEntry;
 import com.gururmm.protocol.api.Auth.ChangePasswordRequest;
 import com.gururmm.protocol.api.Auth.LoginRequest;
@@ -66,7 +73,19 @@ public final class GuruClient {
     }
 
     public GuruClient(URI baseUrl, String token) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this(baseUrl, token, null);
+    }
+
+    /**
+     * {@code fingerprint}: the SHA-256 of the server's TLS certificate to trust instead of the
+     * system trust store (a self-signed server, docs/OPERATIONS.md "TLS"); null for the default.
+     */
+    public GuruClient(URI baseUrl, String token, String fingerprint) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (fingerprint != null) {
+            builder.sslContext(com.gururmm.protocol.tls.CertificatePins.context(fingerprint, message -> { }));
+        }
+        this.http = builder.build();
         String text = baseUrl.toString();
         this.baseUrl = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.token = token;
@@ -86,10 +105,70 @@ public final class GuruClient {
 
     // --- auth ---
 
+    /**
+     * The password step. With MFA ({@link LoginResponse#mfaRequired()}) there is no session yet:
+     * complete it with {@link #verifyMfa} (or, when {@code mfa_enrollment_required}, first
+     * {@link #enrollTotpAtLogin}); until then this client keeps no token.
+     */
     public LoginResponse login(String email, String password) {
         LoginResponse response = call("POST", "/api/auth/login", new LoginRequest(email, password), LoginResponse.class);
         this.token = response.token();
         return response;
+    }
+
+    // --- MFA (docs/OPERATIONS.md, "MFA") ---
+
+    /** {@code POST /api/auth/mfa/verify} with a TOTP code; this client continues with the session. */
+    public LoginResponse verifyMfa(String mfaToken, String code) {
+        return completeMfa(new com.gururmm.protocol.api.Mfa.VerifyRequest(mfaToken, code, null));
+    }
+
+    /** {@code POST /api/auth/mfa/verify} with a single-use recovery code. */
+    public LoginResponse verifyMfaRecovery(String mfaToken, String recoveryCode) {
+        return completeMfa(new com.gururmm.protocol.api.Mfa.VerifyRequest(mfaToken, null, recoveryCode));
+    }
+
+    private LoginResponse completeMfa(com.gururmm.protocol.api.Mfa.VerifyRequest request) {
+        LoginResponse response = call("POST", "/api/auth/mfa/verify", request, LoginResponse.class);
+        this.token = response.token();
+        return response;
+    }
+
+    /** {@code POST /api/auth/mfa/login-enroll}: TOTP set-up for a login the MFA policy stopped. */
+    public com.gururmm.protocol.api.Mfa.TotpEnrollment enrollTotpAtLogin(String mfaToken) {
+        return call("POST", "/api/auth/mfa/login-enroll", new com.gururmm.protocol.api.Mfa.MfaTokenRequest(mfaToken),
+                com.gururmm.protocol.api.Mfa.TotpEnrollment.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.Status mfaStatus() {
+        return call("GET", "/api/auth/mfa", null, com.gururmm.protocol.api.Mfa.Status.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.TotpEnrollment enrollTotp() {
+        return call("POST", "/api/auth/mfa/totp/enroll", null, com.gururmm.protocol.api.Mfa.TotpEnrollment.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.RecoveryCodes confirmTotp(String code) {
+        return call("POST", "/api/auth/mfa/totp/confirm", new com.gururmm.protocol.api.Mfa.CodeRequest(code),
+                com.gururmm.protocol.api.Mfa.RecoveryCodes.class);
+    }
+
+    /** {@code DELETE /api/auth/mfa/totp}: the password and a current code ({@code recoveryCode} instead: pass code null). */
+    public void disableTotp(String password, String code, String recoveryCode) {
+        call("DELETE", "/api/auth/mfa/totp", new com.gururmm.protocol.api.Mfa.DisableRequest(password, code, recoveryCode), Void.class);
+    }
+
+    /** Admin: removes another user's MFA. */
+    public void resetUserMfa(UUID userId) {
+        call("DELETE", "/api/users/" + userId + "/mfa", null, Void.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.Policy mfaPolicy() {
+        return call("GET", "/api/settings/mfa", null, com.gururmm.protocol.api.Mfa.Policy.class);
+    }
+
+    public com.gururmm.protocol.api.Mfa.Policy setMfaPolicy(List<String> requiredRoles) {
+        return call("PUT", "/api/settings/mfa", new com.gururmm.protocol.api.Mfa.Policy(requiredRoles), com.gururmm.protocol.api.Mfa.Policy.class);
     }
 
     public UserView me() {
@@ -125,6 +204,70 @@ public final class GuruClient {
 
     public void deleteUser(UUID id) {
         call("DELETE", "/api/users/" + id, null, Void.class);
+    }
+
+    /** {@code POST /api/users} with a scope (technician and viewer: the clients and sites they may see). */
+    public UserView createUser(String email, String password, String role, com.gururmm.protocol.api.Auth.ScopeView scope) {
+        return call("POST", "/api/users", new com.gururmm.protocol.api.Auth.CreateUserRequest(email, password, role, scope), UserView.class);
+    }
+
+    public UserDetail user(UUID id) {
+        return call("GET", "/api/users/" + id, null, UserDetail.class);
+    }
+
+    /** {@code PATCH /api/users/{id}}; null leaves a field as it is; a scope replaces the user's grants. */
+    public UserDetail updateUser(UUID id, Boolean disabled, String role, com.gururmm.protocol.api.Auth.ScopeView scope) {
+        return call("PATCH", "/api/users/" + id, new UpdateUserRequest(disabled, role, scope), UserDetail.class);
+    }
+
+    /** {@code POST /api/users/{id}/reset-password}: null generates a password (returned once). */
+    public com.gururmm.protocol.api.Auth.ResetPasswordResponse resetPassword(UUID id, String password) {
+        return call("POST", "/api/users/" + id + "/reset-password", new com.gururmm.protocol.api.Auth.ResetPasswordRequest(password),
+                com.gururmm.protocol.api.Auth.ResetPasswordResponse.class);
+    }
+
+    // --- clients and sites ---
+
+    public List<com.gururmm.protocol.api.Tenancy.ClientView> clients() {
+        return call("GET", "/api/clients", null, new TypeReference<List<com.gururmm.protocol.api.Tenancy.ClientView>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Tenancy.ClientView createClient(String name) {
+        return call("POST", "/api/clients", new com.gururmm.protocol.api.Tenancy.NameRequest(name), com.gururmm.protocol.api.Tenancy.ClientView.class);
+    }
+
+    public com.gururmm.protocol.api.Tenancy.ClientView renameClient(UUID id, String name) {
+        return call("PATCH", "/api/clients/" + id, new com.gururmm.protocol.api.Tenancy.NameRequest(name), com.gururmm.protocol.api.Tenancy.ClientView.class);
+    }
+
+    public void deleteClient(UUID id) {
+        call("DELETE", "/api/clients/" + id, null, Void.class);
+    }
+
+    /** The sites of one client, or (null) every site in the caller's scope. */
+    public List<com.gururmm.protocol.api.Tenancy.SiteView> sites(UUID clientId) {
+        return call("GET", clientId == null ? "/api/sites" : "/api/clients/" + clientId + "/sites", null,
+                new TypeReference<List<com.gururmm.protocol.api.Tenancy.SiteView>>() {
+                });
+    }
+
+    public com.gururmm.protocol.api.Tenancy.SiteView createSite(UUID clientId, String name) {
+        return call("POST", "/api/clients/" + clientId + "/sites", new com.gururmm.protocol.api.Tenancy.NameRequest(name),
+                com.gururmm.protocol.api.Tenancy.SiteView.class);
+    }
+
+    public com.gururmm.protocol.api.Tenancy.SiteView renameSite(UUID id, String name) {
+        return call("PATCH", "/api/sites/" + id, new com.gururmm.protocol.api.Tenancy.NameRequest(name), com.gururmm.protocol.api.Tenancy.SiteView.class);
+    }
+
+    public void deleteSite(UUID id) {
+        call("DELETE", "/api/sites/" + id, null, Void.class);
+    }
+
+    /** {@code PATCH /api/agents/{id}}: move the agent to another site. */
+    public AgentDetail moveAgent(UUID id, UUID siteId) {
+        return call("PATCH", "/api/agents/" + id, new com.gururmm.protocol.api.Agents.UpdateAgentRequest(siteId), AgentDetail.class);
     }
 
     // --- agents ---
@@ -224,6 +367,25 @@ public final class GuruClient {
         filters.put("limit", limit == null ? null : limit.toString());
         return call("GET", "/api/agents/" + agentId + "/commands" + query(filters), null, new TypeReference<List<CommandView>>() {
         });
+    }
+
+    /** Events the agent reported (bugchecks, unexpected shutdowns), newest first; {@code kind} and {@code limit} optional. */
+    public List<com.gururmm.protocol.api.AgentEvents.AgentEventView> agentEvents(UUID agentId, String kind, Integer limit) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("kind", kind);
+        filters.put("limit", limit == null ? null : limit.toString());
+        return call("GET", "/api/agents/" + agentId + "/events" + query(filters), null,
+                new TypeReference<List<com.gururmm.protocol.api.AgentEvents.AgentEventView>>() {
+                });
+    }
+
+    /** Server metrics in Prometheus text format ({@code GET /metrics}, admin). */
+    public String serverMetrics() {
+        RawResponse response = raw("GET", "/metrics", null, Map.of());
+        if (response.status() != 200) {
+            throw new GuruApiException(response.status(), "metrics", "GET /metrics answered " + response.status() + ": " + response.body());
+        }
+        return response.body();
     }
 
     /** The longest single {@code ?wait=} this client asks for; longer waits are several requests. */
@@ -335,10 +497,140 @@ public final class GuruClient {
         call("DELETE", "/api/enrollment-tokens/" + id, null, Void.class);
     }
 
+    // --- checks, alerts, maintenance windows ---
+
+    public CheckView createCheck(CheckRequest request) {
+        return call("POST", "/api/checks", request, CheckView.class);
+    }
+
+    /** Filters: {@code scope}, {@code site}, {@code agent_id}, {@code kind}. */
+    public List<CheckView> checks(Map<String, String> filters) {
+        return call("GET", "/api/checks" + query(filters), null, new TypeReference<List<CheckView>>() {
+        });
+    }
+
+    public CheckView check(UUID id) {
+        return call("GET", "/api/checks/" + id, null, CheckView.class);
+    }
+
+    /** {@code PATCH /api/checks/{id}}: null fields of {@code change} stay as they are. */
+    public CheckView updateCheck(UUID id, CheckRequest change) {
+        return call("PATCH", "/api/checks/" + id, change, CheckView.class);
+    }
+
+    public void deleteCheck(UUID id) {
+        call("DELETE", "/api/checks/" + id, null, Void.class);
+    }
+
+    /** The checks that apply to the agent, with their origin (fleet, site, agent) and last result. */
+    public List<EffectiveCheck> agentChecks(UUID agentId) {
+        return call("GET", "/api/agents/" + agentId + "/checks", null, new TypeReference<List<EffectiveCheck>>() {
+        });
+    }
+
+    /** Filters: {@code state} (open, acknowledged, resolved, active), {@code severity}, {@code agent}, {@code site}, {@code check}, {@code since}, {@code limit}. */
+    public List<AlertView> alerts(Map<String, String> filters) {
+        return call("GET", "/api/alerts" + query(filters), null, new TypeReference<List<AlertView>>() {
+        });
+    }
+
+    public AlertView alert(UUID id) {
+        return call("GET", "/api/alerts/" + id, null, AlertView.class);
+    }
+
+    public AlertCounts alertCounts() {
+        return call("GET", "/api/alerts/counts", null, AlertCounts.class);
+    }
+
+    public AlertView acknowledgeAlert(UUID id) {
+        return call("POST", "/api/alerts/" + id + "/acknowledge", null, AlertView.class);
+    }
+
+    public AlertView resolveAlert(UUID id) {
+        return call("POST", "/api/alerts/" + id + "/resolve", null, AlertView.class);
+    }
+
+    public MaintenanceWindowView createMaintenanceWindow(MaintenanceWindowRequest request) {
+        return call("POST", "/api/maintenance-windows", request, MaintenanceWindowView.class);
+    }
+
+    public List<MaintenanceWindowView> maintenanceWindows(Map<String, String> filters) {
+        return call("GET", "/api/maintenance-windows" + query(filters), null, new TypeReference<List<MaintenanceWindowView>>() {
+        });
+    }
+
+    public MaintenanceWindowView updateMaintenanceWindow(UUID id, MaintenanceWindowRequest change) {
+        return call("PATCH", "/api/maintenance-windows/" + id, change, MaintenanceWindowView.class);
+    }
+
+    public void deleteMaintenanceWindow(UUID id) {
+        call("DELETE", "/api/maintenance-windows/" + id, null, Void.class);
+    }
+
     // --- audit ---
 
     public List<AuditEntry> audit() {
         return call("GET", "/api/audit", null, new TypeReference<List<AuditEntry>>() {
+        });
+    }
+
+    // --- notifications (docs/OPERATIONS.md, "Notifications") ---
+
+    public com.gururmm.protocol.api.Notifications.ChannelView createNotificationChannel(
+            com.gururmm.protocol.api.Notifications.ChannelRequest request) {
+        return call("POST", "/api/notification-channels", request, com.gururmm.protocol.api.Notifications.ChannelView.class);
+    }
+
+    public com.gururmm.protocol.api.Notifications.ChannelView updateNotificationChannel(UUID id,
+            com.gururmm.protocol.api.Notifications.ChannelRequest request) {
+        return call("PATCH", "/api/notification-channels/" + id, request, com.gururmm.protocol.api.Notifications.ChannelView.class);
+    }
+
+    public List<com.gururmm.protocol.api.Notifications.ChannelView> notificationChannels() {
+        return call("GET", "/api/notification-channels", null,
+                new TypeReference<List<com.gururmm.protocol.api.Notifications.ChannelView>>() {
+                });
+    }
+
+    public void deleteNotificationChannel(UUID id) {
+        call("DELETE", "/api/notification-channels/" + id, null, Void.class);
+    }
+
+    public com.gururmm.protocol.api.Notifications.TestResult testNotificationChannel(UUID id) {
+        return call("POST", "/api/notification-channels/" + id + "/test", null, com.gururmm.protocol.api.Notifications.TestResult.class);
+    }
+
+    public com.gururmm.protocol.api.Notifications.RuleView createNotificationRule(com.gururmm.protocol.api.Notifications.RuleRequest request) {
+        return call("POST", "/api/notification-rules", request, com.gururmm.protocol.api.Notifications.RuleView.class);
+    }
+
+    public com.gururmm.protocol.api.Notifications.RuleView updateNotificationRule(UUID id,
+            com.gururmm.protocol.api.Notifications.RuleRequest request) {
+        return call("PATCH", "/api/notification-rules/" + id, request, com.gururmm.protocol.api.Notifications.RuleView.class);
+    }
+
+    public List<com.gururmm.protocol.api.Notifications.RuleView> notificationRules() {
+        return call("GET", "/api/notification-rules", null, new TypeReference<List<com.gururmm.protocol.api.Notifications.RuleView>>() {
+        });
+    }
+
+    public void deleteNotificationRule(UUID id) {
+        call("DELETE", "/api/notification-rules/" + id, null, Void.class);
+    }
+
+    /** The delivery log, newest first; null filters match everything. */
+    public List<com.gururmm.protocol.api.Notifications.DeliveryView> notificationDeliveries(UUID channel, UUID alert, String status) {
+        StringBuilder q = new StringBuilder("/api/notification-deliveries?limit=1000");
+        if (channel != null) {
+            q.append("&channel=").append(channel);
+        }
+        if (alert != null) {
+            q.append("&alert=").append(alert);
+        }
+        if (status != null) {
+            q.append("&status=").append(java.net.URLEncoder.encode(status, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return call("GET", q.toString(), null, new TypeReference<List<com.gururmm.protocol.api.Notifications.DeliveryView>>() {
         });
     }
 
@@ -404,6 +696,35 @@ public final class GuruClient {
     }
 
     /** A raw exchange with a binary body ({@code application/octet-stream}). */
+    // --- tunnel (interactive shell) ---
+
+    public com.gururmm.protocol.api.Tunnel.SessionView openTunnel(UUID agentId, String context, int cols, int rows) {
+        return call("POST", "/api/v1/tunnel/sessions", new com.gururmm.protocol.api.Tunnel.SessionRequest(agentId, context, cols, rows),
+                com.gururmm.protocol.api.Tunnel.SessionView.class);
+    }
+
+    public List<com.gururmm.protocol.api.Tunnel.SessionView> tunnelSessions() {
+        return call("GET", "/api/v1/tunnel/sessions", null, new TypeReference<List<com.gururmm.protocol.api.Tunnel.SessionView>>() { });
+    }
+
+    public com.gururmm.protocol.api.Tunnel.Ticket tunnelTicket(UUID sessionId) {
+        return call("POST", "/api/v1/tunnel/sessions/" + sessionId + "/ticket", null, com.gururmm.protocol.api.Tunnel.Ticket.class);
+    }
+
+    /** The session's asciicast v2 transcript. */
+    public String tunnelRecording(UUID sessionId) {
+        RawResponse response = raw("GET", "/api/v1/tunnel/sessions/" + sessionId + "/recording", null, Map.of());
+        if (response.status() != 200) {
+            throw new GuruApiException(response.status(), "http_" + response.status(), response.body());
+        }
+        return response.body();
+    }
+
+    /** Attaches a terminal to the session's WebSocket with this client's token (see {@link TunnelClient}). */
+    public TunnelClient attachTunnel(UUID sessionId, TunnelClient.Listener listener) {
+        return TunnelClient.attach(http, baseUrl, token, sessionId, listener, true);
+    }
+
     public RawResponse rawBytes(String method, String path, byte[] body) {
         return send(binaryRequest(method, path, HttpRequest.BodyPublishers.ofByteArray(body)));
     }

@@ -3,6 +3,9 @@ package com.gururmm.server;
 import com.gururmm.protocol.Json;
 import com.gururmm.protocol.wire.Wire;
 import com.gururmm.server.agent.AgentRoutes;
+import com.gururmm.server.agentevent.AgentEventRoutes;
+import com.gururmm.server.agentevent.AgentEventService;
+import com.gururmm.server.agentevent.AgentEventStore;
 import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.AgentStore;
 import com.gururmm.server.agent.ConnectionRegistry;
@@ -16,6 +19,9 @@ import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.auth.JwtKeyFile;
 import com.gururmm.server.auth.AuthService;
 import com.gururmm.server.auth.JwtService;
+import com.gururmm.server.auth.MfaRoutes;
+import com.gururmm.server.auth.MfaService;
+import com.gururmm.server.auth.SecretBox;
 import com.gururmm.server.auth.PasswordHasher;
 import com.gururmm.server.auth.UserRoutes;
 import com.gururmm.server.batch.BatchRoutes;
@@ -43,14 +49,29 @@ import com.gururmm.server.inventory.InventoryRoutes;
 import com.gururmm.server.inventory.InventoryService;
 import com.gururmm.server.inventory.InventoryStore;
 import com.gururmm.server.http.ErrorMapper;
+import com.gururmm.server.observability.Meters;
+import com.gururmm.server.observability.MetricsRoutes;
+import com.gururmm.server.observability.RequestObserver;
+import com.gururmm.server.observability.ScrapeToken;
+import com.gururmm.server.monitoring.MonitoringModule;
+import com.gururmm.server.notify.NotificationModule;
 import com.gururmm.server.metrics.MetricStore;
-import com.gururmm.server.metrics.MetricsRoutes;
 import com.gururmm.server.metrics.MetricsService;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
+import com.gururmm.server.tls.ServerCertificate;
+import com.gururmm.server.tls.TlsConnector;
+import com.gururmm.server.tls.TlsRoutes;
+import com.gururmm.server.tunnel.TunnelRoutes;
+import com.gururmm.server.tunnel.TunnelService;
+import com.gururmm.server.tunnel.TunnelSockets;
+import com.gururmm.server.tenancy.TenancyGuard;
+import com.gururmm.server.tenancy.TenancyRoutes;
+import com.gururmm.server.tenancy.TenancyService;
+import com.gururmm.server.tenancy.TenancyStore;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
@@ -89,11 +110,17 @@ public final class GuruServer implements AutoCloseable {
     private final EventBus bus;
     private final String nodeName;
     private final MetricsService metrics;
+    private final Meters meters;
+    private final TunnelService tunnels;
+    private final MonitoringModule monitoring;
+    private final NotificationModule notifications;
     private RouteTable routeTable;
+    private final Optional<ServerCertificate> tls;
 
-    private GuruServer(ServerConfig config, Database database) {
+    private GuruServer(ServerConfig config, Database database, Meters meters) {
         this.config = config;
         this.database = database;
+        this.meters = meters;
         Clock clock = Clock.systemUTC();
         var jdbi = database.jdbi();
 
@@ -102,7 +129,12 @@ public final class GuruServer implements AutoCloseable {
         JwtService jwt = new JwtService(JwtKeyFile.load(config.jwtKeyPath(), config.jwtKeyFile().isEmpty()), clock);
         this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
         ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
-        this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), audit, clock);
+        // TOTP secrets are sealed with a key in a file, like the signing key (docs/OPERATIONS.md, "MFA").
+        MfaService mfa = new MfaService(jdbi, auth, new SecretBox(JwtKeyFile.load(config.mfaKeyPath(), config.mfaKeyFile().isEmpty(),
+                "MFA secret key", "GURURMM_MFA_KEY_FILE")), audit, clock);
+        TenancyStore tenancyStore = new TenancyStore(jdbi);
+        TenancyService tenancy = new TenancyService(tenancyStore, audit, clock);
+        this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), tenancy, audit, clock);
         // One node by default; with NATS_URL the bus spans every node (docs/OPERATIONS.md, "Waiting for results and watching events").
         this.nodeName = nodeName();
         this.bus = config.nats().<EventBus>map(url -> NatsEventBus.connect(url, Duration.ofSeconds(10))).orElseGet(InProcessEventBus::new);
@@ -126,12 +158,18 @@ public final class GuruServer implements AutoCloseable {
         if (config.nats().isPresent()) {
             new ClusterCommandRelay(bus, commands, registry, nodeName);
         }
+        commands.meters(meters);
+        meters.agentsOnline(registry::onlineCount);
+        meters.commandsByStatus(java.util.Arrays.stream(com.gururmm.protocol.CommandStatus.values())
+                .map(com.gururmm.protocol.CommandStatus::wireName).toList(), commandStore::countByStatus, Duration.ofSeconds(15));
+        MetricsRoutes metricsRoutes = new MetricsRoutes(meters, ScrapeToken.load(config.metricsTokenFile()));
         this.flusher = new LastSeenFlusher(registry, agentStore);
         CommandWaits commandWaits = new CommandWaits(bus);
         EventJournal journal = new EventJournal(bus);
-        // Every role reads every agent's presence, commands and alerts through the API today, so
-        // every event is visible to every signed-in user; scoped roles narrow this predicate.
-        EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate, (principal, entry) -> true);
+        // An event is visible when its agent is in the caller's scope (the rule of GET /api/agents/{id}).
+        TenancyGuard scopeGuard = new TenancyGuard(tenancyStore, serverHostScope);
+        EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate,
+                (principal, entry) -> scopeGuard.agentVisible(principal, entry.agentId()));
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
@@ -141,9 +179,21 @@ public final class GuruServer implements AutoCloseable {
         this.metrics = new MetricsService(new MetricStore(jdbi), bus, clock, Duration.ofDays(config.metricsRetentionDays()));
         gateway.metrics(metrics);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
-        access.scope(serverHostScope);
+        this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
+        // Scope (clients/sites: 404 outside it) and the server-host rule (403), for every route naming an object.
+        access.scope(scopeGuard);
+        gateway.meters(meters);
+        AgentEventService agentEvents = new AgentEventService(new AgentEventStore(jdbi), bus, clock);
+        gateway.agentEvents(agentEvents);
+        this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
+        TunnelSockets tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
+        this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope);
+        gateway.checks(monitoring.agentChecks());
 
+        // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
+        this.tls = ServerCertificate.fromConfig(config);
         this.app = Javalin.create(cfg -> {
+            tls.ifPresent(certificate -> TlsConnector.install(cfg, certificate, config.httpHost(), config.httpPort()));
             cfg.concurrency.useVirtualThreads = true;
             cfg.startup.showJavalinBanner = false;
             cfg.http.maxRequestSize = Bodies.MAX_BODY_BYTES;
@@ -152,6 +202,7 @@ public final class GuruServer implements AutoCloseable {
                 factory.setMaxTextMessageSize(Wire.MAX_FRAME_BYTES);
                 factory.setIdleTimeout(config.heartbeatInterval().multipliedBy(2).plusSeconds(1));
             });
+            new RequestObserver(meters).install(cfg);
             ErrorMapper.install(cfg.routes);
             RouteTable routes = new RouteTable(cfg.routes);
             access.install(cfg.routes, routes);
@@ -168,16 +219,25 @@ public final class GuruServer implements AutoCloseable {
             });
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
-            new AgentRoutes(agents, clientAddress).latestMetrics(metrics::latest).register(routes);
+            new MfaRoutes(mfa, clientAddress).register(routes);
+            new TlsRoutes(tls).register(routes);
+            new AgentRoutes(agents, clientAddress, tenancy).latestMetrics(metrics::latest).register(routes);
+            new TenancyRoutes(tenancy).register(routes);
             new CommandRoutes(commands, commandWaits).register(routes);
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
             new InventoryRoutes(inventory).register(routes);
             eventRoutes.register(routes);
-            new MetricsRoutes(metrics, id -> agentStore.findById(id).isPresent(), clock).register(routes);
+            metricsRoutes.register(routes, access);
+            new AgentEventRoutes(agentEvents, agents).register(routes);
+            new com.gururmm.server.metrics.MetricsRoutes(metrics, id -> agentStore.findById(id).isPresent(), clock).register(routes);
             gateway.register(cfg.routes);
+            new TunnelRoutes(tunnels).register(routes);
+            tunnelSockets.register(cfg.routes);
             releases.register(routes);
+            monitoring.register(routes);
+            notifications.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
@@ -200,8 +260,22 @@ public final class GuruServer implements AutoCloseable {
     /** Opens the database, migrates it, creates the first admin, and starts listening. */
     public static GuruServer start(ServerConfig config) {
         createDirectories(config);
-        Database database = Database.open(config);
-        GuruServer server = new GuruServer(config, database);
+        Meters meters = new Meters();
+        Database database;
+        GuruServer server;
+        try {
+            database = Database.open(config, meters.registry());
+        } catch (RuntimeException e) {
+            meters.close();
+            throw e;
+        }
+        try {
+            server = new GuruServer(config, database, meters);
+        } catch (RuntimeException e) {
+            database.close();
+            meters.close();
+            throw e;
+        }
         // H2's files and the release key were just created with the process umask.
         DataDirectory.makePrivate(config.dataDir(), config.downloadsDir());
         server.startListening();
@@ -209,7 +283,11 @@ public final class GuruServer implements AutoCloseable {
     }
 
     private void startListening() {
+        monitoring.start();
         app.start(config.httpHost(), config.httpPort());
+        // Alert changes whose event was lost between the alert commit and routing are routed from the alert store.
+        notifications.catchUpFrom(monitoring::changesSince);
+        notifications.start();
         Duration flushEvery = LastSeenFlusher.intervalFor(config.heartbeatInterval());
         scheduler.scheduleWithFixedDelay(flusher, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
         long sweepMillis = Math.max(500, Math.min(10_000, config.agentLostGrace().toMillis() / 3));
@@ -218,7 +296,19 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(this::metricsUpkeepSafely, 60, 60, TimeUnit.SECONDS);
-        log.info("GuruRMM server listening on {}:{}", config.httpHost(), port());
+        scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
+        log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
+        tls.ifPresent(c -> log.info("TLS certificate {}{}, SHA-256 fingerprint {}", c.leaf().getSubjectX500Principal().getName(),
+                c.selfSigned() ? " (self-signed: pin this fingerprint in agents with GURURMM_SERVER_FINGERPRINT)" : "", c.fingerprint()));
+    }
+
+    private static void guarded(String what, Runnable job) {
+        try {
+            job.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed; will retry: {}", what, e.toString());
+        }
     }
 
     private void sweepSafely() {
@@ -251,6 +341,11 @@ public final class GuruServer implements AutoCloseable {
         return app.port();
     }
 
+    /** The certificate HTTPS is served with; empty when the server speaks plain HTTP. */
+    public Optional<ServerCertificate> tls() {
+        return tls;
+    }
+
     public ServerConfig config() {
         return config;
     }
@@ -278,20 +373,43 @@ public final class GuruServer implements AutoCloseable {
         return registry;
     }
 
+    /**
+     * The server's one meter registry, scraped at {@code GET /metrics}: features register their
+     * meters here, named {@code gururmm.<feature>.<what>} (rendered {@code gururmm_<feature>_<what>});
+     * see {@link Meters} for the names already agreed (alert evaluation, notification delivery).
+     */
+    public Meters meters() {
+        return meters;
+    }
+
     /** The server's internal event bus (in-process on a single node). */
     public EventBus bus() {
         return bus;
     }
 
+    /** Interactive shells (tests read the replay buffers' size from here). */
+    public TunnelService tunnels() {
+        return tunnels;
+    }
+
+    /** Notification channels, rules and delivery; the alert engine hands it its catch-up source. */
+    public NotificationModule notifications() {
+        return notifications;
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
+        tunnels.closeAll("server shutting down");
+        notifications.close();
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();
         metrics.close();
+        monitoring.close();
         bus.close();
         database.close();
+        meters.close();
         log.info("GuruRMM server stopped");
     }
 

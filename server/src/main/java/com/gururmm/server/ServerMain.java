@@ -43,22 +43,27 @@ public final class ServerMain {
         Optional<String> generated = server.ensureFirstAdmin();
         generated.ifPresent(password -> savePassword(config.dataDir(), password));
         LocalAgentLauncher localAgent = new LocalAgentLauncher(config, server.port(), server.enrollmentTokens(), server.releasePublicKey());
+        server.tls().ifPresent(c -> localAgent.useTls(c.fingerprint()));
         localAgent.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             localAgent.stop();
             server.close();
         }, "gururmm-shutdown"));
-        printBanner(config, server.port());
+        printBanner(config, server.port(), server.tls().map(c -> c.fingerprint()).orElse(null));
     }
 
-    private static void printBanner(ServerConfig config, int port) {
+    private static void printBanner(ServerConfig config, int port, String fingerprint) {
         String host = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
         StringBuilder banner = new StringBuilder("\n")
                 .append("  GuruRMM server is running\n")
-                .append("  URL:      http://").append(host).append(':').append(port).append("/\n")
+                .append("  URL:      ").append(fingerprint == null ? "http" : "https").append("://").append(host).append(':').append(port).append("/\n")
                 // A line of its own: scripts (and QuickStartTest) read the URL line up to its end.
                 .append("            open the URL in a browser for the dashboard; the REST API is under /api\n")
                 .append("  Login:    ").append(config.adminEmail()).append('\n');
+        if (fingerprint != null) {
+            banner.append("  TLS:      SHA-256 fingerprint ").append(fingerprint).append('\n')
+                    .append("            (agents: GURURMM_SERVER_FINGERPRINT=").append(fingerprint).append(")\n");
+        }
         Path passwordFile = config.dataDir().resolve(INITIAL_PASSWORD_FILE);
         try {
             if (Files.exists(passwordFile)) {
@@ -72,8 +77,13 @@ public final class ServerMain {
         } catch (IOException e) {
             banner.append("  Password: see ").append(passwordFile).append('\n');
         }
-        System.out.println(banner);
-        System.out.flush();
+        if (config.logFormat().equals("json")) {
+            // Every stdout line must be a JSON object then: the banner is one log event.
+            log.info("{}", banner.toString().strip());
+        } else {
+            System.out.println(banner);
+            System.out.flush();
+        }
     }
 
     private static void savePassword(Path dataDir, String password) {
@@ -87,7 +97,7 @@ public final class ServerMain {
             }
         } catch (IOException e) {
             log.warn("could not save the generated admin password to {}: {}", file, e.getMessage());
-            System.out.println("Generated admin password (shown once): " + password);
+            log.warn("Generated admin password (shown once): {}", password);
         }
     }
 

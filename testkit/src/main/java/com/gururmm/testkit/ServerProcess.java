@@ -140,7 +140,9 @@ public final class ServerProcess implements AutoCloseable {
                 throw new IOException("server exited with " + process.exitValue());
             }
             try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(url().resolve("/healthz")).timeout(Duration.ofSeconds(2)).build(),
+                HttpClient client = tls() ? HttpClient.newBuilder()
+                        .sslContext(com.gururmm.protocol.tls.CertificatePins.context(fingerprint(), m -> { })).build() : http;
+                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(url().resolve("/healthz")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
@@ -179,8 +181,26 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** {@code https://} when started with GURURMM_TLS_SELF_SIGNED=true or a TLS certificate. */
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((tls() ? "https" : "http") + "://127.0.0.1:" + port);
+    }
+
+    private boolean tls() {
+        return "true".equals(env.get("GURURMM_TLS_SELF_SIGNED")) || env.containsKey("GURURMM_TLS_CERT_FILE");
+    }
+
+    /** The TLS certificate's SHA-256 fingerprint as the start banner printed it; null over plain HTTP. */
+    public String fingerprint() {
+        if (!tls()) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("TLS: +SHA-256 fingerprint ([0-9A-F:]{95})").matcher(log());
+        String last = null;
+        while (m.find()) {
+            last = m.group(1);
+        }
+        return last;
     }
 
     public Path dataDir() {
@@ -193,7 +213,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The first admin, for a server started with a generated password ({@code GURURMM_ADMIN_PASSWORD} empty). */
     public GuruClient adminClientWith(String password) {
-        GuruClient client = new GuruClient(url());
+        GuruClient client = new GuruClient(url(), null, fingerprint());
         client.login(ADMIN_EMAIL, password);
         return client;
     }

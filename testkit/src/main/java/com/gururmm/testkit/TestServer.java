@@ -79,8 +79,14 @@ public final class TestServer implements AutoCloseable {
         boot(port);
     }
 
+    /** {@code https://} when the server was started with GURURMM_TLS_* settings. */
     public URI url() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((server.tls().isPresent() ? "https" : "http") + "://127.0.0.1:" + port);
+    }
+
+    /** The SHA-256 fingerprint of the server's TLS certificate; null when it speaks plain HTTP. */
+    public String fingerprint() {
+        return server.tls().map(c -> c.fingerprint()).orElse(null);
     }
 
     public int port() {
@@ -102,13 +108,14 @@ public final class TestServer implements AutoCloseable {
 
     /** A client logged in as the first admin. */
     public GuruClient adminClient() {
-        GuruClient client = new GuruClient(url());
+        GuruClient client = anonymousClient();
         client.login(ADMIN_EMAIL, ADMIN_PASSWORD);
         return client;
     }
 
+    /** Over HTTPS it trusts this server's certificate by its fingerprint, as an operator would pin it. */
     public GuruClient anonymousClient() {
-        return new GuruClient(url());
+        return new GuruClient(url(), null, fingerprint());
     }
 
     /** A fresh enrollment token (unlimited uses, 1 h). */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.gururmm.client.GuruClient;
 import com.gururmm.protocol.Json;
+import com.gururmm.protocol.api.Auth.ScopeView;
+import com.gururmm.protocol.api.Batches.BatchRequest;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
@@ -24,14 +26,28 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every registered route × every role, generated from the server's route table: anonymous gets
- * 401, a role below the route's declared minimum gets 403, others pass; open routes let everyone
- * through. A new route is covered the moment it is registered: it only needs a row in
- * {@link #SAMPLES} when the default request (path ids filled in, {@code {}} as body) would not
- * reach it meaningfully.
+ * Every registered route × every role × in scope / out of scope, generated from the server's
+ * route table: anonymous gets 401, a role below the route's declared minimum gets 403, others
+ * pass; open routes let everyone through. Every object the table's paths name (agent, command,
+ * batch, client, site) lives in site A of client A. The in-scope viewer and technician are scoped
+ * to site A; the out-of-scope ones to site B of client B: on a route whose rule names an object
+ * ({@code onAgent}, {@code onCommand}, ...) they get 404 — the answer of an unknown id — and no
+ * answer they get may contain any of site A's ids (a listing that leaks fails here). A new route
+ * is covered the moment it is registered: it only needs a row in {@link #SAMPLES} when the
+ * default request (path ids filled in, {@code {}} as body) would not reach it meaningfully.
  */
 class AuthorizationTest {
-    enum Caller { ANONYMOUS, VIEWER, TECHNICIAN, ADMIN }
+    enum Caller {
+        ANONYMOUS, VIEWER, TECHNICIAN, ADMIN, VIEWER_OTHER_SITE, TECHNICIAN_OTHER_SITE;
+
+        Role role() {
+            return Role.valueOf(name().replace("_OTHER_SITE", ""));
+        }
+
+        boolean outOfScope() {
+            return name().endsWith("_OTHER_SITE");
+        }
+    }
 
     /**
      * How to call one route for the table.
@@ -82,15 +98,63 @@ class AuthorizationTest {
             Map.entry("GET /api/inventory/search", new Sample("/api/inventory/search?reboot_required=true", null, 200, false)),
             // The fleet's agent may not have reported yet (404) or be between connections (409): both reach the route.
             Map.entry("GET /api/agents/{id}/inventory", new Sample(null, null, 0, false)),
-            Map.entry("POST /api/agents/{id}/inventory/refresh", new Sample(null, null, 0, false)));
+            Map.entry("POST /api/agents/{id}/inventory/refresh", new Sample(null, null, 0, false)),
+            // MFA (MfaTest covers the flows): each sample reaches the route and is refused for its input, or is harmless.
+            // An unknown mfa_token is a 401, like a wrong password at login; a missing one reaches the route's own check.
+            Map.entry("POST /api/auth/mfa/verify", new Sample(null, "{}", 400, false)),
+            Map.entry("POST /api/auth/mfa/login-enroll", new Sample(null, "{}", 400, false)),
+            Map.entry("GET /api/auth/mfa", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/auth/mfa/totp/enroll", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/auth/mfa/totp/confirm", new Sample(null, "{}", 400, false)),
+            Map.entry("DELETE /api/auth/mfa/totp", new Sample(null, "{}", 400, false)),
+            Map.entry("DELETE /api/users/{id}/mfa", new Sample("/api/users/{random}/mfa", null, 404, false)),
+            Map.entry("GET /api/settings/mfa", new Sample(null, null, 200, false)),
+            Map.entry("PUT /api/settings/mfa", new Sample(null, "{}", 400, false)),
+            Map.entry("GET /api/server/tls", new Sample(null, null, 200, false)),
+            // Prometheus text for admins (the scrape token is ServerMetricsTest's).
+            Map.entry("GET /metrics", new Sample(null, null, 200, false)),
+            // Tunnel: a size that is refused (400) opens no shell; unknown session ids reach the handler's 404.
+            Map.entry("POST /api/v1/tunnel/sessions", new Sample(null, "{\"cols\":0,\"rows\":0}", 400, false)),
+            Map.entry("GET /api/v1/tunnel/sessions", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/v1/tunnel/sessions/{id}/ticket", new Sample("/api/v1/tunnel/sessions/{random}/ticket", null, 404, false)),
+            Map.entry("POST /api/v1/tunnel/sessions/{id}/close", new Sample("/api/v1/tunnel/sessions/{random}/close", null, 404, false)),
+            Map.entry("GET /api/v1/tunnel/sessions/{id}/recording", new Sample("/api/v1/tunnel/sessions/{random}/recording", null, 404, false)),
+            // An agent check on a process: created by the first allowed row (201), the same key again is 409.
+            Map.entry("POST /api/checks", Sample.body("{\"kind\":\"process\",\"scope\":\"agent\",\"agent_id\":\"{agent}\",\"process\":\"authz\"}")),
+            Map.entry("POST /api/maintenance-windows", Sample.body("{\"site\":\"authz-site\",\"ends_at\":\"2099-01-01T00:00:00Z\"}")),
+            // Notifications: admin creates channels and rules; every role reads rules and the delivery log.
+            Map.entry("POST /api/notification-channels", new Sample(null,
+                    "{\"name\":\"authz\",\"type\":\"webhook\",\"url\":\"https://hooks.example.test/authz\"}", 201, false)),
+            Map.entry("GET /api/notification-channels", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/notification-channels/{id}/test", new Sample("/api/notification-channels/{random}/test", null, 404, false)),
+            Map.entry("POST /api/notification-rules", new Sample(null, "{\"name\":\"authz\",\"channel_ids\":[]}", 400, false)),
+            Map.entry("GET /api/notification-rules", new Sample(null, null, 200, false)),
+            Map.entry("GET /api/notification-deliveries", new Sample(null, null, 200, false)),
+            Map.entry("GET /api/users/{id}", new Sample("/api/users/{random}", null, 0, false)),
+            Map.entry("POST /api/users/{id}/reset-password", new Sample("/api/users/{random}/reset-password", null, 0, false)),
+            // Admin rows: 409 (site A holds the agent), nothing deleted.
+            Map.entry("DELETE /api/clients/{id}", new Sample(null, null, 409, false)),
+            Map.entry("DELETE /api/sites/{id}", new Sample(null, null, 409, false)),
+            // Names already taken: 409, nothing created or renamed.
+            Map.entry("POST /api/clients", new Sample(null, "{\"name\":\"Client A\"}", 409, false)),
+            Map.entry("PATCH /api/clients/{id}", new Sample(null, "{\"name\":\"Client B\"}", 409, false)),
+            Map.entry("POST /api/clients/{id}/sites", new Sample(null, "{\"name\":\"Site A\"}", 409, false)),
+            Map.entry("PATCH /api/sites/{id}", new Sample(null, "{\"name\":\"Site A2\"}", 409, false)),
+            // Moving the agent to the site it is in changes nothing.
+            Map.entry("PATCH /api/agents/{id}", new Sample(null, "{\"site_id\":\"{siteA}\"}", 200, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;
     private static UUID agentId;
     private static UUID commandId;
+    private static UUID batchId;
+    private static UUID clientA;
+    private static UUID siteA;
     private static final Map<Caller, String[]> LOGINS = Map.of(
             Caller.VIEWER, new String[] {"viewer@example.test", "viewer-password-123"},
             Caller.TECHNICIAN, new String[] {"tech@example.test", "technician-password-123"},
+            Caller.VIEWER_OTHER_SITE, new String[] {"viewer-b@example.test", "viewer-password-123"},
+            Caller.TECHNICIAN_OTHER_SITE, new String[] {"tech-b@example.test", "technician-password-123"},
             Caller.ADMIN, new String[] {TestServer.ADMIN_EMAIL, TestServer.ADMIN_PASSWORD});
 
     @BeforeAll
@@ -98,12 +162,24 @@ class AuthorizationTest {
         fleet = Fleet.start(TestDatabase.Kind.H2);
         agentId = fleet.onlineAgentId();
         GuruClient admin = fleet.admin();
-        admin.createUser("viewer@example.test", "viewer-password-123", "viewer");
-        admin.createUser("tech@example.test", "technician-password-123", "technician");
+        clientA = admin.createClient("Client A").id();
+        siteA = admin.createSite(clientA, "Site A").id();
+        admin.createSite(clientA, "Site A2");
+        UUID clientB = admin.createClient("Client B").id();
+        UUID siteB = admin.createSite(clientB, "Site B").id();
+        admin.moveAgent(agentId, siteA);
+        ScopeView inScope = new ScopeView(List.of(), List.of(siteA));
+        ScopeView outOfScope = new ScopeView(List.of(), List.of(siteB));
+        admin.createUser("viewer@example.test", "viewer-password-123", "viewer", inScope);
+        admin.createUser("tech@example.test", "technician-password-123", "technician", inScope);
+        admin.createUser("viewer-b@example.test", "viewer-password-123", "viewer", outOfScope);
+        admin.createUser("tech-b@example.test", "technician-password-123", "technician", outOfScope);
         admin.publishRelease(RELEASE, "authz build".getBytes(StandardCharsets.UTF_8), "stable");
         commandId = admin.runCommand(agentId, new com.gururmm.protocol.api.Commands.CommandRequest("sh", "sleep 60", null, 120)).commandId();
+        batchId = admin.runBatch(new BatchRequest(List.of(agentId), null, "sh", "echo authz batch", null, 60)).batchId();
         clients = Map.of(Caller.ANONYMOUS, fleet.server().anonymousClient(), Caller.VIEWER, login(Caller.VIEWER),
-                Caller.TECHNICIAN, login(Caller.TECHNICIAN), Caller.ADMIN, admin);
+                Caller.TECHNICIAN, login(Caller.TECHNICIAN), Caller.ADMIN, admin,
+                Caller.VIEWER_OTHER_SITE, login(Caller.VIEWER_OTHER_SITE), Caller.TECHNICIAN_OTHER_SITE, login(Caller.TECHNICIAN_OTHER_SITE));
     }
 
     private static GuruClient login(Caller caller) {
@@ -132,11 +208,23 @@ class AuthorizationTest {
         return body.get("error").asText();
     }
 
+    /** Path ids of site A's objects, by the collection the path starts with. */
     private static String concrete(String path) {
-        String withAgent = path.startsWith("/api/agents/") ? path.replace("{id}", agentId.toString()) : path;
-        String withCommand = withAgent.startsWith("/api/commands/") ? withAgent.replace("{id}", commandId.toString()) : withAgent;
-        return withCommand.replace("{file}", RELEASE).replace("{random}", UUID.randomUUID().toString())
+        Map<String, UUID> byPrefix = Map.of("/api/agents/", agentId, "/api/commands/", commandId, "/api/batches/", batchId,
+                "/api/clients/", clientA, "/api/sites/", siteA);
+        String filled = path;
+        for (Map.Entry<String, UUID> e : byPrefix.entrySet()) {
+            if (filled.startsWith(e.getKey())) {
+                filled = filled.replaceFirst("\\{id}", e.getValue().toString());
+            }
+        }
+        return filled.replace("{file}", RELEASE).replace("{random}", UUID.randomUUID().toString())
                 .replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+    }
+
+    /** Ids no caller scoped to site B may ever see in an answer. */
+    private static List<String> siteAIds() {
+        return List.of(agentId.toString(), commandId.toString(), batchId.toString(), clientA.toString(), siteA.toString());
     }
 
     @ParameterizedTest(name = "{0} as {1}")
@@ -144,18 +232,29 @@ class AuthorizationTest {
     void routeIsAuthorizedByItsDeclaredRule(RouteTable.Route route, Caller caller) throws Exception {
         String key = route.method() + " " + route.path();
         Sample sample = SAMPLES.getOrDefault(key, new Sample(null, route.method().equals("GET") || route.method().equals("DELETE") ? null : "{}", 0, false));
-        String path = concrete(sample.path() != null ? sample.path() : route.path());
-        GuruClient client = sample.freshSession() && caller != Caller.ANONYMOUS ? login(caller) : clients.get(caller);
-        GuruClient.RawResponse response = client.raw(route.method(), path, sample.body(), Map.of());
         Rule rule = route.rule();
+        // Out of scope, the real ids (never a random one, which would 404 for anyone): refused before any change.
+        String path = concrete(sample.path() != null && !(caller.outOfScope() && rule.target() != null) ? sample.path() : route.path());
+        String body = sample.body() == null ? null : sample.body().replace("{siteA}", siteA.toString()).replace("{agent}", agentId.toString());
+        GuruClient client = sample.freshSession() && caller != Caller.ANONYMOUS ? login(caller) : clients.get(caller);
+        GuruClient.RawResponse response = client.raw(route.method(), path, body, Map.of());
+        if (caller.outOfScope() && response.status() < 300 && response.body() != null) {
+            assertThat(response.body()).as(key + " as " + caller + " leaks site A").doesNotContain(siteAIds());
+        }
         if (rule.isOpen()) {
             assertThat(response.status()).as(key + ": " + response.body()).isNotIn(401, 403).isLessThan(500);
         } else if (caller == Caller.ANONYMOUS) {
             assertThat(response.status()).as(response.body()).isEqualTo(401);
             assertThat(error(response)).isEqualTo("unauthorized");
-        } else if (!Role.valueOf(caller.name()).includes(rule.minimum())) {
+        } else if (!caller.role().includes(rule.minimum())) {
             assertThat(response.status()).as(response.body()).isEqualTo(403);
             assertThat(error(response)).isEqualTo("forbidden");
+        } else if (caller.outOfScope() && rule.target() != null) {
+            // Exactly what an unknown id gets: existence does not leak.
+            assertThat(response.status()).as(key + ": " + response.body()).isEqualTo(404);
+            assertThat(error(response)).isEqualTo("not_found");
+        } else if (caller.outOfScope()) {
+            assertThat(response.status()).as(key + ": " + response.body()).isNotIn(401, 403).isLessThan(500);
         } else if (sample.okStatus() != 0) {
             assertThat(response.status()).as(response.body()).isEqualTo(sample.okStatus());
         } else {
@@ -173,7 +272,28 @@ class AuthorizationTest {
         assertThat(byRoute.get("POST /api/agents/{id}/command").agentPathParam()).contains("id");
         assertThat(byRoute.get("POST /api/enrollment-tokens").minimum()).isEqualTo(Role.ADMIN);
         assertThat(byRoute.get("POST /api/auth/login").isOpen()).isTrue();
+        assertThat(byRoute.get("GET /api/agents/{id}").target().kind()).isEqualTo(Rule.Kind.AGENT);
+        assertThat(byRoute.get("GET /api/commands/{id}").target().kind()).isEqualTo(Rule.Kind.COMMAND);
+        assertThat(byRoute.get("POST /api/commands/{id}/cancel").target().kind()).isEqualTo(Rule.Kind.COMMAND);
+        assertThat(byRoute.get("GET /api/batches/{id}").target().kind()).isEqualTo(Rule.Kind.BATCH);
+        assertThat(byRoute.get("GET /api/clients/{id}/sites").target().kind()).isEqualTo(Rule.Kind.CLIENT);
         assertThat(byRoute).hasSizeGreaterThan(20);
+    }
+
+    /**
+     * A route under an object's path must declare it in its rule, or the scope check never runs for
+     * it: e.g. {@code GET /api/agents/{id}/metrics} needs {@code Rule.role(Role.VIEWER).onAgent("id")}.
+     */
+    @Test
+    void everyRouteUnderATenantObjectDeclaresItsScope() {
+        Map<String, Rule.Kind> owners = Map.of("/api/agents/{id}", Rule.Kind.AGENT, "/api/commands/{id}", Rule.Kind.COMMAND,
+                "/api/batches/{id}", Rule.Kind.BATCH, "/api/clients/{id}", Rule.Kind.CLIENT, "/api/sites/{id}", Rule.Kind.SITE);
+        List<String> unscoped = fleet.server().server().routes().stream()
+                .filter(r -> !r.rule().isOpen())
+                .filter(r -> owners.entrySet().stream().anyMatch(o -> (r.path().equals(o.getKey()) || r.path().startsWith(o.getKey() + "/"))
+                        && (r.rule().target() == null || r.rule().target().kind() != o.getValue() || !r.rule().target().param().equals("id"))))
+                .map(r -> r.method() + " " + r.path()).toList();
+        assertThat(unscoped).as("routes naming a tenant object without its scope rule (add .onAgent(\"id\") etc.)").isEmpty();
     }
 
     @Test

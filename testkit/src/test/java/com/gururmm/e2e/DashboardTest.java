@@ -238,11 +238,12 @@ class DashboardTest {
     @Test
     void viewerSeesNoAdminPagesAndNoRunForm() {
         String email = "viewer-" + UUID.randomUUID() + "@example.test";
-        admin.createUser(email, "viewer password 123", "viewer");
+        admin.createUser(email, "viewer password 123", "viewer", new com.gururmm.protocol.api.Auth.ScopeView(admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), java.util.List.of()));
         browser.login(base, email, "viewer password 123");
         browser.await(By.id("main-nav"));
-        assertThat(browser.driver.findElements(By.cssSelector("#main-nav a"))).extracting(e -> e.getText())
-                .containsExactly("Fleet", "Inventory");
+        // The viewer's pages, none of the admin ones (Alerts carries a live count, so the links are compared by address).
+        assertThat(browser.driver.findElements(By.cssSelector("#main-nav a"))).extracting(e -> e.getDomAttribute("href"))
+                .containsExactly("#/agents", "#/alerts", "#/checks", "#/inventory", "#/security");
         browser.go(base, "#/admin/tokens");
         assertThat(browser.await(By.cssSelector("main .error")).getText()).contains("for administrators");
         assertThat(browser.driver.findElements(By.id("token-form"))).isEmpty();
@@ -318,6 +319,61 @@ class DashboardTest {
         assertThat(browser.driver.findElements(By.cssSelector(".command-result img, .command-result b, .command-result script"))).isEmpty();
         assertThat(browser.driver.findElements(By.cssSelector("main img"))).isEmpty();
         assertThat(browser.js("return window.__xss === undefined")).isEqualTo(true);
+    }
+
+    /** Issue 10: the fleet's client and site selectors narrow the table; the users page edits a scope, disables and deletes. */
+    @Test
+    void fleetFiltersByClientAndSiteAndTheUsersPageEditsScopes() {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        UUID client = admin.createClient("Dash client " + suffix).id();
+        UUID site = admin.createSite(client, "Dash site").id();
+        String token = admin.createEnrollmentToken(new com.gururmm.protocol.api.EnrollmentTokens.CreateRequest(null, 1, null, site)).token();
+        UUID inSite = admin.enroll(new com.gururmm.protocol.api.Agents.EnrollRequest(token, "dev-" + suffix, "machine-" + suffix,
+                "dash-" + suffix, "linux", "amd64", "1.0.0", "stable")).agentId();
+
+        loginAsAdmin();
+        browser.await(agentRow(inSite));
+        browser.await(agentRow(agentId));
+        new Select(browser.await(By.id("fleet-client"))).selectByValue(client.toString());
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> d.findElements(agentRow(agentId)).isEmpty());
+        assertThat(browser.driver.findElements(agentRow(inSite))).hasSize(1);
+        new Select(browser.await(By.id("fleet-site"))).selectByValue(site.toString());
+        assertThat(browser.driver.findElements(By.cssSelector("#agents-table tbody tr"))).hasSize(1);
+        new Select(browser.await(By.id("fleet-client"))).selectByValue("");
+        browser.await(agentRow(agentId));
+
+        String email = "scoped-" + suffix + "@example.test";
+        admin.createUser(email, "scoped password 123", "technician");
+        browser.go(base, "#/admin/users");
+        By row = By.cssSelector("#users-table tr[data-user='" + email + "']");
+        assertThat(browser.await(row).findElement(By.cssSelector(".user-scope")).getText()).contains("nothing");
+        browser.driver.findElement(row).findElement(By.cssSelector("button.edit-scope")).click();
+        browser.await(By.cssSelector("#users-table tr[data-user='" + email + "'] .scope-form input[name=site][value='" + site + "']")).click();
+        browser.driver.findElement(row).findElement(By.cssSelector("button.save-scope")).click();
+        browser.awaitText(By.cssSelector("#users-table tr[data-user='" + email + "'] .user-scope"), "Dash site", Duration.ofSeconds(10));
+        var saved = admin.users().stream().filter(u -> u.email().equals(email)).findFirst().orElseThrow();
+        assertThat(saved.scope().siteIds()).containsExactly(site);
+
+        browser.driver.findElement(row).findElement(By.cssSelector("button.toggle-disabled")).click();
+        browser.awaitText(By.cssSelector("#users-table tr[data-user='" + email + "'] .user-state"), "disabled", Duration.ofSeconds(10));
+        assertThat(admin.users().stream().filter(u -> u.email().equals(email)).findFirst().orElseThrow().disabled()).isTrue();
+        browser.js("window.confirm = () => true;");
+        browser.driver.findElement(By.cssSelector("#users-table tr[data-user='" + email + "'] button.delete-user")).click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> d.findElements(row).isEmpty());
+        assertThat(admin.users()).noneSatisfy(u -> assertThat(u.email()).isEqualTo(email));
+
+        // The agent page: client and site, and an admin moves the agent to another site.
+        UUID other = admin.createSite(client, "Dash other").id();
+        openAgentPage(inSite);
+        assertThat(browser.await(By.id("agent-client")).getText()).isEqualTo("Dash client " + suffix);
+        new Select(browser.await(By.id("agent-move"))).selectByValue(other.toString());
+        browser.awaitText(By.id("agent-site"), "Dash other", Duration.ofSeconds(10));
+        assertThat(admin.agent(inSite).siteId()).isEqualTo(other);
+        assertThat(admin.audit()).anySatisfy(e -> {
+            assertThat(e.action()).isEqualTo("agent.move");
+            assertThat(e.target()).isEqualTo(inSite.toString());
+        });
+        admin.retireAgent(inSite);
     }
 
     @Test

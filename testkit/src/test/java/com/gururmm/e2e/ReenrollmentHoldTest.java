@@ -202,7 +202,8 @@ class ReenrollmentHoldTest {
 
     private static GuruClient user(TestServer server, GuruClient admin, String role) {
         String email = role + "-" + UUID.randomUUID() + "@example.test";
-        admin.createUser(email, "a-long-password-for-" + role, role);
+        // Every client: these tests are about roles, not scope (TenancyTest covers scope).
+        admin.createUser(email, "a-long-password-for-" + role, role, new com.gururmm.protocol.api.Auth.ScopeView(admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), java.util.List.of()));
         GuruClient client = server.anonymousClient();
         client.login(email, "a-long-password-for-" + role);
         return client;

@@ -66,7 +66,8 @@ class ServerHostSecretsTest {
                     .until(() -> admin.agents().stream().filter(a -> a.status().equals("online")).findFirst().orElse(null), a -> a != null);
             assertThat(local.serverHost()).as("the server's own agent is marked as the server host").isTrue();
 
-            admin.createUser("tech@example.test", "technician-password-123", "technician");
+            // Every client: the server-host rule (403) is on top of scope (outside it, 404).
+            admin.createUser("tech@example.test", "technician-password-123", "technician", new com.gururmm.protocol.api.Auth.ScopeView(admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), List.of()));
             GuruClient technician = new GuruClient(URI.create(url));
             technician.login("tech@example.test", "technician-password-123");
             GuruClient.RawResponse refused = technician.raw("POST", "/api/agents/" + local.id() + "/command",

@@ -116,8 +116,10 @@ class ServerHostTest {
                 "linux", "amd64", "0.1.0", "stable"));
     }
 
+    /** A technician of every client: the server-host rule (403) is on top of scope (outside it, 404). */
     private static GuruClient technician(TestServer server, GuruClient admin) {
-        admin.createUser("tech@example.test", "technician-password-123", "technician");
+        admin.createUser("tech@example.test", "technician-password-123", "technician", new com.gururmm.protocol.api.Auth.ScopeView(
+                admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), List.of()));
         GuruClient client = server.anonymousClient();
         client.login("tech@example.test", "technician-password-123");
         return client;

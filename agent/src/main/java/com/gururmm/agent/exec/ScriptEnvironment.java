@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * agent's do), and on Windows what {@code cmd}, PowerShell and installers need to run at all.
  * Names compare case-insensitively, as Windows does ({@code Path} is {@code PATH}).
  */
-final class ScriptEnvironment {
+public final class ScriptEnvironment {
     private static final Set<String> NAMES = names(
             // POSIX basics
             "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TZ", "TERM",
@@ -39,7 +39,7 @@ final class ScriptEnvironment {
     }
 
     /** The subset of {@code inherited} a command may see. */
-    static Map<String, String> inherit(Map<String, String> inherited) {
+    public static Map<String, String> inherit(Map<String, String> inherited) {
         Map<String, String> out = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         inherited.forEach((name, value) -> {
             if (allowed(name)) {

@@ -61,6 +61,16 @@ final class LinuxPlatform extends UnixPlatform {
     }
 
     @Override
+    public ShellLaunch shell(ExecutionContext context) throws CommandRefusedException {
+        if (context == ExecutionContext.SYSTEM) {
+            return Unix.systemShell();
+        }
+        ActiveSession session = activeSession().orElseThrow(() -> new CommandRefusedException(
+                "No logged-on user: user_session needs an active local or graphical session on this machine, and none was found (logind and utmp checked)."));
+        return Unix.userShell(session.user(), sessionEnvironment(session));
+    }
+
+    @Override
     public Optional<String> sandboxNote() {
         return SandboxProbe.detect();
     }

@@ -34,6 +34,23 @@ final class MacPlatform extends UnixPlatform {
     }
 
     @Override
+    public ShellLaunch shell(ExecutionContext context) throws CommandRefusedException {
+        if (context == ExecutionContext.SYSTEM) {
+            return Unix.systemShell();
+        }
+        return Unix.userShell(consoleUser(), Map.of());
+    }
+
+    private static Launch.SessionUser consoleUser() throws CommandRefusedException {
+        String console = HostCommands.output(List.of("stat", "-f", "%Su", "/dev/console")).map(String::trim).orElse("");
+        if (console.isEmpty() || console.equals("root") || console.equals("loginwindow")) {
+            throw new CommandRefusedException("No logged-on user: nobody is logged in at the console of this Mac, so user_session cannot run.");
+        }
+        return Unix.lookupUser(console).orElseThrow(() ->
+                new CommandRefusedException("The console user " + console + " could not be looked up, so user_session cannot run."));
+    }
+
+    @Override
     public Launch launch(CommandType type, ExecutionContext context, Path script) throws CommandRefusedException {
         List<String> argv = Unix.interpreter(type, script, "macos", EXTRA_DIRS);
         if (context == ExecutionContext.SYSTEM) {

@@ -47,6 +47,14 @@ public interface Platform {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Where crash events (bugchecks, unexpected shutdowns) are read from: the Windows System
+     * event log; empty on Linux and macOS, which have no equivalent the agent reports yet.
+     */
+    default java.util.Optional<com.gururmm.agent.events.EventLogSource> crashEvents() {
+        return java.util.Optional.empty();
+    }
+
     /** Kills the process group started by {@link #isolate}; no-op where not supported. */
     default void killGroup(long pid) {
     }
@@ -57,6 +65,15 @@ public interface Platform {
      */
     default com.gururmm.agent.inventory.os.OsInventory osInventory() {
         return com.gururmm.agent.inventory.os.OsInventory.NONE;
+    }
+
+    /**
+     * The login shell for an interactive session (tunnel) in {@code context}: the agent's own
+     * user's shell for {@code system}, the logged-on user's for {@code user_session}; a refusal
+     * names why none can start (no logged-on user, not supported here).
+     */
+    default ShellLaunch shell(ExecutionContext context) throws CommandRefusedException {
+        throw new CommandRefusedException("interactive shells are not supported on " + os() + ".");
     }
 
     static Platform current(Path machineIdFile) {

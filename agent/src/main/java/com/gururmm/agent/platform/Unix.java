@@ -72,6 +72,55 @@ final class Unix {
         }
     }
 
+    /** The login shell passwd names for {@code name}, if it names an executable one. */
+    static Optional<String> loginShell(String name) {
+        Optional<String> passwd = HostCommands.output(List.of("getent", "passwd", name));
+        if (passwd.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] fields = passwd.get().trim().split(":");
+        if (fields.length < 7 || fields[6].isBlank() || fields[6].endsWith("/nologin") || fields[6].endsWith("/false")) {
+            return Optional.empty();
+        }
+        return java.nio.file.Files.isExecutable(Path.of(fields[6].trim())) ? Optional.of(fields[6].trim()) : Optional.empty();
+    }
+
+    private static String shellOf(String name) {
+        return loginShell(name).or(() -> Executables.find("bash", List.of("/bin", "/usr/bin")).map(Path::toString)).orElse("/bin/sh");
+    }
+
+    /**
+     * The agent's own user's login shell (root's, for an agent installed as a service) with the
+     * allow-listed part of the agent's environment (no enrollment token or other secret) and a terminal type.
+     */
+    static ShellLaunch systemShell() {
+        String user = System.getProperty("user.name");
+        String shell = shellOf(user);
+        Path home = lookupUser(user).map(Launch.SessionUser::home).orElse(Path.of(System.getProperty("user.home")));
+        java.util.Map<String, String> env = new java.util.HashMap<>(com.gururmm.agent.exec.ScriptEnvironment.inherit(System.getenv()));
+        env.put("TERM", "xterm-256color");
+        env.put("HOME", home.toString());
+        env.put("USER", user);
+        env.put("LOGNAME", user);
+        env.put("SHELL", shell);
+        env.putIfAbsent("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        env.putIfAbsent("LANG", "C.UTF-8");
+        return new ShellLaunch(List.of(shell, "-l"), env, java.nio.file.Files.isDirectory(home) ? home : Path.of("/"), false);
+    }
+
+    /** {@code user}'s login shell, started as that user the way {@code user_session} commands are ({@link #asUser}). */
+    static ShellLaunch userShell(Launch.SessionUser user, Map<String, String> sessionEnv) throws CommandRefusedException {
+        java.util.Map<String, String> env = new java.util.HashMap<>(sessionEnv);
+        env.put("TERM", "xterm-256color");
+        String shell = shellOf(user.name());
+        env.put("SHELL", shell);
+        Launch launch = asUser(List.of(shell, "-l"), user, env);
+        java.util.Map<String, String> outer = new java.util.HashMap<>();
+        outer.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        outer.put("TERM", "xterm-256color");
+        return new ShellLaunch(launch.argv(), outer, java.nio.file.Files.isDirectory(user.home()) ? user.home() : Path.of("/"), false);
+    }
+
     /**
      * Runs {@code argv} as {@code user} with a clean login-like environment plus the session's
      * variables. Needs root: {@code runuser} (Linux) or {@code sudo} (macOS) refuses otherwise.

@@ -22,14 +22,21 @@ import java.util.function.Supplier;
 final class WindowsPlatform implements Platform {
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private final Supplier<UserSessionLauncher> userSessions;
+    private final Supplier<Map<String, String>> environment;
 
     WindowsPlatform() {
-        this(UserSessionLauncher::windows);
+        this(UserSessionLauncher::windows, System::getenv);
     }
 
     /** @param userSessions asked only when a user_session command arrives (it loads Win32 libraries) */
     WindowsPlatform(Supplier<UserSessionLauncher> userSessions) {
+        this(userSessions, System::getenv);
+    }
+
+    /** @param environment the process environment (tests pass a Windows one) */
+    WindowsPlatform(Supplier<UserSessionLauncher> userSessions, Supplier<Map<String, String>> environment) {
         this.userSessions = userSessions;
+        this.environment = environment;
     }
 
     @Override
@@ -40,6 +47,11 @@ final class WindowsPlatform implements Platform {
     @Override
     public String os() {
         return "windows";
+    }
+
+    @Override
+    public java.util.Optional<com.gururmm.agent.events.EventLogSource> crashEvents() {
+        return java.util.Optional.of(new com.gururmm.agent.events.WevtutilEventLog());
     }
 
     @Override
@@ -87,6 +99,27 @@ final class WindowsPlatform implements Platform {
             return userSessions.get().launch(argv, script);
         }
         return new Launch(argv, Map.of(), null);
+    }
+
+    /**
+     * Windows PowerShell on a pseudo console (ConPTY, Windows 10 1809+), as LocalSystem. A
+     * {@code user_session} shell would need the pseudo console attached to a process created with
+     * the user's token (CreateProcessAsUser + PROC_THREAD_ATTRIBUTE_PSEUDOCONSOLE), which is not
+     * built: it is refused in a sentence rather than silently opened as SYSTEM.
+     */
+    @Override
+    public ShellLaunch shell(ExecutionContext context) throws CommandRefusedException {
+        if (context == ExecutionContext.USER_SESSION) {
+            throw new CommandRefusedException("user_session shells are not supported on Windows yet (they need ConPTY with CreateProcessAsUser);"
+                    + " open a system shell, or run user_session commands instead.");
+        }
+        Map<String, String> env = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        env.putAll(com.gururmm.agent.exec.ScriptEnvironment.inherit(environment.get()));
+        String systemRoot = env.getOrDefault("SystemRoot", "C:\\Windows");
+        env.put("TERM", "xterm-256color");
+        Path workDir = Path.of(env.getOrDefault("SystemDrive", "C:") + "\\");
+        return new ShellLaunch(List.of(systemRoot + "\\System32\\WindowsPowerShell\\v1.0\\powershell.exe", "-NoLogo"),
+                env, workDir, true);
     }
 
     private static String find(String name) throws CommandRefusedException {

@@ -30,8 +30,8 @@ class LogEscapingTest {
         configurator.setContext(context);
         configurator.doConfigure(LogEscapingTest.class.getResource("/logback.xml"));
         logger = context.getLogger("com.gururmm.agent.link.ServerLink");
-        appender = (OutputStreamAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
-        assertThat(appender).as("the STDOUT appender of agent/src/main/resources/logback.xml").isNotNull();
+        appender = (OutputStreamAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("plain");
+        assertThat(appender).as("the plain appender of agent/src/main/resources/logback.xml").isNotNull();
     }
 
     private String encode(String format, Throwable thrown, Object... args) {
@@ -63,5 +63,23 @@ class LogEscapingTest {
         assertThat(lines).allMatch(l -> l.startsWith("\t") || l.startsWith("java.") || l.startsWith("Caused by: ") || l == lines.getFirst(),
                 "every line is the event, an exception header or a frame: no forged line");
         assertThat(logged).doesNotContain("\u001b", "\u0007", "\u202e", "\r");
+    }
+
+    /** GURURMM_LOG_FORMAT=json: the shipped file's json appender writes the same hostile text as one JSON line that parses back. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theJsonAppenderWritesOneParseableLine() throws Exception {
+        LoggerContext context = new LoggerContext();
+        JoranConfigurator configurator = new JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(LogEscapingTest.class.getResource("/logback.xml"));
+        OutputStreamAppender<ILoggingEvent> json =
+                (OutputStreamAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("json");
+        assertThat(json).as("the json appender of logback.xml").isNotNull();
+        LoggingEvent event = new LoggingEvent(Logger.class.getName(), logger, Level.INFO, "host {}", null, new Object[] {HOSTILE});
+        String line = new String(json.getEncoder().encode(event), StandardCharsets.UTF_8);
+        assertThat(line.indexOf('\n')).isEqualTo(line.length() - 1);
+        assertThat(line).doesNotContain("\u001b", "\u0007", "\u202e");
+        assertThat(com.gururmm.protocol.Json.mapper().readTree(line).get("message").asText()).isEqualTo("host " + HOSTILE);
     }
 }

@@ -144,8 +144,9 @@ public final class SimulatedAgent implements WebSocket.Listener {
                 // simulated agents do not update themselves; the scenarios publish no releases
             }
             case ServerMessage.MetricsAck ack -> sim.metricsAcked(ack);
-            case ServerMessage.CollectInventory ignored -> {
-                // simulated agents report no system inventory
+            default -> {
+                // Inventory requests, check configs, tunnels...: features the simulated agent does not
+                // simulate. A real agent handles every message (its switch has no default).
             }
         }
     }

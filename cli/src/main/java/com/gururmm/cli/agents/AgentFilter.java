@@ -20,11 +20,17 @@ public final class AgentFilter {
     @Option(names = "--hostname", paramLabel = "GLOB", description = "Hostname glob, e.g. 'web*' ('*' and '?'; case-insensitive).")
     private String hostname;
 
-    @Option(names = "--site", paramLabel = "SITE", description = "Site the agent enrolled with.")
+    @Option(names = "--site", paramLabel = "SITE", description = "Site name (case-insensitive; any client's site of that name).")
     private String site;
 
+    @Option(names = "--client-id", paramLabel = "ID", description = "Only agents of this client ('gururmm clients list').")
+    private String clientId;
+
+    @Option(names = "--site-id", paramLabel = "ID", description = "Only agents of this site ('gururmm sites list').")
+    private String siteId;
+
     public boolean isEmpty() {
-        return status == null && os == null && hostname == null && site == null;
+        return status == null && os == null && hostname == null && site == null && clientId == null && siteId == null;
     }
 
     /** Query parameters for {@code GuruClient.agents(Map)}. */
@@ -34,6 +40,8 @@ public final class AgentFilter {
         query.put("os", os);
         query.put("hostname", hostname);
         query.put("site", site);
+        query.put("client_id", clientId);
+        query.put("site_id", siteId);
         return query;
     }
 }

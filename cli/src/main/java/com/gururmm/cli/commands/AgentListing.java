@@ -28,8 +28,8 @@ abstract class AgentListing implements Callable<Integer> {
     public Integer call() {
         List<AgentSummary> agents = session.client().agents(filter.query());
         output.print(agents, () -> {
-            Table table = Table.of("ID", "HOSTNAME", "STATUS", "OS", "ARCH", "VERSION", "SITE", "LAST SEEN");
-            agents.forEach(a -> table.row(a.id(), a.hostname(), a.status(), a.os(), a.arch(), a.version(), a.site(), a.lastSeen()));
+            Table table = Table.of("ID", "HOSTNAME", "STATUS", "OS", "ARCH", "VERSION", "CLIENT", "SITE", "LAST SEEN");
+            agents.forEach(a -> table.row(a.id(), a.hostname(), a.status(), a.os(), a.arch(), a.version(), a.clientName(), a.site(), a.lastSeen()));
             return table;
         });
         return ExitCode.OK;

@@ -22,10 +22,14 @@ import picocli.CommandLine.Option;
 /** Exchanges email and password for a session token and caches it for the server. */
 @Command(name = "login", mixinStandardHelpOptions = true,
         description = {"Log in to a server and remember the session (24 h) for later commands.",
-                "The password is prompted without echo, or read from stdin with --password-stdin."},
+                "The password is prompted without echo, or read from stdin with --password-stdin.",
+                "With MFA, the code of your authenticator app (or a recovery code) is prompted too, or read from",
+                "stdin with --totp-stdin (with --password-stdin as well: the password on the first line, the code on the second)."},
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
                 "  echo \"$PW\" | gururmm login --server http://127.0.0.1:3001 --email me@example.com --password-stdin",
+                "  { echo \"$PW\"; oathtool --totp -b \"$SEED\"; } | gururmm login --email me@example.com --password-stdin --totp-stdin",
+                "  gururmm login --server https://10.0.0.5:3001 --email me@example.com --fingerprint AB:CD:...   # self-signed server",
                 "  gururmm login                      # log in again to the last server as the last user"})
 public final class LoginCommand implements Callable<Integer> {
     private final Terminal terminal;
@@ -39,6 +43,19 @@ public final class LoginCommand implements Callable<Integer> {
     @Option(names = "--password-stdin", description = "Read the password from stdin (for scripts).")
     private boolean passwordStdin;
 
+    @Option(names = "--fingerprint", paramLabel = "SHA256",
+            description = "Trust the server's TLS certificate with this SHA-256 fingerprint (a self-signed server; shown in its"
+                    + " start-up banner and at GET /api/server/tls) instead of the system trust store. Kept with the login.")
+    private String fingerprint;
+
+    @Option(names = "--totp-stdin", description = "Read the MFA code (6 digits) or a recovery code from stdin (for scripts).")
+    private boolean totpStdin;
+
+    private String pinnedBefore;
+
+    /** Lines of stdin, read once: password and/or code. */
+    private java.util.List<String> stdinLines;
+
     LoginCommand(Terminal terminal) {
         this.terminal = terminal;
     }
@@ -50,10 +67,15 @@ public final class LoginCommand implements Callable<Integer> {
                 () -> CliException.usage("Which server? Use --server URL, e.g. --server http://rmm.example.com:3001"));
         String user = email != null ? email : store.login(url).map(SavedLogin::email).orElseThrow(
                 () -> CliException.usage("Which user? Use --email EMAIL."));
+        pinnedBefore = store.login(url).map(SavedLogin::fingerprint).orElse(null);
         char[] password = password(user, url);
         LoginResponse response;
         try {
-            response = new GuruClient(URI.create(url)).login(user, new String(password));
+            GuruClient client = new GuruClient(URI.create(url), null, pin());
+            response = client.login(user, new String(password));
+            if (response.mfaRequired()) {
+                response = secondStep(client, response, user, url);
+            }
         } catch (GuruApiException e) {
             if (e.status() == 401 || e.status() == 400) {
                 throw new CliException(ExitCode.NOT_LOGGED_IN, "Login to " + url + " failed: " + e.getMessage());
@@ -62,26 +84,73 @@ public final class LoginCommand implements Callable<Integer> {
         } finally {
             Arrays.fill(password, '\0');
         }
-        store.save(url, new SavedLogin(user, response.token(), response.expiresAt()));
+        store.save(url, new SavedLogin(user, response.token(), response.expiresAt(), pin()));
         terminal.out().println("Logged in to " + url + " as " + user
                 + (response.user() == null ? "" : " (" + ControlChars.escape(response.user().role()) + ")")
                 + "; the session lasts until " + response.expiresAt() + ".");
         return ExitCode.OK;
     }
 
-    private char[] password(String user, String url) {
-        if (passwordStdin) {
+    /** The --fingerprint given, normalised; else the one kept from the last login to this server. */
+    private String pin() {
+        if (fingerprint != null) {
+            try {
+                return com.gururmm.protocol.tls.CertificatePins.normalizeFingerprint(fingerprint);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--fingerprint " + e.getMessage());
+            }
+        }
+        return pinnedBefore;
+    }
+
+    /** MFA: a code (6 digits) or a recovery code completes the login. */
+    private LoginResponse secondStep(GuruClient client, LoginResponse challenge, String user, String url) {
+        if (challenge.mfaEnrollmentRequired()) {
+            throw new CliException(ExitCode.NOT_LOGGED_IN, "Your account must use MFA and has none yet: log in once in the dashboard at "
+                    + url + " to set up an authenticator app, then log in here again.");
+        }
+        String code;
+        if (totpStdin) {
+            java.util.List<String> lines = stdinLines();
+            code = lines.size() > (passwordStdin ? 1 : 0) ? lines.get(passwordStdin ? 1 : 0).strip() : "";
+            if (code.isEmpty()) {
+                throw CliException.usage("--totp-stdin read no code" + (passwordStdin ? " (the second line of stdin)" : "") + ".");
+            }
+        } else {
+            char[] typed = terminal.readPassword("MFA code for " + user + " (or a recovery code): ");
+            if (typed == null) {
+                throw CliException.usage("This account uses MFA and there is no terminal to prompt for the code on; pipe it in with --totp-stdin.");
+            }
+            code = new String(typed).strip();
+        }
+        return code.matches("[0-9]{6}") ? client.verifyMfa(challenge.mfaToken(), code) : client.verifyMfaRecovery(challenge.mfaToken(), code);
+    }
+
+    private java.util.List<String> stdinLines() {
+        if (stdinLines == null) {
             try {
                 String text = new String(terminal.in().readAllBytes(), StandardCharsets.UTF_8);
-                // Like `docker login --password-stdin`: the line break `echo` adds is not part of the password.
-                String stripped = text.replaceAll("\\R+$", "");
-                if (stripped.isEmpty()) {
-                    throw CliException.usage("--password-stdin read an empty password.");
-                }
-                return stripped.toCharArray();
+                stdinLines = java.util.List.of(text.split("\\R", -1));
             } catch (IOException e) {
-                throw CliException.usage("Cannot read the password from stdin: " + e.getMessage());
+                throw CliException.usage("Cannot read stdin: " + e.getMessage());
             }
+        }
+        return stdinLines;
+    }
+
+    private char[] password(String user, String url) {
+        if (passwordStdin) {
+            String stripped;
+            if (totpStdin) {
+                stripped = stdinLines().get(0);
+            } else {
+                // Like `docker login --password-stdin`: the line break `echo` adds is not part of the password.
+                stripped = String.join("\n", stdinLines()).replaceAll("\\R+$", "");
+            }
+            if (stripped.isEmpty()) {
+                throw CliException.usage("--password-stdin read an empty password.");
+            }
+            return stripped.toCharArray();
         }
         char[] typed = terminal.readPassword("Password for " + user + " at " + url + ": ");
         if (typed == null) {

@@ -36,7 +36,7 @@ public final class LogoutCommand implements Callable<Integer> {
         Optional<SavedLogin> login = session.store().login(url);
         if (login.isPresent() && !login.get().expiredAt(Instant.now())) {
             try {
-                new GuruClient(URI.create(url), login.get().token()).logout();
+                new GuruClient(URI.create(url), login.get().token(), login.get().fingerprint()).logout();
             } catch (GuruApiException e) {
                 if (e.status() != 401) {
                     terminal.err().println("Warning: could not end the session on the server (" + e.getMessage()

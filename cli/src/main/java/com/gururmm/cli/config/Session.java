@@ -45,6 +45,6 @@ public final class Session {
             throw new CliException(ExitCode.NOT_LOGGED_IN, "Your login to " + url + " expired at " + login.expiresAt()
                     + ". Run 'gururmm login --server " + url + " --email " + login.email() + "' to log in again.");
         }
-        return new GuruClient(URI.create(url), login.token());
+        return new GuruClient(URI.create(url), login.token(), login.fingerprint());
     }
 }

@@ -28,15 +28,24 @@ public final class Agents {
             String machineUid,
             String site,
             boolean serverHost,
+            UUID siteId,
+            UUID clientId,
+            String clientName,
             Metrics.LatestMetrics metrics) {
-
         public AgentSummary(UUID id, String hostname, String os, String arch, String version, String channel, String status,
                             Instant lastSeen, String machineUid, String site, boolean serverHost) {
-            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, null);
+            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, null, null, null, null);
+        }
+
+        public AgentSummary(UUID id, String hostname, String os, String arch, String version, String channel, String status,
+                            Instant lastSeen, String machineUid, String site, boolean serverHost, UUID siteId, UUID clientId,
+                            String clientName) {
+            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, siteId, clientId, clientName, null);
         }
 
         public AgentSummary withMetrics(Metrics.LatestMetrics latest) {
-            return new AgentSummary(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, latest);
+            return new AgentSummary(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, siteId,
+                    clientId, clientName, latest);
         }
     }
 
@@ -69,20 +78,37 @@ public final class Agents {
             boolean serverHost,
             int heldCommands,
             String holdReason,
+            UUID siteId,
+            UUID clientId,
+            String clientName,
             Metrics.LatestMetrics metrics) {
+        public AgentDetail(UUID id, String hostname, String os, String arch, String version, String channel, String status,
+                           Instant lastSeen, String machineUid, String site, String deviceId, String osVersion,
+                           List<String> ipAddresses, List<String> loggedOnUsers, Inventory.Health health, Instant enrolledAt,
+                           int enrollCount, Releases.UpdateState update, boolean serverHost, int heldCommands, String holdReason) {
+            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, deviceId, osVersion, ipAddresses,
+                    loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, null, null, null, null);
+        }
 
         public AgentDetail(UUID id, String hostname, String os, String arch, String version, String channel, String status,
-                           Instant lastSeen, String machineUid, String site, String deviceId, String osVersion, List<String> ipAddresses,
-                           List<String> loggedOnUsers, Inventory.Health health, Instant enrolledAt, int enrollCount,
-                           Releases.UpdateState update, boolean serverHost, int heldCommands, String holdReason) {
+                           Instant lastSeen, String machineUid, String site, String deviceId, String osVersion,
+                           List<String> ipAddresses, List<String> loggedOnUsers, Inventory.Health health, Instant enrolledAt,
+                           int enrollCount, Releases.UpdateState update, boolean serverHost, int heldCommands, String holdReason,
+                           UUID siteId, UUID clientId, String clientName) {
             this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, deviceId, osVersion, ipAddresses,
-                    loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, null);
+                    loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, siteId, clientId,
+                    clientName, null);
         }
 
         public AgentDetail withMetrics(Metrics.LatestMetrics latest) {
             return new AgentDetail(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, deviceId, osVersion,
-                    ipAddresses, loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, latest);
+                    ipAddresses, loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, siteId,
+                    clientId, clientName, latest);
         }
+    }
+
+    /** {@code PATCH /api/agents/{id}}: move the agent to another site (admin; audited with from and to). */
+    public record UpdateAgentRequest(UUID siteId) {
     }
 
     public record EnrollRequest(

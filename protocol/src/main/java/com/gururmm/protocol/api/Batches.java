@@ -29,9 +29,13 @@ public final class Batches {
 
     /**
      * Selects agents the way {@code GET /api/agents} filters them; every field is optional and an
-     * empty filter selects every agent. {@code hostname} is a glob ({@code *}, {@code ?}).
+     * empty filter selects every agent
+     * (in the caller's scope). {@code clientId} / {@code siteId} narrow it to one client or site. {@code hostname} is a glob ({@code *}, {@code ?}).
      */
-    public record AgentFilter(String status, String os, String site, String hostname) {
+    public record AgentFilter(String status, String os, String site, String hostname, UUID clientId, UUID siteId) {
+        public AgentFilter(String status, String os, String site, String hostname) {
+            this(status, os, site, hostname, null, null);
+        }
     }
 
     public record BatchSubmitted(UUID batchId, int agentCount) {

@@ -8,7 +8,14 @@ public final class EnrollmentTokens {
     private EnrollmentTokens() {
     }
 
-    public record CreateRequest(String site, Integer expiresInHours, Integer maxUses) {
+    /**
+     * {@code siteId}: the site enrolled machines land in. {@code site} (a name, the older form)
+     * names a site of the default client, created if missing. Neither: the default site.
+     */
+    public record CreateRequest(String site, Integer expiresInHours, Integer maxUses, UUID siteId) {
+        public CreateRequest(String site, Integer expiresInHours, Integer maxUses) {
+            this(site, expiresInHours, maxUses, null);
+        }
     }
 
     /** {@code token} is present only in the response that created it; the server keeps a hash. */
@@ -21,6 +28,13 @@ public final class EnrollmentTokens {
             Integer maxUses,
             int uses,
             Instant revokedAt,
-            String status) {
+            String status,
+            UUID siteId,
+            UUID clientId,
+            String clientName) {
+        public TokenView(UUID id, String token, String site, Instant createdAt, Instant expiresAt, Integer maxUses, int uses,
+                         Instant revokedAt, String status) {
+            this(id, token, site, createdAt, expiresAt, maxUses, uses, revokedAt, status, null, null, null);
+        }
     }
 }

@@ -24,6 +24,8 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.CommandResult.class, name = "command_result"),
         @JsonSubTypes.Type(value = AgentMessage.UpdateStatus.class, name = "update_status"),
         @JsonSubTypes.Type(value = AgentMessage.SystemInventoryReport.class, name = "system_inventory"),
+        @JsonSubTypes.Type(value = AgentMessage.AgentEvents.class, name = "agent_events"),
+        @JsonSubTypes.Type(value = AgentMessage.CheckResults.class, name = "check_results"),
         @JsonSubTypes.Type(value = AgentMessage.MetricsReport.class, name = "metrics_report"),
 })
 public sealed interface AgentMessage {
@@ -90,6 +92,34 @@ public sealed interface AgentMessage {
      * agent sent it on its own schedule).
      */
     record SystemInventoryReport(UUID requestId, SystemInventory inventory) implements AgentMessage {
+    }
+
+    /**
+     * Events found on the machine (e.g. bugchecks from the Windows System log), at most
+     * {@link #MAX_EVENTS} per frame. The agent keeps them until the server answers with
+     * {@link ServerMessage.EventsAck} naming their keys, and sends them again on reconnect.
+     */
+    record AgentEvents(java.util.List<AgentEvent> events) implements AgentMessage {
+        public static final int MAX_EVENTS = 50;
+    }
+
+    /**
+     * Results of agent-side checks (those in the server's {@link ServerMessage.ChecksConfig}), oldest
+     * first. The agent keeps each result in its check outbox until a
+     * {@link ServerMessage.CheckResultsAck} covering its {@code seq} arrives, and resends the rest
+     * after a reconnect, so a critical result is not lost with a connection.
+     */
+    record CheckResults(java.util.List<CheckResult> results) implements AgentMessage {
+        public CheckResults {
+            results = results == null ? java.util.List.of() : java.util.List.copyOf(results);
+        }
+    }
+
+    /**
+     * One run of one check. {@code status} is {@code ok}, {@code warning} or {@code critical};
+     * {@code seq} increases with every result this agent produces (the ack names the highest stored).
+     */
+    record CheckResult(long seq, String key, String status, String output, Instant at) {
     }
 
     /**

@@ -15,6 +15,11 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.Refused.class, name = "refused"),
         @JsonSubTypes.Type(value = ServerMessage.UpdateOffer.class, name = "update_offer"),
         @JsonSubTypes.Type(value = ServerMessage.CollectInventory.class, name = "collect_inventory"),
+        @JsonSubTypes.Type(value = ServerMessage.EventsAck.class, name = "events_ack"),
+        @JsonSubTypes.Type(value = ServerMessage.TunnelOpen.class, name = "tunnel_open"),
+        @JsonSubTypes.Type(value = ServerMessage.TunnelClose.class, name = "tunnel_close"),
+        @JsonSubTypes.Type(value = ServerMessage.ChecksConfig.class, name = "checks_config"),
+        @JsonSubTypes.Type(value = ServerMessage.CheckResultsAck.class, name = "check_results_ack"),
         @JsonSubTypes.Type(value = ServerMessage.MetricsAck.class, name = "metrics_ack"),
 })
 public sealed interface ServerMessage {
@@ -63,6 +68,45 @@ public sealed interface ServerMessage {
      * with this {@code requestId} ({@code POST /api/agents/{id}/inventory/refresh}).
      */
     record CollectInventory(UUID requestId) implements ServerMessage {
+    }
+
+    /** The events with these keys are stored (or were already): the agent need not send them again. */
+    record EventsAck(java.util.List<String> eventKeys) implements ServerMessage {
+    }
+
+    /**
+     * Open an interactive shell: the agent connects {@code /api/agent/tunnel/{sessionId}} with its
+     * own credential, starts a login shell on a PTY of {@code cols}×{@code rows} in {@code context}
+     * ({@code system} or {@code user_session}) and streams it (docs/PROTOCOL.md, "Tunnel"). It may
+     * have at most {@code windowBytes} output bytes unacknowledged.
+     */
+    record TunnelOpen(UUID sessionId, String context, int cols, int rows, long windowBytes, int maxSeconds)
+            implements ServerMessage {
+    }
+
+    /** End a tunnel session the agent may still hold (its socket may not have connected yet). */
+    record TunnelClose(UUID sessionId, String reason) implements ServerMessage {
+    }
+
+    /**
+     * The complete set of checks this agent runs itself (sent after the welcome and whenever it
+     * changes); it replaces the previous set. Kinds: {@code service}, {@code process},
+     * {@code tcp_port}, {@code http}, {@code reboot_required}, {@code pending_updates_older_than_days},
+     * {@code script}; an agent skips a kind it does not know.
+     */
+    record ChecksConfig(java.util.List<AgentCheck> checks) implements ServerMessage {
+        public ChecksConfig {
+            checks = checks == null ? java.util.List.of() : java.util.List.copyOf(checks);
+        }
+    }
+
+    /** One agent-side check; fields a kind does not use are null. */
+    record AgentCheck(String key, String kind, int intervalSeconds, String service, String process, String host, Integer port,
+                      String url, Integer timeoutSeconds, Integer expectedStatus, Integer days, String script, String scriptType) {
+    }
+
+    /** Every check result with {@code seq} up to this one is stored; the agent drops them from its check outbox. */
+    record CheckResultsAck(long upToSeq) implements ServerMessage {
     }
 
     /**

@@ -70,6 +70,13 @@ class GoldenMessagesTest {
                     "runs in a sandbox"),
             new AgentMessage.UpdateStatus("rolled_back", "1.2.0", "1.3.0", "gururmm-agent-linux-amd64-1.3.0.jar",
                     "the new version did not reach the server", T2),
+            new AgentMessage.AgentEvents(List.of(new AgentEvent("bugcheck", "critical",
+                    "Bugcheck 0x0000009f (DRIVER_POWER_STATE_FAILURE); dump saved to C:\\Windows\\MEMORY.DMP",
+                    "windows-system:48213:1772366400123", T1, List.of(new AgentEvent.Detail("code", "0x0000009f"),
+                    new AgentEvent.Detail("parameters", "0x0000000000000003, 0xffffc30e4b4f2060, 0xfffff8074a66f750, 0xffffc30e53e5d8a0"),
+                    new AgentEvent.Detail("dump_path", "C:\\Windows\\MEMORY.DMP"))))),
+            new AgentMessage.CheckResults(List.of(new AgentMessage.CheckResult(42L, "script:disk-cleanup", "critical",
+                    "3 files over quota\n", T1))),
             new AgentMessage.MetricsReport(ID, List.of(new MetricSample(T1, new java.util.TreeMap<>(Map.of("cpu.percent", 12.5,
                     "memory.total_bytes", 8.3e9, "disk.percent:/", 41.0))))),
             new ServerMessage.MetricsAck(ID, 1, 2, 1, "1 sample refused: cpu.percent is 250.0, above 100"),
@@ -77,12 +84,18 @@ class GoldenMessagesTest {
             new ServerMessage.RunCommand(ID, "sh", "echo \"hi\"\nexit 0", "system", 600),
             new ServerMessage.CancelCommand(ID),
             new ServerMessage.ResultAck(ID),
+            new ServerMessage.EventsAck(List.of("windows-system:48213:1772366400123")),
             new ServerMessage.Refused("malformed_frame", "malformed AgentMessage: unexpected token"),
             new ServerMessage.UpdateOffer("gururmm-agent-linux-amd64-1.3.0.jar", "1.3.0", "linux", "amd64",
                     "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "c2lnbmF0dXJl", 123456789L,
                     "/downloads/gururmm-agent-linux-amd64-1.3.0.jar"),
             new AgentMessage.SystemInventoryReport(ID, SYSTEM_INVENTORY),
-            new ServerMessage.CollectInventory(ID));
+            new ServerMessage.CollectInventory(ID),
+            new ServerMessage.TunnelOpen(ID, "user_session", 120, 40, 1048576L, 28800),
+            new ServerMessage.TunnelClose(ID, "idle for 900 s"),
+            new ServerMessage.ChecksConfig(List.of(new ServerMessage.AgentCheck("script:disk-cleanup", "script", 300, "nginx", "nginx",
+                    "db.example.test", 5432, "https://intranet.example.test/health", 10, 200, 14, "exit 2", "sh"))),
+            new ServerMessage.CheckResultsAck(42L));
 
     private static Map<Class<?>, Object> samples(Object... messages) {
         Map<Class<?>, Object> out = new LinkedHashMap<>();

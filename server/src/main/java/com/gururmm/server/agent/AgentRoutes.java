@@ -3,6 +3,8 @@ package com.gururmm.server.agent;
 import com.gururmm.protocol.api.Agents.AgentDetail;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
+import com.gururmm.protocol.api.Agents.UpdateAgentRequest;
+import com.gururmm.server.tenancy.TenancyService;
 import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Principal;
 import com.gururmm.server.auth.ClientAddress;
@@ -18,10 +20,12 @@ public final class AgentRoutes {
     private final ClientAddress clientAddress;
     private java.util.function.Function<java.util.Collection<java.util.UUID>,
             java.util.Map<java.util.UUID, com.gururmm.protocol.api.Metrics.LatestMetrics>> latestMetrics = ids -> java.util.Map.of();
+    private final TenancyService tenancy;
 
-    public AgentRoutes(AgentService agents, ClientAddress clientAddress) {
+    public AgentRoutes(AgentService agents, ClientAddress clientAddress, TenancyService tenancy) {
         this.agents = agents;
         this.clientAddress = clientAddress;
+        this.tenancy = tenancy;
     }
 
     /** Where the listing and the detail get each agent's newest metrics sample (one query for the whole page). */
@@ -32,14 +36,22 @@ public final class AgentRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.get("/api/agents", Rule.role(Role.VIEWER), "List agents (filters: status, os, site, hostname glob; include_retired=true)", ctx -> {
-            boolean uid = seesMachineUid(Access.principal(ctx));
+        routes.get("/api/agents", Rule.role(Role.VIEWER),
+                "List agents in the caller's scope (filters: status, os, site name, client_id, site_id, hostname glob; include_retired=true)", ctx -> {
+            Principal caller = Access.principal(ctx);
+            boolean uid = seesMachineUid(caller);
             var listed = agents.list(Bodies.query(ctx, "status"), Bodies.query(ctx, "os"), Bodies.query(ctx, "site"),
-                    Bodies.query(ctx, "hostname"), flag(Bodies.query(ctx, "include_retired")));
+                    Bodies.query(ctx, "hostname"), uuidQuery(ctx, "client_id"), uuidQuery(ctx, "site_id"),
+                    flag(Bodies.query(ctx, "include_retired")), caller.scope());
             var latest = latestMetrics.apply(listed.stream().map(AgentSummary::id).toList());
             ctx.json(listed.stream().map(a -> uid ? a : withoutMachineUid(a)).map(a -> a.withMetrics(latest.get(a.id()))).toList());
         });
-        routes.get("/api/agents/{id}", Rule.role(Role.VIEWER), "One agent with its inventory", ctx -> {
+        routes.patch("/api/agents/{id}", Rule.role(Role.ADMIN).onAgent("id"), "Move an agent to another site (body {\"site_id\"}); audited", ctx -> {
+            UpdateAgentRequest request = Bodies.read(ctx, UpdateAgentRequest.class);
+            var site = tenancy.requireSite(request.siteId(), "site_id");
+            ctx.json(agents.moveToSite(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), site));
+        });
+        routes.get("/api/agents/{id}", Rule.role(Role.VIEWER).onAgent("id"), "One agent with its inventory", ctx -> {
             AgentDetail agent = agents.get(Bodies.uuidParam(ctx, "id"));
             agent = agent.withMetrics(latestMetrics.apply(java.util.List.of(agent.id())).get(agent.id()));
             ctx.json(seesMachineUid(Access.principal(ctx)) ? agent : withoutMachineUid(agent));
@@ -65,13 +77,26 @@ public final class AgentRoutes {
 
     private static AgentSummary withoutMachineUid(AgentSummary a) {
         return new AgentSummary(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(), a.lastSeen(),
-                null, a.site(), a.serverHost(), a.metrics());
+                null, a.site(), a.serverHost(), a.siteId(), a.clientId(), a.clientName(), a.metrics());
     }
 
     private static AgentDetail withoutMachineUid(AgentDetail a) {
         return new AgentDetail(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(), a.lastSeen(),
                 null, a.site(), a.deviceId(), a.osVersion(), a.ipAddresses(), a.loggedOnUsers(), a.health(), a.enrolledAt(),
-                a.enrollCount(), a.update(), a.serverHost(), a.heldCommands(), a.holdReason(), a.metrics());
+                a.enrollCount(), a.update(), a.serverHost(), a.heldCommands(), a.holdReason(), a.siteId(), a.clientId(), a.clientName(), a.metrics());
+    }
+
+    /** An optional UUID query parameter; 400 naming it when it is not a UUID. */
+    public static java.util.UUID uuidQuery(io.javalin.http.Context ctx, String name) {
+        String raw = Bodies.query(ctx, name);
+        if (raw == null || raw.isBlank()) {
+            return null;
+        }
+        try {
+            return java.util.UUID.fromString(raw.trim());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("'" + name + "' must be a UUID; got '" + Bodies.truncate(raw) + "'.");
+        }
     }
 
     private static boolean flag(String value) {

@@ -8,7 +8,9 @@ import com.gururmm.protocol.api.Releases.UpdateState;
 import com.gururmm.protocol.text.ControlChars;
 import com.gururmm.protocol.wire.Inventory;
 import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.auth.Scope;
 import com.gururmm.server.auth.Secrets;
+import com.gururmm.server.tenancy.TenancyStore;
 import com.gururmm.server.db.JsonText;
 import com.gururmm.server.enrollment.EnrollmentTokenService;
 import com.gururmm.server.http.ApiException;
@@ -105,13 +107,15 @@ public final class AgentService {
                     UUID id = UUID.randomUUID();
                     try {
                         store.insert(new AgentRow(id, machineUid, deviceId, enrolment.tokenHash(), hostname, os, null, arch, version,
-                                channel, redemption.site(), null, null, null, enrolment.at(), 1, null, serverHost));
+                                channel, null, null, null, null, enrolment.at(), 1, null, serverHost,
+                                redemption.siteId() != null ? redemption.siteId() : TenancyStore.DEFAULT_SITE, null, null));
                     } catch (UnableToExecuteStatementException duplicate) {
                         AgentRow winner = store.findByMachineUid(machineUid).orElseThrow(() -> duplicate);
                         return reenroll(winner, enrolment);
                     }
                     audit.record("enrollment-token:" + redemption.tokenId(), "agent.enroll", id.toString(),
                             "hostname=" + hostname + " machine_uid=" + machineUid + " device_id=" + deviceId + " from " + clientAddress
+                                    + " site_id=" + (redemption.siteId() != null ? redemption.siteId() : TenancyStore.DEFAULT_SITE)
                                     + (serverHost ? " server_host=true" : ""));
                     return id;
                 });
@@ -136,7 +140,8 @@ public final class AgentService {
      */
     private UUID reenroll(AgentRow existing, Enrolment e) {
         store.reenroll(existing.id(), e.deviceId(), e.tokenHash(), e.hostname(), e.os(), e.arch(), e.version(), e.channel(),
-                e.redemption().site(), e.at(), e.serverHost());
+                e.redemption().siteId(), e.at(), e.serverHost());
+        UUID siteAfter = e.redemption().siteId() != null ? e.redemption().siteId() : existing.siteId();
         int held = heldCommands.holdPending(existing.id(), "held at re-enrolment: this machine enrolled again at " + e.at()
                 + " from " + e.clientAddress() + " as device " + e.deviceId() + " (was " + existing.deviceId()
                 + "); a command queued for the previous identity runs only when an admin releases it", e.at());
@@ -144,7 +149,8 @@ public final class AgentService {
         registry.disconnect(existing.id(), "re-enrolled; reconnect with the new credential");
         audit.record("enrollment-token:" + e.redemption().tokenId(), "agent.reenroll", existing.id().toString(),
                 "hostname=" + e.hostname() + " device_id " + existing.deviceId() + " -> " + e.deviceId() + " from " + e.clientAddress()
-                        + " held_commands=" + held + (e.serverHost() ? " server_host=true" : ""));
+                        + " held_commands=" + held + (e.serverHost() ? " server_host=true" : "")
+                        + (siteAfter.equals(existing.siteId()) ? "" : " site_id " + existing.siteId() + " -> " + siteAfter));
         log.info("machine {} re-enrolled as existing agent {} (enrollment #{}); {} pending commands held for an admin",
                 existing.machineUid(), existing.id(), existing.enrollCount() + 1, held);
         return existing.id();
@@ -205,20 +211,29 @@ public final class AgentService {
         }
     }
 
-    /** The active agents (retired ones left out). */
+    /** The active agents (retired ones left out), fleet-wide: for the server's own use, not a caller's listing. */
     public List<AgentSummary> list(String status, String os, String site, String hostnameGlob) {
         return list(status, os, site, hostnameGlob, false);
     }
 
-    /** With {@code includeRetired}, retired agents are listed too, with status {@code retired}. */
+    /** With {@code includeRetired}, retired agents are listed too, with status {@code retired}. Fleet-wide. */
     public List<AgentSummary> list(String status, String os, String site, String hostnameGlob, boolean includeRetired) {
+        return list(status, os, site, hostnameGlob, null, null, includeRetired, Scope.ALL);
+    }
+
+    /**
+     * A caller's listing: only agents within {@code scope} (filtered in SQL), optionally narrowed
+     * to one client and/or site.
+     */
+    public List<AgentSummary> list(String status, String os, String site, String hostnameGlob, UUID clientId, UUID siteId,
+                                   boolean includeRetired, Scope scope) {
         if (status != null && !status.equals("online") && !status.equals("offline") && !status.equals("retired")) {
             throw ApiException.badRequest("'status' must be online, offline or retired; got '" + status + "'.");
         }
         boolean withRetired = includeRetired || "retired".equals(status);
         String pattern = likePattern(hostnameGlob);
         Set<UUID> retired = withRetired ? store.retiredIds() : Set.of();
-        return store.list(os, site, pattern, withRetired).stream()
+        return store.list(new AgentStore.Filter(os, site, pattern, clientId, siteId, withRetired), scope).stream()
                 .map(row -> retired.contains(row.id()) ? retiredSummary(summary(row)) : summary(row))
                 .filter(a -> status == null || a.status().equals(status))
                 .toList();
@@ -255,7 +270,21 @@ public final class AgentService {
         return new AgentDetail(s.id(), s.hostname(), s.os(), s.arch(), s.version(), s.channel(), s.status(), s.lastSeen(),
                 s.machineUid(), s.site(), row.deviceId(), row.osVersion(), JsonText.readStrings(row.ipAddresses()),
                 JsonText.readStrings(row.loggedOnUsers()), health, row.enrolledAt(), row.enrollCount(),
-                updateStates.apply(id), row.serverHost(), held.count(), held.reason());
+                updateStates.apply(id), row.serverHost(), held.count(), held.reason(), row.siteId(), row.clientId(), row.clientName());
+    }
+
+    /**
+     * {@code PATCH /api/agents/{id}} {@code {"site_id"}}: moves the agent to another site, audited
+     * with from and to. Scope follows at once: a technician of the old site no longer sees it.
+     */
+    public AgentDetail moveToSite(com.gururmm.server.auth.Principal actor, UUID agentId, TenancyStore.SiteRow site) {
+        AgentRow row = require(agentId);
+        if (!site.id().equals(row.siteId())) {
+            store.moveToSite(agentId, site.id(), site.name());
+            audit.record(actor.name(), "agent.move", agentId.toString(), "hostname=" + row.hostname() + " site " + row.clientName() + "/"
+                    + row.site() + " (" + row.siteId() + ") -> " + site.clientName() + "/" + site.name() + " (" + site.id() + ")");
+        }
+        return get(agentId);
     }
 
     public AgentRow require(UUID id) {
@@ -267,12 +296,13 @@ public final class AgentService {
                 .filter(memory -> row.lastSeen() == null || memory.isAfter(row.lastSeen()))
                 .orElse(row.lastSeen());
         return new AgentSummary(row.id(), row.hostname(), row.os(), row.arch(), row.version(), row.channel(),
-                registry.isOnline(row.id()) ? "online" : "offline", lastSeen, row.machineUid(), row.site(), row.serverHost());
+                registry.isOnline(row.id()) ? "online" : "offline", lastSeen, row.machineUid(), row.site(), row.serverHost(),
+                row.siteId(), row.clientId(), row.clientName());
     }
 
     private static AgentSummary retiredSummary(AgentSummary s) {
         return new AgentSummary(s.id(), s.hostname(), s.os(), s.arch(), s.version(), s.channel(), "retired", s.lastSeen(),
-                s.machineUid(), s.site(), s.serverHost());
+                s.machineUid(), s.site(), s.serverHost(), s.siteId(), s.clientId(), s.clientName());
     }
 
     static Inventory sanitize(Inventory in) {

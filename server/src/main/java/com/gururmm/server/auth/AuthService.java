@@ -3,6 +3,7 @@ package com.gururmm.server.auth;
 import com.gururmm.protocol.api.Auth.ChangePasswordRequest;
 import com.gururmm.protocol.api.Auth.CreateUserRequest;
 import com.gururmm.protocol.api.Auth.LoginResponse;
+import com.gururmm.protocol.api.Auth.ScopeView;
 import com.gururmm.protocol.api.Auth.UserDetail;
 import com.gururmm.protocol.api.Auth.UserView;
 import com.gururmm.server.audit.AuditLog;
@@ -28,6 +29,8 @@ public final class AuthService {
     private final Clock clock;
     private final LoginThrottle throttle;
     private final UserAdmin admin;
+    /** Set once while wiring ({@link MfaService} registers itself); null: no second factor. */
+    private volatile MfaService mfa;
     /** Verified against when the e-mail is unknown, so timing does not reveal which e-mails exist. */
     private final String decoyHash;
 
@@ -40,8 +43,12 @@ public final class AuthService {
         this.audit = audit;
         this.clock = clock;
         this.throttle = new LoginThrottle(clock);
-        this.admin = new UserAdmin(jdbi, audit, clock);
+        this.admin = new UserAdmin(jdbi, hasher, audit, clock);
         this.decoyHash = hasher.hash(UUID.randomUUID().toString());
+    }
+
+    void useMfa(MfaService mfa) {
+        this.mfa = mfa;
     }
 
     /** Disabling, re-roling and deleting users. */
@@ -71,20 +78,38 @@ public final class AuthService {
                 audit.record("anonymous@" + clientAddress, "auth.login_failed", normalised, null);
                 throw ApiException.unauthorized("E-mail or password is wrong.");
             }
-            attempt.succeeded();
             UserStore.UserRow row = user.get();
-            Role role = Role.parse(row.role()).orElse(Role.VIEWER);
-            JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
-            sessions.insert(issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt());
-            audit.record(row.email(), "auth.login", row.email(), "from " + clientAddress);
-            return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
+            MfaService second = mfa;
+            LoginResponse challenge = second == null ? null : second.challengeFor(row);
+            if (challenge != null) {
+                // Neither a success nor a failure yet: a success would wipe the count of wrong codes
+                // that an attacker who knows the password piles up (MfaService.verify settles it).
+                audit.record(row.email(), "auth.login_password_ok", row.email(),
+                        (challenge.mfaEnrollmentRequired() ? "MFA set-up required" : "MFA code required") + ", from " + clientAddress);
+                return challenge;
+            }
+            attempt.succeeded();
+            return issueSession(row, clientAddress, null);
         } finally {
             attempt.settle();
         }
     }
 
+    /** A new session for a user who has passed every login step; audited as {@code auth.login}. */
+    LoginResponse issueSession(UserStore.UserRow row, String clientAddress, String how) {
+        Role role = Role.parse(row.role()).orElse(Role.VIEWER);
+        JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
+        sessions.insert(issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt());
+        audit.record(row.email(), "auth.login", row.email(), (how == null ? "" : how + ", ") + "from " + clientAddress);
+        return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
+    }
+
+    boolean passwordMatches(String password, UserStore.UserRow row) {
+        return hasher.verify(password, row.passwordHash());
+    }
+
     /** Passes the throttle or throws its 429; the first refusal of each lockout step is audited. */
-    private LoginThrottle.Attempt admit(String account, String clientAddress) {
+    LoginThrottle.Attempt admit(String account, String clientAddress) {
         LoginThrottle.Decision decision = throttle.begin(account, clientAddress);
         decision.refused().ifPresent(refusal -> {
             long seconds = Math.max(1, (refusal.retryAfter().toMillis() + 999) / 1000);
@@ -111,7 +136,14 @@ public final class AuthService {
         if (live.disabled()) {
             throw ApiException.unauthorized("The account behind this token is disabled.");
         }
-        return new Principal(live.userId(), live.email(), Role.parse(live.role()).orElse(Role.VIEWER));
+        Role role = Role.parse(live.role()).orElse(Role.VIEWER);
+        MfaService second = mfa;
+        if (second != null) {
+            second.checkSessionAllowed(live.userId(), role);
+        }
+        // Read per request, like the role: a scope change applies to the very next request.
+        Scope scope = role == Role.ADMIN ? Scope.ALL : jdbi.withHandle(h -> ScopeStore.resolve(h, live.userId()));
+        return new Principal(live.userId(), live.email(), role, scope);
     }
 
     /** {@code POST /api/auth/logout}: ends the session of the token presented. */
@@ -178,17 +210,24 @@ public final class AuthService {
         Role role = Role.parse(request.role()).orElseThrow(() -> ApiException.badRequest(
                 "Field 'role' must be admin, technician or viewer; got " + (request.role() == null ? "nothing" : "'" + request.role() + "'") + "."));
         String email = request.email().trim().toLowerCase(Locale.ROOT);
+        UserAdmin.refuseAdminScope(role, request.scope());
+        ScopeView scope = jdbi.withHandle(h -> ScopeStore.validate(h, request.scope()));
         if (users.findByEmail(email).isPresent()) {
             throw ApiException.conflict("A user with e-mail " + email + " already exists.");
         }
         UUID id = UUID.randomUUID();
-        users.insert(new UserStore.UserRow(id, email, hasher.hash(request.password()), role.wireName(), false, clock.instant()));
-        audit.record(actor.name(), "user.create", email, "role=" + role.wireName());
+        String hash = hasher.hash(request.password());
+        jdbi.useTransaction(h -> {
+            UserStore.insert(h, new UserStore.UserRow(id, email, hash, role.wireName(), false, clock.instant()));
+            ScopeStore.replace(h, id, scope);
+        });
+        audit.record(actor.name(), "user.create", email, "role=" + role.wireName()
+                + (role == Role.ADMIN ? "" : " scope " + ScopeStore.describe(scope)));
         return new UserView(id, email, role.wireName());
     }
 
     public java.util.List<UserDetail> listUsers() {
-        return users.list().stream().map(UserAdmin::detail).toList();
+        return jdbi.withHandle(h -> users.list().stream().map(row -> UserAdmin.detail(h, row)).toList());
     }
 
     /**

@@ -35,36 +35,44 @@ public final class JwtKeyFile {
 
     /** The key at {@code file}; created there if it does not exist and {@code mayCreate}. */
     public static byte[] load(Path file, boolean mayCreate) {
+        return load(file, mayCreate, "session signing key", "GURURMM_JWT_KEY_FILE");
+    }
+
+    /**
+     * The same for another 32-byte server key kept beside it (the MFA secret key): {@code what}
+     * names it in messages, {@code variable} is the setting that points at a shared file.
+     */
+    public static byte[] load(Path file, boolean mayCreate, String what, String variable) {
         try {
             if (!Files.exists(file)) {
                 if (!mayCreate) {
-                    throw new IllegalStateException("GURURMM_JWT_KEY_FILE points at " + file + ", which does not exist; create it with"
+                    throw new IllegalStateException(variable + " points at " + file + ", which does not exist; create it with"
                             + " 'umask 077; head -c 32 /dev/urandom | base64 > " + file + "' (the same file on every node), or unset it.");
                 }
-                return create(file);
+                return create(file, what);
             }
-            return read(file);
+            return read(file, what);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the session signing key " + file, e);
+            throw new UncheckedIOException("cannot read or create the " + what + " " + file, e);
         }
     }
 
-    private static byte[] read(Path file) throws IOException {
+    private static byte[] read(Path file, String what) throws IOException {
         byte[] key;
         try {
             key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("the session signing key " + file + " is not base64; write 32 random bytes, base64-encoded");
+            throw new IllegalStateException("the " + what + " " + file + " is not base64; write 32 random bytes, base64-encoded");
         }
         if (key.length < KEY_BYTES) {
-            throw new IllegalStateException("the session signing key " + file + " holds " + key.length
-                    + " bytes; HS256 needs at least " + KEY_BYTES + " random bytes, base64-encoded");
+            throw new IllegalStateException("the " + what + " " + file + " holds " + key.length
+                    + " bytes; it needs at least " + KEY_BYTES + " random bytes, base64-encoded");
         }
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
             if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                log.warn("the session signing key {} is mode {}; anyone who can read it can sign in as any user: chmod 600 it",
-                        file, PosixFilePermissions.toString(mode));
+                log.warn("the {} {} is mode {}; anyone who can read it holds what it protects: chmod 600 it",
+                        what, file, PosixFilePermissions.toString(mode));
             }
         } catch (UnsupportedOperationException ignored) {
             // Windows: the data dir's ACLs apply.
@@ -77,7 +85,7 @@ public final class JwtKeyFile {
      * an existing file, so two nodes starting at once on a shared directory agree on the first
      * key instead of one overwriting the other's.
      */
-    private static byte[] create(Path file) throws IOException {
+    private static byte[] create(Path file, String what) throws IOException {
         byte[] key = Secrets.randomBytes(KEY_BYTES);
         Files.createDirectories(file.toAbsolutePath().getParent());
         Path tmp = AtomicFiles.tempBeside(file);
@@ -98,14 +106,14 @@ public final class JwtKeyFile {
                 Files.createLink(file, tmp);
                 AtomicFiles.syncDirectory(file.toAbsolutePath().getParent());
             } catch (FileAlreadyExistsException lostTheRace) {
-                return read(file);
+                return read(file, what);
             } catch (UnsupportedOperationException noHardLinks) {
                 AtomicFiles.moveIntoPlace(tmp, file);
             }
         } finally {
             Files.deleteIfExists(tmp);
         }
-        log.info("created a new session signing key at {}", file);
+        log.info("created a new {} at {}", what, file);
         return key;
     }
 }

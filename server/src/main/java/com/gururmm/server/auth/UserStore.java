@@ -35,9 +35,13 @@ public final class UserStore {
     }
 
     public void insert(UserRow user) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> insert(h, user));
+    }
+
+    static void insert(org.jdbi.v3.core.Handle h, UserRow user) {
+        h.createUpdate("""
                         INSERT INTO users (id, email, password_hash, role, disabled, created_at)
                         VALUES (:id, :email, :passwordHash, :role, :disabled, :createdAt)""")
-                .bindMethods(user).execute());
+                .bindMethods(user).execute();
     }
 }

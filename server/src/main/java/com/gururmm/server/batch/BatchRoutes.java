@@ -21,7 +21,7 @@ public final class BatchRoutes {
             var actor = Access.principal(ctx);
             ctx.status(201).json(batches.submit(actor, Bodies.read(ctx, BatchRequest.class)));
         });
-        routes.get("/api/batches/{id}", Rule.role(Role.VIEWER), "A batch's progress and results", ctx -> {
+        routes.get("/api/batches/{id}", Rule.role(Role.VIEWER).onBatch("id"), "A batch's progress and results", ctx -> {
             ctx.json(batches.get(Bodies.uuidParam(ctx, "id"), includeResults(ctx.queryParam("results"))));
         });
     }

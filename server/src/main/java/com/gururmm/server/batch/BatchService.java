@@ -13,6 +13,7 @@ import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.ServerHostScope;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Principal;
+import com.gururmm.server.auth.Scope;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
 import java.time.Clock;
@@ -77,7 +78,7 @@ public final class BatchService {
     public BatchSubmitted submit(Principal actor, BatchRequest request) {
         CommandRequest command = request.toCommandRequest();
         commands.validate(command);
-        List<Target> targets = resolveTargets(request);
+        List<Target> targets = resolveTargets(request, actor.scope());
         String target = describe(request, targets.size());
 
         UUID batchId = UUID.randomUUID();
@@ -109,7 +110,11 @@ public final class BatchService {
                 withResults ? store.results(id) : null);
     }
 
-    private List<Target> resolveTargets(BatchRequest request) {
+    /**
+     * The agents a request selects, only ever within the caller's scope (in SQL): a filter never
+     * reaches outside it, and an id outside it is "unknown" exactly like an id that does not exist.
+     */
+    private List<Target> resolveTargets(BatchRequest request, Scope scope) {
         boolean byIds = request.agentIds() != null;
         boolean byFilter = request.filter() != null;
         if (byIds == byFilter) {
@@ -117,10 +122,11 @@ public final class BatchService {
                     + "(e.g. {\"os\": \"linux\"}; {} selects every agent).");
         }
         if (byIds) {
-            return resolveIds(request.agentIds());
+            return resolveIds(request.agentIds(), scope);
         }
         AgentFilter f = request.filter();
-        List<Target> ids = agents.list(f.status(), f.os(), f.site(), f.hostname()).stream().map(Target::of).toList();
+        List<Target> ids = agents.list(f.status(), f.os(), f.site(), f.hostname(), f.clientId(), f.siteId(), false, scope)
+                .stream().map(Target::of).toList();
         if (ids.isEmpty()) {
             throw ApiException.badRequest("The filter " + describeFilter(f) + " matches no agent; nothing was run.");
         }
@@ -128,7 +134,7 @@ public final class BatchService {
         return ids;
     }
 
-    private List<Target> resolveIds(List<UUID> requested) {
+    private List<Target> resolveIds(List<UUID> requested, Scope scope) {
         if (requested.isEmpty()) {
             throw ApiException.badRequest("'agent_ids' is empty; name at least one agent.");
         }
@@ -138,7 +144,7 @@ public final class BatchService {
         }
         Set<UUID> wanted = new LinkedHashSet<>(requested);
         Map<UUID, Target> known = new HashMap<>();
-        agents.list(null, null, null, null).forEach(a -> known.put(a.id(), Target.of(a)));
+        agents.list(null, null, null, null, null, null, false, scope).forEach(a -> known.put(a.id(), Target.of(a)));
         List<UUID> unknown = wanted.stream().filter(id -> !known.containsKey(id)).limit(5).toList();
         if (!unknown.isEmpty()) {
             throw new ApiException(404, "not_found", "No agent exists with id " + unknown.get(0)
@@ -202,6 +208,8 @@ public final class BatchService {
         append(out, "os", f.os());
         append(out, "site", f.site());
         append(out, "hostname", f.hostname());
+        append(out, "client_id", f.clientId() == null ? null : f.clientId().toString());
+        append(out, "site_id", f.siteId() == null ? null : f.siteId().toString());
         String text = out.isEmpty() ? "{} (every agent)" : out.toString().trim();
         return text.length() > 1900 ? text.substring(0, 1900) : text;
     }

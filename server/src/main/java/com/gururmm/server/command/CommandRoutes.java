@@ -26,30 +26,30 @@ public final class CommandRoutes {
             CommandRequest request = Bodies.read(ctx, CommandRequest.class);
             ctx.status(201).json(commands.submit(actor, agentId, request));
         });
-        routes.get("/api/agents/{id}/commands", Rule.role(Role.VIEWER), "An agent's command history", ctx -> {
+        routes.get("/api/agents/{id}/commands", Rule.role(Role.VIEWER).onAgent("id"), "An agent's command history", ctx -> {
             int limit = parseLimit(ctx.queryParam("limit"));
             ctx.json(commands.listForAgent(Bodies.uuidParam(ctx, "id"), Bodies.query(ctx, "status"), limit));
         });
-        routes.get("/api/commands/{id}", Rule.role(Role.VIEWER),
+        routes.get("/api/commands/{id}", Rule.role(Role.VIEWER).onCommand("id"),
                 "One command and its result; ?wait=SECONDS (at most " + CommandWaits.MAX_WAIT_SECONDS
                         + ") answers once it leaves queued/running, or at the deadline with its current state", ctx -> {
             var id = Bodies.uuidParam(ctx, "id");
             int wait = parseWait(Bodies.query(ctx, "wait"));
             ctx.json(wait == 0 ? commands.get(id) : waits.await(id, java.time.Duration.ofSeconds(wait), () -> commands.get(id)));
         });
-        routes.post("/api/commands/{id}/cancel", Rule.role(Role.TECHNICIAN), "Cancel a queued or running command", ctx -> {
+        routes.post("/api/commands/{id}/cancel", Rule.role(Role.TECHNICIAN).onCommand("id"), "Cancel a queued or running command", ctx -> {
             var actor = Access.principal(ctx);
             var id = Bodies.uuidParam(ctx, "id");
             commands.cancel(actor, id);
             ctx.json(commands.get(id));
         });
         // Commands held at re-enrolment wait for an admin: the party that enrolled may be an impostor.
-        routes.post("/api/agents/{id}/held-commands/release", Rule.role(Role.ADMIN),
+        routes.post("/api/agents/{id}/held-commands/release", Rule.role(Role.ADMIN).onAgent("id"),
                 "Release commands held at re-enrolment to the agent's current identity (body: {\"command_ids\"?})", ctx -> {
             HeldCommandsRequest request = Bodies.readOptional(ctx, HeldCommandsRequest.class, new HeldCommandsRequest(null));
             ctx.json(commands.decideHeld(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), request.commandIds(), true));
         });
-        routes.post("/api/agents/{id}/held-commands/discard", Rule.role(Role.ADMIN),
+        routes.post("/api/agents/{id}/held-commands/discard", Rule.role(Role.ADMIN).onAgent("id"),
                 "Discard (cancel) commands held at re-enrolment (body: {\"command_ids\"?})", ctx -> {
             HeldCommandsRequest request = Bodies.readOptional(ctx, HeldCommandsRequest.class, new HeldCommandsRequest(null));
             ctx.json(commands.decideHeld(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), request.commandIds(), false));

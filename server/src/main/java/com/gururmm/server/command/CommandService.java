@@ -17,6 +17,8 @@ import com.gururmm.server.events.CommandStatusChanged;
 import com.gururmm.server.events.EventBus;
 import com.gururmm.server.auth.Principal;
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.observability.LogContext;
+import com.gururmm.server.observability.Meters;
 import com.gururmm.server.routing.AccessFilter.AgentScope;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -65,6 +67,7 @@ public final class CommandService {
     private final Duration queueTtl;
     private final Duration lostGrace;
     private final AgentScope scope;
+    private volatile Meters meters;
     private final EventBus bus;
     private final String node;
 
@@ -85,6 +88,11 @@ public final class CommandService {
         this.clock = clock;
         this.queueTtl = queueTtl;
         this.lostGrace = lostGrace;
+    }
+
+    /** Set once while wiring: dispatch-to-result latency is recorded there. */
+    public void meters(Meters meters) {
+        this.meters = meters;
     }
 
     /** What a valid request resolves to; see {@link #validate}. */
@@ -123,6 +131,13 @@ public final class CommandService {
 
         Instant now = clock.instant();
         UUID id = UUID.randomUUID();
+        try (var ignored = LogContext.command(id); var ignoredAgent = LogContext.agent(agentId)) {
+            return create(actor, agentId, agentOs, request, type, context, bytes, timeout, auditEach, now, id);
+        }
+    }
+
+    private CommandSubmitted create(Principal actor, UUID agentId, String agentOs, CommandRequest request, CommandType type,
+                                    ExecutionContext context, int bytes, int timeout, boolean auditEach, Instant now, UUID id) {
         String unsupported = unsupportedReason(type, agentOs);
         // An online agent's command is stored already running (dispatched, with its deadline) and
         // then sent: the same state queued-then-markDispatched reaches, one statement cheaper. If
@@ -136,6 +151,11 @@ public final class CommandService {
                 null, unsupported == null ? null : now, null, null);
         store.insert(row);
         published(id, agentId, status, now);
+        if (auditEach) {
+            log.info("command {} ({}) created for agent {} by {}: {}", id, type.wireName(), agentId, actor.name(), status);
+        } else {
+            log.debug("command {} ({}) created for agent {} by {} in a batch: {}", id, type.wireName(), agentId, actor.name(), status);
+        }
         if (auditEach) {
             audit.record(actor.name(), "command.create", id.toString(),
                     "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
@@ -193,6 +213,12 @@ public final class CommandService {
      * {@code justInserted} skips that claim for a row this thread created as running a moment ago.
      */
     private void dispatch(CommandRow row, boolean justInserted) {
+        try (var ignored = LogContext.command(row.id()); var ignoredAgent = LogContext.agent(row.agentId())) {
+            dispatchInContext(row, justInserted);
+        }
+    }
+
+    private void dispatchInContext(CommandRow row, boolean justInserted) {
         if (!registry.isOnline(row.agentId())) {
             return;
         }
@@ -204,14 +230,25 @@ public final class CommandService {
         if (!claimed) {
             return;
         }
+        Meters m = meters;
+        if (m != null) {
+            m.commandDispatched(row.id());
+        }
         if (row.status().equals("queued")) {
             published(row.id(), row.agentId(), "running", now);
         }
         registry.send(row.agentId(), new ServerMessage.RunCommand(row.id(), row.commandType(), row.commandText(),
                 row.context(), row.timeoutSeconds()));
+        log.debug("command {} sent to agent {}", row.id(), row.agentId());
     }
 
     public void onStarted(UUID agentId, UUID commandId, Instant startedAt) {
+        try (var ignored = LogContext.command(commandId)) {
+            started(agentId, commandId, startedAt);
+        }
+    }
+
+    private void started(UUID agentId, UUID commandId, Instant startedAt) {
         Instant now = clock.instant();
         Instant started = notAfter(startedAt == null ? now : startedAt, now);
         // Normally the command was dispatched and already has its deadline: one UPDATE, no read.
@@ -236,6 +273,12 @@ public final class CommandService {
      * acknowledged without effect (so a confused agent does not resend it forever).
      */
     public void onResult(UUID agentId, CommandResult result) {
+        try (var ignored = LogContext.command(result.commandId())) {
+            result(agentId, result);
+        }
+    }
+
+    private void result(UUID agentId, CommandResult result) {
         CommandStatus status = CommandStatus.parse(result.status()).filter(CommandStatus::isTerminal).orElse(null);
         if (status == null) {
             log.warn("agent {} sent result for {} with status '{}'; storing it as failed", agentId, result.commandId(), result.status());
@@ -261,6 +304,11 @@ public final class CommandService {
         if (!stored) {
             log.debug("result for {} from agent {} was a duplicate or not its command", result.commandId(), agentId);
             return;
+        }
+        log.info("command {} finished on agent {}: {}", result.commandId(), agentId, storedStatus);
+        Meters m = meters;
+        if (m != null) {
+            m.commandResultStored(result.commandId());
         }
         // No read-back on the hot path: storeResult only matches this agent's own command.
         published(result.commandId(), agentId, storedStatus, now);

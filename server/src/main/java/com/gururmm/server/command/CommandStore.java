@@ -64,6 +64,17 @@ public final class CommandStore implements HeldCommands {
                 .bindMethods(row).execute());
     }
 
+    /** How many commands are in each status: one pass over the status index (the {@code gururmm_commands} gauge). */
+    public java.util.Map<String, Long> countByStatus() {
+        return jdbi.withHandle(h -> {
+            java.util.Map<String, Long> counts = new java.util.HashMap<>();
+            h.createQuery("SELECT status, COUNT(*) AS n FROM commands GROUP BY status")
+                    .map((rs, ctx) -> java.util.Map.entry(rs.getString("status"), rs.getLong("n")))
+                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return counts;
+        });
+    }
+
     public Optional<CommandRow> find(UUID id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM commands WHERE id = :id")
                 .bind("id", id).map(ROWS).findOne());

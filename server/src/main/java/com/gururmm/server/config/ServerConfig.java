@@ -33,6 +33,16 @@ import org.slf4j.Logger;
  *                   first start (a cluster points every node at one shared file)
  * @param trustedProxies comma-separated addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is
  *                       believed for the client address (login throttle, audit); empty means none
+ * @param mfaKeyFile the AES key TOTP secrets are sealed with; empty means {@code <data dir>/mfa-secret.key}, created on first
+ *                   start (a cluster points every node at one shared file)
+ * @param tlsCertFile PEM certificate chain to serve HTTPS with (with {@code tlsKeyFile}); empty means none
+ * @param tlsKeyFile PEM private key (PKCS#8, or PKCS#1 RSA / SEC1 EC) of {@code tlsCertFile}
+ * @param tlsSelfSigned serve HTTPS with a certificate generated once into the data dir ({@code tls-selfsigned.pem})
+ * @param metricsTokenFile a file holding the bearer token Prometheus scrapes {@code GET /metrics} with; empty means
+ *                         only admins' sessions can read it
+ * @param logFormat {@code plain} (default) or {@code json} (one JSON object per line); logback reads the same variable
+ * @param tunnel limits of interactive shells ({@code GURURMM_TUNNEL_*})
+ * @param notifications notification retry schedule and timeouts ({@link NotificationSettings})
  * @param metricsRetentionDays how long metrics samples and rollups are kept ({@code GURURMM_METRICS_RETENTION_DAYS})
  */
 public record ServerConfig(
@@ -55,6 +65,14 @@ public record ServerConfig(
         int rolloutFailurePercent,
         String jwtKeyFile,
         String trustedProxies,
+        String mfaKeyFile,
+        String tlsCertFile,
+        String tlsKeyFile,
+        boolean tlsSelfSigned,
+        String metricsTokenFile,
+        String logFormat,
+        com.gururmm.server.tunnel.TunnelSettings tunnel,
+        NotificationSettings notifications,
         int metricsRetentionDays) {
 
     public static ServerConfig fromEnvironment() {
@@ -93,6 +111,24 @@ public record ServerConfig(
             throw new ConfigException("GURURMM_TRUSTED_PROXIES: " + e.getMessage()
                     + " List the reverse proxies' addresses or CIDR ranges, comma-separated (e.g. 10.0.0.5,192.168.0.0/24), or unset it.");
         }
+        String tlsCert = r.string("GURURMM_TLS_CERT_FILE", "");
+        String tlsKey = r.string("GURURMM_TLS_KEY_FILE", "");
+        String selfSigned = r.string("GURURMM_TLS_SELF_SIGNED", "false");
+        if (!selfSigned.equals("true") && !selfSigned.equals("false")) {
+            throw new ConfigException("GURURMM_TLS_SELF_SIGNED is '" + selfSigned + "'; set it to 'true' (HTTPS with a generated certificate) or 'false'.");
+        }
+        if (tlsCert.isEmpty() != tlsKey.isEmpty()) {
+            throw new ConfigException("Only one of GURURMM_TLS_CERT_FILE and GURURMM_TLS_KEY_FILE is set; HTTPS needs both the PEM certificate"
+                    + " and its PEM private key (or unset both).");
+        }
+        if (!tlsCert.isEmpty() && selfSigned.equals("true")) {
+            throw new ConfigException("GURURMM_TLS_SELF_SIGNED=true and GURURMM_TLS_CERT_FILE are both set; choose the given certificate"
+                    + " (unset GURURMM_TLS_SELF_SIGNED) or the generated one (unset the cert and key files).");
+        }
+        String logFormat = r.string("GURURMM_LOG_FORMAT", "plain");
+        if (!logFormat.equals("plain") && !logFormat.equals("json")) {
+            throw new ConfigException("GURURMM_LOG_FORMAT is '" + logFormat + "'; set it to 'plain' (the default) or 'json' (one JSON object per line).");
+        }
         return new ServerConfig(
                 r.string("GURURMM_HTTP_HOST", "0.0.0.0"),
                 r.integer("GURURMM_HTTP_PORT", 3001, 0, 65535),
@@ -113,6 +149,14 @@ public record ServerConfig(
                 r.integer("GURURMM_ROLLOUT_FAILURE_PERCENT", 20, 0, 100),
                 r.string("GURURMM_JWT_KEY_FILE", ""),
                 trustedProxies,
+                r.string("GURURMM_MFA_KEY_FILE", ""),
+                tlsCert,
+                tlsKey,
+                selfSigned.equals("true"),
+                r.string("GURURMM_METRICS_TOKEN_FILE", ""),
+                logFormat,
+                com.gururmm.server.tunnel.TunnelSettings.fromMap(env),
+                NotificationSettings.fromMap(env),
                 r.integer("GURURMM_METRICS_RETENTION_DAYS", 30, 1, 3650));
     }
 
@@ -146,6 +190,16 @@ public record ServerConfig(
         return url + ";WRITE_DELAY=0" + (upper.contains(";REUSE_SPACE=") ? "" : ";REUSE_SPACE=FALSE");
     }
 
+    /** Where the MFA secret key lives: the configured file, else {@code <data dir>/mfa-secret.key}. */
+    public Path mfaKeyPath() {
+        return mfaKeyFile.isEmpty() ? dataDir.resolve("mfa-secret.key") : Path.of(mfaKeyFile).toAbsolutePath().normalize();
+    }
+
+    /** Whether the server answers HTTPS (and only HTTPS) on its port. */
+    public boolean tls() {
+        return tlsSelfSigned || !tlsCertFile.isEmpty();
+    }
+
     public boolean embeddedDatabase() {
         return databaseUrl.startsWith("jdbc:h2:");
     }
@@ -177,6 +231,14 @@ public record ServerConfig(
         // The path only: the key itself is never logged.
         out.put("GURURMM_JWT_KEY_FILE", jwtKeyFile.isEmpty() ? "(data dir: jwt-signing.key)" : jwtKeyFile);
         out.put("GURURMM_TRUSTED_PROXIES", trustedProxies.isEmpty() ? "(unset: X-Forwarded-For is ignored)" : trustedProxies);
+        out.put("GURURMM_MFA_KEY_FILE", mfaKeyFile.isEmpty() ? "(data dir: mfa-secret.key)" : mfaKeyFile);
+        out.put("GURURMM_TLS_CERT_FILE", tlsCertFile.isEmpty() ? "(unset)" : tlsCertFile);
+        out.put("GURURMM_TLS_KEY_FILE", tlsKeyFile.isEmpty() ? "(unset)" : tlsKeyFile);
+        out.put("GURURMM_TLS_SELF_SIGNED", Boolean.toString(tlsSelfSigned));
+        out.put("GURURMM_METRICS_TOKEN_FILE", metricsTokenFile.isEmpty() ? "(unset: only admin sessions read /metrics)" : metricsTokenFile);
+        out.put("GURURMM_LOG_FORMAT", logFormat);
+        out.putAll(tunnel.describe());
+        notifications.describe(out);
         out.put("GURURMM_METRICS_RETENTION_DAYS", Integer.toString(metricsRetentionDays));
         return out;
     }

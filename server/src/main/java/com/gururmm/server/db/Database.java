@@ -41,8 +41,20 @@ public final class Database implements AutoCloseable {
         return open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     }
 
+    /** With the pool's own meters ({@code hikaricp_connections_*}, pool {@code gururmm-db}) in {@code meters}. */
+    public static Database open(ServerConfig config, io.micrometer.core.instrument.MeterRegistry meters) {
+        return open(config.databaseUrl(), config.databaseUser(), config.databasePassword(), meters);
+    }
+
     public static Database open(String jdbcUrl, String user, String password) {
+        return open(jdbcUrl, user, password, null);
+    }
+
+    private static Database open(String jdbcUrl, String user, String password, io.micrometer.core.instrument.MeterRegistry meters) {
         HikariConfig hikari = new HikariConfig();
+        if (meters != null) {
+            hikari.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(meters));
+        }
         hikari.setJdbcUrl(jdbcUrl);
         if (!user.isEmpty()) {
             hikari.setUsername(user);

@@ -18,11 +18,12 @@ public final class EnrollmentTokenRoutes {
     public void register(RouteTable routes) {
         routes.post("/api/enrollment-tokens", Rule.role(Role.ADMIN), "Create an enrollment token", ctx -> {
             var actor = Access.principal(ctx);
-            CreateRequest request = Bodies.readOptional(ctx, CreateRequest.class, new CreateRequest(null, null, null));
+            CreateRequest request = Bodies.readOptional(ctx, CreateRequest.class, new CreateRequest(null, null, null, null));
             ctx.status(201).json(service.create(actor, request));
         });
-        routes.get("/api/enrollment-tokens", Rule.role(Role.ADMIN), "List enrollment tokens", ctx -> {
-            ctx.json(service.list());
+        routes.get("/api/enrollment-tokens", Rule.role(Role.ADMIN), "List enrollment tokens (filters: client_id, site_id)", ctx -> {
+            ctx.json(service.list(com.gururmm.server.agent.AgentRoutes.uuidQuery(ctx, "client_id"),
+                    com.gururmm.server.agent.AgentRoutes.uuidQuery(ctx, "site_id")));
         });
         routes.delete("/api/enrollment-tokens/{id}", Rule.role(Role.ADMIN), "Revoke an enrollment token", ctx -> {
             var actor = Access.principal(ctx);

@@ -10,22 +10,29 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import com.gururmm.server.tenancy.TenancyService;
+import com.gururmm.server.tenancy.TenancyStore;
 import java.util.UUID;
 
 /**
  * Enrollment tokens: what an installer carries so a new agent may join. Each has an expiry
- * (default 24 h, at most a year) and an optional use limit, and can be revoked.
+ * (default 24 h, at most a year) and an optional use limit, and can be revoked. A token is bound
+ * to a site (issue 10): machines enrolling with it land there. A token without one sends new
+ * machines to the default site and leaves a re-enrolling machine where it is.
  */
 public final class EnrollmentTokenService {
     static final int DEFAULT_EXPIRY_HOURS = 24;
     static final int MAX_EXPIRY_HOURS = 24 * 365;
 
     private final EnrollmentTokenStore store;
+    private final TenancyService tenancy;
     private final AuditLog audit;
     private final Clock clock;
 
-    public EnrollmentTokenService(EnrollmentTokenStore store, AuditLog audit, Clock clock) {
+    public EnrollmentTokenService(EnrollmentTokenStore store, TenancyService tenancy, AuditLog audit, Clock clock) {
         this.store = store;
+        this.tenancy = tenancy;
         this.audit = audit;
         this.clock = clock;
     }
@@ -38,10 +45,8 @@ public final class EnrollmentTokenService {
         if (request.maxUses() != null && (request.maxUses() < 1 || request.maxUses() > 1_000_000)) {
             throw ApiException.badRequest("'max_uses' must be between 1 and 1000000, or left out for no limit; got " + request.maxUses() + ".");
         }
-        if (request.site() != null && request.site().length() > 200) {
-            throw ApiException.badRequest("'site' is longer than 200 characters.");
-        }
-        return createToken(actor, request.site(), Duration.ofHours(hours), request.maxUses(), false);
+        Optional<TenancyStore.SiteRow> site = tenancy.siteForToken(actor, request.siteId(), request.site());
+        return createToken(actor, site.orElse(null), Duration.ofHours(hours), request.maxUses(), false);
     }
 
     /**
@@ -50,23 +55,33 @@ public final class EnrollmentTokenService {
      * commands on it: it runs as the server's user and can read the server's data dir.
      */
     public TokenView createServerHostToken(Duration lifetime) {
-        return createToken(Principal.SYSTEM, "server", lifetime, 1, true);
+        return createToken(Principal.SYSTEM, tenancy.siteForToken(Principal.SYSTEM, null, "server").orElseThrow(), lifetime, 1, true);
     }
 
-    private TokenView createToken(Principal actor, String site, Duration lifetime, Integer maxUses, boolean serverHost) {
+    private TokenView createToken(Principal actor, TenancyStore.SiteRow site, Duration lifetime, Integer maxUses, boolean serverHost) {
         String token = Secrets.newToken("enroll");
         Instant now = clock.instant();
         EnrollmentTokenStore.TokenRow row = new EnrollmentTokenStore.TokenRow(UUID.randomUUID(), Secrets.sha256Hex(token),
-                blankToNull(site), actor.name(), now, now.plus(lifetime), maxUses, 0, null, serverHost);
+                site == null ? null : site.name(), actor.name(), now, now.plus(lifetime), maxUses, 0, null, serverHost,
+                site == null ? null : site.id());
         store.insert(row);
         audit.record(actor.name(), "enrollment_token.create", row.id().toString(),
-                "site=" + row.site() + " expires_at=" + row.expiresAt() + " max_uses=" + maxUses
+                "site=" + (site == null ? "(default for new machines)" : site.clientName() + "/" + site.name() + " (" + site.id() + ")")
+                        + " expires_at=" + row.expiresAt() + " max_uses=" + maxUses
                         + (serverHost ? " server_host=true" : ""));
         return view(row, token);
     }
 
     public List<TokenView> list() {
-        return store.list().stream().map(row -> view(row, null)).toList();
+        return list(null, null);
+    }
+
+    /** Optionally only the tokens of one client or site. */
+    public List<TokenView> list(UUID clientId, UUID siteId) {
+        return store.list().stream().map(row -> view(row, null))
+                .filter(t -> siteId == null || siteId.equals(t.siteId()))
+                .filter(t -> clientId == null || clientId.equals(t.clientId()))
+                .toList();
     }
 
     public void revoke(Principal actor, UUID id) {
@@ -96,7 +111,7 @@ public final class EnrollmentTokenService {
                     : "has been used its maximum of " + row.maxUses() + " times";
             throw ApiException.forbidden("The enrollment token " + why + "; ask an admin for a new one.");
         }
-        return new Redemption(row.id(), row.site(), row.serverHost());
+        return new Redemption(row.id(), row.site(), row.serverHost(), row.siteId());
     }
 
     /** Refuses an unknown, revoked, expired or used-up token like {@link #redeem}, without spending a use. */
@@ -116,8 +131,11 @@ public final class EnrollmentTokenService {
         }
     }
 
-    /** @param serverHost the token was minted for the server's own agent */
-    public record Redemption(UUID tokenId, String site, boolean serverHost) {
+    /**
+     * @param serverHost the token was minted for the server's own agent
+     * @param siteId the site enrolled machines land in; null: the default site for new machines, a re-enrolling one stays
+     */
+    public record Redemption(UUID tokenId, String site, boolean serverHost, UUID siteId) {
     }
 
     private TokenView view(EnrollmentTokenStore.TokenRow row, String clearToken) {
@@ -125,10 +143,10 @@ public final class EnrollmentTokenService {
         String status = row.revokedAt() != null ? "revoked"
                 : row.expiresAt() != null && !row.expiresAt().isAfter(now) ? "expired"
                 : row.maxUses() != null && row.uses() >= row.maxUses() ? "used_up" : "active";
-        return new TokenView(row.id(), clearToken, row.site(), row.createdAt(), row.expiresAt(), row.maxUses(), row.uses(), row.revokedAt(), status);
+        Optional<TenancyStore.SiteRow> site = row.siteId() == null ? Optional.empty() : tenancy.store().site(row.siteId());
+        return new TokenView(row.id(), clearToken, site.map(TenancyStore.SiteRow::name).orElse(row.site()), row.createdAt(), row.expiresAt(),
+                row.maxUses(), row.uses(), row.revokedAt(), status, row.siteId(), site.map(TenancyStore.SiteRow::clientId).orElse(null),
+                site.map(TenancyStore.SiteRow::clientName).orElse(null));
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
-    }
 }

@@ -10,7 +10,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class EnrollmentTokenStore {
     /** @param serverHost minted by the server for its own local agent: who enrolls with it is the server host */
     public record TokenRow(UUID id, String tokenHash, String site, String createdBy, Instant createdAt,
-                           Instant expiresAt, Integer maxUses, int uses, Instant revokedAt, boolean serverHost) {
+                           Instant expiresAt, Integer maxUses, int uses, Instant revokedAt, boolean serverHost, UUID siteId) {
     }
 
     private final Jdbi jdbi;
@@ -22,9 +22,9 @@ public final class EnrollmentTokenStore {
     public void insert(TokenRow row) {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO enrollment_tokens (id, token_hash, site, created_by, created_at, expires_at, max_uses, uses, revoked_at,
-                                                       server_host)
+                                                       server_host, site_id)
                         VALUES (:id, :tokenHash, :site, :createdBy, :createdAt, :expiresAt, :maxUses, :uses, :revokedAt,
-                                :serverHost)""")
+                                :serverHost, CAST(:siteId AS UUID))""")
                 .bindMethods(row).execute());
     }
 

@@ -10,6 +10,8 @@ import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.auth.ClientAddress;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.observability.LogContext;
+import com.gururmm.server.observability.Meters;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
 import io.javalin.config.RoutesConfig;
@@ -71,6 +73,9 @@ public final class AgentGateway {
         this.systemInventory = sink;
         return this;
     }
+    private volatile Meters meters;
+    private volatile com.gururmm.server.agentevent.AgentEventService agentEvents;
+    private volatile AgentChecks checks;
     private volatile com.gururmm.server.metrics.MetricsService metrics;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
@@ -93,6 +98,16 @@ public final class AgentGateway {
         this.heartbeat = heartbeat;
     }
 
+    /** Set once while wiring: stores {@code agent_events} frames; without it they are refused. */
+    public void agentEvents(com.gururmm.server.agentevent.AgentEventService service) {
+        this.agentEvents = service;
+    }
+
+    /** Set once while wiring: refused frames and connects/disconnects are counted there. */
+    public void meters(Meters meters) {
+        this.meters = meters;
+    }
+
     /**
      * The versions this server welcomes: {@link Wire#SUPPORTED}. Tests stand in for builds that do
      * not exist yet (an agent older or newer than this one) with the system property
@@ -101,6 +116,11 @@ public final class AgentGateway {
     static ProtocolRange protocolRange() {
         String override = System.getProperty(TEST_PROTOCOL_RANGE);
         return override == null || override.isBlank() ? Wire.SUPPORTED : ProtocolRange.parse(override);
+    }
+
+    /** Set once while wiring: the monitoring feature's side of agent-run checks. */
+    public void checks(AgentChecks checks) {
+        this.checks = checks;
     }
 
     /** Where metrics reports go; until set, they are acknowledged as refused so agents do not resend them forever. */
@@ -136,13 +156,31 @@ public final class AgentGateway {
                 ctx.session.setMaxBinaryMessageSize(1024);
                 UUID agentId = ctx.attribute(AGENT_ID_ATTRIBUTE);
                 ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session, ctx.attribute(ADDRESS_ATTRIBUTE)));
+                Meters m = meters;
+                if (m != null) {
+                    m.agentConnected();
+                }
             });
-            ws.onMessage(ctx -> onFrame(ctx, ctx.message()));
+            ws.onMessage(ctx -> {
+                SocketLink link = link(ctx);
+                try (var ignored = LogContext.agent(link == null ? null : link.agentId())) {
+                    onFrame(ctx, ctx.message());
+                }
+            });
             ws.onBinaryMessage(ctx -> refuse(link(ctx), "binary_frame", "Binary frames are not part of the protocol; send JSON text frames."));
             ws.onClose(ctx -> {
                 SocketLink link = link(ctx);
-                if (link != null && registry.unregister(link, clock.instant())) {
-                    log.info("agent {} disconnected ({} {})", link.agentId(), ctx.status(), ctx.reason());
+                Meters m = meters;
+                if (m != null && link != null) {
+                    m.agentDisconnected();
+                }
+                if (ctx.status() == 1009) {
+                    countRefused("frame_too_large"); // Jetty closed the socket on a frame over Wire.MAX_FRAME_BYTES
+                }
+                try (var ignored = LogContext.agent(link == null ? null : link.agentId())) {
+                    if (link != null && registry.unregister(link, clock.instant())) {
+                        log.info("agent {} disconnected ({} {})", link.agentId(), ctx.status(), ctx.reason());
+                    }
                 }
             });
             ws.onError(ctx -> {
@@ -166,6 +204,7 @@ public final class AgentGateway {
             if (e.unknownType().isPresent() && link.helloReceived()) {
                 // A newer agent's additive message (docs/PROTOCOL.md): ignored, not garbage, so it never costs the connection.
                 log.debug("ignored message of unknown type '{}' from agent {}", e.unknownType().get(), link.agentId());
+                countRefused("unknown_message_type");
                 link.send(new ServerMessage.Refused("unknown_message_type", "This server does not know message type '"
                         + e.unknownType().get() + "'; it was ignored."));
                 return;
@@ -212,6 +251,25 @@ public final class AgentGateway {
                     systemInventory.receive(agentId, report).ifPresent(problem -> refuse(link, "invalid_inventory", problem));
                     registry.touch(agentId, clock.instant());
                 }
+                case AgentMessage.AgentEvents events -> {
+                    var service = agentEvents;
+                    if (service == null) {
+                        refuse(link, "invalid_message", "This server does not store agent events.");
+                        return;
+                    }
+                    // Acknowledged only once stored, so a lost ack means the agent sends them again (stored once).
+                    service.onEvents(agentId, events, keys -> link.send(new ServerMessage.EventsAck(keys)))
+                            .ifPresent(problem -> refuse(link, "invalid_message", problem));
+                    registry.touch(agentId, clock.instant());
+                }
+                case AgentMessage.CheckResults results -> {
+                    AgentChecks hook = checks;
+                    if (hook != null) {
+                        // Acknowledge only what is stored: the agent resends the rest after a reconnect.
+                        link.send(new ServerMessage.CheckResultsAck(hook.onResults(agentId, results)));
+                    }
+                    registry.touch(agentId, clock.instant());
+                }
                 case AgentMessage.MetricsReport report -> {
                     if (report.batchId() == null || report.samples() == null) {
                         refuse(link, "invalid_message", "metrics_report needs batch_id and samples");
@@ -238,6 +296,7 @@ public final class AgentGateway {
         } catch (RuntimeException e) {
             // Nothing is acknowledged, so the agent keeps the frame's content and resends it.
             log.error("could not handle {} from agent {}", message.getClass().getSimpleName(), agentId, e);
+            countRefused("server_error");
             link.send(new ServerMessage.Refused("server_error", "The server could not process the frame; it will be resent."));
         }
     }
@@ -270,6 +329,10 @@ public final class AgentGateway {
         log.info("agent {} connected ({} {} {})", link.agentId(), hello.inventory().hostname(), hello.inventory().os(),
                 hello.inventory().agentVersion());
         commands.dispatchPending(link.agentId());
+        AgentChecks hook = checks;
+        if (hook != null) {
+            hook.onConnected(link.agentId());
+        }
         if (updates != null) {
             updates.onAgentConnected(link.agentId());
         }
@@ -294,8 +357,16 @@ public final class AgentGateway {
         link.close("protocol version too old; update the agent");
     }
 
-    private static void refuse(SocketLink link, String code, String message) {
+    private void countRefused(String code) {
+        Meters m = meters;
+        if (m != null) {
+            m.frameRefused(code);
+        }
+    }
+
+    private void refuse(SocketLink link, String code, String message) {
         log.info("refused frame from agent {}: {}", link.agentId(), message);
+        countRefused(code);
         link.send(new ServerMessage.Refused(code, message));
         if (link.countBadFrame() > MAX_BAD_FRAMES) {
             link.close("too many invalid frames");

@@ -54,6 +54,7 @@ public final class LocalAgentLauncher {
 
     private final ServerConfig config;
     private final int port;
+    private volatile String serverFingerprint;
     private final EnrollmentTokenService tokens;
     private final String releasePublicKey;
     private volatile boolean stopping;
@@ -61,6 +62,11 @@ public final class LocalAgentLauncher {
     private Thread supervisor;
 
     /** @param releasePublicKey base64 X.509 Ed25519 key the agent checks update signatures with */
+    /** The server speaks HTTPS with this certificate (SHA-256 fingerprint): the local agent connects with https:// and pins it. */
+    public void useTls(String fingerprint) {
+        this.serverFingerprint = fingerprint;
+    }
+
     public LocalAgentLauncher(ServerConfig config, int port, EnrollmentTokenService tokens, String releasePublicKey) {
         this.config = config;
         this.port = port;
@@ -124,7 +130,11 @@ public final class LocalAgentLauncher {
         // every command it runs start from an allow-list of the basics a process needs, not from
         // the server's environment minus a deny-list that a new secret's name would slip past.
         builder.environment().keySet().removeIf(name -> !inherited(name));
-        builder.environment().put("GURURMM_SERVER_URL", "http://127.0.0.1:" + port);
+        builder.environment().put("GURURMM_SERVER_URL", (serverFingerprint == null ? "http" : "https") + "://127.0.0.1:" + port);
+        if (serverFingerprint != null) {
+            // Our own certificate, whatever signed it: the local agent pins it instead of trusting by name.
+            builder.environment().put("GURURMM_SERVER_FINGERPRINT", serverFingerprint);
+        }
         builder.environment().put("GURURMM_STATE_DIR", stateDir.toString());
         builder.environment().putIfAbsent("GURURMM_CHANNEL", "stable");
         builder.environment().putIfAbsent("GURURMM_AGENT_JAVA_OPTS", "-Xmx64m -XX:+UseSerialGC");

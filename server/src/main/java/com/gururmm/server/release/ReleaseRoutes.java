@@ -23,11 +23,12 @@ public final class ReleaseRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.get("/api/releases", Rule.role(Role.VIEWER), "Every agent build in the downloads dir", ctx -> {
-            ctx.json(releases.list());
+        routes.get("/api/releases", Rule.role(Role.VIEWER), "Every agent build in the downloads dir (agent counts: the caller's scope)", ctx -> {
+            ctx.json(releases.list(com.gururmm.server.auth.Access.principal(ctx).scope()));
         });
         routes.get("/api/releases/latest", Rule.role(Role.VIEWER), "The build an agent of a platform and channel is offered", ctx -> {
-            ctx.json(releases.latest(ctx.queryParam("os"), ctx.queryParam("arch"), ctx.queryParam("channel")));
+            ctx.json(releases.latest(ctx.queryParam("os"), ctx.queryParam("arch"), ctx.queryParam("channel"),
+                    com.gururmm.server.auth.Access.principal(ctx).scope()));
         });
         routes.get("/api/releases/signing-key", Rule.role(Role.VIEWER), "The release signing public key", ctx -> {
             ctx.json(releases.signingKey());

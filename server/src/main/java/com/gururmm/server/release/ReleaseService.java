@@ -48,21 +48,30 @@ public final class ReleaseService {
     }
 
     public List<ReleaseView> list() {
+        return list(com.gururmm.server.auth.Scope.ALL);
+    }
+
+    /** Builds are fleet-wide; their agent counts cover only the agents within {@code scope}. */
+    public List<ReleaseView> list(com.gururmm.server.auth.Scope scope) {
         ReleaseCatalog catalog = scanner.catalog();
         Map<String, Rollout> rolloutByFile = rollouts.all();
-        Map<String, Integer> running = updates.runningByPlatformVersion();
-        Map<String, int[]> pendingFailed = updates.pendingAndFailedByFile();
+        Map<String, Integer> running = updates.runningByPlatformVersion(scope);
+        Map<String, int[]> pendingFailed = updates.pendingAndFailedByFile(scope);
         return catalog.releases().stream().map(r -> view(r, rolloutByFile, running, pendingFailed)).toList();
     }
 
     public ReleaseView latest(String os, String arch, String channel) {
+        return latest(os, arch, channel, com.gururmm.server.auth.Scope.ALL);
+    }
+
+    public ReleaseView latest(String os, String arch, String channel, com.gururmm.server.auth.Scope scope) {
         String o = oneOf(os, "os", ReleaseName.OS_NAMES);
         String a = oneOf(arch, "arch", ReleaseName.ARCH_NAMES);
         String c = channel == null || channel.isBlank() ? "stable" : oneOf(channel, "channel", List.copyOf(CHANNELS));
         Release release = scanner.catalog().latest(o, a, c).orElseThrow(() -> new ApiException(404, "not_found",
                 "No " + c + " release for " + o + "-" + a + " is in the downloads dir; publish one (POST /api/releases)"
                         + (c.equals("stable") ? " and promote it to stable." : ".")));
-        return view(release, rollouts.all(), updates.runningByPlatformVersion(), updates.pendingAndFailedByFile());
+        return view(release, rollouts.all(), updates.runningByPlatformVersion(scope), updates.pendingAndFailedByFile(scope));
     }
 
     public SigningKey signingKey() {

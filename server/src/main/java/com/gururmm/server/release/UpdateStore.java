@@ -67,8 +67,14 @@ final class UpdateStore {
 
     /** Per file: how many agents are pending on it and how many failed on it. */
     Map<String, int[]> pendingAndFailedByFile() {
+        return pendingAndFailedByFile(com.gururmm.server.auth.Scope.ALL);
+    }
+
+    /** Only agents within {@code scope} are counted (a scoped caller learns nothing of other clients' agents). */
+    Map<String, int[]> pendingAndFailedByFile(com.gururmm.server.auth.Scope scope) {
         Map<String, int[]> out = new HashMap<>();
-        jdbi.useHandle(h -> h.createQuery("SELECT file, state, COUNT(*) AS n FROM agent_updates GROUP BY file, state")
+        jdbi.useHandle(h -> h.createQuery("SELECT file, state, COUNT(*) AS n FROM agent_updates WHERE " + scope.agentsSql("agent_id")
+                        + " GROUP BY file, state")
                 .map((rs, c) -> new Object[] {rs.getString("file"), rs.getString("state"), rs.getInt("n")})
                 .forEach(row -> {
                     int[] counts = out.computeIfAbsent((String) row[0], f -> new int[2]);
@@ -100,8 +106,13 @@ final class UpdateStore {
 
     /** Agents per (os, arch, version) as they report themselves: who runs which release. */
     Map<String, Integer> runningByPlatformVersion() {
+        return runningByPlatformVersion(com.gururmm.server.auth.Scope.ALL);
+    }
+
+    Map<String, Integer> runningByPlatformVersion(com.gururmm.server.auth.Scope scope) {
         Map<String, Integer> out = new HashMap<>();
-        jdbi.useHandle(h -> h.createQuery("SELECT os, arch, version, COUNT(*) AS n FROM agents GROUP BY os, arch, version")
+        jdbi.useHandle(h -> h.createQuery("SELECT os, arch, version, COUNT(*) AS n FROM agents WHERE " + scope.sitesSql("site_id")
+                        + " GROUP BY os, arch, version")
                 .map((rs, c) -> Map.entry(rs.getString("os") + "-" + rs.getString("arch") + "-" + rs.getString("version"), rs.getInt("n")))
                 .forEach(e -> out.merge(e.getKey(), e.getValue(), Integer::sum)));
         return out;

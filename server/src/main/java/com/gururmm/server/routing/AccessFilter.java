@@ -11,7 +11,9 @@ import java.util.UUID;
 /**
  * The one before-handler that authorizes every matched route from its {@link Rule}: open routes
  * pass; otherwise the bearer token is authenticated (401), the role compared with the rule's
- * minimum (403), and for routes that act on an agent the {@link AgentScope} decides (403).
+ * minimum (403), and for routes that name a tenant-owned object ({@link Rule#target}) the
+ * {@link ScopeGuard} decides: 404 outside the caller's scope (as for an unknown id), 403 where a
+ * rule forbids acting on it (the server host's agent).
  * A matched endpoint without a rule is refused, so a route registered around the table fails
  * closed instead of open.
  */
@@ -38,18 +40,52 @@ public final class AccessFilter {
         void check(Principal principal, UUID agentId);
     }
 
+    /**
+     * The scope check of a route that names a tenant-owned object: throws a 404 {@link ApiException}
+     * when {@code id} is outside the principal's scope (never a 403: existence must not leak), or a
+     * 403 when a rule forbids acting on it. An unknown id may pass (the handler answers 404).
+     */
+    @FunctionalInterface
+    public interface ScopeGuard {
+        ScopeGuard ANY = (principal, rule, id) -> { };
+
+        void check(Principal principal, Rule rule, UUID id);
+    }
+
     private final Users users;
     private final Agents agents;
-    private volatile AgentScope scope = AgentScope.ANY;
+    private volatile ScopeGuard scope = ScopeGuard.ANY;
+    private final java.util.Map<String, java.util.function.Predicate<String>> credentials = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AccessFilter(Users users, Agents agents) {
         this.users = users;
         this.agents = agents;
     }
 
-    /** Set once while wiring, by the feature that owns the agent scope rules. */
-    public void scope(AgentScope scope) {
+    /** Set once while wiring, by the feature that owns the scope rules (tenancy). */
+    public void scope(ScopeGuard scope) {
         this.scope = scope;
+    }
+
+    /**
+     * Says how the named credential of {@link Rule#orCredential} is checked: {@code accepts} gets the
+     * request's {@code Authorization} header (possibly null). A rule naming a credential nobody
+     * registered accepts only users (fail closed).
+     */
+    public void credential(String name, java.util.function.Predicate<String> accepts) {
+        credentials.put(name, accepts);
+    }
+
+    /** What acting on an agent named in a body needs: a technician's rule on that agent. */
+    private static final Rule ACT_ON_AGENT = Rule.role(com.gururmm.server.auth.Role.TECHNICIAN).onAgent("agent_id");
+
+    /**
+     * Applies the agent scope rules where the agent is not a path parameter (it is named in a body,
+     * as for a tunnel session): 404 outside the caller's scope, 403 on the server host's agent for
+     * non-admins, exactly as the filter does for {@code onAgent} routes.
+     */
+    public void checkAgent(Principal principal, UUID agentId) {
+        scope.check(principal, ACT_ON_AGENT, agentId);
     }
 
     /** Installs the filter for the routes (and declared static files) of {@code table}. */
@@ -84,6 +120,9 @@ public final class AccessFilter {
         if (rule.isOpen()) {
             return;
         }
+        if (rule.credential() != null && credentials.getOrDefault(rule.credential(), header -> false).test(ctx.header("Authorization"))) {
+            return;
+        }
         if (rule.agentCredential() && ctx.header(AGENT_ID_HEADER) != null) {
             authenticateAgent(ctx);
             return;
@@ -94,8 +133,8 @@ public final class AccessFilter {
             throw ApiException.forbidden("This needs the " + rule.minimum().wireName() + " role; you are "
                     + principal.role().wireName() + ".");
         }
-        if (rule.agentParam() != null) {
-            scope.check(principal, Bodies.uuidParam(ctx, rule.agentParam()));
+        if (rule.target() != null) {
+            scope.check(principal, rule, Bodies.uuidParam(ctx, rule.target().param()));
         }
     }
 

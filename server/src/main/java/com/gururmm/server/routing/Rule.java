@@ -11,40 +11,99 @@ import java.util.Optional;
  * enforced for every request by {@link AccessFilter}; the authorization test and
  * {@code GET /api/openapi.json} are generated from the same declarations.
  *
+ * <p>A route that takes the id of a tenant-owned object declares it ({@link #onAgent},
+ * {@link #onCommand}, {@link #onBatch}, {@link #onClient}, {@link #onSite}): the filter then
+ * answers 404 when that object is outside the caller's scope, exactly as for an unknown id, so
+ * existence does not leak. For {@code onAgent} and {@code onCommand} routes that need technician
+ * or more, the server host's agent is also admin-only (403).
+ *
  * @param minimum the least role a signed-in user needs; null for an {@link #open} route
  * @param openBecause for an open route: how it authenticates instead (shown in the OpenAPI document)
  * @param agentCredential the route also accepts an agent's own credential (downloads of builds)
- * @param agentParam the path parameter naming the agent the route acts on: that agent's scope
- *                   rule applies on top of the role (for example the server host's own agent is admin-only)
+ * @param target the path parameter naming the tenant-owned object the route acts on, or null
+ * @param credential a named credential the route also accepts instead of a user's token (e.g. {@code metrics_scrape},
+ *                   the Prometheus scrape token); {@link AccessFilter#credential} says how it is checked. Null = none.
  */
-public record Rule(Role minimum, String openBecause, boolean agentCredential, String agentParam) implements RouteRole {
+public record Rule(Role minimum, String openBecause, boolean agentCredential, Target target, String credential) implements RouteRole {
+
+    /** What kind of object a path parameter names, for the scope check. */
+    public enum Kind { AGENT, COMMAND, BATCH, CLIENT, SITE }
+
+    /** Path parameter {@code param} is the id of a {@code kind}. */
+    public record Target(Kind kind, String param) {
+        public Target {
+            Objects.requireNonNull(kind);
+            Objects.requireNonNull(param);
+        }
+    }
 
     /** No bearer token: the route authenticates by other means (a password, an enrollment token), or is public. */
     public static Rule open(String because) {
-        return new Rule(null, Objects.requireNonNull(because), false, null);
+        return new Rule(null, Objects.requireNonNull(because), false, null, null);
     }
 
     /** A signed-in user with at least {@code minimum}. */
     public static Rule role(Role minimum) {
-        return new Rule(Objects.requireNonNull(minimum), null, false, null);
+        return new Rule(Objects.requireNonNull(minimum), null, false, null, null);
     }
 
-    /** This route acts on the agent named by path parameter {@code name}, so the agent's scope rule applies. */
+    /** This route acts on the agent named by path parameter {@code name}: scope (404) and server-host (403) rules apply. */
     public Rule onAgent(String name) {
-        return new Rule(minimum, openBecause, agentCredential, Objects.requireNonNull(name));
+        return on(Kind.AGENT, name);
+    }
+
+    /** The command named by {@code name}: in scope when its agent is. */
+    public Rule onCommand(String name) {
+        return on(Kind.COMMAND, name);
+    }
+
+    /** The batch named by {@code name}: in scope when every agent it targeted is. */
+    public Rule onBatch(String name) {
+        return on(Kind.BATCH, name);
+    }
+
+    /** The client named by {@code name}: in scope when granted, or when one of its sites is. */
+    public Rule onClient(String name) {
+        return on(Kind.CLIENT, name);
+    }
+
+    /** The site named by {@code name}. */
+    public Rule onSite(String name) {
+        return on(Kind.SITE, name);
+    }
+
+    private Rule on(Kind kind, String name) {
+        if (target != null) {
+            throw new IllegalStateException("a rule names one scoped path parameter; already " + target);
+        }
+        return new Rule(minimum, openBecause, agentCredential, new Target(kind, name), credential);
     }
 
     /** Agents may call it too, with their own credential ({@code Authorization: Bearer} + {@code X-GuruRMM-Agent-Id}). */
     public Rule orAgentCredential() {
-        return new Rule(minimum, openBecause, true, agentParam);
+        return new Rule(minimum, openBecause, true, target, credential);
+    }
+
+    /** The route also accepts the credential named {@code name} (registered with {@link AccessFilter#credential}). */
+    public Rule orCredential(String name) {
+        return new Rule(minimum, openBecause, agentCredential, target, Objects.requireNonNull(name));
     }
 
     public boolean isOpen() {
         return minimum == null;
     }
 
+    /** The agent path parameter of an {@link #onAgent} rule, or null. */
+    public String agentParam() {
+        return target != null && target.kind() == Kind.AGENT ? target.param() : null;
+    }
+
     public Optional<String> agentPathParam() {
-        return Optional.ofNullable(agentParam);
+        return Optional.ofNullable(agentParam());
+    }
+
+    public Optional<Target> scopedTarget() {
+        return Optional.ofNullable(target);
     }
 
     /** For the OpenAPI document and logs, e.g. {@code technician (agent scope)}. */
@@ -52,6 +111,7 @@ public record Rule(Role minimum, String openBecause, boolean agentCredential, St
         if (isOpen()) {
             return "open: " + openBecause;
         }
-        return minimum.wireName() + (agentParam != null ? " (agent scope)" : "") + (agentCredential ? " or agent credential" : "");
+        return minimum.wireName() + (target != null ? " (" + target.kind().name().toLowerCase() + " scope)" : "")
+                + (agentCredential ? " or agent credential" : "") + (credential != null ? " or " + credential + " token" : "");
     }
 }

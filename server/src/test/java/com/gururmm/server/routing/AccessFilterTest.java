@@ -30,7 +30,7 @@ class AccessFilterTest {
             }
             throw ApiException.unauthorized("no");
         }, (id, token) -> "agent-secret".equals(token));
-        filter.scope((principal, agentId) -> {
+        filter.scope((principal, rule, agentId) -> {
             if (agentId.equals(GUARDED_AGENT) && !principal.role().includes(Role.ADMIN)) {
                 throw ApiException.forbidden("guarded");
             }

@@ -1,0 +1,127 @@
+package com.gururmm.server.monitoring;
+
+import com.gururmm.protocol.api.Alerts.AlertView;
+import com.gururmm.server.agent.AgentStore;
+import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.audit.AuditLog;
+import com.gururmm.server.events.AgentEventReported;
+import com.gururmm.server.events.AgentPresence;
+import com.gururmm.server.events.EventBus;
+import com.gururmm.server.events.MetricsReceived;
+import com.gururmm.server.gateway.AgentChecks;
+import com.gururmm.server.routing.AccessFilter;
+import com.gururmm.server.routing.RouteTable;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks, alerts and maintenance windows (docs/OPERATIONS.md, "Checks and alerts"), wired in one
+ * place. Evaluation is event-driven: thresholds on {@link MetricsReceived}, offline on
+ * {@link AgentPresence} plus one timer per offline agent, agent-run checks on the results the
+ * agents send, crashes on {@link AgentEventReported}. Every alert change is published as
+ * {@link com.gururmm.server.events.AlertChanged} after it is committed.
+ */
+public final class MonitoringModule implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MonitoringModule.class);
+
+    private final CheckCatalog catalog;
+    private final MaintenanceWindows windows;
+    private final AlertStore alertStore;
+    private final AlertEngine engine;
+    private final ThresholdEvaluator thresholds;
+    private final AgentCheckChannel agentChecks;
+    private final OfflineWatcher offline;
+    private final CrashAlerts crashes;
+    private final CheckService checks;
+    private final AlertService alerts;
+    private final EventBus bus;
+    private final List<EventBus.Subscription> subscriptions = new ArrayList<>();
+
+    public MonitoringModule(Jdbi jdbi, AgentStore agentStore, ConnectionRegistry registry, AuditLog audit, EventBus bus, Clock clock,
+                            AccessFilter.AgentScope scope) {
+        this.bus = bus;
+        CheckStore checkStore = new CheckStore(jdbi);
+        this.catalog = new CheckCatalog(checkStore);
+        catalog.reload();
+        AgentDirectory directory = new AgentDirectory(agentStore);
+        this.windows = new MaintenanceWindows(jdbi, audit, clock, scope);
+        windows.reload();
+        this.alertStore = new AlertStore(jdbi);
+        this.engine = new AlertEngine(alertStore, directory, windows, bus, clock, AlertEngine.DEFAULT_FLAP_WINDOW);
+        Set<String> openAtStart = ConcurrentHashMap.newKeySet();
+        alertStore.openKeys().forEach(k -> openAtStart.add(AlertStore.openKey(UUID.fromString(k[0]), k[1])));
+        this.thresholds = new ThresholdEvaluator(catalog, directory, engine, checkStore, openAtStart);
+        this.agentChecks = new AgentCheckChannel(catalog, directory, engine, checkStore, registry, openAtStart);
+        this.offline = new OfflineWatcher(catalog, directory, agentStore, registry, engine, clock);
+        this.crashes = new CrashAlerts(alertStore, engine);
+        this.checks = new CheckService(checkStore, catalog, agentStore, audit, clock, scope);
+        this.alerts = new AlertService(alertStore, engine, audit, scope);
+        checks.onChange(this::checksChanged);
+    }
+
+    /**
+     * Committed alert changes since {@code since}, each as the event of its current state: the
+     * notifications' catch-up source (a change whose bus event was lost is routed from here;
+     * routing is idempotent per alert and state, so one already routed is not sent again).
+     */
+    public java.util.List<com.gururmm.server.events.AlertChanged> changesSince(java.time.Instant since) {
+        return alertStore.changedSince(since, 10_000).stream().map(a -> new com.gururmm.server.events.AlertChanged(a.id(), a.agentId(),
+                a.hostname(), a.site(), a.checkKey(), a.severity(), a.state(), a.title(), a.message(), a.silenced(), a.updatedAt())).toList();
+    }
+
+    public void register(RouteTable routes) {
+        new MonitoringRoutes(checks, alerts, windows).register(routes);
+    }
+
+    /** The gateway's hook for agent-run checks. */
+    public AgentChecks agentChecks() {
+        return agentChecks;
+    }
+
+    /** Subscribes to the bus and arms the offline timers of agents already offline (one query). */
+    public void start() {
+        subscriptions.add(bus.subscribe(MetricsReceived.TOPIC, thresholds::onSample));
+        subscriptions.add(bus.subscribe(AgentPresence.TOPIC, offline::onPresence));
+        subscriptions.add(bus.subscribe(AgentEventReported.TOPIC, crashes::onEvent));
+        offline.catchUp();
+    }
+
+    /**
+     * After a check was created, changed or deleted: agents get their new agent-side set, offline
+     * timers are re-armed, and unresolved alerts whose check no longer applies are resolved (one
+     * query over unresolved alerts, on change only).
+     */
+    private void checksChanged() {
+        try {
+            agentChecks.pushAll();
+            offline.rearm();
+            for (AlertView a : alertStore.list("active", null, null, null, null, null, 1000)) {
+                if (a.checkId() == null) {
+                    continue; // raised by an event (bugcheck), not by a check
+                }
+                boolean applies = catalog.effective(a.agentId(), a.site()).stream()
+                        .anyMatch(c -> c.key().equals(a.checkKey()) && c.kind().equals(a.kind()));
+                if (!applies) {
+                    engine.clear(a.agentId(), a.checkKey());
+                    thresholds.forget(a.agentId(), a.checkKey());
+                    agentChecks.forget(a.agentId(), a.checkKey());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not apply a change of checks everywhere: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        subscriptions.forEach(EventBus.Subscription::close);
+        offline.close();
+    }
+}
