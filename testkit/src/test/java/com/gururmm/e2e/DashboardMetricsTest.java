@@ -25,13 +25,14 @@ class DashboardMetricsTest {
         try (DashboardBrowser browser = DashboardBrowser.open(); TestServer server = TestServer.start(TestDatabase.Kind.H2)) {
             RawAgent agent = RawAgent.enroll(server);
             agent.hello();
-            long now = Instant.now().getEpochSecond();
+            // On minute boundaries, so each sample is its own point in the 1-hour chart's one-minute buckets.
+            long base = Instant.now().getEpochSecond() / 60 * 60;
             List<MetricSample> samples = new ArrayList<>();
-            for (int i = 30; i >= 1; i--) {
-                samples.add(new MetricSample(Instant.ofEpochSecond(now - 60L * i), Map.of(MetricName.CPU_PERCENT, 20.0 + i,
+            for (int i = 31; i >= 2; i--) {
+                samples.add(new MetricSample(Instant.ofEpochSecond(base - 60L * i), Map.of(MetricName.CPU_PERCENT, 20.0 + i,
                         MetricName.MEMORY_PERCENT, 61.0, "disk.percent:/", 73.0, "disk.percent:/data", 12.0, MetricName.LOAD_1, 0.5)));
             }
-            samples.add(new MetricSample(Instant.ofEpochSecond(now - 5), Map.of(MetricName.CPU_PERCENT, 42.0, MetricName.MEMORY_PERCENT, 61.0,
+            samples.add(new MetricSample(Instant.ofEpochSecond(base - 60), Map.of(MetricName.CPU_PERCENT, 42.0, MetricName.MEMORY_PERCENT, 61.0,
                     "disk.percent:/", 73.0, "disk.percent:/data", 12.0)));
             agent.send(new AgentMessage.MetricsReport(UUID.randomUUID(), samples));
             assertThat(((ServerMessage.MetricsAck) agent.next()).stored()).isEqualTo(31);
