@@ -76,7 +76,7 @@ class AgentEventsTest {
             assertThat(ack(again).eventKeys()).containsExactly(key, second);
 
             GuruClient admin = server.adminClient();
-            admin.createUser("events-viewer@example.test", "viewer-password-123", "viewer");
+            admin.createUser("events-viewer@example.test", "viewer-password-123", "viewer", new com.gururmm.protocol.api.Auth.ScopeView(admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), java.util.List.of()));
             GuruClient viewer = server.anonymousClient();
             viewer.login("events-viewer@example.test", "viewer-password-123");
             List<AgentEventView> events = viewer.agentEvents(enrolled.agentId(), null, null);

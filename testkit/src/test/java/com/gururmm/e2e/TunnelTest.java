@@ -302,7 +302,7 @@ class TunnelTest {
             screen.await("^24 80\\r?$", mark);
 
             // Someone else's session: refused at the upgrade, and for tickets too.
-            admin.createUser("tunnel-tech@example.test", "technician-password-123", "technician");
+            admin.createUser("tunnel-tech@example.test", "technician-password-123", "technician", new com.gururmm.protocol.api.Auth.ScopeView(admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), java.util.List.of()));
             GuruClient tech = fleet.server().anonymousClient();
             tech.login("tunnel-tech@example.test", "technician-password-123");
             assertThatThrownBy(() -> tech.attachTunnel(session.sessionId(), new Screen()))
@@ -337,7 +337,7 @@ class TunnelTest {
         String machine = UUID.randomUUID().toString();
         UUID host = fleet.server().anonymousClient().enroll(new EnrollRequest(hostToken, "dev-" + machine, machine, "server-host", "linux",
                 "amd64", "0.1.0", "stable")).agentId();
-        admin.createUser("host-tech@example.test", "technician-password-123", "technician");
+        admin.createUser("host-tech@example.test", "technician-password-123", "technician", new com.gururmm.protocol.api.Auth.ScopeView(admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), java.util.List.of()));
         GuruClient tech = fleet.server().anonymousClient();
         tech.login("host-tech@example.test", "technician-password-123");
         assertStatus(() -> tech.raw("POST", "/api/v1/tunnel/sessions", "{\"agent_id\":\"" + host + "\",\"cols\":80,\"rows\":24}", Map.of()),
