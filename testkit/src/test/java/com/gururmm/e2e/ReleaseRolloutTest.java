@@ -46,7 +46,8 @@ class ReleaseRolloutTest {
 
     @BeforeEach
     void start() {
-        server = TestServer.start(TestDatabase.Kind.H2);
+        // Raw agents send no heartbeats: a long interval keeps the idle timeout (2 heartbeats) away on a slow machine.
+        server = TestServer.start(TestDatabase.Kind.H2, java.util.Map.of("GURURMM_HEARTBEAT_SECONDS", "30"));
         admin = server.adminClient();
         // The testkit server drops an agent after two silent 1 s heartbeat intervals.
         heartbeats = Executors.newSingleThreadScheduledExecutor();
