@@ -210,7 +210,7 @@ class AuthorizationTest {
      */
     private static void monitorSiteA(GuruClient admin) {
         checkId = admin.createCheck(Json.mapper().convertValue(Map.of("key", "authz-cpu", "kind", "metric_threshold",
-                "agent_id", agentId.toString(), "metric", MetricName.CPU_PERCENT, "operator", ">", "threshold", -1.0, "duration", "0s"),
+                "agent_id", agentId.toString(), "metric", MetricName.CPU_PERCENT, "operator", ">", "threshold", 0.0, "duration", "0s"),
                 CheckRequest.class)).id();
         siteCheckId = admin.createCheck(Json.mapper().convertValue(Map.of("key", "authz-site-process", "kind", "process",
                 "site", "Site A", "process", "authz-site"), CheckRequest.class)).id();

@@ -107,8 +107,11 @@ class InventoryStoreTest {
         Instant t3 = t2.plusSeconds(10);
         store.replace(agentId, report(t3, sw, List.of()), t3);
         assertThat(store.find(agentId).orElseThrow().oldestPendingSince()).isNull();
-        assertThat(store.facts(null, com.gururmm.server.auth.Scope.ALL)).singleElement().satisfies(f -> {
-            assertThat(f.site()).isEqualTo("site-a");
+        // An agent stored without a site id is in the Default site (the agents.site string is that site's name).
+        com.gururmm.server.auth.Scope defaultSite = new com.gururmm.server.auth.Scope(false,
+                java.util.Set.of(com.gururmm.server.tenancy.TenancyStore.DEFAULT_SITE), java.util.Set.of());
+        assertThat(store.facts(null, defaultSite)).singleElement().satisfies(f -> {
+            assertThat(f.site()).isEqualTo("Default");
             assertThat(f.pendingUpdates()).isZero();
         });
     }

@@ -112,7 +112,7 @@ final class AlertStore {
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
                           AND (CAST(:check AS VARCHAR(200)) IS NULL OR check_key = :check)
                           AND (CAST(:since AS TIMESTAMP WITH TIME ZONE) IS NULL OR updated_at >= CAST(:since AS TIMESTAMP WITH TIME ZONE))
-                          AND """ + scope.agentsSql("agent_id") + " ORDER BY opened_at DESC, id LIMIT :limit")
+                          """ + " AND " + scope.agentsSql("agent_id") + " ORDER BY opened_at DESC, id LIMIT :limit")
                 .bind("state", state).bind("severity", severity).bind("agent", agentId).bind("site", site).bind("check", checkKey)
                 .bind("since", since).bind("limit", limit).mapTo(AlertView.class).list());
     }
@@ -126,7 +126,7 @@ final class AlertStore {
                                COALESCE(SUM(CASE WHEN severity = 'warning' THEN 1 ELSE 0 END), 0) AS warning_n,
                                COALESCE(SUM(CASE WHEN severity = 'info' THEN 1 ELSE 0 END), 0) AS info_n,
                                COALESCE(SUM(CASE WHEN silenced THEN 1 ELSE 0 END), 0) AS silenced_n
-                        FROM alerts WHERE open_key IS NOT NULL AND """ + scope.agentsSql("agent_id"))
+                        FROM alerts WHERE open_key IS NOT NULL""" + " AND " + scope.agentsSql("agent_id"))
                 .map((rs, ctx) -> new AlertCounts(rs.getInt("open_n"), rs.getInt("ack_n"), rs.getInt("critical_n"), rs.getInt("warning_n"),
                         rs.getInt("info_n"), rs.getInt("silenced_n"))).one());
     }

@@ -157,11 +157,11 @@ final class MaintenanceWindows {
         Instant now = clock.instant();
         String inScope = scope.all() ? "1=1" : "((agent_id IS NOT NULL AND " + scope.agentsSql("agent_id") + ") OR (agent_id IS NULL AND site IN "
                 + "(SELECT scope_s.name FROM sites scope_s WHERE " + scope.sitesSql("scope_s.id") + ")))";
-        return jdbi.withHandle(h -> h.createQuery(select() + """
+        return jdbi.withHandle(h -> h.createQuery(select() + " " + """
                          WHERE (CAST(:agent AS UUID) IS NULL OR agent_id = CAST(:agent AS UUID))
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
                           AND (NOT CAST(:active AS BOOLEAN) OR (starts_at <= :now AND ends_at > :now))
-                          AND """ + inScope + " ORDER BY starts_at DESC, id LIMIT 1000")
+                          """ + " AND " + inScope + " ORDER BY starts_at DESC, id LIMIT 1000")
                 .bind("agent", agentId).bind("site", site).bind("active", activeOnly).bind("now", now)
                 .map((rs, ctx) -> view(rs, now)).list());
     }
