@@ -137,7 +137,7 @@ class AuthorizationTest {
             // Random ids: deleting site A's check or window would take it away from later rows' listings.
             Map.entry("DELETE /api/checks/{id}", new Sample("/api/checks/{random}", null, 0, false)),
             Map.entry("DELETE /api/maintenance-windows/{id}", new Sample("/api/maintenance-windows/{random}", null, 0, false)),
-            // Notifications: admin creates channels and rules; every role reads rules and the delivery log.
+            // Notifications: admin creates channels and rules and reads the delivery log; every role reads rules.
             Map.entry("POST /api/notification-channels", new Sample(null,
                     "{\"name\":\"authz\",\"type\":\"webhook\",\"url\":\"https://hooks.example.test/authz\"}", 201, false)),
             Map.entry("GET /api/notification-channels", new Sample(null, null, 200, false)),
