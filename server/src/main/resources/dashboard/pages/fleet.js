@@ -22,12 +22,29 @@ const COLUMNS = [
   ['client_name', 'Client'],
   ['site', 'Site'],
   ['last_seen', 'Last seen'],
+  ['_cpu', 'CPU'],
+  ['_mem', 'Memory'],
+  ['_disk', 'Disk'],
 ];
+
+/** The fleet's metric columns from the agent's newest sample (`metrics` in GET /api/agents); -1 = none. */
+function latest(a) {
+  const v = a.metrics?.values ?? {};
+  const disks = Object.keys(v).filter((k) => k.startsWith('disk.percent:')).map((k) => v[k]);
+  a._cpu = v['cpu.percent'] ?? -1;
+  a._mem = v['memory.percent'] ?? -1;
+  a._disk = disks.length ? Math.max(...disks) : -1;
+}
+
+const percent = (value) => (value < 0 ? '' : `${value.toFixed(0)} %`);
 
 /** Numeric-aware comparison so "0.6.51" sorts after "0.6.9" and "pc10" after "pc9". */
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 function compare(key) {
+  if (key.startsWith('_')) {
+    return (a, b) => (a[key] - b[key]) || collator.compare(a.hostname ?? '', b.hostname ?? '');
+  }
   if (key === 'last_seen') {
     return (a, b) => (a._seen - b._seen) || collator.compare(a.hostname ?? '', b.hostname ?? '');
   }
@@ -102,6 +119,7 @@ class GuruFleet extends LightElement {
         a._search = [a.hostname, a.os, a.arch, a.version, a.channel, a.client_name, a.site, a.id, a.machine_uid]
           .filter(Boolean).join(' ').toLowerCase();
         a._seen = a.last_seen ? Date.parse(a.last_seen) : 0;
+        latest(a);
       }
       this.agents = list;
       this.loadedAt = Date.now();
@@ -142,7 +160,7 @@ class GuruFleet extends LightElement {
       this.sortDesc = !this.sortDesc;
     } else {
       this.sortKey = key;
-      this.sortDesc = key === 'last_seen';
+      this.sortDesc = key === 'last_seen' || key.startsWith('_');
     }
   }
 
@@ -165,6 +183,9 @@ class GuruFleet extends LightElement {
       <td>${a.client_name ?? ''}</td>
       <td>${a.site ?? ''}</td>
       <td title=${formatTime(a.last_seen)}>${relativeTime(a.last_seen, now)}</td>
+      <td class="metric" data-metric="cpu">${percent(a._cpu)}</td>
+      <td class="metric" data-metric="memory">${percent(a._mem)}</td>
+      <td class="metric" data-metric="disk" title="fullest disk">${percent(a._disk)}</td>
     </tr>`;
   }
 

@@ -9,6 +9,9 @@ import com.gururmm.agent.inventory.SystemInventoryCollector;
 import com.gururmm.agent.link.Enroller;
 import com.gururmm.agent.link.ServerLink;
 import com.gururmm.agent.link.ServerTrust;
+import com.gururmm.agent.metrics.MetricsBuffer;
+import com.gururmm.agent.metrics.MetricsReporter;
+import com.gururmm.agent.metrics.OshiSampler;
 import com.gururmm.agent.platform.Platform;
 import com.gururmm.agent.state.Credentials;
 import com.gururmm.agent.state.EnrollmentToken;
@@ -72,6 +75,7 @@ public final class Agent {
     /** Null where the platform has no crash-event source (everything but Windows). */
     private com.gururmm.agent.events.CrashReporter crashes;
     private com.gururmm.agent.tunnel.TunnelManager tunnels;
+    private MetricsReporter metrics;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -173,8 +177,12 @@ public final class Agent {
                 () -> new com.gururmm.agent.tunnel.TunnelManager.Credential(this.credentials.agentId(), this.credentials.agentToken()),
                 System.getenv());
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
+        metrics = new MetricsReporter(OshiSampler::new, new MetricsBuffer(state, config.metricsBufferSamples()), config.metricsInterval(),
+                message -> link.connected() && link.send(message));
+        metrics.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             tunnels.stopAll("agent stopping");
+            metrics.stop();
             link.stop();
             state.unlock();
         }, "agent-shutdown"));
@@ -353,6 +361,7 @@ public final class Agent {
             if (crashes != null) {
                 crashes.sendPending();
             }
+            metrics.onConnected();
         }
 
         @Override
@@ -380,6 +389,7 @@ public final class Agent {
                 case ServerMessage.TunnelClose close -> tunnels.onClose(close);
                 case ServerMessage.ChecksConfig config -> checks.configure(config);
                 case ServerMessage.CheckResultsAck ack -> checks.onAck(ack.upToSeq());
+                case ServerMessage.MetricsAck ack -> metrics.onAck(ack);
             }
         }
 

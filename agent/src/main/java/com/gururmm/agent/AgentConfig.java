@@ -24,6 +24,9 @@ import java.util.Properties;
  *                          digits), or null: the pin kept in the state dir, else the system trust store
  *                          ({@link com.gururmm.agent.link.ServerTrust})
  * @param allowInsecureHttp {@code GURURMM_ALLOW_INSECURE_HTTP=true}: plain http:// to a host that is not loopback
+ * @param metricsInterval {@code GURURMM_METRICS_INTERVAL_SECONDS} (default 60, 1..3600): how often metrics are sampled
+ * @param metricsBufferSamples {@code GURURMM_METRICS_BUFFER_SAMPLES} (default 1440, 24 h at the default interval): unsent samples
+ *                             kept while offline; past it the oldest are dropped
  */
 public record AgentConfig(
         URI serverUrl,
@@ -34,7 +37,9 @@ public record AgentConfig(
         Path machineIdFile,
         String versionOverride,
         String serverFingerprint,
-        boolean allowInsecureHttp) {
+        boolean allowInsecureHttp,
+        java.time.Duration metricsInterval,
+        int metricsBufferSamples) {
 
     /**
      * Every {@code GURURMM_*} setting: the config file's keys overlaid with the environment's
@@ -103,7 +108,10 @@ public record AgentConfig(
                 Path.of(settings.getOrDefault("GURURMM_MACHINE_ID_FILE", "/etc/machine-id")),
                 settings.get("GURURMM_AGENT_VERSION"),
                 fingerprint,
-                insecure.equals("true"));
+                insecure.equals("true"),
+                java.time.Duration.ofSeconds(integer(settings, "GURURMM_METRICS_INTERVAL_SECONDS", 60, 1, 3600)),
+                integer(settings, "GURURMM_METRICS_BUFFER_SAMPLES", 1440, 10, 1_000_000));
+
     }
 
     /** The agent's own version: the build's, unless overridden (the simulator and update tests do). */
@@ -141,6 +149,22 @@ public record AgentConfig(
             return "/Library/Application Support/GuruRMM";
         }
         return "/var/lib/gururmm";
+    }
+
+    private static int integer(Map<String, String> settings, String key, int fallback, int min, int max) {
+        String value = settings.get(key);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException ignored) {
+            // the message below
+        }
+        throw new IllegalArgumentException(key + " is '" + value + "'; set it to a whole number between " + min + " and " + max);
     }
 
     private static String nonBlank(String value, String fallback) {

@@ -47,6 +47,7 @@ public final class BenchMain {
             case "reconnect" -> scenarios.reconnect(n);
             case "list" -> scenarios.list(n);
             case "firstcommand" -> scenarios.firstCommand(n == 10_000 ? 5 : n);
+            case "metrics" -> scenarios.metrics(n);
             default -> {
                 usage();
                 yield null;
@@ -67,6 +68,7 @@ public final class BenchMain {
                   fanout N        one command to N agents: time until every result is stored, p50/p99
                   reconnect N     restart the server under N agents: time until all are back, API latency/errors meanwhile
                   list N          GET /api/agents with N agents: p50/p99
+                  metrics N       N agents at one sample a minute, then a burst: server CPU, DB rows/s; storage per agent per month
                   firstcommand [R] a freshly installed real agent process answers its first command: R runs (default 5)
                 N defaults to 10000. Figures are appended to docs/BENCHMARKS.md unless --no-doc.""");
     }

@@ -450,4 +450,26 @@ final class Scenarios {
         }
         return r;
     }
+
+    // --- metrics ingestion (issue 9) ---
+
+    Report metrics(int n) throws Exception {
+        Report r = report("metrics ingestion, N=" + n);
+        try (Setup s = new Setup()) {
+            s.agents("echo", n);
+            MetricsIngestBench.overTheWire(r, s.server, s.sim, n, () -> {
+                try {
+                    return s.pgName == null ? -1 : s.dbWrites();
+                } catch (SQLException e) {
+                    return -1;
+                }
+            });
+        }
+        MetricsIngestBench.storage(r, db, PG_ADMIN_URL);
+        r.note("Over the wire: simulated agents (bench/sim, real WebSockets) against the server process, so the figure includes"
+                + " Jetty, decoding, validation and the store; the server's once-a-minute upkeep (packing finished hours) is not in"
+                + " the real-rate minute. Storage: the real MetricsService in the bench JVM, extrapolated from "
+                + MetricsIngestBench.STORE_AGENTS + " agents × " + MetricsIngestBench.STORE_HOURS + " h of plausible samples (20 values each, two disks).");
+        return r;
+    }
 }

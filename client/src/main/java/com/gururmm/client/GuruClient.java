@@ -286,6 +286,24 @@ public final class GuruClient {
         return call("GET", "/api/agents/" + id, null, AgentDetail.class);
     }
 
+    /**
+     * {@code GET /api/agents/{id}/metrics}: series in aligned arrays. {@code from}, {@code to} (null = the
+     * server's default, the last hour) and {@code stepSeconds} (null = chosen by the server).
+     */
+    public com.gururmm.protocol.api.Metrics.MetricSeries agentMetrics(UUID id, java.time.Instant from, java.time.Instant to, Long stepSeconds) {
+        Map<String, String> params = new java.util.LinkedHashMap<>();
+        if (from != null) {
+            params.put("from", Long.toString(from.getEpochSecond()));
+        }
+        if (to != null) {
+            params.put("to", Long.toString(to.getEpochSecond()));
+        }
+        if (stepSeconds != null) {
+            params.put("step", Long.toString(stepSeconds));
+        }
+        return call("GET", "/api/agents/" + id + "/metrics" + query(params), null, com.gururmm.protocol.api.Metrics.MetricSeries.class);
+    }
+
     /** {@code DELETE /api/agents/{id}}: retires the agent (credential revoked, history kept). */
     public void retireAgent(UUID id) {
         call("DELETE", "/api/agents/" + id, null, Void.class);

@@ -55,6 +55,8 @@ import com.gururmm.server.observability.RequestObserver;
 import com.gururmm.server.observability.ScrapeToken;
 import com.gururmm.server.monitoring.MonitoringModule;
 import com.gururmm.server.notify.NotificationModule;
+import com.gururmm.server.metrics.MetricStore;
+import com.gururmm.server.metrics.MetricsService;
 import com.gururmm.server.release.ReleaseModule;
 import com.gururmm.server.release.UpdateCoordinator;
 import com.gururmm.server.routing.AccessFilter;
@@ -107,6 +109,7 @@ public final class GuruServer implements AutoCloseable {
     private final AccessFilter access;
     private final EventBus bus;
     private final String nodeName;
+    private final MetricsService metrics;
     private final Meters meters;
     private final TunnelService tunnels;
     private final MonitoringModule monitoring;
@@ -173,6 +176,8 @@ public final class GuruServer implements AutoCloseable {
                 clientAddress);
         InventoryService inventory = new InventoryService(new InventoryStore(jdbi), agents, registry, audit, clock);
         gateway.systemInventory(inventory::receive);
+        this.metrics = new MetricsService(new MetricStore(jdbi), bus, clock, Duration.ofDays(config.metricsRetentionDays()));
+        gateway.metrics(metrics);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
         // Scope (clients/sites: 404 outside it) and the server-host rule (403), for every route naming an object.
@@ -232,7 +237,7 @@ public final class GuruServer implements AutoCloseable {
             new UserRoutes(auth).register(routes);
             new MfaRoutes(mfa, clientAddress).register(routes);
             new TlsRoutes(tls).register(routes);
-            new AgentRoutes(agents, clientAddress, tenancy).register(routes);
+            new AgentRoutes(agents, clientAddress, tenancy).latestMetrics(metrics::latest).register(routes);
             new TenancyRoutes(tenancy).register(routes);
             new CommandRoutes(commands, commandWaits).register(routes);
             new BatchRoutes(batches).register(routes);
@@ -242,6 +247,7 @@ public final class GuruServer implements AutoCloseable {
             eventRoutes.register(routes);
             metricsRoutes.register(routes, access);
             new AgentEventRoutes(agentEvents, agents).register(routes);
+            new com.gururmm.server.metrics.MetricsRoutes(metrics, id -> agentStore.findById(id).isPresent(), clock).register(routes);
             gateway.register(cfg.routes);
             new TunnelRoutes(tunnels).register(routes);
             tunnelSockets.register(cfg.routes);
@@ -305,6 +311,7 @@ public final class GuruServer implements AutoCloseable {
         long pushMillis = ReleaseModule.PUSH_INTERVAL.toMillis();
         scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(this::metricsUpkeepSafely, 60, 60, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
@@ -326,6 +333,19 @@ public final class GuruServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("command sweep failed; will retry: {}", e.getMessage());
         }
+    }
+
+    private void metricsUpkeepSafely() {
+        try {
+            metrics.maintain();
+        } catch (RuntimeException e) {
+            log.warn("metrics upkeep (packing, retention) failed; will retry: {}", e.getMessage());
+        }
+    }
+
+    /** Metrics ingestion, reads and upkeep ({@link MetricsService#maintain()} runs every minute). */
+    public MetricsService metrics() {
+        return metrics;
     }
 
     /** Creates the first admin if there is no user; returns a generated password to print once. */
@@ -401,6 +421,7 @@ public final class GuruServer implements AutoCloseable {
         registry.closeAll("server shutting down");
         app.stop();
         flusher.run();
+        metrics.close();
         monitoring.close();
         bus.close();
         database.close();

@@ -113,6 +113,10 @@ final class DashboardBrowser implements AutoCloseable {
         new WebDriverWait(driver, timeout).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
     }
 
+    org.openqa.selenium.WebDriver driver() {
+        return driver;
+    }
+
     void go(URI base, String hash) {
         driver.get(base + "/" + hash);
     }

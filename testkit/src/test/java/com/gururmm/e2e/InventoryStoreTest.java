@@ -45,8 +45,9 @@ class InventoryStoreTest {
         db = Database.open(testDb.jdbcUrl(), "", "");
         store = new InventoryStore(db.jdbi());
         agentId = UUID.randomUUID();
+        // The row constructor without a site id files the agent in the default site (clients and sites, V35).
         new AgentStore(db.jdbi()).insert(new AgentRow(agentId, "m-" + agentId, "d", "hash", "h", "linux", null, "amd64", "0.1.0",
-                "stable", "site-a", null, null, null, t0, 1, null, false));
+                "stable", "Default", null, null, null, t0, 1, null, false));
     }
 
     @AfterEach

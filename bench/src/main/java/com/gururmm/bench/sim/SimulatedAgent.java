@@ -60,6 +60,15 @@ public final class SimulatedAgent implements WebSocket.Listener {
         return welcomed;
     }
 
+    /** Sends a metrics batch (the metrics scenario); false if not connected. */
+    public boolean sendMetrics(AgentMessage.MetricsReport report) {
+        if (!welcomed) {
+            return false;
+        }
+        send(report);
+        return true;
+    }
+
     /** Opens the connection; completes when the WebSocket is open (not yet welcomed). */
     CompletableFuture<WebSocket> connect() {
         return http.newWebSocketBuilder()
@@ -134,6 +143,7 @@ public final class SimulatedAgent implements WebSocket.Listener {
             case ServerMessage.UpdateOffer ignored -> {
                 // simulated agents do not update themselves; the scenarios publish no releases
             }
+            case ServerMessage.MetricsAck ack -> sim.metricsAcked(ack);
             default -> {
                 // Inventory requests, check configs, tunnels...: features the simulated agent does not
                 // simulate. A real agent handles every message (its switch has no default).

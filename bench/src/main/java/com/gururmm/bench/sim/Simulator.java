@@ -260,6 +260,21 @@ public final class Simulator implements AutoCloseable {
         lastProtocolError = message;
     }
 
+    private final java.util.concurrent.atomic.AtomicLong metricsAcks = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong metricsStored = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong metricsRefused = new java.util.concurrent.atomic.AtomicLong();
+
+    void metricsAcked(com.gururmm.protocol.wire.ServerMessage.MetricsAck ack) {
+        metricsAcks.incrementAndGet();
+        metricsStored.addAndGet(ack.stored());
+        metricsRefused.addAndGet(ack.refused());
+    }
+
+    /** Metrics batches acknowledged, samples stored, samples refused. */
+    public long[] metricsCounts() {
+        return new long[] {metricsAcks.get(), metricsStored.get(), metricsRefused.get()};
+    }
+
     void acked(UUID commandId) {
         ackNanos.put(commandId, System.nanoTime());
     }

@@ -6,6 +6,6 @@ import picocli.CommandLine.Command;
 @Command(name = "agents", mixinStandardHelpOptions = true,
         description = "List and inspect agents. Without a subcommand: the same as 'agents list'.",
         subcommands = {AgentsListCommand.class, AgentsShowCommand.class, AgentsHeldCommand.class,
-                com.gururmm.cli.inventory.AgentsInventoryCommand.class})
+                com.gururmm.cli.inventory.AgentsInventoryCommand.class, AgentsMetricsCommand.class})
 public final class AgentsCommand extends AgentListing {
 }

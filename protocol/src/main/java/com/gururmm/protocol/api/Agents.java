@@ -13,7 +13,8 @@ public final class Agents {
     /**
      * One row of {@code GET /api/agents}. {@code machineUid} is null for viewers (with an
      * enrollment token it is what a machine enrolls as). {@code serverHost} marks the server
-     * host's own agent, on which only admins may run commands.
+     * host's own agent, on which only admins may run commands. {@code metrics} is the agent's newest
+     * metrics sample (null if it never sent one), for fleet columns.
      */
     public record AgentSummary(
             UUID id,
@@ -29,10 +30,22 @@ public final class Agents {
             boolean serverHost,
             UUID siteId,
             UUID clientId,
-            String clientName) {
+            String clientName,
+            Metrics.LatestMetrics metrics) {
         public AgentSummary(UUID id, String hostname, String os, String arch, String version, String channel, String status,
                             Instant lastSeen, String machineUid, String site, boolean serverHost) {
-            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, null, null, null);
+            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, null, null, null, null);
+        }
+
+        public AgentSummary(UUID id, String hostname, String os, String arch, String version, String channel, String status,
+                            Instant lastSeen, String machineUid, String site, boolean serverHost, UUID siteId, UUID clientId,
+                            String clientName) {
+            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, siteId, clientId, clientName, null);
+        }
+
+        public AgentSummary withMetrics(Metrics.LatestMetrics latest) {
+            return new AgentSummary(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, serverHost, siteId,
+                    clientId, clientName, latest);
         }
     }
 
@@ -41,6 +54,7 @@ public final class Agents {
      * {@code update}, the agent's latest self-update attempt (null if it never had one).
      * {@code heldCommands} counts the commands held since the machine enrolled again under a new
      * identity (an admin releases or discards them), {@code holdReason} says why (null if none).
+     * {@code metrics}: the newest metrics sample (null if none).
      */
     public record AgentDetail(
             UUID id,
@@ -66,13 +80,30 @@ public final class Agents {
             String holdReason,
             UUID siteId,
             UUID clientId,
-            String clientName) {
+            String clientName,
+            Metrics.LatestMetrics metrics) {
         public AgentDetail(UUID id, String hostname, String os, String arch, String version, String channel, String status,
                            Instant lastSeen, String machineUid, String site, String deviceId, String osVersion,
                            List<String> ipAddresses, List<String> loggedOnUsers, Inventory.Health health, Instant enrolledAt,
                            int enrollCount, Releases.UpdateState update, boolean serverHost, int heldCommands, String holdReason) {
             this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, deviceId, osVersion, ipAddresses,
-                    loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, null, null, null);
+                    loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, null, null, null, null);
+        }
+
+        public AgentDetail(UUID id, String hostname, String os, String arch, String version, String channel, String status,
+                           Instant lastSeen, String machineUid, String site, String deviceId, String osVersion,
+                           List<String> ipAddresses, List<String> loggedOnUsers, Inventory.Health health, Instant enrolledAt,
+                           int enrollCount, Releases.UpdateState update, boolean serverHost, int heldCommands, String holdReason,
+                           UUID siteId, UUID clientId, String clientName) {
+            this(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, deviceId, osVersion, ipAddresses,
+                    loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, siteId, clientId,
+                    clientName, null);
+        }
+
+        public AgentDetail withMetrics(Metrics.LatestMetrics latest) {
+            return new AgentDetail(id, hostname, os, arch, version, channel, status, lastSeen, machineUid, site, deviceId, osVersion,
+                    ipAddresses, loggedOnUsers, health, enrolledAt, enrollCount, update, serverHost, heldCommands, holdReason, siteId,
+                    clientId, clientName, latest);
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.SystemInventoryReport.class, name = "system_inventory"),
         @JsonSubTypes.Type(value = AgentMessage.AgentEvents.class, name = "agent_events"),
         @JsonSubTypes.Type(value = AgentMessage.CheckResults.class, name = "check_results"),
+        @JsonSubTypes.Type(value = AgentMessage.MetricsReport.class, name = "metrics_report"),
 })
 public sealed interface AgentMessage {
 
@@ -119,5 +120,14 @@ public sealed interface AgentMessage {
      * {@code seq} increases with every result this agent produces (the ack names the highest stored).
      */
     record CheckResult(long seq, String key, String status, String output, Instant at) {
+    }
+
+    /**
+     * A batch of metrics samples, oldest first. The agent keeps each sample in its state dir until
+     * a {@link ServerMessage.MetricsAck} with this {@code batchId} arrives, and resends unacknowledged
+     * batches after a reconnect; the server stores a sample at most once per (agent, {@code at} second),
+     * so a resent batch changes nothing. At most {@link MetricSample#MAX_PER_BATCH} samples.
+     */
+    record MetricsReport(UUID batchId, java.util.List<MetricSample> samples) implements AgentMessage {
     }
 }

@@ -20,6 +20,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.TunnelClose.class, name = "tunnel_close"),
         @JsonSubTypes.Type(value = ServerMessage.ChecksConfig.class, name = "checks_config"),
         @JsonSubTypes.Type(value = ServerMessage.CheckResultsAck.class, name = "check_results_ack"),
+        @JsonSubTypes.Type(value = ServerMessage.MetricsAck.class, name = "metrics_ack"),
 })
 public sealed interface ServerMessage {
 
@@ -106,5 +107,14 @@ public sealed interface ServerMessage {
 
     /** Every check result with {@code seq} up to this one is stored; the agent drops them from its check outbox. */
     record CheckResultsAck(long upToSeq) implements ServerMessage {
+    }
+
+    /**
+     * The metrics batch {@code batchId} is handled: {@code stored} samples were new and are stored,
+     * {@code duplicates} were stored before (a resend), {@code refused} were rejected for good
+     * (absurd values or timestamps; {@code reason} says why, null if none). The agent drops the
+     * batch either way: resending a refused sample would be refused again.
+     */
+    record MetricsAck(UUID batchId, int stored, int duplicates, int refused, String reason) implements ServerMessage {
     }
 }

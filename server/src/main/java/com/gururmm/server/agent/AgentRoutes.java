@@ -18,6 +18,8 @@ import com.gururmm.server.routing.Rule;
 public final class AgentRoutes {
     private final AgentService agents;
     private final ClientAddress clientAddress;
+    private java.util.function.Function<java.util.Collection<java.util.UUID>,
+            java.util.Map<java.util.UUID, com.gururmm.protocol.api.Metrics.LatestMetrics>> latestMetrics = ids -> java.util.Map.of();
     private final TenancyService tenancy;
 
     public AgentRoutes(AgentService agents, ClientAddress clientAddress, TenancyService tenancy) {
@@ -26,14 +28,23 @@ public final class AgentRoutes {
         this.tenancy = tenancy;
     }
 
+    /** Where the listing and the detail get each agent's newest metrics sample (one query for the whole page). */
+    public AgentRoutes latestMetrics(java.util.function.Function<java.util.Collection<java.util.UUID>,
+            java.util.Map<java.util.UUID, com.gururmm.protocol.api.Metrics.LatestMetrics>> source) {
+        this.latestMetrics = source;
+        return this;
+    }
+
     public void register(RouteTable routes) {
         routes.get("/api/agents", Rule.role(Role.VIEWER),
                 "List agents in the caller's scope (filters: status, os, site name, client_id, site_id, hostname glob; include_retired=true)", ctx -> {
             Principal caller = Access.principal(ctx);
             boolean uid = seesMachineUid(caller);
-            ctx.json(agents.list(Bodies.query(ctx, "status"), Bodies.query(ctx, "os"), Bodies.query(ctx, "site"),
+            var listed = agents.list(Bodies.query(ctx, "status"), Bodies.query(ctx, "os"), Bodies.query(ctx, "site"),
                     Bodies.query(ctx, "hostname"), uuidQuery(ctx, "client_id"), uuidQuery(ctx, "site_id"),
-                    flag(Bodies.query(ctx, "include_retired")), caller.scope()).stream().map(a -> uid ? a : withoutMachineUid(a)).toList());
+                    flag(Bodies.query(ctx, "include_retired")), caller.scope());
+            var latest = latestMetrics.apply(listed.stream().map(AgentSummary::id).toList());
+            ctx.json(listed.stream().map(a -> uid ? a : withoutMachineUid(a)).map(a -> a.withMetrics(latest.get(a.id()))).toList());
         });
         routes.patch("/api/agents/{id}", Rule.role(Role.ADMIN).onAgent("id"), "Move an agent to another site (body {\"site_id\"}); audited", ctx -> {
             UpdateAgentRequest request = Bodies.read(ctx, UpdateAgentRequest.class);
@@ -42,6 +53,7 @@ public final class AgentRoutes {
         });
         routes.get("/api/agents/{id}", Rule.role(Role.VIEWER).onAgent("id"), "One agent with its inventory", ctx -> {
             AgentDetail agent = agents.get(Bodies.uuidParam(ctx, "id"));
+            agent = agent.withMetrics(latestMetrics.apply(java.util.List.of(agent.id())).get(agent.id()));
             ctx.json(seesMachineUid(Access.principal(ctx)) ? agent : withoutMachineUid(agent));
         });
         routes.delete("/api/agents/{id}", Rule.role(Role.ADMIN).onAgent("id"),
@@ -65,13 +77,13 @@ public final class AgentRoutes {
 
     private static AgentSummary withoutMachineUid(AgentSummary a) {
         return new AgentSummary(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(), a.lastSeen(),
-                null, a.site(), a.serverHost(), a.siteId(), a.clientId(), a.clientName());
+                null, a.site(), a.serverHost(), a.siteId(), a.clientId(), a.clientName(), a.metrics());
     }
 
     private static AgentDetail withoutMachineUid(AgentDetail a) {
         return new AgentDetail(a.id(), a.hostname(), a.os(), a.arch(), a.version(), a.channel(), a.status(), a.lastSeen(),
                 null, a.site(), a.deviceId(), a.osVersion(), a.ipAddresses(), a.loggedOnUsers(), a.health(), a.enrolledAt(),
-                a.enrollCount(), a.update(), a.serverHost(), a.heldCommands(), a.holdReason(), a.siteId(), a.clientId(), a.clientName());
+                a.enrollCount(), a.update(), a.serverHost(), a.heldCommands(), a.holdReason(), a.siteId(), a.clientId(), a.clientName(), a.metrics());
     }
 
     /** An optional UUID query parameter; 400 naming it when it is not a UUID. */

@@ -43,6 +43,7 @@ import org.slf4j.Logger;
  * @param logFormat {@code plain} (default) or {@code json} (one JSON object per line); logback reads the same variable
  * @param tunnel limits of interactive shells ({@code GURURMM_TUNNEL_*})
  * @param notifications notification retry schedule and timeouts ({@link NotificationSettings})
+ * @param metricsRetentionDays how long metrics samples and rollups are kept ({@code GURURMM_METRICS_RETENTION_DAYS})
  */
 public record ServerConfig(
         String httpHost,
@@ -71,7 +72,8 @@ public record ServerConfig(
         String metricsTokenFile,
         String logFormat,
         com.gururmm.server.tunnel.TunnelSettings tunnel,
-        NotificationSettings notifications) {
+        NotificationSettings notifications,
+        int metricsRetentionDays) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -154,7 +156,8 @@ public record ServerConfig(
                 r.string("GURURMM_METRICS_TOKEN_FILE", ""),
                 logFormat,
                 com.gururmm.server.tunnel.TunnelSettings.fromMap(env),
-                NotificationSettings.fromMap(env));
+                NotificationSettings.fromMap(env),
+                r.integer("GURURMM_METRICS_RETENTION_DAYS", 30, 1, 3650));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -236,6 +239,7 @@ public record ServerConfig(
         out.put("GURURMM_LOG_FORMAT", logFormat);
         out.putAll(tunnel.describe());
         notifications.describe(out);
+        out.put("GURURMM_METRICS_RETENTION_DAYS", Integer.toString(metricsRetentionDays));
         return out;
     }
 

@@ -25,6 +25,7 @@ final class ImportMap {
         new Package("@lit/reactive-element", "lit__reactive-element", "reactive-element.js"),
         // UMD, not an ES module: the terminal page resolves this URL and loads it as a classic script (window.Terminal).
         new Package("xterm", "xterm", "lib/xterm.js"),
+        new Package("uplot", "uplot", "dist/uPlot.esm.js"),
     };
 
     private ImportMap() {

@@ -76,6 +76,7 @@ public final class AgentGateway {
     private volatile Meters meters;
     private volatile com.gururmm.server.agentevent.AgentEventService agentEvents;
     private volatile AgentChecks checks;
+    private volatile com.gururmm.server.metrics.MetricsService metrics;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
         this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
@@ -120,6 +121,12 @@ public final class AgentGateway {
     /** Set once while wiring: the monitoring feature's side of agent-run checks. */
     public void checks(AgentChecks checks) {
         this.checks = checks;
+    }
+
+    /** Where metrics reports go; until set, they are acknowledged as refused so agents do not resend them forever. */
+    public AgentGateway metrics(com.gururmm.server.metrics.MetricsService service) {
+        this.metrics = service;
+        return this;
     }
 
     public void register(RoutesConfig routes) {
@@ -261,6 +268,22 @@ public final class AgentGateway {
                         // Acknowledge only what is stored: the agent resends the rest after a reconnect.
                         link.send(new ServerMessage.CheckResultsAck(hook.onResults(agentId, results)));
                     }
+                    registry.touch(agentId, clock.instant());
+                }
+                case AgentMessage.MetricsReport report -> {
+                    if (report.batchId() == null || report.samples() == null) {
+                        refuse(link, "invalid_message", "metrics_report needs batch_id and samples");
+                        return;
+                    }
+                    if (report.samples().size() > com.gururmm.protocol.wire.MetricSample.MAX_PER_BATCH) {
+                        refuse(link, "invalid_message", "metrics_report carries " + report.samples().size() + " samples; at most "
+                                + com.gururmm.protocol.wire.MetricSample.MAX_PER_BATCH + " per batch");
+                        return;
+                    }
+                    com.gururmm.server.metrics.MetricsService service = metrics;
+                    // Acknowledged only after the samples are stored.
+                    link.send(service == null ? new ServerMessage.MetricsAck(report.batchId(), 0, 0, report.samples().size(),
+                            "this server does not store metrics") : service.ingest(agentId, report));
                     registry.touch(agentId, clock.instant());
                 }
                 case AgentMessage.UpdateStatus status -> {
