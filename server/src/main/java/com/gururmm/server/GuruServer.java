@@ -187,7 +187,23 @@ public final class GuruServer implements AutoCloseable {
         gateway.agentEvents(agentEvents);
         this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
         TunnelSockets tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
-        this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope);
+        this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope,
+                new com.gururmm.server.monitoring.Visibility() {
+                    @Override
+                    public boolean agent(com.gururmm.server.auth.Principal principal, java.util.UUID agentId) {
+                        return scopeGuard.agentVisible(principal, agentId);
+                    }
+
+                    @Override
+                    public boolean siteName(com.gururmm.server.auth.Principal principal, String site) {
+                        return scopeGuard.siteNameVisible(principal, site);
+                    }
+
+                    @Override
+                    public boolean wholeSiteName(com.gururmm.server.auth.Principal principal, String site) {
+                        return scopeGuard.siteNameWithin(principal, site);
+                    }
+                });
         gateway.checks(monitoring.agentChecks());
 
         // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.

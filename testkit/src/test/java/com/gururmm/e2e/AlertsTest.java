@@ -221,8 +221,10 @@ class AlertsTest {
         AlertView alert = alerts(key).get(0);
         String viewerEmail = "viewer-" + kind.name().toLowerCase() + "@example.test";
         String techEmail = "tech-" + kind.name().toLowerCase() + "@example.test";
-        admin.createUser(viewerEmail, "viewer-password-123", "viewer");
-        admin.createUser(techEmail, "technician-password-123", "technician");
+        // Scoped to the agent's site: an empty scope would see no alert at all (MonitoringScopeTest).
+        var scope = new com.gururmm.protocol.api.Auth.ScopeView(List.of(), List.of(admin.agent(agentId).siteId()));
+        admin.createUser(viewerEmail, "viewer-password-123", "viewer", scope);
+        admin.createUser(techEmail, "technician-password-123", "technician", scope);
         GuruClient viewer = fleet.server().anonymousClient();
         viewer.login(viewerEmail, "viewer-password-123");
         GuruClient tech = fleet.server().anonymousClient();

@@ -82,8 +82,14 @@ class InventoryStoreTest {
                 tuple("installed", "new-tool", null, "2.0"),
                 tuple("removed", "gone", "1", null));
         assertThat(store.find(agentId).orElseThrow().collectedAt()).isEqualTo(t1);
-        assertThat(store.filesystemsFreeBelow(10, 100)).extracting(r -> r.filesystem().mount()).containsExactly("/");
-        assertThat(store.softwareNamed("openssl", 10)).singleElement().satisfies(r -> assertThat(r.software().version()).isEqualTo("3.0.13-1~deb12u1"));
+        assertThat(store.filesystemsFreeBelow(10, 100, com.gururmm.server.auth.Scope.ALL)).extracting(r -> r.filesystem().mount()).containsExactly("/");
+        // Scoped to another site (or to none), the same searches find nothing.
+        com.gururmm.server.auth.Scope otherSite = new com.gururmm.server.auth.Scope(false, java.util.Set.of(UUID.randomUUID()), java.util.Set.of());
+        assertThat(store.filesystemsFreeBelow(10, 100, otherSite)).isEmpty();
+        assertThat(store.softwareNamed("openssl", 10, otherSite)).isEmpty();
+        assertThat(store.facts(null, otherSite)).isEmpty();
+        assertThat(store.facts(List.of(agentId), com.gururmm.server.auth.Scope.NONE)).isEmpty();
+        assertThat(store.softwareNamed("openssl", 10, com.gururmm.server.auth.Scope.ALL)).singleElement().satisfies(r -> assertThat(r.software().version()).isEqualTo("3.0.13-1~deb12u1"));
     }
 
     @Test
@@ -102,7 +108,10 @@ class InventoryStoreTest {
         Instant t3 = t2.plusSeconds(10);
         store.replace(agentId, report(t3, sw, List.of()), t3);
         assertThat(store.find(agentId).orElseThrow().oldestPendingSince()).isNull();
-        assertThat(store.facts(null)).singleElement().satisfies(f -> {
+        // An agent stored without a site id is in the Default site (the agents.site string is that site's name).
+        com.gururmm.server.auth.Scope defaultSite = new com.gururmm.server.auth.Scope(false,
+                java.util.Set.of(com.gururmm.server.tenancy.TenancyStore.DEFAULT_SITE), java.util.Set.of());
+        assertThat(store.facts(null, defaultSite)).singleElement().satisfies(f -> {
             assertThat(f.site()).isEqualTo("Default");
             assertThat(f.pendingUpdates()).isZero();
         });

@@ -8,7 +8,7 @@ import com.gururmm.server.routing.Rule;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code /api/agents/{id}/inventory} (viewer+), its refresh (technician+) and {@code /api/inventory/search} (viewer+). */
+/** {@code /api/agents/{id}/inventory} (viewer+), its refresh (technician+) and {@code /api/inventory/search} (viewer+, only agents in the caller's scope). */
 public final class InventoryRoutes {
     private final InventoryService inventory;
 
@@ -32,7 +32,7 @@ public final class InventoryRoutes {
                     for (String key : ctx.queryParamMap().keySet()) {
                         params.put(key, Bodies.query(ctx, key));
                     }
-                    ctx.json(inventory.search(params));
+                    ctx.json(inventory.search(params, Access.principal(ctx).scope()));
                 });
     }
 }

@@ -96,13 +96,14 @@ public final class InventoryService {
         return new RefreshRequested(agentId, requestId);
     }
 
-    public SearchResult search(Map<String, String> params) {
+    /** Only agents within {@code scope} are searched (a technician of one site sees that site's hits only). */
+    public SearchResult search(Map<String, String> params, com.gururmm.server.auth.Scope scope) {
         InventorySearch q = InventorySearch.parse(params);
         Set<UUID> candidates = null;
         Map<UUID, List<Software>> software = new HashMap<>();
         Map<UUID, List<FilesystemView>> filesystems = new HashMap<>();
         if (q.software() != null) {
-            for (InventoryStore.SoftwareRow row : store.softwareNamed(q.softwareLike(), MAX_ROWS)) {
+            for (InventoryStore.SoftwareRow row : store.softwareNamed(q.softwareLike(), MAX_ROWS, scope)) {
                 if (q.versionBelow() == null || VersionOrder.INSTANCE.compare(row.software().version(), q.versionBelow()) < 0) {
                     software.computeIfAbsent(row.agentId(), k -> new ArrayList<>()).add(row.software());
                 }
@@ -110,7 +111,7 @@ public final class InventoryService {
             candidates = new LinkedHashSet<>(software.keySet());
         }
         if (q.freeBelowPercent() != null) {
-            for (InventoryStore.FilesystemRow row : store.filesystemsFreeBelow(q.freeBelowPercent(), MAX_ROWS)) {
+            for (InventoryStore.FilesystemRow row : store.filesystemsFreeBelow(q.freeBelowPercent(), MAX_ROWS, scope)) {
                 filesystems.computeIfAbsent(row.agentId(), k -> new ArrayList<>()).add(view(row.filesystem()));
             }
             candidates = intersect(candidates, filesystems.keySet());
@@ -123,8 +124,8 @@ public final class InventoryService {
         boolean truncated = false;
         // A long id list would exceed the database's bind-parameter limit: read every agent's facts and filter here instead.
         Set<UUID> only = candidates;
-        List<InventoryStore.AgentFacts> rows = candidates != null && candidates.size() <= 1000 ? store.facts(candidates)
-                : store.facts(null).stream().filter(f -> only == null || only.contains(f.agentId())).toList();
+        List<InventoryStore.AgentFacts> rows = candidates != null && candidates.size() <= 1000 ? store.facts(candidates, scope)
+                : store.facts(null, scope).stream().filter(f -> only == null || only.contains(f.agentId())).toList();
         for (InventoryStore.AgentFacts facts : rows) {
             if (q.pendingAbove() != null && (facts.pendingUpdates() == null || facts.pendingUpdates() <= q.pendingAbove())) {
                 continue;

@@ -5,6 +5,7 @@ import com.gururmm.protocol.wire.SystemInventory;
 import com.gururmm.protocol.wire.SystemInventory.Disk;
 import com.gururmm.protocol.wire.SystemInventory.Filesystem;
 import com.gururmm.protocol.wire.SystemInventory.Software;
+import com.gururmm.server.auth.Scope;
 import com.gururmm.server.db.JsonText;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -185,9 +186,9 @@ public final class InventoryStore {
     }
 
     /** Software whose lower-cased name matches a LIKE pattern (escape {@code !}), at most {@code maxRows}. */
-    public List<SoftwareRow> softwareNamed(String likePattern, int maxRows) {
+    public List<SoftwareRow> softwareNamed(String likePattern, int maxRows, Scope scope) {
         return jdbi.withHandle(h -> h.createQuery("SELECT agent_id, name, version, arch, source FROM inventory_software"
-                        + " WHERE name_lc LIKE :p ESCAPE '!' ORDER BY agent_id, name_lc")
+                        + " WHERE name_lc LIKE :p ESCAPE '!' AND " + scope.agentsSql("agent_id") + " ORDER BY agent_id, name_lc")
                 .bind("p", likePattern).setMaxRows(maxRows)
                 .map((rs, ctx) -> new SoftwareRow(rs.getObject("agent_id", UUID.class),
                         new Software(rs.getString("name"), rs.getString("version"), rs.getString("arch"), rs.getString("source"))))
@@ -198,8 +199,8 @@ public final class InventoryStore {
     }
 
     /** File systems with less than {@code percent} % free (and a known size). */
-    public List<FilesystemRow> filesystemsFreeBelow(double percent, int maxRows) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM inventory_filesystems WHERE total_bytes > 0"
+    public List<FilesystemRow> filesystemsFreeBelow(double percent, int maxRows, Scope scope) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM inventory_filesystems WHERE total_bytes > 0 AND " + scope.agentsSql("agent_id")
                         + " AND CAST(free_bytes AS DOUBLE PRECISION) * 100 < :pct * CAST(total_bytes AS DOUBLE PRECISION)"
                         + " ORDER BY agent_id, mount")
                 .bind("pct", percent).setMaxRows(maxRows)
@@ -222,10 +223,11 @@ public final class InventoryStore {
                              Instant oldestPendingSince, Boolean rebootRequired) {
     }
 
-    public List<AgentFacts> facts(Collection<UUID> onlyThese) {
+    public List<AgentFacts> facts(Collection<UUID> onlyThese, Scope scope) {
         return jdbi.withHandle(h -> {
             String sql = "SELECT i.agent_id, a.hostname, a.site, i.collected_at, i.pending_updates, i.oldest_pending_since,"
-                    + " i.reboot_required FROM agent_inventory i JOIN agents a ON a.id = i.agent_id WHERE a.retired_at IS NULL";
+                    + " i.reboot_required FROM agent_inventory i JOIN agents a ON a.id = i.agent_id WHERE a.retired_at IS NULL AND "
+                    + scope.sitesSql("a.site_id");
             var query = onlyThese == null ? h.createQuery(sql + " ORDER BY a.hostname, i.agent_id")
                     : h.createQuery(sql + " AND i.agent_id IN (<ids>) ORDER BY a.hostname, i.agent_id").bindList("ids", List.copyOf(onlyThese));
             return query.map((rs, ctx) -> new AgentFacts(rs.getObject("agent_id", UUID.class), rs.getString("hostname"), rs.getString("site"),

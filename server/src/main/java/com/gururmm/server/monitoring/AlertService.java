@@ -21,15 +21,18 @@ final class AlertService {
     private final AlertEngine engine;
     private final AuditLog audit;
     private final AccessFilter.AgentScope scope;
+    private final Visibility visibility;
 
-    AlertService(AlertStore store, AlertEngine engine, AuditLog audit, AccessFilter.AgentScope scope) {
+    AlertService(AlertStore store, AlertEngine engine, AuditLog audit, AccessFilter.AgentScope scope, Visibility visibility) {
         this.store = store;
         this.engine = engine;
         this.audit = audit;
         this.scope = scope;
+        this.visibility = visibility;
     }
 
-    List<AlertView> list(String state, String severity, UUID agentId, String site, String check, Instant since, Integer limit) {
+    /** Only alerts of agents in the caller's scope, whatever the filters say. */
+    List<AlertView> list(Principal caller, String state, String severity, UUID agentId, String site, String check, Instant since, Integer limit) {
         if (state != null && !STATES.contains(state)) {
             throw ApiException.badRequest("Query parameter 'state' must be one of " + STATES + "; got '" + clip(state) + "'.");
         }
@@ -40,28 +43,30 @@ final class AlertService {
         if (n < 1 || n > MAX_LIMIT) {
             throw ApiException.badRequest("Query parameter 'limit' must be between 1 and " + MAX_LIMIT + "; got " + n + ".");
         }
-        return store.list(state, severity, agentId, site, check, since, n);
+        return store.list(caller.scope(), state, severity, agentId, site, check, since, n);
     }
 
-    AlertView get(UUID id) {
-        return store.find(id).orElseThrow(() -> ApiException.notFound("alert", id));
+    /** An alert of an agent outside the caller's scope answers exactly as an unknown id. */
+    AlertView get(Principal caller, UUID id) {
+        return store.find(id).filter(a -> visibility.agent(caller, a.agentId())).orElseThrow(() -> ApiException.notFound("alert", id));
     }
 
-    AlertCounts counts() {
-        return store.counts();
+    /** The navigation badge: unresolved alerts of agents in the caller's scope. */
+    AlertCounts counts(Principal caller) {
+        return store.counts(caller.scope());
     }
 
     AlertView acknowledge(Principal actor, UUID id) {
-        AlertView alert = get(id);
+        AlertView alert = get(actor, id);
         scope.check(actor, alert.agentId());
         AlertView acked = engine.acknowledge(alert, actor.name()).orElseThrow(() -> ApiException.conflict(
-                "Alert " + id + " is " + get(id).state() + "; only an open alert can be acknowledged."));
+                "Alert " + id + " is " + get(actor, id).state() + "; only an open alert can be acknowledged."));
         audit.record(actor.name(), "alert.acknowledge", id.toString(), alert.checkKey() + " on " + alert.agentId());
         return acked;
     }
 
     AlertView resolve(Principal actor, UUID id) {
-        AlertView alert = get(id);
+        AlertView alert = get(actor, id);
         scope.check(actor, alert.agentId());
         AlertView resolved = engine.resolve(alert, actor.name()).orElseThrow(() -> ApiException.conflict(
                 "Alert " + id + " is already resolved."));

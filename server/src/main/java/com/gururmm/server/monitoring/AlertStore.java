@@ -2,6 +2,7 @@ package com.gururmm.server.monitoring;
 
 import com.gururmm.protocol.api.Alerts.AlertCounts;
 import com.gururmm.protocol.api.Alerts.AlertView;
+import com.gururmm.server.auth.Scope;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -98,8 +99,11 @@ final class AlertStore {
                 .bind("id", id).bind("by", by).bind("now", now).execute()) == 1;
     }
 
-    /** Filters are optional (null = any); {@code state} {@code active} means open or acknowledged. Newest first. */
-    List<AlertView> list(String state, String severity, UUID agentId, String site, String checkKey, Instant since, int limit) {
+    /**
+     * Filters are optional (null = any); {@code state} {@code active} means open or acknowledged. Newest first.
+     * Only alerts of agents within {@code scope}.
+     */
+    List<AlertView> list(Scope scope, String state, String severity, UUID agentId, String site, String checkKey, Instant since, int limit) {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS + """
                          FROM alerts
                         WHERE (CAST(:state AS VARCHAR(15)) IS NULL OR state = :state OR (:state = 'active' AND state <> 'resolved'))
@@ -108,12 +112,13 @@ final class AlertStore {
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
                           AND (CAST(:check AS VARCHAR(200)) IS NULL OR check_key = :check)
                           AND (CAST(:since AS TIMESTAMP WITH TIME ZONE) IS NULL OR updated_at >= CAST(:since AS TIMESTAMP WITH TIME ZONE))
-                        ORDER BY opened_at DESC, id LIMIT :limit""")
+                          """ + " AND " + scope.agentsSql("agent_id") + " ORDER BY opened_at DESC, id LIMIT :limit")
                 .bind("state", state).bind("severity", severity).bind("agent", agentId).bind("site", site).bind("check", checkKey)
                 .bind("since", since).bind("limit", limit).mapTo(AlertView.class).list());
     }
 
-    AlertCounts counts() {
+    /** Unresolved alerts of agents within {@code scope}. */
+    AlertCounts counts(Scope scope) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT COALESCE(SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END), 0) AS open_n,
                                COALESCE(SUM(CASE WHEN state = 'acknowledged' THEN 1 ELSE 0 END), 0) AS ack_n,
@@ -121,7 +126,7 @@ final class AlertStore {
                                COALESCE(SUM(CASE WHEN severity = 'warning' THEN 1 ELSE 0 END), 0) AS warning_n,
                                COALESCE(SUM(CASE WHEN severity = 'info' THEN 1 ELSE 0 END), 0) AS info_n,
                                COALESCE(SUM(CASE WHEN silenced THEN 1 ELSE 0 END), 0) AS silenced_n
-                        FROM alerts WHERE open_key IS NOT NULL""")
+                        FROM alerts WHERE open_key IS NOT NULL""" + " AND " + scope.agentsSql("agent_id"))
                 .map((rs, ctx) -> new AlertCounts(rs.getInt("open_n"), rs.getInt("ack_n"), rs.getInt("critical_n"), rs.getInt("warning_n"),
                         rs.getInt("info_n"), rs.getInt("silenced_n"))).one());
     }

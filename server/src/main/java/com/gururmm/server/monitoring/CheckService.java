@@ -33,9 +33,12 @@ final class CheckService {
     private final AuditLog audit;
     private final Clock clock;
     private final AccessFilter.AgentScope scope;
+    private final Visibility visibility;
     private final List<Runnable> onChange = new CopyOnWriteArrayList<>();
 
-    CheckService(CheckStore store, CheckCatalog catalog, AgentStore agents, AuditLog audit, Clock clock, AccessFilter.AgentScope scope) {
+    CheckService(CheckStore store, CheckCatalog catalog, AgentStore agents, AuditLog audit, Clock clock, AccessFilter.AgentScope scope,
+                 Visibility visibility) {
+        this.visibility = visibility;
         this.store = store;
         this.catalog = catalog;
         this.agents = agents;
@@ -72,7 +75,8 @@ final class CheckService {
                 if (agentId == null || site != null) {
                     throw CheckValidator.bad("agent_id", "is required for an agent check (and 'site' is not allowed)");
                 }
-                if (agents.findById(agentId).isEmpty()) {
+                // Out of the caller's scope reads exactly as an unknown agent: existence does not leak.
+                if (agents.findById(agentId).isEmpty() || !visibility.agent(actor, agentId)) {
                     throw CheckValidator.bad("agent_id", "names no agent (" + agentId + ")");
                 }
             }
@@ -84,7 +88,7 @@ final class CheckService {
         if (key == null) {
             throw CheckValidator.bad("key", "is blank");
         }
-        authorize(actor, scopeName, kind, agentId);
+        authorize(actor, scopeName, kind, agentId, site);
         String scopeKey = Check.scopeKey(scopeName, site, agentId);
         if (store.keyTaken(scopeKey, key)) {
             throw ApiException.conflict("A check with key '" + key + "' already exists at scope " + scopeKey
@@ -100,7 +104,7 @@ final class CheckService {
     }
 
     CheckView update(Principal actor, UUID id, CheckRequest r) {
-        Check old = store.find(id).orElseThrow(() -> ApiException.notFound("check", id));
+        Check old = find(actor, id);
         if (r.kind() != null && !r.kind().equals(old.kind())) {
             throw CheckValidator.bad("kind", "cannot change (it is '" + old.kind() + "'); create a new check instead");
         }
@@ -111,7 +115,7 @@ final class CheckService {
         if (r.key() != null && !r.key().equals(old.key())) {
             throw CheckValidator.bad("key", "cannot change; create a new check instead");
         }
-        authorize(actor, old.scope(), old.kind(), old.agentId());
+        authorize(actor, old.scope(), old.kind(), old.agentId(), old.site());
         CheckParams p = old.params();
         CheckRequest merged = new CheckRequest(old.key(), null, old.scope(), old.site(), old.agentId(), old.kind(), null, null,
                 or(r.metric(), p.metric()), or(r.operator(), p.operator()), or(r.threshold(), p.threshold()),
@@ -132,19 +136,42 @@ final class CheckService {
     }
 
     void delete(Principal actor, UUID id) {
-        Check old = store.find(id).orElseThrow(() -> ApiException.notFound("check", id));
-        authorize(actor, old.scope(), old.kind(), old.agentId());
+        Check old = find(actor, id);
+        authorize(actor, old.scope(), old.kind(), old.agentId(), old.site());
         store.delete(id);
         audit.record(actor.name(), "check.delete", id.toString(), old.scopeKey() + " " + old.key());
         changed();
     }
 
-    CheckView get(UUID id) {
-        return store.find(id).map(Check::view).orElseThrow(() -> ApiException.notFound("check", id));
+    CheckView get(Principal caller, UUID id) {
+        return find(caller, id).view();
     }
 
-    List<CheckView> list(String scopeFilter, String site, UUID agentId, String kind) {
+    /** A check the caller may not see answers exactly as an unknown id. */
+    private Check find(Principal caller, UUID id) {
+        return store.find(id).filter(c -> visible(caller, c, new java.util.HashMap<>()))
+                .orElseThrow(() -> ApiException.notFound("check", id));
+    }
+
+    /**
+     * Fleet-wide checks apply to every agent, so everyone reads them; a site-level check is visible
+     * when a site of that name is in the caller's scope, an agent's own check when the agent is.
+     */
+    private boolean visible(Principal caller, Check c, Map<String, Boolean> siteCache) {
+        if (caller.scope().all()) {
+            return true;
+        }
+        return switch (c.scope()) {
+            case "fleet" -> true;
+            case "site" -> siteCache.computeIfAbsent(c.site(), name -> visibility.siteName(caller, name));
+            default -> visibility.agent(caller, c.agentId());
+        };
+    }
+
+    List<CheckView> list(Principal caller, String scopeFilter, String site, UUID agentId, String kind) {
+        Map<String, Boolean> siteCache = new java.util.HashMap<>();
         return store.all().stream()
+                .filter(c -> visible(caller, c, siteCache))
                 .filter(c -> scopeFilter == null || c.scope().equals(scopeFilter))
                 .filter(c -> site == null || site.equals(c.site()))
                 .filter(c -> agentId == null || agentId.equals(c.agentId()))
@@ -163,12 +190,22 @@ final class CheckService {
         }).toList();
     }
 
-    private void authorize(Principal actor, String scopeName, String kind, UUID agentId) {
+    private void authorize(Principal actor, String scopeName, String kind, UUID agentId, String site) {
         if (scopeName.equals("fleet") && !actor.role().includes(Role.ADMIN)) {
             throw ApiException.forbidden("Fleet-wide checks are admin-only; create the check for a site or an agent instead.");
         }
         if (scopeName.equals("site") && kind.equals("script") && !actor.role().includes(Role.ADMIN)) {
             throw ApiException.forbidden("Site-wide script checks are admin-only: they run a script on every machine of the site.");
+        }
+        if (scopeName.equals("site") && !actor.scope().all()) {
+            // The same answer whether the site does not exist or is another client's.
+            if (!visibility.siteName(actor, site)) {
+                throw CheckValidator.bad("site", "names no site in your scope ('" + site + "')");
+            }
+            if (!visibility.wholeSiteName(actor, site)) {
+                throw ApiException.forbidden("A site-level check applies to every site named '" + site
+                        + "', and one of them is outside your scope; use agent-level checks, or ask an admin.");
+            }
         }
         if (agentId != null) {
             scope.check(actor, agentId);

@@ -4,7 +4,9 @@ import com.gururmm.protocol.api.Alerts.MaintenanceWindowRequest;
 import com.gururmm.protocol.api.Alerts.MaintenanceWindowView;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Principal;
+import com.gururmm.server.auth.Scope;
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.http.Bodies;
 import com.gururmm.server.routing.AccessFilter;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,9 +28,15 @@ final class MaintenanceWindows {
     private final AuditLog audit;
     private final Clock clock;
     private final AccessFilter.AgentScope scope;
+    private final Visibility visibility;
     private volatile List<MaintenanceWindowView> current = List.of();
 
     MaintenanceWindows(Jdbi jdbi, AuditLog audit, Clock clock, AccessFilter.AgentScope scope) {
+        this(jdbi, audit, clock, scope, Visibility.ALL);
+    }
+
+    MaintenanceWindows(Jdbi jdbi, AuditLog audit, Clock clock, AccessFilter.AgentScope scope, Visibility visibility) {
+        this.visibility = visibility;
         this.jdbi = jdbi;
         this.audit = audit;
         this.clock = clock;
@@ -59,7 +67,13 @@ final class MaintenanceWindows {
             throw ApiException.badRequest("Field 'site' is longer than 200 characters.");
         }
         if (r.agentId() != null) {
+            if (!visibility.agent(actor, r.agentId())) {
+                // As for an unknown agent in a check: existence does not leak.
+                throw ApiException.badRequest("Field 'agent_id' names no agent (" + r.agentId() + ").");
+            }
             scope.check(actor, r.agentId());
+        } else {
+            authorizeSite(actor, r.site().trim());
         }
         Instant now = clock.instant();
         Instant starts = r.startsAt() == null ? now : r.startsAt();
@@ -81,10 +95,8 @@ final class MaintenanceWindows {
     }
 
     MaintenanceWindowView update(Principal actor, UUID id, MaintenanceWindowRequest r) {
-        MaintenanceWindowView w = find(id).orElseThrow(() -> ApiException.notFound("maintenance window", id));
-        if (w.agentId() != null) {
-            scope.check(actor, w.agentId());
-        }
+        MaintenanceWindowView w = find(actor, id).orElseThrow(() -> ApiException.notFound("maintenance window", id));
+        authorize(actor, w);
         if ((r.agentId() != null && !r.agentId().equals(w.agentId())) || (r.site() != null && !r.site().equals(w.site()))) {
             throw ApiException.badRequest("'agent_id' and 'site' of a maintenance window cannot change; create a new window.");
         }
@@ -100,13 +112,39 @@ final class MaintenanceWindows {
     }
 
     void delete(Principal actor, UUID id) {
-        MaintenanceWindowView w = find(id).orElseThrow(() -> ApiException.notFound("maintenance window", id));
-        if (w.agentId() != null) {
-            scope.check(actor, w.agentId());
-        }
+        MaintenanceWindowView w = find(actor, id).orElseThrow(() -> ApiException.notFound("maintenance window", id));
+        authorize(actor, w);
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM maintenance_windows WHERE id = :id").bind("id", id).execute());
         audit.record(actor.name(), "maintenance_window.delete", id.toString(), null);
         reload();
+    }
+
+    private void authorize(Principal actor, MaintenanceWindowView w) {
+        if (w.agentId() != null) {
+            scope.check(actor, w.agentId());
+        } else {
+            authorizeSite(actor, w.site());
+        }
+    }
+
+    /** A scoped caller's site window must name a site in their scope, and no site of that name may be outside it. */
+    private void authorizeSite(Principal actor, String site) {
+        if (actor.scope().all()) {
+            return;
+        }
+        if (!visibility.siteName(actor, site)) {
+            throw ApiException.badRequest("Field 'site' names no site in your scope ('" + Bodies.truncate(site) + "').");
+        }
+        if (!visibility.wholeSiteName(actor, site)) {
+            throw ApiException.forbidden("A site maintenance window covers every site named '" + Bodies.truncate(site)
+                    + "', and one of them is outside your scope; use agent windows, or ask an admin.");
+        }
+    }
+
+    /** A window the caller may not see (its agent or site is outside their scope) is not found. */
+    Optional<MaintenanceWindowView> find(Principal caller, UUID id) {
+        return find(id).filter(w -> caller.scope().all()
+                || (w.agentId() != null ? visibility.agent(caller, w.agentId()) : visibility.siteName(caller, w.site())));
     }
 
     Optional<MaintenanceWindowView> find(UUID id) {
@@ -114,14 +152,16 @@ final class MaintenanceWindows {
         return jdbi.withHandle(h -> h.createQuery(select() + " WHERE id = :id").bind("id", id).map((rs, ctx) -> view(rs, now)).findOne());
     }
 
-    /** Newest first; {@code activeOnly}: windows covering now. */
-    List<MaintenanceWindowView> list(UUID agentId, String site, boolean activeOnly) {
+    /** Newest first; {@code activeOnly}: windows covering now. Only windows of agents, or sites by name, within {@code scope}. */
+    List<MaintenanceWindowView> list(Scope scope, UUID agentId, String site, boolean activeOnly) {
         Instant now = clock.instant();
-        return jdbi.withHandle(h -> h.createQuery(select() + """
+        String inScope = scope.all() ? "1=1" : "((agent_id IS NOT NULL AND " + scope.agentsSql("agent_id") + ") OR (agent_id IS NULL AND site IN "
+                + "(SELECT scope_s.name FROM sites scope_s WHERE " + scope.sitesSql("scope_s.id") + ")))";
+        return jdbi.withHandle(h -> h.createQuery(select() + " " + """
                          WHERE (CAST(:agent AS UUID) IS NULL OR agent_id = CAST(:agent AS UUID))
                           AND (CAST(:site AS VARCHAR(200)) IS NULL OR site = :site)
                           AND (NOT CAST(:active AS BOOLEAN) OR (starts_at <= :now AND ends_at > :now))
-                        ORDER BY starts_at DESC, id LIMIT 1000""")
+                          """ + " AND " + inScope + " ORDER BY starts_at DESC, id LIMIT 1000")
                 .bind("agent", agentId).bind("site", site).bind("active", activeOnly).bind("now", now)
                 .map((rs, ctx) -> view(rs, now)).list());
     }

@@ -45,13 +45,13 @@ public final class MonitoringModule implements AutoCloseable {
     private final List<EventBus.Subscription> subscriptions = new ArrayList<>();
 
     public MonitoringModule(Jdbi jdbi, AgentStore agentStore, ConnectionRegistry registry, AuditLog audit, EventBus bus, Clock clock,
-                            AccessFilter.AgentScope scope) {
+                            AccessFilter.AgentScope scope, Visibility visibility) {
         this.bus = bus;
         CheckStore checkStore = new CheckStore(jdbi);
         this.catalog = new CheckCatalog(checkStore);
         catalog.reload();
         AgentDirectory directory = new AgentDirectory(agentStore);
-        this.windows = new MaintenanceWindows(jdbi, audit, clock, scope);
+        this.windows = new MaintenanceWindows(jdbi, audit, clock, scope, visibility);
         windows.reload();
         this.alertStore = new AlertStore(jdbi);
         this.engine = new AlertEngine(alertStore, directory, windows, bus, clock, AlertEngine.DEFAULT_FLAP_WINDOW);
@@ -61,8 +61,8 @@ public final class MonitoringModule implements AutoCloseable {
         this.agentChecks = new AgentCheckChannel(catalog, directory, engine, checkStore, registry, openAtStart);
         this.offline = new OfflineWatcher(catalog, directory, agentStore, registry, engine, clock);
         this.crashes = new CrashAlerts(alertStore, engine);
-        this.checks = new CheckService(checkStore, catalog, agentStore, audit, clock, scope);
-        this.alerts = new AlertService(alertStore, engine, audit, scope);
+        this.checks = new CheckService(checkStore, catalog, agentStore, audit, clock, scope, visibility);
+        this.alerts = new AlertService(alertStore, engine, audit, scope, visibility);
         checks.onChange(this::checksChanged);
     }
 
@@ -102,7 +102,7 @@ public final class MonitoringModule implements AutoCloseable {
         try {
             agentChecks.pushAll();
             offline.rearm();
-            for (AlertView a : alertStore.list("active", null, null, null, null, null, 1000)) {
+            for (AlertView a : alertStore.list(com.gururmm.server.auth.Scope.ALL, "active", null, null, null, null, null, 1000)) {
                 if (a.checkId() == null) {
                     continue; // raised by an event (bugcheck), not by a check
                 }

@@ -13,7 +13,11 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
-/** {@code /api/checks}, {@code /api/agents/{id}/checks}, {@code /api/alerts}, {@code /api/maintenance-windows}. */
+/**
+ * {@code /api/checks}, {@code /api/agents/{id}/checks}, {@code /api/alerts}, {@code /api/maintenance-windows}. Every answer is
+ * limited to the caller's scope (docs/OPERATIONS.md, "Clients, sites and scoped roles"): listings filter, and an id outside
+ * it answers as an unknown one.
+ */
 final class MonitoringRoutes {
     private final CheckService checks;
     private final AlertService alerts;
@@ -29,24 +33,24 @@ final class MonitoringRoutes {
         routes.post("/api/checks", Rule.role(Role.TECHNICIAN), "Create a check (fleet-wide: admin)", ctx ->
                 ctx.status(201).json(checks.create(Access.principal(ctx), Bodies.read(ctx, CheckRequest.class))));
         routes.get("/api/checks", Rule.role(Role.VIEWER), "List checks (filters: scope, site, agent_id, kind)", ctx ->
-                ctx.json(checks.list(Bodies.query(ctx, "scope"), Bodies.query(ctx, "site"), uuidQuery(ctx, "agent_id"),
+                ctx.json(checks.list(Access.principal(ctx), Bodies.query(ctx, "scope"), Bodies.query(ctx, "site"), uuidQuery(ctx, "agent_id"),
                         Bodies.query(ctx, "kind"))));
-        routes.get("/api/checks/{id}", Rule.role(Role.VIEWER), "One check", ctx -> ctx.json(checks.get(Bodies.uuidParam(ctx, "id"))));
+        routes.get("/api/checks/{id}", Rule.role(Role.VIEWER), "One check", ctx -> ctx.json(checks.get(Access.principal(ctx), Bodies.uuidParam(ctx, "id"))));
         routes.patch("/api/checks/{id}", Rule.role(Role.TECHNICIAN), "Change a check (null fields stay as they are)", ctx ->
                 ctx.json(checks.update(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), Bodies.read(ctx, CheckRequest.class))));
         routes.delete("/api/checks/{id}", Rule.role(Role.TECHNICIAN), "Delete a check (its open alerts resolve)", ctx -> {
             checks.delete(Access.principal(ctx), Bodies.uuidParam(ctx, "id"));
             ctx.status(204);
         });
-        routes.get("/api/agents/{id}/checks", Rule.role(Role.VIEWER), "The checks that apply to an agent, with their origin and last result",
+        routes.get("/api/agents/{id}/checks", Rule.role(Role.VIEWER).onAgent("id"), "The checks that apply to an agent, with their origin and last result",
                 ctx -> ctx.json(checks.effective(Bodies.uuidParam(ctx, "id"))));
 
         routes.get("/api/alerts", Rule.role(Role.VIEWER), "List alerts (filters: state, severity, agent, site, check, since, limit)", ctx ->
-                ctx.json(alerts.list(Bodies.query(ctx, "state"), Bodies.query(ctx, "severity"), uuidQuery(ctx, "agent"),
+                ctx.json(alerts.list(Access.principal(ctx), Bodies.query(ctx, "state"), Bodies.query(ctx, "severity"), uuidQuery(ctx, "agent"),
                         Bodies.query(ctx, "site"), Bodies.query(ctx, "check"), instantQuery(ctx, "since"), intQuery(ctx, "limit"))));
         routes.get("/api/alerts/counts", Rule.role(Role.VIEWER), "Counts of unresolved alerts (for the navigation badge)", ctx ->
-                ctx.json(alerts.counts()));
-        routes.get("/api/alerts/{id}", Rule.role(Role.VIEWER), "One alert", ctx -> ctx.json(alerts.get(Bodies.uuidParam(ctx, "id"))));
+                ctx.json(alerts.counts(Access.principal(ctx))));
+        routes.get("/api/alerts/{id}", Rule.role(Role.VIEWER), "One alert", ctx -> ctx.json(alerts.get(Access.principal(ctx), Bodies.uuidParam(ctx, "id"))));
         routes.post("/api/alerts/{id}/acknowledge", Rule.role(Role.TECHNICIAN), "Acknowledge an open alert", ctx ->
                 ctx.json(alerts.acknowledge(Access.principal(ctx), Bodies.uuidParam(ctx, "id"))));
         routes.post("/api/alerts/{id}/resolve", Rule.role(Role.TECHNICIAN), "Resolve an alert by hand", ctx ->
@@ -55,10 +59,10 @@ final class MonitoringRoutes {
         routes.post("/api/maintenance-windows", Rule.role(Role.TECHNICIAN), "Create a maintenance window for an agent or a site", ctx ->
                 ctx.status(201).json(windows.create(Access.principal(ctx), Bodies.read(ctx, MaintenanceWindowRequest.class))));
         routes.get("/api/maintenance-windows", Rule.role(Role.VIEWER), "List maintenance windows (filters: agent_id, site, active=true)",
-                ctx -> ctx.json(windows.list(uuidQuery(ctx, "agent_id"), Bodies.query(ctx, "site"), "true".equals(Bodies.query(ctx, "active")))));
+                ctx -> ctx.json(windows.list(Access.principal(ctx).scope(), uuidQuery(ctx, "agent_id"), Bodies.query(ctx, "site"), "true".equals(Bodies.query(ctx, "active")))));
         routes.get("/api/maintenance-windows/{id}", Rule.role(Role.VIEWER), "One maintenance window", ctx -> {
             UUID id = Bodies.uuidParam(ctx, "id");
-            ctx.json(windows.find(id).orElseThrow(() -> ApiException.notFound("maintenance window", id)));
+            ctx.json(windows.find(Access.principal(ctx), id).orElseThrow(() -> ApiException.notFound("maintenance window", id)));
         });
         routes.patch("/api/maintenance-windows/{id}", Rule.role(Role.TECHNICIAN), "Change a maintenance window's times or reason", ctx ->
                 ctx.json(windows.update(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), Bodies.read(ctx, MaintenanceWindowRequest.class))));

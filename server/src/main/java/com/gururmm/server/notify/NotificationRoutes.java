@@ -13,9 +13,9 @@ import java.util.UUID;
 /**
  * {@code /api/notification-channels}, {@code /api/notification-rules},
  * {@code /api/notification-deliveries}. Channels are admin-only, reads included: a Slack or
- * Discord webhook URL is itself a credential. Rules and the delivery log are readable by every
- * signed-in user (they hold no secret and tell a technician whether an alert was sent); changing
- * them is admin-only.
+ * Discord webhook URL is itself a credential. Rules are readable by every signed-in user (they
+ * hold no secret); changing them is admin-only. The delivery log is admin-only: a delivery (a
+ * digest above all) spans alerts of many sites, so it cannot be cut to a scoped caller's sites.
  */
 final class NotificationRoutes {
     private final ChannelService channels;
@@ -56,7 +56,7 @@ final class NotificationRoutes {
             ctx.status(204);
         });
 
-        routes.get("/api/notification-deliveries", Rule.role(Role.VIEWER),
+        routes.get("/api/notification-deliveries", admin,
                 "Delivery log, newest first (?channel=&alert=&status=pending|delivered|failed&limit=)", ctx -> {
                     String status = Bodies.query(ctx, "status");
                     if (status != null && !status.matches("pending|delivered|failed")) {
@@ -65,7 +65,7 @@ final class NotificationRoutes {
                     ctx.json(deliveries.list(uuid(Bodies.query(ctx, "channel"), "channel"), uuid(Bodies.query(ctx, "alert"), "alert"),
                             status, limit(Bodies.query(ctx, "limit"))));
                 });
-        routes.get("/api/notification-deliveries/{id}", Rule.role(Role.VIEWER), "One delivery with its attempt log",
+        routes.get("/api/notification-deliveries/{id}", admin, "One delivery with its attempt log",
                 ctx -> ctx.json(deliveries.get(Bodies.uuidParam(ctx, "id"))));
     }
 

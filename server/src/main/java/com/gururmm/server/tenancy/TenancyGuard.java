@@ -39,6 +39,32 @@ public final class TenancyGuard implements AccessFilter.ScopeGuard {
         return agentId != null && store.siteOfAgent(agentId).map(principal.scope()::allowsSite).orElse(false);
     }
 
+    /**
+     * Is some site named {@code name} in {@code principal}'s scope? For monitoring objects that name a
+     * site by its name (site-level checks, maintenance windows); names are unique per client only.
+     */
+    public boolean siteNameVisible(Principal principal, String name) {
+        if (principal.scope().all()) {
+            return true;
+        }
+        return name != null && store.siteIdsNamed(name).stream().anyMatch(principal.scope()::allowsSite);
+    }
+
+    /**
+     * Is there a site named {@code name}, and is every site of that name in {@code principal}'s scope?
+     * What changing a site-level check or window needs: it applies to every site of that name.
+     */
+    public boolean siteNameWithin(Principal principal, String name) {
+        if (principal.scope().all()) {
+            return true;
+        }
+        if (name == null) {
+            return false;
+        }
+        java.util.List<UUID> ids = store.siteIdsNamed(name);
+        return !ids.isEmpty() && ids.stream().allMatch(principal.scope()::allowsSite);
+    }
+
     @Override
     public void check(Principal principal, Rule rule, UUID id) {
         Scope scope = principal.scope();

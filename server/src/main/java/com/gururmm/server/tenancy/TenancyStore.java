@@ -149,6 +149,11 @@ public final class TenancyStore {
         });
     }
 
+    /** Ids of the sites named exactly {@code name} (the agents' site string), across all clients. */
+    public List<UUID> siteIdsNamed(String name) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id FROM sites WHERE name = :name").bind("name", name).mapTo(UUID.class).list());
+    }
+
     /** Site of agent {@code id} (empty for an unknown agent). */
     Optional<UUID> siteOfAgent(UUID id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT site_id FROM agents WHERE id = :id").bind("id", id).mapTo(UUID.class).findOne());

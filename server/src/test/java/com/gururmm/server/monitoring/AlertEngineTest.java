@@ -122,7 +122,7 @@ class AlertEngineTest {
     }
 
     private List<AlertView> rows(String key) {
-        return store.list(null, null, agent, null, key, null, 100);
+        return store.list(com.gururmm.server.auth.Scope.ALL, null, null, agent, null, key, null, 100);
     }
 
     @Test
@@ -188,7 +188,7 @@ class AlertEngineTest {
         });
         assertThat(engine.resolve(a, "again")).isEmpty();
         assertThat(engine.clear(agent, "svc")).isEmpty();
-        assertThat(store.counts().open() + store.counts().acknowledged()).isZero();
+        assertThat(store.counts(com.gururmm.server.auth.Scope.ALL).open() + store.counts(com.gururmm.server.auth.Scope.ALL).acknowledged()).isZero();
     }
 
     @Test
@@ -197,7 +197,7 @@ class AlertEngineTest {
                 clock.instant().minusSeconds(60), clock.instant().plus(Duration.ofHours(1)), "patching"));
         AlertView a = raise("mw", "critical");
         assertThat(a.silenced()).isTrue();
-        assertThat(store.counts().silenced()).isEqualTo(1);
+        assertThat(store.counts(com.gururmm.server.auth.Scope.ALL).silenced()).isEqualTo(1);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
         assertThat(events.get(0).silenced()).isTrue();
         engine.clear(agent, "mw");
