@@ -45,7 +45,9 @@ class InventoryTest {
 
     @BeforeEach
     void start() {
-        server = TestServer.start(TestDatabase.Kind.H2);
+        // A 10 s heartbeat: writing the 100 MB frame below can take longer than the default 3 s idle
+        // timeout on a loaded machine, and the test is about the frame limit closing it, not idleness.
+        server = TestServer.start(TestDatabase.Kind.H2, java.util.Map.of("GURURMM_HEARTBEAT_SECONDS", "10"));
         admin = server.adminClient();
     }
 
