@@ -47,7 +47,8 @@ final class NotificationRoutes {
 
         routes.post("/api/notification-rules", admin, "Create a notification routing rule",
                 ctx -> ctx.status(201).json(rules.create(Access.principal(ctx), Bodies.read(ctx, RuleRequest.class))));
-        routes.get("/api/notification-rules", Rule.role(Role.VIEWER), "List notification routing rules",
+        // Admin-only like the rest of notifications: a rule names sites of every client (a scoped user would see others').
+        routes.get("/api/notification-rules", admin, "List notification routing rules",
                 ctx -> ctx.json(rules.list()));
         routes.patch("/api/notification-rules/{id}", admin, "Change a notification routing rule",
                 ctx -> ctx.json(rules.update(Access.principal(ctx), Bodies.uuidParam(ctx, "id"), Bodies.read(ctx, RuleRequest.class))));
