@@ -205,8 +205,10 @@ public final class AgentGateway {
                 // A newer agent's additive message (docs/PROTOCOL.md): ignored, not garbage, so it never costs the connection.
                 log.debug("ignored message of unknown type '{}' from agent {}", e.unknownType().get(), link.agentId());
                 countRefused("unknown_message_type");
-                link.send(new ServerMessage.Refused("unknown_message_type", "This server does not know message type '"
-                        + e.unknownType().get() + "'; it was ignored."));
+                if (link.firstOfUnknownType(e.unknownType().get())) {
+                    link.send(new ServerMessage.Refused("unknown_message_type", "This server does not know message type '"
+                            + e.unknownType().get() + "'; it was ignored (and will be without further answers on this connection)."));
+                }
                 return;
             }
             refuse(link, "malformed_frame", e.getMessage());

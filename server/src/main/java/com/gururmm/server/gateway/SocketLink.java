@@ -23,6 +23,9 @@ final class SocketLink implements AgentLink {
     private final String remoteAddress;
     private final AtomicInteger badFrames = new AtomicInteger();
     private volatile boolean helloReceived;
+    /** Unknown message types already answered on this connection (bounded: a few names, then none). */
+    private final java.util.Set<String> unknownTypesAnswered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final int MAX_UNKNOWN_TYPES_ANSWERED = 16;
 
     SocketLink(UUID agentId, Session session, String remoteAddress) {
         this.agentId = agentId;
@@ -59,6 +62,15 @@ final class SocketLink implements AgentLink {
     public void close(String reason) {
         String shortReason = reason.length() > 120 ? reason.substring(0, 120) : reason;
         session.close(StatusCode.NORMAL, shortReason, Callback.NOOP);
+    }
+
+    /**
+     * True the first time an unknown message type is seen on this connection (up to a few types):
+     * the server answers it once, so a newer agent learns it is ignored, and further frames of it
+     * cost no reply — a peer that never reads cannot make the server queue answers without bound.
+     */
+    boolean firstOfUnknownType(String type) {
+        return unknownTypesAnswered.size() < MAX_UNKNOWN_TYPES_ANSWERED && unknownTypesAnswered.add(type);
     }
 
     boolean helloReceived() {
