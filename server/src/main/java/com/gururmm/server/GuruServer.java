@@ -112,6 +112,7 @@ public final class GuruServer implements AutoCloseable {
     private final MetricsService metrics;
     private final Meters meters;
     private final TunnelService tunnels;
+    private final TunnelSockets tunnelSockets;
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
     private RouteTable routeTable;
@@ -186,7 +187,7 @@ public final class GuruServer implements AutoCloseable {
         AgentEventService agentEvents = new AgentEventService(new AgentEventStore(jdbi), bus, clock);
         gateway.agentEvents(agentEvents);
         this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
-        TunnelSockets tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
+        this.tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
         this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope,
                 new com.gururmm.server.monitoring.Visibility() {
                     @Override
@@ -313,6 +314,7 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(this::metricsUpkeepSafely, 60, 60, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(() -> guarded("tunnel access re-check", tunnelSockets::recheckClients), 5, 5, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
         tls.ifPresent(c -> log.info("TLS certificate {}{}, SHA-256 fingerprint {}", c.leaf().getSubjectX500Principal().getName(),

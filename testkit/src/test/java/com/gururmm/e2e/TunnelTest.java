@@ -332,6 +332,28 @@ class TunnelTest {
     }
 
     @Test
+    void disablingTheUserEndsTheirOpenShellWithinSeconds() throws Exception {
+        String email = "revoked-tech-" + UUID.randomUUID() + "@example.test";
+        var user = admin.createUser(email, "technician-password-123", "technician", new com.gururmm.protocol.api.Auth.ScopeView(
+                admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), java.util.List.of()));
+        GuruClient tech = fleet.server().anonymousClient();
+        tech.login(email, "technician-password-123");
+        SessionView session = open(tech);
+        Screen screen = new Screen();
+        try (TunnelClient terminal = tech.attachTunnel(session.sessionId(), screen)) {
+            int mark = screen.text().length();
+            terminal.send("echo before-$((1+1))\r");
+            screen.await("^before-2\\r?$", mark);
+            // The socket was authorized at its upgrade; the account is disabled while it is open.
+            admin.updateUser(user.id(), true, null);
+            terminal.exit().get(30, TimeUnit.SECONDS);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(admin.tunnelSessions()).filteredOn(s -> s.sessionId().equals(session.sessionId())).singleElement()
+                        .satisfies(s -> assertThat(s.endReason()).contains("access revoked")));
+    }
+
+    @Test
     void theServerHostsOwnAgentIsAdminOnly() {
         String hostToken = fleet.server().server().enrollmentTokens().createServerHostToken(Duration.ofMinutes(5)).token();
         String machine = UUID.randomUUID().toString();

@@ -28,7 +28,7 @@ public final class TunnelRoutes {
     public void register(RouteTable routes) {
         routes.post("/api/v1/tunnel/sessions", Rule.role(Role.TECHNICIAN),
                 "Open an interactive shell on an agent (body: {\"agent_id\",\"context\"?,\"cols\",\"rows\"}); answers with the WebSocket path and a ticket",
-                ctx -> ctx.status(201).json(service.open(Access.principal(ctx), Bodies.read(ctx, SessionRequest.class))));
+                ctx -> ctx.status(201).json(service.open(Access.principal(ctx), ctx.header("Authorization"), Bodies.read(ctx, SessionRequest.class))));
         routes.get("/api/v1/tunnel/sessions", Rule.role(Role.TECHNICIAN),
                 "Tunnel sessions, newest first (yours; an admin sees everyone's); ?agent_id= and ?limit=", ctx -> {
             String agent = Bodies.query(ctx, "agent_id");
@@ -44,7 +44,7 @@ public final class TunnelRoutes {
         });
         routes.post("/api/v1/tunnel/sessions/{id}/ticket", Rule.role(Role.TECHNICIAN),
                 "A single-use ticket (30 s) for the session's WebSocket, for browsers that cannot send Authorization on it",
-                ctx -> ctx.json(service.ticket(Access.principal(ctx), Bodies.uuidParam(ctx, "id"))));
+                ctx -> ctx.json(service.ticket(Access.principal(ctx), ctx.header("Authorization"), Bodies.uuidParam(ctx, "id"))));
         routes.post("/api/v1/tunnel/sessions/{id}/close", Rule.role(Role.TECHNICIAN),
                 "End a session now: the shell's process tree is killed", ctx -> {
             service.close(Access.principal(ctx), Bodies.uuidParam(ctx, "id"));

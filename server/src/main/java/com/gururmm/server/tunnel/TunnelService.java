@@ -63,7 +63,7 @@ public final class TunnelService {
     private final Map<String, TicketGrant> tickets = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    record TicketGrant(UUID sessionId, Principal principal, Instant expiresAt) {
+    record TicketGrant(UUID sessionId, Principal principal, String authorization, Instant expiresAt) {
     }
 
     public TunnelService(TunnelSettings settings, org.jdbi.v3.core.Jdbi jdbi, AgentService agents, ConnectionRegistry registry,
@@ -88,7 +88,12 @@ public final class TunnelService {
 
     // ---- open -------------------------------------------------------------------------------
 
-    public SessionView open(Principal actor, SessionRequest request) {
+    /**
+     * @param authorization the request's {@code Authorization} header: the ticket it returns carries
+     *                      it, so the socket attached with the ticket is re-checked with it (a logout,
+     *                      a disabled account, a lost role or scope ends the shell)
+     */
+    public SessionView open(Principal actor, String authorization, SessionRequest request) {
         if (request.agentId() == null) {
             throw ApiException.badRequest("agent_id is required: the id of the agent to open a shell on.");
         }
@@ -150,7 +155,7 @@ public final class TunnelService {
                 + " context=" + context.wireName() + " size=" + request.cols() + "x" + request.rows() + " tty=" + ready.tty()
                 + " recording=" + (recording != null));
         log.info("tunnel session {} opened by {} on agent {} ({})", id, actor.name(), agent.id(), agent.hostname());
-        Ticket ticket = ticket(actor, id);
+        Ticket ticket = ticket(actor, authorization, id);
         return view(session).withTicket(ticket.ticket(), ticket.expiresAt());
     }
 
@@ -210,24 +215,24 @@ public final class TunnelService {
     }
 
     /** A single-use ticket for one WebSocket upgrade (browsers cannot send Authorization on a WebSocket). */
-    public Ticket ticket(Principal principal, UUID id) {
+    public Ticket ticket(Principal principal, String authorization, UUID id) {
         attachable(principal, id);
         byte[] raw = new byte[32];
         random.nextBytes(raw);
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         Instant expires = clock.instant().plus(TICKET_TTL);
-        tickets.put(value, new TicketGrant(id, principal, expires));
+        tickets.put(value, new TicketGrant(id, principal, authorization, expires));
         return new Ticket(value, expires, websocketPath(id));
     }
 
-    /** Redeems a ticket for {@code id}: once, before it expires. */
-    Principal redeem(String ticket, UUID id) {
+    /** Redeems a ticket for {@code id}: once, before it expires; the grant names the credential it was minted with. */
+    TicketGrant redeem(String ticket, UUID id) {
         TicketGrant grant = ticket == null ? null : tickets.remove(ticket);
         if (grant == null || !grant.sessionId().equals(id) || clock.instant().isAfter(grant.expiresAt())) {
             throw ApiException.unauthorized("The tunnel ticket is unknown, used, expired or for another session; get a new one with "
                     + "POST /api/v1/tunnel/sessions/" + id + "/ticket.");
         }
-        return grant.principal();
+        return grant;
     }
 
     /** For the agent's socket: the session waiting for agent {@code agentId}. */

@@ -38,6 +38,9 @@ public final class TunnelSockets {
     private static final String SESSION = "gururmm.tunnel.session";
     private static final String END = "gururmm.tunnel.end";
     private static final String ATTACHED = "gururmm.tunnel.attached";
+    private static final String CREDENTIAL = "gururmm.tunnel.credential";
+    /** Attached client sockets, re-checked by {@link #recheckClients()}. */
+    private final java.util.Set<WsContext> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final int MAX_BAD_FRAMES = 20;
     private static final Duration INPUT_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
@@ -78,9 +81,15 @@ public final class TunnelSockets {
         routes.wsBeforeUpgrade(CLIENT_PATH, ctx -> {
             UUID id = sessionId(ctx.pathParam("id"));
             String ticket = ctx.queryParam("ticket");
-            Principal principal = ticket != null && ctx.header("Authorization") == null
-                    ? service.redeem(ticket, id) : users.authenticate(ctx.header("Authorization"));
-            ctx.attribute(SESSION, service.attachable(principal, id));
+            String credential;
+            if (ticket != null && ctx.header("Authorization") == null) {
+                credential = service.redeem(ticket, id).authorization();
+            } else {
+                credential = ctx.header("Authorization");
+            }
+            // The credential itself, not the principal it had: it is checked again while the socket is open.
+            ctx.attribute(SESSION, service.attachable(users.authenticate(credential), id));
+            ctx.attribute(CREDENTIAL, credential);
         });
         routes.ws(CLIENT_PATH, ws -> {
             ws.onConnect(ctx -> {
@@ -88,10 +97,12 @@ public final class TunnelSockets {
                 ctx.session.setMaxTextMessageSize(TunnelControl.MAX_TEXT_FRAME);
                 ctx.session.setIdleTimeout(socketIdleTimeout());
                 ctx.attribute(END, new SocketEnd(ctx.session));
+                clients.add(ctx);
             });
             ws.onMessage(ctx -> onClientText(ctx, ctx.message()));
             ws.onBinaryMessage(ctx -> onClientBytes(ctx, bytes(ctx.data())));
             ws.onClose(ctx -> {
+                clients.remove(ctx);
                 TunnelSession session = ctx.attribute(SESSION);
                 SocketEnd end = ctx.attribute(END);
                 if (session != null && end != null) {
@@ -100,6 +111,36 @@ public final class TunnelSockets {
             });
             ws.onError(ctx -> log.debug("tunnel client connection error: {}", String.valueOf(ctx.error())));
         });
+    }
+
+    /**
+     * Authenticates every attached client again with the credential it attached with, and checks
+     * it may still use its session (role, scope, owner): revocation is immediate for shells too.
+     * A logout, a disabled or deleted account, a lost role or a site removed from the scope ends
+     * the session (the shell is killed) within one period of the caller's schedule.
+     */
+    public void recheckClients() {
+        for (WsContext ctx : clients) {
+            TunnelSession session = ctx.attribute(SESSION);
+            String credential = ctx.attribute(CREDENTIAL);
+            if (session == null) {
+                continue;
+            }
+            try {
+                service.attachable(users.authenticate(credential), session.id);
+            } catch (ApiException refused) {
+                if (refused.status() >= 500) {
+                    continue; // the database is away for a moment: check again next time
+                }
+                log.info("tunnel session {}: its user may no longer use it ({}); ending it", session.id, refused.getMessage());
+                session.end(null, "access revoked: " + refused.getMessage());
+                SocketEnd end = ctx.attribute(END);
+                if (end != null) {
+                    end.close(1008, "access revoked");
+                }
+                clients.remove(ctx);
+            }
+        }
     }
 
     private void onClientText(WsContext ctx, String frame) {
