@@ -3,7 +3,7 @@
 import { api } from './client.js';
 
 export const mfaStatus = () => api('GET', '/api/auth/mfa');
-export const enrollTotp = () => api('POST', '/api/auth/mfa/totp/enroll');
+export const enrollTotp = (password) => api('POST', '/api/auth/mfa/totp/enroll', { password });
 export const confirmTotp = (code) => api('POST', '/api/auth/mfa/totp/confirm', { code });
 export const disableTotp = (password, code) => api('DELETE', '/api/auth/mfa/totp', { password, code });
 export const mfaPolicy = () => api('GET', '/api/settings/mfa');

@@ -50,9 +50,12 @@ class GuruSecurity extends LightElement {
     }
   }
 
-  async startEnrolment() {
+  async startEnrolment(event) {
+    event.preventDefault();
     this.recovery = null;
-    this.enrollment = await this.run(() => enrollTotp());
+    const password = event.target.password.value;
+    event.target.password.value = '';
+    this.enrollment = await this.run(() => enrollTotp(password));
   }
 
   async confirm(event) {
@@ -128,7 +131,10 @@ class GuruSecurity extends LightElement {
     }
     return html`
       <p id="mfa-state">MFA is <strong>off</strong>. With it on, signing in also needs a code from an authenticator app.</p>
-      <button type="button" class="primary" id="mfa-enroll" @click=${this.startEnrolment}>Set up MFA</button>`;
+      <form class="row" id="mfa-enroll-form" @submit=${this.startEnrolment}>
+        <label>Password <input name="password" id="mfa-enroll-password" type="password" autocomplete="current-password" required></label>
+        <button type="submit" class="primary" id="mfa-enroll">Set up MFA</button>
+      </form>`;
   }
 
   policySection() {

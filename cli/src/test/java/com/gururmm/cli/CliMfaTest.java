@@ -52,7 +52,7 @@ class CliMfaTest {
     void loginReadsTheCodeFromStdinAfterThePassword() throws Exception {
         try (TestServer server = TestServer.start(TestDatabase.Kind.H2)) {
             GuruClient admin = server.adminClient();
-            String secret = admin.enrollTotp().secret();
+            String secret = admin.enrollTotp(TestServer.ADMIN_PASSWORD).secret();
             List<String> recovery = admin.confirmTotp(code(secret, step() - 1)).recoveryCodes();
             String url = server.url().toString();
             Cli cli = new Cli(configDir);

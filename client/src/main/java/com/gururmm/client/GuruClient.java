@@ -144,8 +144,9 @@ public final class GuruClient {
         return call("GET", "/api/auth/mfa", null, com.gururmm.protocol.api.Mfa.Status.class);
     }
 
-    public com.gururmm.protocol.api.Mfa.TotpEnrollment enrollTotp() {
-        return call("POST", "/api/auth/mfa/totp/enroll", null, com.gururmm.protocol.api.Mfa.TotpEnrollment.class);
+    public com.gururmm.protocol.api.Mfa.TotpEnrollment enrollTotp(String password) {
+        return call("POST", "/api/auth/mfa/totp/enroll", new com.gururmm.protocol.api.Mfa.PasswordRequest(password),
+                com.gururmm.protocol.api.Mfa.TotpEnrollment.class);
     }
 
     public com.gururmm.protocol.api.Mfa.RecoveryCodes confirmTotp(String code) {

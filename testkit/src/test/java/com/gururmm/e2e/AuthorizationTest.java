@@ -115,7 +115,7 @@ class AuthorizationTest {
             Map.entry("POST /api/auth/mfa/verify", new Sample(null, "{}", 400, false)),
             Map.entry("POST /api/auth/mfa/login-enroll", new Sample(null, "{}", 400, false)),
             Map.entry("GET /api/auth/mfa", new Sample(null, null, 200, false)),
-            Map.entry("POST /api/auth/mfa/totp/enroll", new Sample(null, null, 200, false)),
+            Map.entry("POST /api/auth/mfa/totp/enroll", new Sample(null, "{}", 400, false)),
             Map.entry("POST /api/auth/mfa/totp/confirm", new Sample(null, "{}", 400, false)),
             Map.entry("DELETE /api/auth/mfa/totp", new Sample(null, "{}", 400, false)),
             Map.entry("DELETE /api/users/{id}/mfa", new Sample("/api/users/{random}/mfa", null, 404, false)),

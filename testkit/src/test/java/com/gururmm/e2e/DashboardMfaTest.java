@@ -86,6 +86,7 @@ class DashboardMfaTest {
         browser.go(base, "#/security");
         assertThat(browser.await(By.id("mfa-state")).getText()).contains("off");
         assertThat(browser.await(By.id("tls-fingerprint")).getText()).contains("plain HTTP");
+        browser.type(By.id("mfa-enroll-password"), PASSWORD);
         browser.await(By.id("mfa-enroll")).click();
 
         assertQrShown(By.id("mfa-qr"));

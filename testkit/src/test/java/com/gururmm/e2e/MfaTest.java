@@ -121,7 +121,7 @@ class MfaTest {
 
     /** Enrols TOTP for the user of {@code client}, confirming with the previous step's code; returns the secret. */
     private byte[] enrol(GuruClient client, List<String> recoveryOut) {
-        TotpEnrollment e = client.enrollTotp();
+        TotpEnrollment e = client.enrollTotp(PASSWORD);
         byte[] secret = secretOf(e);
         recoveryOut.addAll(client.confirmTotp(code(secret, step() - 1)).recoveryCodes());
         return secret;
@@ -165,11 +165,24 @@ class MfaTest {
     // --- tests ---
 
     @Test
+    void enrolmentNeedsTheCurrentPasswordSoAStolenSessionCannotBindAnAuthenticator() {
+        UserView user = newUser("technician");
+        GuruClient client = loggedIn(user.email());
+        assertThatThrownBy(() -> client.enrollTotp("not the password")).isInstanceOfSatisfying(GuruApiException.class,
+                e -> assertThat(e.status()).isEqualTo(403));
+        assertThatThrownBy(() -> client.enrollTotp(null)).isInstanceOfSatisfying(GuruApiException.class,
+                e -> assertThat(e.status()).isEqualTo(400));
+        assertThat(client.raw("GET", "/api/auth/mfa", null, java.util.Map.of()).body()).contains("\"enrollment_pending\":false");
+        // The right password starts it as before.
+        assertThat(client.enrollTotp(PASSWORD).secret()).isNotBlank();
+    }
+
+    @Test
     void enrolThenLoginNeedsACodeWrongAndReplayedCodesAreRefusedAndChangeNothing() {
         UserView user = newUser("technician");
         GuruClient client = loggedIn(user.email());
 
-        TotpEnrollment enrollment = client.enrollTotp();
+        TotpEnrollment enrollment = client.enrollTotp(PASSWORD);
         assertThat(enrollment.otpauthUri()).startsWith("otpauth://totp/GuruRMM:").contains("issuer=GuruRMM").contains("period=30");
         assertThat(URLDecoder.decode(enrollment.otpauthUri(), StandardCharsets.UTF_8)).contains(user.email());
         assertThat(enrollment.qrCode()).startsWith("data:image/svg+xml;base64,");

@@ -15,6 +15,10 @@ public final class Mfa {
     }
 
     /** {@code POST /api/auth/mfa/totp/confirm}. */
+    /** {@code POST /api/auth/mfa/totp/enroll}: the current password, so a stolen session alone cannot bind an attacker's authenticator. */
+    public record PasswordRequest(String password) {
+    }
+
     public record CodeRequest(String code) {
     }
 

@@ -1,6 +1,7 @@
 package com.gururmm.server.auth;
 
 import com.gururmm.protocol.api.Mfa.CodeRequest;
+import com.gururmm.protocol.api.Mfa.PasswordRequest;
 import com.gururmm.protocol.api.Mfa.DisableRequest;
 import com.gururmm.protocol.api.Mfa.MfaTokenRequest;
 import com.gururmm.protocol.api.Mfa.Policy;
@@ -29,8 +30,8 @@ public final class MfaRoutes {
         routes.get("/api/auth/mfa", Rule.role(Role.VIEWER), "The signed-in user's MFA state", ctx ->
                 ctx.json(mfa.status(Access.principal(ctx))));
         routes.post("/api/auth/mfa/totp/enroll", Rule.role(Role.VIEWER),
-                "Start TOTP enrolment: secret, otpauth:// URI and QR code; confirm with a code", ctx ->
-                        ctx.json(mfa.enroll(Access.principal(ctx))));
+                "Start TOTP enrolment (body: {\"password\"}): secret, otpauth:// URI and QR code; confirm with a code", ctx ->
+                        ctx.json(mfa.enroll(Access.principal(ctx), Bodies.read(ctx, PasswordRequest.class).password(), clientAddress.of(ctx))));
         routes.post("/api/auth/mfa/totp/confirm", Rule.role(Role.VIEWER),
                 "Activate TOTP with a current code; returns the recovery codes, once", ctx ->
                         ctx.json(mfa.confirm(Access.principal(ctx), Bodies.read(ctx, CodeRequest.class).code())));

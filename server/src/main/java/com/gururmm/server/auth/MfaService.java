@@ -198,9 +198,26 @@ public final class MfaService {
                 totp != null && totp.active() ? store.recoveryCodesLeft(p.userId()) : 0, requiredRoles().contains(p.role()));
     }
 
-    /** {@code POST /api/auth/mfa/totp/enroll}. */
-    public TotpEnrollment enroll(Principal p) {
+    /**
+     * {@code POST /api/auth/mfa/totp/enroll}: needs the current password (throttled like a login),
+     * so a stolen session token alone cannot bind an attacker's authenticator to the account.
+     */
+    public TotpEnrollment enroll(Principal p, String password, String clientAddress) {
+        if (password == null || password.isEmpty() || password.length() > 1024) {
+            throw ApiException.badRequest("Field 'password' is required to set up MFA: your current password.");
+        }
         UserStore.UserRow user = users.findById(p.userId()).orElseThrow(() -> ApiException.unauthorized("The account behind this token no longer exists."));
+        LoginThrottle.Attempt attempt = auth.admit(user.email(), clientAddress);
+        try {
+            if (!auth.passwordMatches(password, user)) {
+                attempt.failed();
+                audit.record(p.name(), "auth.mfa_enroll_failed", p.name(), "wrong password, from " + clientAddress);
+                throw ApiException.forbidden("The password is wrong; MFA was not set up.");
+            }
+            attempt.succeeded();
+        } finally {
+            attempt.settle();
+        }
         return startEnrolment(user);
     }
 

@@ -4,7 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /** Accepts the URL spellings operators paste in and masks passwords for logs. */
-final class JdbcUrls {
+public final class JdbcUrls {
     private JdbcUrls() {
     }
 
@@ -38,9 +38,13 @@ final class JdbcUrls {
         throw new ConfigException("DATABASE_URL must start with jdbc: or postgres://; got '" + maskPassword(url) + "'.");
     }
 
-    /** Replaces any password in a URL (userinfo or a password= parameter) with ****. */
-    static String maskPassword(String url) {
+    /**
+     * Replaces any secret in a URL with ****: a password= parameter, the password of
+     * {@code user:password@}, and a bare {@code token@} userinfo (NATS token URLs).
+     */
+    public static String maskPassword(String url) {
         return url.replaceAll("(?i)(password=)[^&;]*", "$1****")
-                .replaceAll("(://[^:/@]+:)[^@/]*@", "$1****@");
+                .replaceAll("(://[^:/@]+:)[^@/]*@", "$1****@")
+                .replaceAll("(://)[^:/@]+@", "$1****@");
     }
 }

@@ -105,12 +105,12 @@ public final class EventRoutes {
                     try {
                         caller = users.authenticate(authorization);
                     } catch (ApiException refused) {
-                        if (refused.status() != 401) {
-                            continue; // the database is away for a moment: keep the stream, check again later
+                        if (refused.status() == 401) {
+                            write(out, "event: unauthorized\ndata: " + MAPPER.writeValueAsString(java.util.Map.of("message", refused.getMessage())) + "\n\n");
+                            out.flush();
+                            return;
                         }
-                        write(out, "event: unauthorized\ndata: " + MAPPER.writeValueAsString(java.util.Map.of("message", refused.getMessage())) + "\n\n");
-                        out.flush();
-                        return;
+                        // Otherwise the database is away for a moment: keep the stream (and the event just taken), check again later.
                     }
                 }
                 if (next == null && System.nanoTime() - lastWrite < KEEPALIVE.toNanos()) {

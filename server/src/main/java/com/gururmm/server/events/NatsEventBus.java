@@ -2,6 +2,7 @@ package com.gururmm.server.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.gururmm.protocol.Json;
+import com.gururmm.server.config.JdbcUrls;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Nats;
@@ -67,11 +68,11 @@ public final class NatsEventBus implements EventBus {
         try {
             return new NatsEventBus(Nats.connect(options));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot connect to NATS at " + url + " (NATS_URL): " + e.getMessage()
+            throw new IllegalStateException("cannot connect to NATS at " + JdbcUrls.maskPassword(url) + " (NATS_URL): " + e.getMessage()
                     + "; start NATS or unset NATS_URL to run a single node", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while connecting to NATS at " + url, e);
+            throw new IllegalStateException("interrupted while connecting to NATS at " + JdbcUrls.maskPassword(url), e);
         }
     }
 
