@@ -11,6 +11,7 @@ export const PAGES = [
   { path: 'agents/:agentId', role: 'viewer', nav: null, tag: 'guru-agent', load: () => import('./pages/agent.js') },
   { path: 'agents/:agentId/inventory', role: 'viewer', nav: null, tag: 'guru-agent-inventory', load: () => import('./pages/agent-inventory.js') },
   { path: 'alerts', role: 'viewer', nav: 'Alerts', tag: 'guru-alerts', load: () => import('./pages/alerts.js') },
+  { path: 'agents/:agentId/alerts', role: 'viewer', nav: null, tag: 'guru-alerts', load: () => import('./pages/alerts.js') },
   { path: 'checks', role: 'viewer', nav: 'Checks', tag: 'guru-checks', load: () => import('./pages/checks.js') },
   { path: 'inventory', role: 'viewer', nav: 'Inventory', tag: 'guru-inventory-search', load: () => import('./pages/inventory-search.js') },
   { path: 'security', role: 'viewer', nav: 'Security', tag: 'guru-security', load: () => import('./pages/security.js') },

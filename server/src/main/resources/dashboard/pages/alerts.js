@@ -19,16 +19,33 @@ class GuruAlerts extends LightElement {
     this.alerts = null;
     this.windows = [];
     this.error = '';
-    this.filters = { state: 'active', severity: '', check: '' };
+    this.filters = { state: 'active', severity: '', check: '', agent: '' };
+    this.onHash = () => this.followHash();
+  }
+
+  /** #/agents/:id/alerts shows that agent's alerts (the fleet page's alerts column links here); #/alerts all of them. */
+  static agentOf(hash) {
+    const m = /^#\/agents\/([^/]+)\/alerts$/.exec(hash);
+    return m ? decodeURIComponent(m[1]) : '';
+  }
+
+  followHash() {
+    const agent = GuruAlerts.agentOf(location.hash);
+    if (agent === this.filters.agent) return;
+    this.filters = { ...this.filters, agent };
+    this.load();
   }
 
   connectedCallback() {
     super.connectedCallback();
+    this.filters = { ...this.filters, agent: GuruAlerts.agentOf(location.hash) };
+    window.addEventListener('hashchange', this.onHash);
     this.load();
     this.unsubscribe = subscribe(['alert.changed'], () => this.load(), () => this.load());
   }
 
   disconnectedCallback() {
+    window.removeEventListener('hashchange', this.onHash);
     this.unsubscribe?.();
     super.disconnectedCallback();
   }
@@ -46,7 +63,7 @@ class GuruAlerts extends LightElement {
   filter(event) {
     event.preventDefault();
     const f = event.target.closest('form');
-    this.filters = { state: f.state.value, severity: f.severity.value, check: f.check.value.trim() };
+    this.filters = { state: f.state.value, severity: f.severity.value, check: f.check.value.trim(), agent: this.filters.agent };
     this.load();
   }
 
@@ -76,6 +93,8 @@ class GuruAlerts extends LightElement {
     return html`
       <section class="card">
         <h1>Alerts</h1>
+        ${this.filters.agent ? html`<p id="alert-agent-filter">Agent <a href="#/agents/${this.filters.agent}">${this.filters.agent}</a>
+          · <a href="#/alerts">all agents</a></p>` : nothing}
         <form class="row" id="alert-filters" @submit=${this.filter} @change=${this.filter}>
           <label>State <select name="state" id="alert-state">
             ${['active', 'open', 'acknowledged', 'resolved', ''].map((s) => html`<option value=${s} ?selected=${this.filters.state === s}>${s || 'any'}</option>`)}

@@ -4,6 +4,7 @@
 // and the filtered/sorted list is recomputed only when the data or a filter changes.
 import { html, nothing } from 'lit';
 import { listAgents } from '../api/agents.js';
+import { alertCountsByAgent } from '../api/alerts.js';
 import { subscribe } from '../api/events.js';
 import { LightElement, Poller, badge, errorBox, formatTime, relativeTime, serverHostBadge } from '../ui.js';
 
@@ -25,7 +26,22 @@ const COLUMNS = [
   ['_cpu', 'CPU'],
   ['_mem', 'Memory'],
   ['_disk', 'Disk'],
+  ['_alerts', 'Alerts'],
 ];
+
+// Worst severity first, then more alerts: the sort value of the alerts column (0 = none).
+const SEVERITY_RANK = { info: 1, warning: 2, critical: 3 };
+
+/** Sets each agent's alerts column from GET /api/alerts/counts?by=agent (only agents with unresolved alerts are listed). */
+function applyAlertCounts(agents, counts) {
+  const byAgent = new Map(counts.map((c) => [c.agent_id, c]));
+  for (const a of agents) {
+    const c = byAgent.get(a.id);
+    a._alertCount = c ? c.open + c.acknowledged : 0;
+    a._alertWorst = c?.worst_severity ?? '';
+    a._alerts = c ? (SEVERITY_RANK[c.worst_severity] ?? 0) * 1e6 + a._alertCount : 0;
+  }
+}
 
 /** The fleet's metric columns from the agent's newest sample (`metrics` in GET /api/agents); -1 = none. */
 function latest(a) {
@@ -87,10 +103,12 @@ class GuruFleet extends LightElement {
     super.connectedCallback();
     this.load();
     this.poller.start();
-    this.unsubscribe = subscribe(['agent.presence'], ({ data }) => this.presence(data), () => this.load());
+    this.unsubscribe = subscribe(['agent.presence', 'alert.changed'],
+      ({ type, data }) => (type === 'alert.changed' ? this.alertChanged() : this.presence(data)), () => this.load());
   }
 
   disconnectedCallback() {
+    clearTimeout(this.alertTimer);
     this.poller.stop();
     this.unsubscribe?.();
     super.disconnectedCallback();
@@ -111,9 +129,25 @@ class GuruFleet extends LightElement {
     this.agents = [...this.agents];
   }
 
+  /** An alert opened, changed or resolved: re-read the per-agent counts (one grouped query), at most once a second. */
+  alertChanged() {
+    if (this.alertTimer) return;
+    this.alertTimer = setTimeout(async () => {
+      this.alertTimer = null;
+      if (!this.agents) return;
+      try {
+        applyAlertCounts(this.agents, await alertCountsByAgent());
+        this.agents = [...this.agents];
+      } catch (e) {
+        this.error = e.message;
+      }
+    }, 1000);
+  }
+
   async load() {
     try {
-      const list = await listAgents();
+      const [list, counts] = await Promise.all([listAgents(), alertCountsByAgent()]);
+      applyAlertCounts(list, counts);
       for (const a of list) {
         // Precomputed once per refresh so a keystroke filters 10,000 agents without re-joining strings.
         a._search = [a.hostname, a.os, a.arch, a.version, a.channel, a.client_name, a.site, a.id, a.machine_uid]
@@ -186,6 +220,10 @@ class GuruFleet extends LightElement {
       <td class="metric" data-metric="cpu">${percent(a._cpu)}</td>
       <td class="metric" data-metric="memory">${percent(a._mem)}</td>
       <td class="metric" data-metric="disk" title="fullest disk">${percent(a._disk)}</td>
+      <td class="metric" data-metric="alerts">${a._alertCount
+        ? html`<a class="alert-count" data-severity=${a._alertWorst} href=${'#/agents/' + encodeURIComponent(a.id) + '/alerts'}
+            title=${`${a._alertCount} unresolved, worst ${a._alertWorst}`}>${badge(a._alertWorst)} ${a._alertCount}</a>`
+        : ''}</td>
     </tr>`;
   }
 

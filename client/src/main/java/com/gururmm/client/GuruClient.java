@@ -543,6 +543,12 @@ public final class GuruClient {
         return call("GET", "/api/alerts/counts", null, AlertCounts.class);
     }
 
+    /** Unresolved alerts per agent (only agents that have one), with the worst severity. */
+    public List<com.gururmm.protocol.api.Alerts.AgentAlertCount> alertCountsByAgent() {
+        return call("GET", "/api/alerts/counts?by=agent", null, new TypeReference<List<com.gururmm.protocol.api.Alerts.AgentAlertCount>>() {
+        });
+    }
+
     public AlertView acknowledgeAlert(UUID id) {
         return call("POST", "/api/alerts/" + id + "/acknowledge", null, AlertView.class);
     }

@@ -289,6 +289,9 @@ class AlertsTest {
                 + "\",\"process\":\"a\\u0000b\"}", Map.of());
         assertThat(nul.status()).isEqualTo(400);
         assertThat(admin.checks(Map.of())).hasSize(before);
+        GuruClient.RawResponse badBy = admin.raw("GET", "/api/alerts/counts?by=site", null, Map.of());
+        assertThat(badBy.status()).isEqualTo(400);
+        assertThat(badBy.body()).contains("'by'");
 
         CheckView created = admin.createCheck(request(good));
         try {

@@ -68,9 +68,23 @@ class DashboardAlertsTest {
             assertThat(c.severity()).isEqualTo("critical");
         });
 
-        browser.go(base, "#/alerts");
-        browser.await(By.id("alert-filters"));
+        // The fleet's alerts column: empty, then the count and worst severity arrive live (alert.changed), no reload.
+        browser.go(base, "#/agents");
+        By alertsCell = By.cssSelector("#agents-table tr[data-agent-id='" + agentId + "'] td[data-metric='alerts']");
+        browser.await(alertsCell, Duration.ofSeconds(20));
+        assertThat(browser.textContent(alertsCell)).isBlank();
         fleet.server().server().bus().publish(MetricsReceived.TOPIC, new MetricsReceived(agentId, Instant.now(), Map.of("cpu.percent", 88.0)));
+        browser.awaitText(alertsCell, "1", Duration.ofSeconds(20));
+        assertThat(browser.textContent(alertsCell)).contains("critical");
+        assertThat(admin.alertCountsByAgent()).singleElement().satisfies(c -> {
+            assertThat(c.agentId()).isEqualTo(agentId);
+            assertThat(c.open()).isEqualTo(1);
+            assertThat(c.worstSeverity()).isEqualTo("critical");
+        });
+
+        // Its link opens the alerts page filtered to that agent.
+        browser.driver.findElement(By.cssSelector("#agents-table tr[data-agent-id='" + agentId + "'] a.alert-count")).click();
+        browser.awaitText(By.id("alert-agent-filter"), agentId.toString(), Duration.ofSeconds(15));
         By row = By.cssSelector("#alerts-table tr[data-check='dash-cpu']");
         browser.await(row, Duration.ofSeconds(20));
         browser.awaitText(By.id("nav-alert-count"), "1", Duration.ofSeconds(15));
@@ -86,6 +100,9 @@ class DashboardAlertsTest {
         AlertView resolved = admin.alerts(Map.of("check", "dash-cpu")).get(0);
         assertThat(resolved.resolvedBy()).isEqualTo(TestServer.ADMIN_EMAIL);
         browser.awaitText(By.id("nav-alert-count"), "0", Duration.ofSeconds(15));
+        assertThat(admin.alertCountsByAgent()).isEmpty();
+        browser.go(base, "#/agents");
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> browser.textContent(alertsCell).isBlank());
         assertThat(browser.cspViolations()).isEmpty();
         assertThat(browser.pageErrors()).isEmpty();
     }

@@ -31,14 +31,31 @@ import java.util.concurrent.TimeUnit;
 final class CheckProbes {
     private static final int OUTPUT_LIMIT = 4000;
 
+    /** Debian's reboot marker; the same variable as the inventory's, so tests point both at a fixture. */
+    static final String REBOOT_REQUIRED_FILE = "GURURMM_REBOOT_REQUIRED_FILE";
+    /** dpkg's status file, whose change time says when packages last changed (shared with the inventory). */
+    static final String DPKG_STATUS = "GURURMM_DPKG_STATUS";
+    /**
+     * TEST ONLY: a file whose text stands in for {@code apt-get -s upgrade}'s output, so a test can
+     * have updates pending without a real apt. Never set in production.
+     */
+    static final String TEST_APT_UPGRADE_OUTPUT_FILE = "GURURMM_TEST_APT_UPGRADE_OUTPUT_FILE";
+
     private final String os;
     private final ProcessRunner runner;
+    private final Path rebootMarker;
+    private final Path dpkgStatus;
+    private final Path aptOutputFixture;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    CheckProbes(String os, ProcessRunner runner) {
+    CheckProbes(String os, ProcessRunner runner, java.util.Map<String, String> env) {
         this.os = os;
         this.runner = runner;
+        this.rebootMarker = Path.of(env.getOrDefault(REBOOT_REQUIRED_FILE, "/var/run/reboot-required"));
+        this.dpkgStatus = Path.of(env.getOrDefault(DPKG_STATUS, "/var/lib/dpkg/status"));
+        String fixture = env.get(TEST_APT_UPGRADE_OUTPUT_FILE);
+        this.aptOutputFixture = fixture == null || fixture.isBlank() ? null : Path.of(fixture);
     }
 
     CheckOutcome run(AgentCheck check) {
@@ -135,9 +152,9 @@ final class CheckProbes {
                 yield r.exit() == 0 ? CheckOutcome.critical("Windows Update requires a reboot") : CheckOutcome.ok("no reboot required");
             }
             case "linux" -> {
-                Path marker = Path.of("/var/run/reboot-required");
+                Path marker = rebootMarker;
                 if (Files.exists(marker)) {
-                    String pkgs = read(Path.of("/var/run/reboot-required.pkgs")).map(t -> " (" + t.strip().replace('\n', ' ') + ")").orElse("");
+                    String pkgs = read(marker.resolveSibling(marker.getFileName() + ".pkgs")).map(t -> " (" + t.strip().replace('\n', ' ') + ")").orElse("");
                     yield CheckOutcome.critical("a reboot is required" + pkgs);
                 }
                 yield CheckOutcome.ok("no reboot required");
@@ -152,23 +169,37 @@ final class CheckProbes {
      * that long. Elsewhere the server's inventory is the better source (see docs).
      */
     CheckOutcome pendingUpdates(int days) {
-        if (!os.equals("linux") || !Files.exists(Path.of("/usr/bin/apt-get"))) {
+        if (!os.equals("linux") || (aptOutputFixture == null && !Files.exists(Path.of("/usr/bin/apt-get")))) {
             return CheckOutcome.ok("pending-update age is only probed on apt-based Linux by the agent");
         }
-        Exec r = exec(List.of("apt-get", "-s", "-o", "Debug::NoLocking=true", "upgrade"), 120);
-        long pending = r.output().lines().filter(l -> l.startsWith("Inst ")).count();
+        String simulation;
+        if (aptOutputFixture != null) {
+            simulation = read(aptOutputFixture).orElse("");
+        } else {
+            Exec r = exec(List.of("apt-get", "-s", "-o", "Debug::NoLocking=true", "upgrade"), 120);
+            if (r.exit() != 0) {
+                return CheckOutcome.critical("apt-get -s upgrade failed (exit " + r.exit() + "): " + r.output().strip());
+            }
+            simulation = r.output();
+        }
+        long pending = pendingCount(simulation);
         if (pending == 0) {
             return CheckOutcome.ok("no pending updates");
         }
         Instant changed;
         try {
-            changed = Files.getLastModifiedTime(Path.of("/var/lib/dpkg/status")).toInstant();
+            changed = Files.getLastModifiedTime(dpkgStatus).toInstant();
         } catch (IOException e) {
             return CheckOutcome.critical(pending + " updates pending; cannot read when packages last changed: " + e.getMessage());
         }
         long age = Duration.between(changed, Instant.now()).toDays();
         return age >= days ? CheckOutcome.critical(pending + " updates pending; packages unchanged for " + age + " days")
                 : CheckOutcome.ok(pending + " updates pending; packages changed " + age + " days ago");
+    }
+
+    /** The packages a simulated upgrade would install: its {@code Inst } lines. */
+    static long pendingCount(String aptSimulation) {
+        return aptSimulation.lines().filter(l -> l.startsWith("Inst ")).count();
     }
 
     CheckOutcome script(AgentCheck check) {

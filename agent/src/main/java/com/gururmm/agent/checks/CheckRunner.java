@@ -42,7 +42,7 @@ public final class CheckRunner implements AutoCloseable {
 
     /** @param sender sends a frame if connected; false when it could not */
     public CheckRunner(String os, ProcessRunner runner, StateDir state, Predicate<AgentMessage> sender) {
-        this.probes = new CheckProbes(os, runner);
+        this.probes = new CheckProbes(os, runner, System.getenv());
         this.outbox = new CheckOutbox(state);
         this.sender = sender;
     }

@@ -41,6 +41,13 @@ public final class Alerts {
     public record AlertCounts(int open, int acknowledged, int critical, int warning, int info, int silenced) {
     }
 
+    /**
+     * {@code GET /api/alerts/counts?by=agent}: one row per agent (in the caller's scope) that has unresolved alerts;
+     * {@code worst_severity} is the highest of them (critical, warning, info). Agents without one are not listed.
+     */
+    public record AgentAlertCount(UUID agentId, int open, int acknowledged, String worstSeverity) {
+    }
+
     /** {@code POST /api/maintenance-windows}: one agent or one site, from {@code starts_at} (default now) to {@code ends_at}. */
     public record MaintenanceWindowRequest(UUID agentId, String site, Instant startsAt, Instant endsAt, String reason) {
     }

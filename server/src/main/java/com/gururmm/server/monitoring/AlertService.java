@@ -1,5 +1,6 @@
 package com.gururmm.server.monitoring;
 
+import com.gururmm.protocol.api.Alerts.AgentAlertCount;
 import com.gururmm.protocol.api.Alerts.AlertCounts;
 import com.gururmm.protocol.api.Alerts.AlertView;
 import com.gururmm.protocol.api.Checks;
@@ -54,6 +55,11 @@ final class AlertService {
     /** The navigation badge: unresolved alerts of agents in the caller's scope. */
     AlertCounts counts(Principal caller) {
         return store.counts(caller.scope());
+    }
+
+    /** The fleet page's alerts column: unresolved alerts per agent in the caller's scope. */
+    List<AgentAlertCount> countsByAgent(Principal caller) {
+        return store.countsByAgent(caller.scope());
     }
 
     AlertView acknowledge(Principal actor, UUID id) {

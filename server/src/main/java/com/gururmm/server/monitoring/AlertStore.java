@@ -1,5 +1,6 @@
 package com.gururmm.server.monitoring;
 
+import com.gururmm.protocol.api.Alerts.AgentAlertCount;
 import com.gururmm.protocol.api.Alerts.AlertCounts;
 import com.gururmm.protocol.api.Alerts.AlertView;
 import com.gururmm.server.auth.Scope;
@@ -129,6 +130,22 @@ final class AlertStore {
                         FROM alerts WHERE open_key IS NOT NULL""" + " AND " + scope.agentsSql("agent_id"))
                 .map((rs, ctx) -> new AlertCounts(rs.getInt("open_n"), rs.getInt("ack_n"), rs.getInt("critical_n"), rs.getInt("warning_n"),
                         rs.getInt("info_n"), rs.getInt("silenced_n"))).one());
+    }
+
+    /** Unresolved alerts per agent within {@code scope}: one grouped query for the whole fleet (the fleet page's column). */
+    List<AgentAlertCount> countsByAgent(Scope scope) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT agent_id,
+                               SUM(CASE WHEN state = 'open' THEN 1 ELSE 0 END) AS open_n,
+                               SUM(CASE WHEN state = 'acknowledged' THEN 1 ELSE 0 END) AS ack_n,
+                               MAX(CASE severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END) AS worst
+                        FROM alerts WHERE open_key IS NOT NULL""" + " AND " + scope.agentsSql("agent_id") + " GROUP BY agent_id")
+                .map((rs, ctx) -> new AgentAlertCount(UUID.fromString(rs.getString("agent_id")), rs.getInt("open_n"), rs.getInt("ack_n"),
+                        switch (rs.getInt("worst")) {
+                            case 3 -> "critical";
+                            case 2 -> "warning";
+                            default -> "info";
+                        })).list());
     }
 
     /** Agent id and check key of every unresolved alert (read once at start by the evaluators). */

@@ -48,8 +48,18 @@ final class MonitoringRoutes {
         routes.get("/api/alerts", Rule.role(Role.VIEWER), "List alerts (filters: state, severity, agent, site, check, since, limit)", ctx ->
                 ctx.json(alerts.list(Access.principal(ctx), Bodies.query(ctx, "state"), Bodies.query(ctx, "severity"), uuidQuery(ctx, "agent"),
                         Bodies.query(ctx, "site"), Bodies.query(ctx, "check"), instantQuery(ctx, "since"), intQuery(ctx, "limit"))));
-        routes.get("/api/alerts/counts", Rule.role(Role.VIEWER), "Counts of unresolved alerts (for the navigation badge)", ctx ->
-                ctx.json(alerts.counts(Access.principal(ctx))));
+        routes.get("/api/alerts/counts", Rule.role(Role.VIEWER),
+                "Counts of unresolved alerts (the navigation badge); by=agent: per agent with the worst severity (the fleet page)", ctx -> {
+                    String by = Bodies.query(ctx, "by");
+                    if (by == null || by.isBlank()) {
+                        ctx.json(alerts.counts(Access.principal(ctx)));
+                    } else if (by.trim().equals("agent")) {
+                        ctx.json(alerts.countsByAgent(Access.principal(ctx)));
+                    } else {
+                        throw ApiException.badRequest("Query parameter 'by' must be 'agent' (or absent for the totals); got '"
+                                + Bodies.truncate(by) + "'.");
+                    }
+                });
         routes.get("/api/alerts/{id}", Rule.role(Role.VIEWER), "One alert", ctx -> ctx.json(alerts.get(Access.principal(ctx), Bodies.uuidParam(ctx, "id"))));
         routes.post("/api/alerts/{id}/acknowledge", Rule.role(Role.TECHNICIAN), "Acknowledge an open alert", ctx ->
                 ctx.json(alerts.acknowledge(Access.principal(ctx), Bodies.uuidParam(ctx, "id"))));

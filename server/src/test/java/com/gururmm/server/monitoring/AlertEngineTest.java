@@ -205,4 +205,32 @@ class AlertEngineTest {
         assertThat(raise("mw", "critical").silenced()).as("after the window").isFalse();
         assertThat(Map.of()).isEmpty();
     }
+
+    @Test
+    void countsByAgentGroupsUnresolvedAlertsWithTheWorstSeverity() {
+        UUID other = UUID.randomUUID();
+        raise("cpu", "warning");
+        AlertView disk = raise("disk", "critical");
+        engine.acknowledge(disk, "tech@example.test");
+        AlertView gone = raise("mem", "critical");
+        engine.resolve(gone, "tech@example.test");
+        engine.raise(other, "svc", null, "service", "info", "svc down", "svc down", null);
+        engine.resolve(raise("old", "critical"), "tech@example.test");
+
+        var byAgent = store.countsByAgent(com.gururmm.server.auth.Scope.ALL);
+        assertThat(byAgent).hasSize(2);
+        assertThat(byAgent).filteredOn(c -> c.agentId().equals(agent)).singleElement().satisfies(c -> {
+            assertThat(c.open()).as("cpu").isEqualTo(1);
+            assertThat(c.acknowledged()).as("disk").isEqualTo(1);
+            assertThat(c.worstSeverity()).as("resolved criticals do not count").isEqualTo("critical");
+        });
+        assertThat(byAgent).filteredOn(c -> c.agentId().equals(other)).singleElement().satisfies(c -> {
+            assertThat(c.open()).isEqualTo(1);
+            assertThat(c.worstSeverity()).isEqualTo("info");
+        });
+        engine.resolve(disk, "tech@example.test");
+        assertThat(store.countsByAgent(com.gururmm.server.auth.Scope.ALL)).filteredOn(c -> c.agentId().equals(agent)).singleElement()
+                .satisfies(c -> assertThat(c.worstSeverity()).as("only the warning left").isEqualTo("warning"));
+        assertThat(store.countsByAgent(com.gururmm.server.auth.Scope.NONE)).as("an empty scope sees nothing").isEmpty();
+    }
 }
