@@ -483,6 +483,71 @@ public final class GuruClient {
         return batch(id, true);
     }
 
+    // --- script library (docs/OPERATIONS.md, "Automation") ---
+
+    public com.gururmm.protocol.api.Scripts.ScriptView createScript(com.gururmm.protocol.api.Scripts.ScriptRequest request) {
+        return call("POST", "/api/scripts", request, com.gururmm.protocol.api.Scripts.ScriptView.class);
+    }
+
+    /** Filters: {@code category}, {@code q} (a word of the name or description). */
+    public List<com.gururmm.protocol.api.Scripts.ScriptView> scripts(Map<String, String> filters) {
+        return call("GET", "/api/scripts" + query(filters), null, new TypeReference<List<com.gururmm.protocol.api.Scripts.ScriptView>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Scripts.ScriptView script(UUID id) {
+        return call("GET", "/api/scripts/" + id, null, com.gururmm.protocol.api.Scripts.ScriptView.class);
+    }
+
+    public com.gururmm.protocol.api.Scripts.ScriptView script(UUID id, int version) {
+        return call("GET", "/api/scripts/" + id + "?version=" + version, null, com.gururmm.protocol.api.Scripts.ScriptView.class);
+    }
+
+    /** A new version; null fields of {@code change} stay as they are. */
+    public com.gururmm.protocol.api.Scripts.ScriptView updateScript(UUID id, com.gururmm.protocol.api.Scripts.ScriptRequest change) {
+        return call("PATCH", "/api/scripts/" + id, change, com.gururmm.protocol.api.Scripts.ScriptView.class);
+    }
+
+    public void deleteScript(UUID id) {
+        call("DELETE", "/api/scripts/" + id, null, Void.class);
+    }
+
+    public List<com.gururmm.protocol.api.Scripts.VersionSummary> scriptVersions(UUID id) {
+        return call("GET", "/api/scripts/" + id + "/versions", null, new TypeReference<List<com.gururmm.protocol.api.Scripts.VersionSummary>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Scripts.RunSubmitted runScript(UUID id, com.gururmm.protocol.api.Scripts.RunRequest request) {
+        return call("POST", "/api/scripts/" + id + "/run", request, com.gururmm.protocol.api.Scripts.RunSubmitted.class);
+    }
+
+    public List<com.gururmm.protocol.api.Scripts.RunView> scriptRuns(UUID id) {
+        return call("GET", "/api/scripts/" + id + "/runs", null, new TypeReference<List<com.gururmm.protocol.api.Scripts.RunView>>() {
+        });
+    }
+
+    /** The script as a plain file: YAML front matter in comment lines, then its text (for git). */
+    public String exportScript(UUID id) {
+        RawResponse response = raw("GET", "/api/scripts/" + id + "/export", null, Map.of());
+        if (response.status() >= 400) {
+            throw error(response);
+        }
+        return response.body();
+    }
+
+    /** Imports a file made by {@link #exportScript} (or by hand): a new script, or a new version of the one with its name. */
+    public com.gururmm.protocol.api.Scripts.ScriptView importScript(String file) {
+        RawResponse response = raw("POST", "/api/scripts/import", file, Map.of("Content-Type", "text/plain; charset=utf-8"));
+        if (response.status() >= 400) {
+            throw error(response);
+        }
+        try {
+            return MAPPER.readValue(response.body(), com.gururmm.protocol.api.Scripts.ScriptView.class);
+        } catch (JsonProcessingException e) {
+            throw new GuruApiException(response.status(), "bad_response", "The server sent a response this client cannot read: " + e.getOriginalMessage());
+        }
+    }
+
     // --- enrollment tokens ---
 
     public TokenView createEnrollmentToken(CreateRequest request) {
@@ -774,7 +839,7 @@ public final class GuruClient {
             builder.header("Authorization", "Bearer " + token);
         }
         builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
+        if (body != null && !headers.containsKey("Content-Type")) {
             builder.header("Content-Type", "application/json");
         }
         return send(builder);

@@ -115,6 +115,7 @@ public final class GuruServer implements AutoCloseable {
     private final TunnelSockets tunnelSockets;
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
+    private final com.gururmm.server.automation.AutomationModule automation;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
@@ -206,6 +207,15 @@ public final class GuruServer implements AutoCloseable {
                     }
                 });
         gateway.checks(monitoring.agentChecks());
+        Rule batchRead = Rule.role(com.gururmm.server.auth.Role.VIEWER).onBatch("id");
+        this.automation = new com.gururmm.server.automation.AutomationModule(jdbi, batches, audit, clock, (principal, batchId) -> {
+            try {
+                scopeGuard.check(principal, batchRead, batchId);
+                return true;
+            } catch (com.gururmm.server.http.ApiException e) {
+                return false;
+            }
+        });
 
         // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
         this.tls = ServerCertificate.fromConfig(config);
@@ -255,6 +265,7 @@ public final class GuruServer implements AutoCloseable {
             releases.register(routes);
             monitoring.register(routes);
             notifications.register(routes);
+            automation.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
@@ -424,6 +435,7 @@ public final class GuruServer implements AutoCloseable {
         app.stop();
         flusher.run();
         metrics.close();
+        automation.close();
         monitoring.close();
         bus.close();
         database.close();

@@ -3,7 +3,10 @@ package com.gururmm.server.command;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One row of {@code commands}. {@code holdReason}: why a {@code held} command waits for an admin. */
+/**
+ * One row of {@code commands}. {@code holdReason}: why a {@code held} command waits for an admin;
+ * {@code env}: extra environment variables as a JSON object (a saved script's parameters), or null.
+ */
 public record CommandRow(
         UUID id,
         UUID agentId,
@@ -27,5 +30,16 @@ public record CommandRow(
         Instant startedAt,
         Instant completedAt,
         String sandboxNote,
-        String holdReason) {
+        String holdReason,
+        String env) {
+    /** A row without extra environment variables. */
+    public CommandRow(UUID id, UUID agentId, String commandType, String commandText, String context, int timeoutSeconds,
+                      String status, Integer exitCode, String stdout, String stderr, boolean stdoutTruncated,
+                      boolean stderrTruncated, String error, boolean failedByServer, String createdBy, Instant createdAt,
+                      Instant expiresAt, Instant dispatchedAt, Instant deadlineAt, Instant startedAt, Instant completedAt,
+                      String sandboxNote, String holdReason) {
+        this(id, agentId, commandType, commandText, context, timeoutSeconds, status, exitCode, stdout, stderr, stdoutTruncated,
+                stderrTruncated, error, failedByServer, createdBy, createdAt, expiresAt, dispatchedAt, deadlineAt, startedAt,
+                completedAt, sandboxNote, holdReason, null);
+    }
 }
