@@ -120,7 +120,7 @@ final class ScriptFiles {
                 yaml.add(line.length() <= prefix.length() ? "" : line.substring(prefix.length()));
             } else {
                 throw ApiException.badRequest("Front matter line " + (i + 1) + " does not start with '" + prefix
-                        + "'; every line up to the closing '" + prefix + "---' must.");
+                        + "'; every line up to the closing '" + prefix + "---' must (is the block not closed?).");
             }
         }
         if (!closed) {

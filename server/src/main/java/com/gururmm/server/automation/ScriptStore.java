@@ -15,16 +15,16 @@ final class ScriptStore {
         this.jdbi = jdbi;
     }
 
-    record ScriptRow(UUID id, String name, String nameKey, int currentVersion, String createdBy, Instant createdAt, String updatedBy,
+    public record ScriptRow(UUID id, String name, String nameKey, int currentVersion, String createdBy, Instant createdAt, String updatedBy,
                      Instant updatedAt, Instant deletedAt) {
     }
 
     /** One version as stored: {@code parameters} a JSON array, {@code supportedOs} comma-separated or null (every OS). */
-    record VersionRow(UUID scriptId, int version, String name, String description, String category, String commandType, String body,
+    public record VersionRow(UUID scriptId, int version, String name, String description, String category, String commandType, String body,
                       String parameters, int timeoutSeconds, String context, String supportedOs, String createdBy, Instant createdAt) {
     }
 
-    record RunRow(UUID batchId, UUID scriptId, int scriptVersion, String parameters, UUID scheduleId, String createdBy,
+    public record RunRow(UUID batchId, UUID scriptId, int scriptVersion, String parameters, UUID scheduleId, String createdBy,
                   Instant createdAt) {
     }
 

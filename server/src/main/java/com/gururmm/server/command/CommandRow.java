@@ -32,14 +32,4 @@ public record CommandRow(
         String sandboxNote,
         String holdReason,
         String env) {
-    /** A row without extra environment variables. */
-    public CommandRow(UUID id, UUID agentId, String commandType, String commandText, String context, int timeoutSeconds,
-                      String status, Integer exitCode, String stdout, String stderr, boolean stdoutTruncated,
-                      boolean stderrTruncated, String error, boolean failedByServer, String createdBy, Instant createdAt,
-                      Instant expiresAt, Instant dispatchedAt, Instant deadlineAt, Instant startedAt, Instant completedAt,
-                      String sandboxNote, String holdReason) {
-        this(id, agentId, commandType, commandText, context, timeoutSeconds, status, exitCode, stdout, stderr, stdoutTruncated,
-                stderrTruncated, error, failedByServer, createdBy, createdAt, expiresAt, dispatchedAt, deadlineAt, startedAt,
-                completedAt, sandboxNote, holdReason, null);
-    }
 }

@@ -148,7 +148,7 @@ public final class CommandService {
         CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
                 status, null, null, unsupported, false, false, unsupported, false,
                 actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, timeout) : null,
-                null, unsupported == null ? null : now, null, null);
+                null, unsupported == null ? null : now, null, null, null);
         store.insert(row);
         published(id, agentId, status, now);
         if (auditEach) {
