@@ -548,6 +548,36 @@ public final class GuruClient {
         }
     }
 
+    // --- scheduled tasks ---
+
+    public com.gururmm.protocol.api.Schedules.ScheduleView createSchedule(com.gururmm.protocol.api.Schedules.ScheduleRequest request) {
+        return call("POST", "/api/schedules", request, com.gururmm.protocol.api.Schedules.ScheduleView.class);
+    }
+
+    /** Filter: {@code script_id}. */
+    public List<com.gururmm.protocol.api.Schedules.ScheduleView> schedules(Map<String, String> filters) {
+        return call("GET", "/api/schedules" + query(filters), null, new TypeReference<List<com.gururmm.protocol.api.Schedules.ScheduleView>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Schedules.ScheduleView schedule(UUID id) {
+        return call("GET", "/api/schedules/" + id, null, com.gururmm.protocol.api.Schedules.ScheduleView.class);
+    }
+
+    public com.gururmm.protocol.api.Schedules.ScheduleView updateSchedule(UUID id, com.gururmm.protocol.api.Schedules.ScheduleRequest change) {
+        return call("PATCH", "/api/schedules/" + id, change, com.gururmm.protocol.api.Schedules.ScheduleView.class);
+    }
+
+    public void deleteSchedule(UUID id) {
+        call("DELETE", "/api/schedules/" + id, null, Void.class);
+    }
+
+    /** The schedule's occurrences, newest first. */
+    public List<com.gururmm.protocol.api.Schedules.ScheduleRun> scheduleRuns(UUID id) {
+        return call("GET", "/api/schedules/" + id + "/runs", null, new TypeReference<List<com.gururmm.protocol.api.Schedules.ScheduleRun>>() {
+        });
+    }
+
     // --- enrollment tokens ---
 
     public TokenView createEnrollmentToken(CreateRequest request) {

@@ -5,9 +5,11 @@ import com.gururmm.server.auth.Principal;
 import com.gururmm.server.batch.BatchService;
 import com.gururmm.server.routing.RouteTable;
 import java.time.Clock;
-import java.util.List;
+import com.gururmm.server.agent.AgentService;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -17,17 +19,30 @@ import org.jdbi.v3.core.Jdbi;
 public final class AutomationModule implements AutoCloseable {
     private final ScriptService scripts;
     private final BatchService batches;
+    private final ScheduleService schedules;
+    private final Scheduler scheduler;
 
     /**
      * @param batchVisible is a batch within the caller's scope (every agent it targeted is)?
+     * @param users        a user as a caller now (role and scope), empty when disabled or deleted: schedules run as their owner
+     * @param node         this server node's name, recorded with each occurrence it fires
      */
-    public AutomationModule(Jdbi jdbi, BatchService batches, AuditLog audit, Clock clock, BiPredicate<Principal, UUID> batchVisible) {
+    public AutomationModule(Jdbi jdbi, BatchService batches, AgentService agents, AuditLog audit, Clock clock,
+                            BiPredicate<Principal, UUID> batchVisible, Function<UUID, Optional<Principal>> users, String node) {
         this.batches = batches;
         this.scripts = new ScriptService(new ScriptStore(jdbi), batches, audit, clock, batchVisible);
+        this.schedules = new ScheduleService(new ScheduleStore(jdbi), scripts, batches, agents, audit, clock, users);
+        this.scheduler = new Scheduler(schedules, scripts, batches, audit, clock, node);
     }
 
     public void register(RouteTable routes) {
-        new ScriptRoutes(scripts, batches, id -> List.of()).register(routes);
+        new ScriptRoutes(scripts, batches, id -> schedules.store().usingScript(id)).register(routes);
+        new ScheduleRoutes(schedules, batches).register(routes);
+    }
+
+    /** One scheduler pass: fires every due occurrence (run every second by the server). */
+    public int tick() {
+        return scheduler.tick();
     }
 
     @Override

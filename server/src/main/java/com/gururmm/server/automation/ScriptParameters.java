@@ -136,6 +136,19 @@ final class ScriptParameters {
         return out;
     }
 
+    /** Stored texts (from {@link #values}) back as typed values, so they can be checked again (against another version). */
+    static Map<String, Object> typed(List<Parameter> definitions, Map<String, String> texts) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, String> types = new java.util.HashMap<>();
+        definitions.forEach(d -> types.put(d.name(), d.type()));
+        texts.forEach((name, text) -> out.put(name, switch (types.getOrDefault(name, "string")) {
+            case "number" -> new BigDecimal(text);
+            case "boolean" -> Boolean.parseBoolean(text);
+            default -> text;
+        }));
+        return out;
+    }
+
     /** The environment of a run: {@code GURURMM_PARAM_<NAME>} per value. */
     static Map<String, String> environment(Map<String, String> values) {
         Map<String, String> env = new TreeMap<>();
