@@ -578,6 +578,50 @@ public final class GuruClient {
         });
     }
 
+    // --- policies ---
+
+    public com.gururmm.protocol.api.Policies.PolicyView createPolicy(com.gururmm.protocol.api.Policies.PolicyRequest request) {
+        return call("POST", "/api/policies", request, com.gururmm.protocol.api.Policies.PolicyView.class);
+    }
+
+    public List<com.gururmm.protocol.api.Policies.PolicyView> policies() {
+        return call("GET", "/api/policies", null, new TypeReference<List<com.gururmm.protocol.api.Policies.PolicyView>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Policies.PolicyView policy(UUID id) {
+        return call("GET", "/api/policies/" + id, null, com.gururmm.protocol.api.Policies.PolicyView.class);
+    }
+
+    public com.gururmm.protocol.api.Policies.PolicyView updatePolicy(UUID id, com.gururmm.protocol.api.Policies.PolicyRequest change) {
+        return call("PATCH", "/api/policies/" + id, change, com.gururmm.protocol.api.Policies.PolicyView.class);
+    }
+
+    public void deletePolicy(UUID id) {
+        call("DELETE", "/api/policies/" + id, null, Void.class);
+    }
+
+    public com.gururmm.protocol.api.Policies.Assignment assignPolicy(UUID id, com.gururmm.protocol.api.Policies.AssignmentRequest request) {
+        return call("POST", "/api/policies/" + id + "/assignments", request, com.gururmm.protocol.api.Policies.Assignment.class);
+    }
+
+    public void unassignPolicy(UUID id, UUID assignmentId) {
+        call("DELETE", "/api/policies/" + id + "/assignments/" + assignmentId, null, Void.class);
+    }
+
+    public void excludeFromPolicy(UUID id, UUID agentId) {
+        call("POST", "/api/policies/" + id + "/exclusions", new com.gururmm.protocol.api.Policies.ExclusionRequest(agentId), Void.class);
+    }
+
+    public void includeInPolicy(UUID id, UUID agentId) {
+        call("DELETE", "/api/policies/" + id + "/exclusions/" + agentId, null, Void.class);
+    }
+
+    /** What applies to the agent, with where each policy comes from. */
+    public com.gururmm.protocol.api.Policies.AgentPolicies agentPolicies(UUID agentId) {
+        return call("GET", "/api/agents/" + agentId + "/policies", null, com.gururmm.protocol.api.Policies.AgentPolicies.class);
+    }
+
     // --- enrollment tokens ---
 
     public TokenView createEnrollmentToken(CreateRequest request) {

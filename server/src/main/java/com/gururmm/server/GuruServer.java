@@ -215,7 +215,7 @@ public final class GuruServer implements AutoCloseable {
             } catch (com.gururmm.server.http.ApiException e) {
                 return false;
             }
-        }, auth::principalOf, nodeName);
+        }, auth::principalOf, nodeName, monitoring, access::checkAgent);
 
         // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
         this.tls = ServerCertificate.fromConfig(config);
