@@ -61,12 +61,12 @@ class GuruPolicies extends ListPage {
       <section class="card">
         <h1>Policies</h1>
         <p class="muted">A policy applies its checks and tasks to every agent where it is assigned (fleet, client, site), except excluded agents.</p>
-        ${tech ? html`<details><summary>New policy</summary><form class="row" id="policy-form" @submit=${this.add}>
+        ${tech ? html`<h2>New policy</h2><form class="row" id="policy-form" @submit=${this.add}>
           <label>Name <input name="name" id="policy-name" required></label>
           <label class="wide">Description <input name="description" id="policy-description"></label>
           <label class="wide">Checks (JSON) <textarea name="checks" id="policy-checks" rows="3" class="mono"
             placeholder='[{"kind":"service","service":"nginx"}]'></textarea></label>
-          <button type="submit" class="primary" id="policy-create">Create policy</button></form></details>` : nothing}
+          <button type="submit" class="primary" id="policy-create">Create policy</button></form>` : nothing}
         ${errorBox(this.error)}
       </section>
       ${this.items === null ? html`<p class="muted">Loading…</p>` : this.items.map((p) => html`

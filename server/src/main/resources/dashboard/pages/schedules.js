@@ -66,7 +66,7 @@ class GuruSchedules extends ListPage {
       <section class="card">
         <h1>Schedules</h1>
         <p class="muted">Each occurrence runs once (also across restarts and server nodes); offline agents run it when they return, unless the schedule skips missed runs.</p>
-        ${tech ? html`<details><summary>New schedule</summary><form class="row" id="schedule-form" @submit=${this.add}>
+        ${tech ? html`<h2>New schedule</h2><form class="row" id="schedule-form" @submit=${this.add}>
           <label>Script <select name="script" id="schedule-script" @change=${(e) => { this.scriptId = e.target.value; }}>
             ${this.scripts.map((s) => html`<option value=${s.id} ?selected=${s.id === this.scriptId}>${s.name} (v${s.version})</option>`)}</select></label>
           <label>Name <input name="name" id="schedule-name"></label>
@@ -76,7 +76,7 @@ class GuruSchedules extends ListPage {
           <label>Time zone <input name="time-zone" id="schedule-time-zone" placeholder="UTC"></label>
           <label><input type="checkbox" name="skip-if-missed" id="schedule-skip"> skip if missed</label>
           ${parameterInputs(this.script?.parameters)}${targetInputs(this.sites, this.clients)}
-          <button type="submit" class="primary" id="schedule-create">Create schedule</button></form></details>` : nothing}
+          <button type="submit" class="primary" id="schedule-create">Create schedule</button></form>` : nothing}
         ${errorBox(this.error)}
       </section>
       <section class="card">

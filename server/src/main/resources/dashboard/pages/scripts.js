@@ -133,7 +133,7 @@ class GuruScripts extends ListPage {
     return html`
       <section class="card">
         <h1>Scripts</h1>
-        ${tech ? html`<details><summary>New script</summary><form class="row" id="script-form" @submit=${this.add}>
+        ${tech ? html`<h2>New script</h2><form class="row" id="script-form" @submit=${this.add}>
           <label>Name <input name="name" id="script-name" required></label>
           <label>Type <select name="type" id="script-type">${TYPES.map((t) => html`<option value=${t}>${t}</option>`)}</select></label>
           <label>Category <input name="category" id="script-category"></label>
@@ -142,7 +142,7 @@ class GuruScripts extends ListPage {
           <label class="wide">Script <textarea name="command" id="script-command" rows="6" class="mono" required></textarea></label>
           <label class="wide">Parameters, one per line <textarea name="parameters" id="script-parameters" rows="3" class="mono"
             placeholder="path:string:required&#10;days:number=7&#10;mode:choice/fast|safe"></textarea></label>
-          <button type="submit" class="primary" id="script-create">Save script</button></form></details>` : nothing}
+          <button type="submit" class="primary" id="script-create">Save script</button></form>` : nothing}
         ${errorBox(this.error)}
       </section>
       ${this.selected ? this.detail(this.selected) : nothing}

@@ -64,7 +64,6 @@ class DashboardAutomationTest {
         browser.await(By.id("main-nav"));
         browser.go(base, "#/scripts");
         browser.await(By.id("script-form"));
-        browser.js("document.querySelector('#script-form').closest('details').open = true");
         browser.type(By.id("script-name"), "Dashboard greet");
         new Select(browser.await(By.id("script-type"))).selectByValue("sh");
         browser.type(By.id("script-command"), "printf '[%s]' \"$GURURMM_PARAM_WHO\"");
