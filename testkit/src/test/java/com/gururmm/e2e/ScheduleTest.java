@@ -133,6 +133,31 @@ class ScheduleTest {
     }
 
     @Test
+    void withSkipIfMissedAnOfflineAgentsRunExpiresInsteadOfWaiting() {
+        GuruClient admin = admin();
+        UUID offline = admin.enroll(new com.gururmm.protocol.api.Agents.EnrollRequest(FLEETS.get(kind).server().enrollmentToken(),
+                "dev-skip-" + UUID.randomUUID(), "machine-skip-" + UUID.randomUUID(), "never-connects-skip", "linux", "amd64", "1.0.0", "stable"))
+                .agentId();
+        ScriptView script = greet(admin);
+        ScheduleView schedule = admin.createSchedule(new ScheduleRequest("skip", script.id(), null, Map.of("who", "x", "times", 1), List.of(offline),
+                null, null, 5, null, null, true, null));
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                admin.scheduleRuns(schedule.id()).stream().anyMatch(r -> r.counts() != null && r.counts().getOrDefault("failed", 0) == 1));
+        admin.updateSchedule(schedule.id(), new ScheduleRequest(null, null, null, null, null, null, null, null, null, null, null, false));
+        ScheduleRun expired = admin.scheduleRuns(schedule.id()).stream()
+                .filter(r -> r.counts() != null && r.counts().getOrDefault("failed", 0) == 1).findFirst().orElseThrow();
+        assertThat(admin.batch(expired.batchId()).results()).singleElement()
+                .satisfies(r -> assertThat(r.error()).as("the run expired instead of waiting for the agent").contains("expired"));
+        // Without skip_if_missed the same run waits for the agent (queued), as every command does.
+        ScheduleView waits = admin.createSchedule(new ScheduleRequest("waits", script.id(), null, Map.of("who", "x", "times", 1), List.of(offline),
+                null, null, 5, null, null, false, null));
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !admin.scheduleRuns(waits.id()).isEmpty());
+        admin.updateSchedule(waits.id(), new ScheduleRequest(null, null, null, null, null, null, null, null, null, null, null, false));
+        assertThat(admin.batch(admin.scheduleRuns(waits.id()).get(0).batchId()).counts()).isEqualTo(Map.of("queued", 1));
+        admin.retireAgent(offline);
+    }
+
+    @Test
     void badInputIsRefusedNamingTheField() {
         GuruClient admin = admin();
         ScriptView script = greet(admin);
