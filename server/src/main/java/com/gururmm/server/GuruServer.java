@@ -115,6 +115,7 @@ public final class GuruServer implements AutoCloseable {
     private final TunnelSockets tunnelSockets;
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
+    private final com.gururmm.server.automation.AutomationModule automation;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
@@ -206,6 +207,15 @@ public final class GuruServer implements AutoCloseable {
                     }
                 });
         gateway.checks(monitoring.agentChecks());
+        Rule batchRead = Rule.role(com.gururmm.server.auth.Role.VIEWER).onBatch("id");
+        this.automation = new com.gururmm.server.automation.AutomationModule(jdbi, batches, agents, audit, clock, (principal, batchId) -> {
+            try {
+                scopeGuard.check(principal, batchRead, batchId);
+                return true;
+            } catch (com.gururmm.server.http.ApiException e) {
+                return false;
+            }
+        }, auth::principalOf, nodeName, monitoring, access::checkAgent);
 
         // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
         this.tls = ServerCertificate.fromConfig(config);
@@ -255,6 +265,7 @@ public final class GuruServer implements AutoCloseable {
             releases.register(routes);
             monitoring.register(routes);
             notifications.register(routes);
+            automation.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
@@ -314,6 +325,8 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(this::metricsUpkeepSafely, 60, 60, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
+        // Scheduled tasks: exactly once per occurrence, also with several nodes (docs/OPERATIONS.md, "Automation").
+        scheduler.scheduleWithFixedDelay(() -> guarded("scheduled tasks", automation::tick), 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel access re-check", tunnelSockets::recheckClients), 5, 5, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
@@ -424,6 +437,7 @@ public final class GuruServer implements AutoCloseable {
         app.stop();
         flusher.run();
         metrics.close();
+        automation.close();
         monitoring.close();
         bus.close();
         database.close();

@@ -156,7 +156,18 @@ class AuthorizationTest {
             Map.entry("POST /api/clients/{id}/sites", new Sample(null, "{\"name\":\"Site A\"}", 409, false)),
             Map.entry("PATCH /api/sites/{id}", new Sample(null, "{\"name\":\"Site A2\"}", 409, false)),
             // Moving the agent to the site it is in changes nothing.
-            Map.entry("PATCH /api/agents/{id}", new Sample(null, "{\"site_id\":\"{siteA}\"}", 200, false)));
+            Map.entry("PATCH /api/agents/{id}", new Sample(null, "{\"site_id\":\"{siteA}\"}", 200, false)),
+            // Automation (issue 12). Random ids for deletes: later rows still need the script, schedule and policy.
+            Map.entry("POST /api/scripts", Sample.body("{\"name\":\"authz script\",\"command_type\":\"sh\",\"command\":\"echo authz\"}")),
+            Map.entry("DELETE /api/scripts/{id}", new Sample("/api/scripts/{random}", null, 0, false)),
+            Map.entry("POST /api/scripts/import", Sample.body("# ---\n# name: authz import\n# command_type: sh\n# ---\necho authz\n")),
+            Map.entry("POST /api/scripts/{id}/run", Sample.body("{\"agent_ids\":[\"{agent}\"],\"parameters\":{}}")),
+            Map.entry("POST /api/schedules", Sample.body("{\"script_id\":\"{script}\",\"agent_ids\":[\"{agent}\"],\"cron\":\"0 4 * * *\",\"parameters\":{}}")),
+            Map.entry("DELETE /api/schedules/{id}", new Sample("/api/schedules/{random}", null, 0, false)),
+            Map.entry("PATCH /api/schedules/{id}", Sample.body("{\"enabled\":true}")),
+            Map.entry("POST /api/policies", Sample.body("{\"name\":\"authz policy\"}")),
+            Map.entry("DELETE /api/policies/{id}", new Sample("/api/policies/{random}", null, 0, false)),
+            Map.entry("POST /api/policies/{id}/exclusions", Sample.body("{\"agent_id\":\"{random}\"}")));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;
@@ -171,6 +182,10 @@ class AuthorizationTest {
     private static UUID siteCheckId;
     private static UUID windowId;
     private static UUID siteWindowId;
+    /** Automation objects: a script (no tenant), a schedule on site A's agent, a policy assigned to site A. */
+    private static UUID scriptId;
+    private static UUID scheduleId;
+    private static UUID policyId;
     private static final Map<Caller, String[]> LOGINS = Map.of(
             Caller.VIEWER, new String[] {"viewer@example.test", "viewer-password-123"},
             Caller.TECHNICIAN, new String[] {"tech@example.test", "technician-password-123"},
@@ -199,6 +214,11 @@ class AuthorizationTest {
         commandId = admin.runCommand(agentId, new com.gururmm.protocol.api.Commands.CommandRequest("sh", "sleep 60", null, 120)).commandId();
         batchId = admin.runBatch(new BatchRequest(List.of(agentId), null, "sh", "echo authz batch", null, 60)).batchId();
         monitorSiteA(admin);
+        scriptId = admin.createScript(new com.gururmm.protocol.api.Scripts.ScriptRequest("authz library script", "sh", "echo authz", List.of())).id();
+        scheduleId = admin.createSchedule(new com.gururmm.protocol.api.Schedules.ScheduleRequest(scriptId, Map.of(), List.of(agentId), null,
+                "0 3 * * *", null)).id();
+        policyId = admin.createPolicy(new com.gururmm.protocol.api.Policies.PolicyRequest("authz site A policy", null, null, null)).id();
+        admin.assignPolicy(policyId, new com.gururmm.protocol.api.Policies.AssignmentRequest("site", null, siteA));
         clients = Map.of(Caller.ANONYMOUS, fleet.server().anonymousClient(), Caller.VIEWER, login(Caller.VIEWER),
                 Caller.TECHNICIAN, login(Caller.TECHNICIAN), Caller.ADMIN, admin,
                 Caller.VIEWER_OTHER_SITE, login(Caller.VIEWER_OTHER_SITE), Caller.TECHNICIAN_OTHER_SITE, login(Caller.TECHNICIAN_OTHER_SITE));
@@ -257,9 +277,10 @@ class AuthorizationTest {
 
     /** Path ids of site A's objects, by the collection the path starts with. */
     private static String concrete(String path) {
-        Map<String, UUID> byPrefix = Map.of("/api/agents/", agentId, "/api/commands/", commandId, "/api/batches/", batchId,
-                "/api/clients/", clientA, "/api/sites/", siteA, "/api/alerts/", alertId, "/api/checks/", checkId,
-                "/api/maintenance-windows/", windowId);
+        Map<String, UUID> byPrefix = Map.ofEntries(Map.entry("/api/agents/", agentId), Map.entry("/api/commands/", commandId),
+                Map.entry("/api/batches/", batchId), Map.entry("/api/clients/", clientA), Map.entry("/api/sites/", siteA),
+                Map.entry("/api/alerts/", alertId), Map.entry("/api/checks/", checkId), Map.entry("/api/maintenance-windows/", windowId),
+                Map.entry("/api/scripts/", scriptId), Map.entry("/api/schedules/", scheduleId), Map.entry("/api/policies/", policyId));
         String filled = path;
         for (Map.Entry<String, UUID> e : byPrefix.entrySet()) {
             if (filled.startsWith(e.getKey())) {
@@ -272,7 +293,7 @@ class AuthorizationTest {
 
     /** Ids no caller scoped to site B may ever see in an answer. */
     private static List<String> siteAIds() {
-        return Stream.of(agentId, commandId, batchId, clientA, siteA, alertId, checkId, siteCheckId, windowId, siteWindowId)
+        return Stream.of(agentId, commandId, batchId, clientA, siteA, alertId, checkId, siteCheckId, windowId, siteWindowId, scheduleId, policyId)
                 .map(UUID::toString).toList();
     }
 
@@ -284,7 +305,8 @@ class AuthorizationTest {
         Rule rule = route.rule();
         // Out of scope, the real ids (never a random one, which would 404 for anyone): refused before any change.
         String path = concrete(sample.path() != null && !(caller.outOfScope() && rule.target() != null) ? sample.path() : route.path());
-        String body = sample.body() == null ? null : sample.body().replace("{siteA}", siteA.toString()).replace("{agent}", agentId.toString());
+        String body = sample.body() == null ? null : sample.body().replace("{siteA}", siteA.toString()).replace("{agent}", agentId.toString())
+                .replace("{script}", scriptId.toString()).replace("{random}", UUID.randomUUID().toString());
         GuruClient client = sample.freshSession() && caller != Caller.ANONYMOUS ? login(caller) : clients.get(caller);
         GuruClient.RawResponse response = client.raw(route.method(), path, body, Map.of());
         // A site A id in the path of a route without a declared target (alerts, checks, windows): the service's own check.

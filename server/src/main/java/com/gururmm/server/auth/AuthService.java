@@ -146,6 +146,24 @@ public final class AuthService {
         return new Principal(live.userId(), live.email(), role, scope);
     }
 
+    /**
+     * The user {@code userId} as a caller now (current role and scope), for work done on their
+     * behalf without a request (a scheduled task runs as its owner); empty when the account is
+     * gone or disabled.
+     */
+    public Optional<Principal> principalOf(UUID userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT email, role, disabled FROM users WHERE id = :id")
+                .bind("id", userId)
+                .map((rs, c) -> rs.getBoolean("disabled") ? null : new String[] {rs.getString("email"), rs.getString("role")})
+                .findOne()
+                .filter(java.util.Objects::nonNull)
+                .map(user -> {
+                    Role role = Role.parse(user[1]).orElse(Role.VIEWER);
+                    Scope scope = role == Role.ADMIN ? Scope.ALL : ScopeStore.resolve(h, userId);
+                    return new Principal(userId, user[0], role, scope);
+                }));
+    }
+
     /** {@code POST /api/auth/logout}: ends the session of the token presented. */
     public void logout(String authorizationHeader) {
         Principal principal = authenticate(authorizationHeader);
