@@ -75,9 +75,13 @@ final class ApiKeyStore {
 
     /** The keys of one user, or of everyone ({@code userId} null), newest first. */
     List<KeyRow> list(UUID userId) {
-        return jdbi.withHandle(h -> h.createQuery(SELECT_KEY + (userId == null ? "" : " WHERE k.user_id = :user")
-                        + " ORDER BY k.created_at DESC, k.id")
-                .bind("user", userId).mapTo(KeyRow.class).list());
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery(SELECT_KEY + (userId == null ? "" : " WHERE k.user_id = :user") + " ORDER BY k.created_at DESC, k.id");
+            if (userId != null) {
+                query.bind("user", userId);
+            }
+            return query.mapTo(KeyRow.class).list();
+        });
     }
 
     /** Keys of the user that are neither revoked nor expired. */
