@@ -8,6 +8,11 @@ import java.time.Instant;
  * {@code apiKey}: the token is an API key ({@code login --api-key-stdin}), not a session; null or false: a session.
  */
 public record SavedLogin(String email, String token, Instant expiresAt, String fingerprint, Boolean apiKey) {
+    public SavedLogin {
+        // One spelling of "a session", however the file said it (absent, null, false).
+        apiKey = Boolean.TRUE.equals(apiKey) ? Boolean.TRUE : null;
+    }
+
     public SavedLogin(String email, String token, Instant expiresAt) {
         this(email, token, expiresAt, null);
     }
