@@ -366,6 +366,31 @@ class ApiKeyTest {
     }
 
     @Test
+    void onlyACompletedLoginCanCreateAKeyNotOneWaitingForItsMfaCode() {
+        String email = "mfa-" + UUID.randomUUID() + "@example.test";
+        admin.createUser(email, PASSWORD, "technician", sites(siteA1));
+        GuruClient session = server.anonymousClient();
+        session.login(email, PASSWORD);
+        byte[] secret = MfaTest.secretOf(session.enrollTotp(PASSWORD));
+        long step = MfaTest.step();
+        session.confirmTotp(MfaTest.code(secret, step));
+
+        GuruClient pending = server.anonymousClient();
+        var challenge = pending.login(email, PASSWORD);
+        assertThat(challenge.mfaRequired()).isTrue();
+        assertThat(challenge.token()).isNull();
+        GuruClient.RawResponse refused = pending.raw("POST", "/api/api-keys", "{\"name\":\"half logged in\"}",
+                Map.of("Authorization", "Bearer " + challenge.mfaToken()));
+        assertThat(refused.status()).isEqualTo(401);
+        long keys = db.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM api_keys").mapTo(Long.class).one());
+        assertThat(keys).isZero();
+
+        pending.verifyMfa(challenge.mfaToken(), MfaTest.code(secret, step + 1));
+        Created created = pending.createApiKey(new CreateRequest("after the code"));
+        assertThat(withKey(created.key()).me().email()).isEqualTo(email);
+    }
+
+    @Test
     void badInputIsRefusedNamingTheField() {
         Map<String, String> bodies = Map.of(
                 "{}", "'name'",

@@ -106,6 +106,9 @@ public final class ApiKeyService {
         try {
             auth.checkMfaAllowed(row.userId(), ownerRole);
         } catch (ApiException mfaMissing) {
+            if (mfaMissing.status() != 401) {
+                throw mfaMissing; // the database away for a moment: not the key's fault, nothing to audit
+            }
             throw refusals.refuse(row.id(), row.name(), "owner has no MFA, which the policy requires", clientAddress,
                     "The owner of this API key must set up MFA (required for the " + ownerRole.wireName() + " role) before the key works.");
         }
