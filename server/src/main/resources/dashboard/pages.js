@@ -24,6 +24,7 @@ export const PAGES = [
   { path: 'admin/notifications', role: 'admin', nav: 'Notifications', tag: 'guru-notifications', load: () => import('./pages/notifications.js') },
   { path: 'admin/users', role: 'admin', nav: 'Users', tag: 'guru-users', load: () => import('./pages/users.js') },
   { path: 'admin/audit', role: 'admin', nav: 'Audit log', tag: 'guru-audit', load: () => import('./pages/audit.js') },
+  { path: 'api-keys', role: 'viewer', nav: 'API keys', tag: 'guru-api-keys', load: () => import('./pages/api-keys.js') },
 ];
 
 /** The page shown for an empty or unknown hash. */

@@ -622,6 +622,29 @@ public final class GuruClient {
         return call("GET", "/api/agents/" + agentId + "/policies", null, com.gururmm.protocol.api.Policies.AgentPolicies.class);
     }
 
+    // --- API keys (docs/OPERATIONS.md, "API keys") ---
+
+    /**
+     * {@code POST /api/api-keys}: needs a signed-in session (an API key cannot create keys). The
+     * answer's {@code key} is the only time the secret is shown; use it as this client's token with
+     * {@code new GuruClient(url, key)} or {@link #useToken}.
+     */
+    public com.gururmm.protocol.api.ApiKeys.Created createApiKey(com.gururmm.protocol.api.ApiKeys.CreateRequest request) {
+        return call("POST", "/api/api-keys", request, com.gururmm.protocol.api.ApiKeys.Created.class);
+    }
+
+    /** {@code GET /api/api-keys}: one's own keys; {@code all} (admins): everyone's. */
+    public List<com.gururmm.protocol.api.ApiKeys.KeyView> apiKeys(boolean all) {
+        return call("GET", "/api/api-keys" + (all ? "?all=true" : ""), null,
+                new TypeReference<List<com.gururmm.protocol.api.ApiKeys.KeyView>>() {
+                });
+    }
+
+    /** {@code DELETE /api/api-keys/{id}}: the key stops working at once. */
+    public void revokeApiKey(UUID id) {
+        call("DELETE", "/api/api-keys/" + id, null, Void.class);
+    }
+
     // --- enrollment tokens ---
 
     public TokenView createEnrollmentToken(CreateRequest request) {

@@ -134,6 +134,8 @@ public final class GuruServer implements AutoCloseable {
         // TOTP secrets are sealed with a key in a file, like the signing key (docs/OPERATIONS.md, "MFA").
         MfaService mfa = new MfaService(jdbi, auth, new SecretBox(JwtKeyFile.load(config.mfaKeyPath(), config.mfaKeyFile().isEmpty(),
                 "MFA secret key", "GURURMM_MFA_KEY_FILE")), audit, clock);
+        // API keys as bearer tokens beside session JWTs (docs/OPERATIONS.md, "API keys"); registers itself with auth.
+        com.gururmm.server.auth.ApiKeyService apiKeys = new com.gururmm.server.auth.ApiKeyService(jdbi, auth, audit, clock);
         TenancyStore tenancyStore = new TenancyStore(jdbi);
         TenancyService tenancy = new TenancyService(tenancyStore, audit, clock);
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), tenancy, audit, clock);
@@ -180,7 +182,8 @@ public final class GuruServer implements AutoCloseable {
         gateway.systemInventory(inventory::receive);
         this.metrics = new MetricsService(new MetricStore(jdbi), bus, clock, Duration.ofDays(config.metricsRetentionDays()));
         gateway.metrics(metrics);
-        this.access = new AccessFilter(auth::authenticate, agents::authenticate);
+        this.access = new AccessFilter(auth, agents::authenticate);
+        access.clientAddress(clientAddress::of);
         this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
         // Scope (clients/sites: 404 outside it) and the server-host rule (403), for every route naming an object.
         access.scope(scopeGuard);
@@ -247,6 +250,7 @@ public final class GuruServer implements AutoCloseable {
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
             new MfaRoutes(mfa, clientAddress).register(routes);
+            new com.gururmm.server.auth.ApiKeyRoutes(apiKeys, clientAddress).register(routes);
             new TlsRoutes(tls).register(routes);
             new AgentRoutes(agents, clientAddress, tenancy).latestMetrics(metrics::latest).register(routes);
             new TenancyRoutes(tenancy).register(routes);
