@@ -115,6 +115,7 @@ public final class GuruServer implements AutoCloseable {
     private final TunnelSockets tunnelSockets;
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
+    private final com.gururmm.server.command.OutputService commandOutput;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
@@ -171,6 +172,18 @@ public final class GuruServer implements AutoCloseable {
         TenancyGuard scopeGuard = new TenancyGuard(tenancyStore, serverHostScope);
         EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate,
                 (principal, entry) -> scopeGuard.agentVisible(principal, entry.agentId()));
+        // Live command output: stored and published here, read (and followed) with the rule of reading the command.
+        this.commandOutput = new com.gururmm.server.command.OutputService(jdbi, config.commandOutput(), bus, clock, nodeName);
+        Rule readCommand = Rule.role(com.gururmm.server.auth.Role.VIEWER).onCommand("id");
+        com.gururmm.server.command.OutputRoutes outputRoutes = new com.gururmm.server.command.OutputRoutes(commandOutput,
+                new com.gururmm.server.command.OutputFollowers(bus), auth::authenticate, (principal, commandId) -> {
+                    try {
+                        scopeGuard.check(principal, readCommand, commandId);
+                        return true;
+                    } catch (com.gururmm.server.http.ApiException outside) {
+                        return false;
+                    }
+                });
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
@@ -179,6 +192,7 @@ public final class GuruServer implements AutoCloseable {
         gateway.systemInventory(inventory::receive);
         this.metrics = new MetricsService(new MetricStore(jdbi), bus, clock, Duration.ofDays(config.metricsRetentionDays()));
         gateway.metrics(metrics);
+        gateway.commandOutput(commandOutput);
         this.access = new AccessFilter(auth::authenticate, agents::authenticate);
         this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
         // Scope (clients/sites: 404 outside it) and the server-host rule (403), for every route naming an object.
@@ -241,6 +255,7 @@ public final class GuruServer implements AutoCloseable {
             new AgentRoutes(agents, clientAddress, tenancy).latestMetrics(metrics::latest).register(routes);
             new TenancyRoutes(tenancy).register(routes);
             new CommandRoutes(commands, commandWaits).register(routes);
+            outputRoutes.register(routes);
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
@@ -316,6 +331,7 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel access re-check", tunnelSockets::recheckClients), 5, 5, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> guarded("live output retention", commandOutput::prune), 2, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
         tls.ifPresent(c -> log.info("TLS certificate {}{}, SHA-256 fingerprint {}", c.leaf().getSubjectX500Principal().getName(),
                 c.selfSigned() ? " (self-signed: pin this fingerprint in agents with GURURMM_SERVER_FINGERPRINT)" : "", c.fingerprint()));
