@@ -32,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p>Bounds. At most {@link Settings#maxBytes()} bytes of output per command are streamed; then
  * the rest is only in the result and a last message says {@code stopped: cap}. Sending blocks
  * while the link is slow; output produced meanwhile waits in the queue, and when more than
- * {@link Settings#backlogChars()} are waiting the queue is dropped and streaming ends for the
- * command ({@code stopped: backlog}) rather than buffering without bound. Neither touches the
- * result, which {@link CommandExecutor} sends durably as before. A message that cannot be sent
+ * {@link Settings#backlogChars()} are waiting, or what waits is older than {@link Settings#maxLag()}
+ * (the view is no longer live), the queue is dropped and streaming ends for the command
+ * ({@code stopped: backlog}) rather than buffering on. The queue never holds more than the cap
+ * either, so memory is bounded whatever the settings. Neither touches the result, which
+ * {@link CommandExecutor} sends durably as before. A message that cannot be sent
  * (no connection) is lost, not retried: this is a live view, and its seq is simply missing.
  */
 public final class OutputStreamer {
@@ -47,12 +49,15 @@ public final class OutputStreamer {
      *
      * @param enabled      {@code GURURMM_OUTPUT_STREAM} ({@code on}/{@code off}, default on)
      * @param maxBytes     {@code GURURMM_OUTPUT_STREAM_MAX_KB} (default 2048: both streams' full result): bytes streamed per command
-     * @param backlogChars {@code GURURMM_OUTPUT_STREAM_BACKLOG_KB} (default 256): output waiting for a slow link before streaming stops
+     * @param backlogChars {@code GURURMM_OUTPUT_STREAM_BACKLOG_KB} (default 2048, as the cap: a burst as large as the
+     *                     result is streamed whole): output waiting for a slow link before streaming stops
      * @param interval     {@code GURURMM_OUTPUT_STREAM_INTERVAL_MS} (default 200, 20..5000): how often a batch goes out
+     * @param maxLag       {@code GURURMM_OUTPUT_STREAM_MAX_LAG_SECONDS} (default 30): output waiting longer than this for a
+     *                     slow link stops streaming
      */
-    public record Settings(boolean enabled, long maxBytes, int backlogChars, Duration interval) {
-        public static final Settings DEFAULTS = new Settings(true, 2048L * 1024, 256 * 1024, Duration.ofMillis(200));
-        public static final Settings OFF = new Settings(false, 0, 0, Duration.ofMillis(200));
+    public record Settings(boolean enabled, long maxBytes, int backlogChars, Duration interval, Duration maxLag) {
+        public static final Settings DEFAULTS = new Settings(true, 2048L * 1024, 2048 * 1024, Duration.ofMillis(200), Duration.ofSeconds(30));
+        public static final Settings OFF = new Settings(false, 0, 0, Duration.ofMillis(200), Duration.ofSeconds(30));
 
         /** From the agent's settings ({@code AgentConfig.settings}); a bad value is an error naming the key. */
         public static Settings from(Map<String, String> settings) {
@@ -62,8 +67,9 @@ public final class OutputStreamer {
             }
             return new Settings(enabled.equals("on"),
                     integer(settings, "GURURMM_OUTPUT_STREAM_MAX_KB", 2048, 1, 64 * 1024) * 1024L,
-                    integer(settings, "GURURMM_OUTPUT_STREAM_BACKLOG_KB", 256, 16, 64 * 1024) * 1024,
-                    Duration.ofMillis(integer(settings, "GURURMM_OUTPUT_STREAM_INTERVAL_MS", 200, 20, 5000)));
+                    integer(settings, "GURURMM_OUTPUT_STREAM_BACKLOG_KB", 2048, 16, 64 * 1024) * 1024,
+                    Duration.ofMillis(integer(settings, "GURURMM_OUTPUT_STREAM_INTERVAL_MS", 200, 20, 5000)),
+                    Duration.ofSeconds(integer(settings, "GURURMM_OUTPUT_STREAM_MAX_LAG_SECONDS", 30, 1, 3600)));
         }
 
         private static int integer(Map<String, String> settings, String key, int fallback, int min, int max) {
@@ -154,7 +160,8 @@ public final class OutputStreamer {
             if (take < length) {
                 stop(CommandOutput.STOPPED_CAP);
             }
-            if (pendingChars > settings.backlogChars()) {
+            boolean lagging = pendingChars > 0 && System.nanoTime() - pendingSince > settings.maxLag().toNanos();
+            if (pendingChars > settings.backlogChars() || lagging) {
                 // The link is not keeping up: give the memory back and leave the output to the result.
                 pending.clear();
                 pendingChars = 0;

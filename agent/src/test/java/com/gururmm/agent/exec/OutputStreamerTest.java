@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class OutputStreamerTest {
     private final List<CommandOutput> sent = new CopyOnWriteArrayList<>();
-    private static final OutputStreamer.Settings FAST = new OutputStreamer.Settings(true, 2048L * 1024, 256 * 1024, Duration.ofMillis(50));
+    private static final OutputStreamer.Settings FAST = new OutputStreamer.Settings(true, 2048L * 1024, 256 * 1024, Duration.ofMillis(50), Duration.ofSeconds(30));
 
     private boolean record(AgentMessage message) {
         sent.add((CommandOutput) message);
@@ -97,7 +97,7 @@ class OutputStreamerTest {
 
     @Test
     void smallWritesWithinOneIntervalGoOutAsOneMessageAndStreamsStaySeparate() throws Exception {
-        OutputStreamer.Settings slow = new OutputStreamer.Settings(true, 1 << 20, 1 << 18, Duration.ofMillis(1000));
+        OutputStreamer.Settings slow = new OutputStreamer.Settings(true, 1 << 20, 1 << 18, Duration.ofMillis(1000), Duration.ofSeconds(30));
         OutputStreamer streamer = new OutputStreamer(UUID.randomUUID(), slow, this::record);
         OutputStreamer.Sink out = streamer.sink(CommandOutput.STDOUT);
         OutputStreamer.Sink err = streamer.sink(CommandOutput.STDERR);
@@ -115,7 +115,7 @@ class OutputStreamerTest {
 
     @Test
     void streamingStopsAtTheCapWithAMarker() throws Exception {
-        OutputStreamer.Settings capped = new OutputStreamer.Settings(true, 10_000, 256 * 1024, Duration.ofMillis(20));
+        OutputStreamer.Settings capped = new OutputStreamer.Settings(true, 10_000, 256 * 1024, Duration.ofMillis(20), Duration.ofSeconds(30));
         OutputStreamer streamer = new OutputStreamer(UUID.randomUUID(), capped, this::record);
         byte[] line = "0123456789abcdef\n".getBytes();
         for (int i = 0; i < 2_000; i++) {
@@ -133,7 +133,7 @@ class OutputStreamerTest {
     void aStalledLinkStopsStreamingInsteadOfBufferingWithoutBound() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch stuck = new CountDownLatch(1);
-        OutputStreamer.Settings small = new OutputStreamer.Settings(true, 64L << 20, 32 * 1024, Duration.ofMillis(20));
+        OutputStreamer.Settings small = new OutputStreamer.Settings(true, 64L << 20, 32 * 1024, Duration.ofMillis(20), Duration.ofSeconds(30));
         OutputStreamer streamer = new OutputStreamer(UUID.randomUUID(), small, message -> {
             stuck.countDown();
             try {
@@ -159,6 +159,35 @@ class OutputStreamerTest {
         assertThat(streamedChars).isLessThanOrEqualTo(100 + 32 * 1024 + 8192);
         assertThat(sent.getLast().stopped()).isEqualTo(CommandOutput.STOPPED_BACKLOG);
         assertThat(sent).extracting(CommandOutput::seq).isSorted().doesNotHaveDuplicates();
+    }
+
+    @Test
+    void outputWaitingLongerThanTheLagLimitStopsStreaming() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch stuck = new CountDownLatch(1);
+        OutputStreamer.Settings impatient = new OutputStreamer.Settings(true, 64L << 20, 64 << 20, Duration.ofMillis(20), Duration.ofSeconds(1));
+        OutputStreamer streamer = new OutputStreamer(UUID.randomUUID(), impatient, message -> {
+            stuck.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return record(message);
+        });
+        OutputStreamer.Sink sink = streamer.sink(CommandOutput.STDOUT);
+        sink.accept("first\n".getBytes(), 0, 6);
+        assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+        sink.accept("waits\n".getBytes(), 0, 6);
+        // Small, but waiting longer than a second behind a send that does not return: no longer live.
+        // (The limit is a time, so the test lets that time pass.)
+        long since = System.nanoTime();
+        await().atMost(Duration.ofSeconds(20)).until(() -> System.nanoTime() - since > Duration.ofMillis(1500).toNanos());
+        sink.accept("more\n".getBytes(), 0, 5);
+        release.countDown();
+        streamer.finish();
+        assertThat(sent).extracting(CommandOutput::data).containsExactly("first\n", "");
+        assertThat(sent.getLast().stopped()).isEqualTo(CommandOutput.STOPPED_BACKLOG);
     }
 
     @Test
