@@ -113,3 +113,65 @@ async function read(reader) {
     }
   }
 }
+
+/**
+ * Parses one server-sent event stream (`reader` from a fetch body) and calls `onEvent({id, type, data})`
+ * for each event, `data` parsed as JSON (null if it is not). Resolves when the stream ends, or as soon
+ * as `onEvent` returns 'stop'.
+ */
+export async function parseEventStream(reader, onEvent) {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  let event = { id: null, type: 'message', data: [] };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let newline;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline).replace(/\r$/, '');
+      buffer = buffer.slice(newline + 1);
+      if (line === '') {
+        if (event.data.length) {
+          let data = null;
+          try {
+            data = JSON.parse(event.data.join('\n'));
+          } catch {
+            data = null;
+          }
+          if (onEvent({ id: event.id, type: event.type, data }) === 'stop') {
+            reader.cancel().catch(() => {});
+            return;
+          }
+        }
+        event = { id: null, type: 'message', data: [] };
+      } else if (line.startsWith('id:')) {
+        event.id = line.slice(3).trim();
+      } else if (line.startsWith('event:')) {
+        event.type = line.slice(6).trim();
+      } else if (line.startsWith('data:')) {
+        event.data.push(line.slice(5).trimStart());
+      }
+    }
+  }
+}
+
+/**
+ * Opens an authenticated server-sent event stream other than the shared one (e.g. a command's live
+ * output) and hands its events to `onEvent` (see parseEventStream). Resolves when the stream ends;
+ * rejects with the HTTP status when it is refused. A 401 ends the session as everywhere else.
+ */
+export async function openEventStream(path, onEvent, signal) {
+  const response = await fetch(path, {
+    headers: { Accept: 'text/event-stream', Authorization: `Bearer ${session.token}` },
+    signal,
+    cache: 'no-store',
+    credentials: 'omit',
+  });
+  if (response.status === 401) {
+    endSession('Your session has ended.');
+    throw new Error('HTTP 401');
+  }
+  if (!response.ok || !response.body) throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status });
+  await parseEventStream(response.body.getReader(), onEvent);
+}

@@ -1,7 +1,7 @@
 // One agent: inventory, health, self-update state, command history, and running a command.
 import { html, nothing } from 'lit';
 import { agentCommands, decideHeldCommands, getAgent, runCommand } from '../api/agents.js';
-import { cancelCommand, getCommand } from '../api/commands.js';
+import { cancelCommand, followCommandOutput, getCommand } from '../api/commands.js';
 import { subscribe } from '../api/events.js';
 import { listSites, moveAgent } from '../api/tenancy.js';
 import './metrics-charts.js';
@@ -284,7 +284,11 @@ class GuruRunCommand extends LightElement {
 }
 customElements.define('guru-run-command', GuruRunCommand);
 
-/** One command's result, polled once a second while it is queued or running. */
+/**
+ * One command's result. While it is queued or running its live output is followed
+ * (GET /api/commands/{id}/output?follow=true) and shown as it arrives; the stored result replaces it
+ * once the command is final. Status comes from the shared event stream, with a slow poll behind it.
+ */
 class GuruCommandResult extends LightElement {
   static properties = {
     commandId: { type: String },
@@ -292,12 +296,15 @@ class GuruCommandResult extends LightElement {
     command: { state: true },
     error: { state: true },
     cancelling: { state: true },
+    live: { state: true },
   };
 
   constructor() {
     super();
     this.command = null;
     this.error = '';
+    this.live = null;
+    this.following = null;
     // The status event of this command triggers a read; the poll only covers a lost event.
     this.poller = new Poller(() => this.load(), 10000);
   }
@@ -312,6 +319,7 @@ class GuruCommandResult extends LightElement {
   disconnectedCallback() {
     this.poller.stop();
     this.unsubscribe?.();
+    this.stopFollowing();
     super.disconnectedCallback();
   }
 
@@ -319,9 +327,45 @@ class GuruCommandResult extends LightElement {
     if (changed.has('commandId')) {
       this.command = null;
       this.error = '';
+      this.stopFollowing();
+      this.live = null;
       this.poller.start();
       this.load();
     }
+  }
+
+  /**
+   * Follows the live output of the shown command. A chunk is appended only where its stream's text ends
+   * (its offset); one further on means chunks were lost, and that stream is marked incomplete until the
+   * stored result replaces the live view.
+   */
+  startFollowing() {
+    if (this.following) return;
+    const id = this.commandId;
+    const controller = new AbortController();
+    this.following = controller;
+    this.live = { stdout: '', stderr: '', gap: { stdout: false, stderr: false }, stopped: null };
+    followCommandOutput(id, 0, {
+      onChunk: (chunk) => {
+        if (id !== this.commandId || !this.live) return;
+        const live = this.live;
+        const stream = chunk.stream === 'stderr' ? 'stderr' : 'stdout';
+        if (chunk.stopped) live.stopped = chunk.stopped;
+        if (chunk.data && !live.gap[stream]) {
+          if (chunk.offset === live[stream].length) live[stream] += chunk.data;
+          else if (chunk.offset > live[stream].length) live.gap[stream] = true;
+        }
+        this.live = { ...live };
+      },
+      onEnd: () => {
+        if (id === this.commandId) this.load();
+      },
+    }, controller.signal);
+  }
+
+  stopFollowing() {
+    this.following?.abort();
+    this.following = null;
   }
 
   async load() {
@@ -332,8 +376,10 @@ class GuruCommandResult extends LightElement {
       const wasActive = !this.command || ACTIVE.has(this.command.status);
       this.command = c;
       this.error = '';
+      if (c.status === 'running') this.startFollowing();
       if (!ACTIVE.has(c.status)) {
         this.poller.stop();
+        this.stopFollowing();
         // Lets the agent page refresh its history at once instead of showing "running" until its next poll.
         if (wasActive) this.dispatchEvent(new CustomEvent('command-finished', { detail: c, bubbles: true }));
       }
@@ -361,6 +407,19 @@ class GuruCommandResult extends LightElement {
       ${text ? html`<pre class=${'output ' + cls}>${text}</pre>` : html`<p class="muted ${cls}-empty">(empty)</p>`}`;
   }
 
+  /** The output so far of a running command, as streamed; the stored result replaces it at the end. */
+  liveOutput() {
+    const live = this.live;
+    if (!live || (!live.stdout && !live.stderr)) return nothing;
+    const note = live.stopped || live.gap.stdout || live.gap.stderr
+      ? html`<p class="muted live-note">Live output is incomplete${live.stopped ? html` (${live.stopped === 'backlog' ? 'the link was too slow' : 'the streaming limit was reached'})` : nothing};
+          the full stored result appears when the command ends.</p>` : nothing;
+    const block = (stream) => html`
+      <h3>${stream} <span class="badge badge-live">live</span></h3>
+      ${live[stream] ? html`<pre class=${`output live-${stream}`}>${live[stream]}</pre>` : html`<p class="muted">(nothing yet)</p>`}`;
+    return html`<div class="live-output" aria-live="polite">${note}${block('stdout')}${block('stderr')}</div>`;
+  }
+
   render() {
     const c = this.command;
     if (!c) return html`${errorBox(this.error)}${this.error ? nothing : html`<p class="muted">Loading…</p>`}`;
@@ -382,7 +441,7 @@ class GuruCommandResult extends LightElement {
         ${c.hold_reason ? html`<p class="note hold-reason"><strong>Held:</strong> ${c.hold_reason}</p>` : nothing}
         ${c.agent_sandbox ? html`<p class="note agent-sandbox"><strong>Agent sandbox:</strong> ${c.agent_sandbox}</p>` : nothing}
         <details><summary>Script</summary><pre class="output script">${c.command_text}</pre></details>
-        ${active && !c.stdout && !c.stderr ? nothing : html`
+        ${active ? this.liveOutput() : html`
           ${this.output('stdout', 'stdout', c.stdout, c.stdout_truncated)}
           ${this.output('stderr', 'stderr', c.stderr, c.stderr_truncated)}`}
       </div>`;

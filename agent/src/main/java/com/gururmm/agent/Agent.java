@@ -134,7 +134,8 @@ public final class Agent {
                 config.channel(), machineUid, deviceId, state);
         outbox = new Outbox(state);
         Journal journal = new Journal(state);
-        executor = new CommandExecutor(journal, outbox, new ProcessRunner(platform, state.resolve("work")), this::sendResultAware);
+        executor = new CommandExecutor(journal, outbox, new ProcessRunner(platform, state.resolve("work")), this::sendResultAware,
+                outputStreaming(), message -> link != null && link.connected() && link.send(message));
         checks = new CheckRunner(platform.os(), new ProcessRunner(platform, state.resolve("check-work")), state,
                 message -> link != null && link.connected() && link.send(message));
         platform.sandboxNote().ifPresent(note -> {
@@ -234,6 +235,16 @@ public final class Agent {
     }
 
     static final String TEST_CRASH_EVENTS_FILE = "GURURMM_TEST_CRASH_EVENTS_FILE";
+
+    /** Live command output settings; a typo there must not stop the agent from running commands. */
+    private static com.gururmm.agent.exec.OutputStreamer.Settings outputStreaming() {
+        try {
+            return com.gururmm.agent.exec.OutputStreamer.Settings.from(AgentConfig.settings(System.getenv()));
+        } catch (IllegalArgumentException e) {
+            log.error("{}; streaming command output with the defaults", e.getMessage());
+            return com.gururmm.agent.exec.OutputStreamer.Settings.DEFAULTS;
+        }
+    }
 
     private Credentials enroll() throws InterruptedException {
         EnrollmentToken token = EnrollmentToken.find(config.enrollmentTokenFile(), state, config.enrollmentToken()).orElse(null);

@@ -59,4 +59,29 @@ final class Cli {
         int code = GuruCli.run(terminal, args);
         return new Result(code, out.toString(), err.toString());
     }
+
+    /** A CLI run in progress on its own thread: its output so far can be read while it runs. */
+    record Running(StringWriter out, StringWriter err, java.util.concurrent.CompletableFuture<Integer> exit) {
+        Result await(java.time.Duration timeout) throws Exception {
+            int code = exit.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return new Result(code, out.toString(), err.toString());
+        }
+    }
+
+    /** Starts the command line on a thread and returns at once (StringWriter is synchronized, so reading it meanwhile is safe). */
+    Running start(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Terminal terminal = new Terminal(new ByteArrayInputStream(new byte[0]), new PrintWriter(out, true), new PrintWriter(err, true),
+                env, false, false, false);
+        java.util.concurrent.CompletableFuture<Integer> exit = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("cli-" + String.join("-", args).hashCode()).start(() -> {
+            try {
+                exit.complete(GuruCli.run(terminal, args));
+            } catch (Throwable t) {
+                exit.completeExceptionally(t);
+            }
+        });
+        return new Running(out, err, exit);
+    }
 }

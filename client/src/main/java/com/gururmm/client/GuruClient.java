@@ -424,7 +424,30 @@ public final class GuruClient {
         Map<String, String> filters = new LinkedHashMap<>();
         filters.put("types", types);
         filters.put("agent_id", agentId == null ? null : agentId.toString());
-        HttpRequest.Builder builder = HttpRequest.newBuilder(baseUrl.resolve("/api/events" + query(filters)))
+        return openEventStream("/api/events" + query(filters), lastEventId);
+    }
+
+    /**
+     * {@code GET /api/commands/{id}/output?after_seq=N}: the stored live-output chunks after seq
+     * {@code afterSeq} (at most a page; {@code more} says ask again), with the command's status.
+     */
+    public com.gururmm.protocol.api.Commands.CommandOutputView commandOutput(UUID id, long afterSeq) {
+        return call("GET", "/api/commands/" + id + "/output?after_seq=" + afterSeq, null,
+                com.gururmm.protocol.api.Commands.CommandOutputView.class);
+    }
+
+    /**
+     * {@code GET /api/commands/{id}/output?follow=true}: the command's live output as it is stored,
+     * as {@code output} events (data: a chunk; id: its seq), then one {@code end} event (status,
+     * exit code) when the command is final, after which the stream ends. Resume a dropped stream
+     * with {@code afterSeq} = the last event id seen.
+     */
+    public EventStream followOutput(UUID id, long afterSeq) {
+        return openEventStream("/api/commands/" + id + "/output?follow=true&after_seq=" + afterSeq, null);
+    }
+
+    private EventStream openEventStream(String path, String lastEventId) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(baseUrl.resolve(path))
                 .header("Accept", "text/event-stream").GET();
         if (token != null) {
             builder.header("Authorization", "Bearer " + token);

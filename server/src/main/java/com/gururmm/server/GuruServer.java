@@ -116,6 +116,7 @@ public final class GuruServer implements AutoCloseable {
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
     private final com.gururmm.server.automation.AutomationModule automation;
+    private final com.gururmm.server.command.OutputService commandOutput;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
@@ -174,6 +175,18 @@ public final class GuruServer implements AutoCloseable {
         TenancyGuard scopeGuard = new TenancyGuard(tenancyStore, serverHostScope);
         EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate,
                 (principal, entry) -> scopeGuard.agentVisible(principal, entry.agentId()));
+        // Live command output: stored and published here, read (and followed) with the rule of reading the command.
+        this.commandOutput = new com.gururmm.server.command.OutputService(jdbi, config.commandOutput(), bus, clock, nodeName);
+        Rule readCommand = Rule.role(com.gururmm.server.auth.Role.VIEWER).onCommand("id");
+        com.gururmm.server.command.OutputRoutes outputRoutes = new com.gururmm.server.command.OutputRoutes(commandOutput,
+                new com.gururmm.server.command.OutputFollowers(bus), auth::authenticate, (principal, commandId) -> {
+                    try {
+                        scopeGuard.check(principal, readCommand, commandId);
+                        return true;
+                    } catch (com.gururmm.server.http.ApiException outside) {
+                        return false;
+                    }
+                });
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
@@ -182,6 +195,7 @@ public final class GuruServer implements AutoCloseable {
         gateway.systemInventory(inventory::receive);
         this.metrics = new MetricsService(new MetricStore(jdbi), bus, clock, Duration.ofDays(config.metricsRetentionDays()));
         gateway.metrics(metrics);
+        gateway.commandOutput(commandOutput);
         this.access = new AccessFilter(auth, agents::authenticate);
         access.clientAddress(clientAddress::of);
         this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
@@ -255,6 +269,7 @@ public final class GuruServer implements AutoCloseable {
             new AgentRoutes(agents, clientAddress, tenancy).latestMetrics(metrics::latest).register(routes);
             new TenancyRoutes(tenancy).register(routes);
             new CommandRoutes(commands, commandWaits).register(routes);
+            outputRoutes.register(routes);
             new BatchRoutes(batches).register(routes);
             new EnrollmentTokenRoutes(enrollmentTokens).register(routes);
             new AuditRoutes(audit).register(routes);
@@ -333,6 +348,7 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(() -> guarded("scheduled tasks", automation::tick), 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel access re-check", tunnelSockets::recheckClients), 5, 5, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(() -> guarded("live output retention", commandOutput::prune), 2, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
         tls.ifPresent(c -> log.info("TLS certificate {}{}, SHA-256 fingerprint {}", c.leaf().getSubjectX500Principal().getName(),
                 c.selfSigned() ? " (self-signed: pin this fingerprint in agents with GURURMM_SERVER_FINGERPRINT)" : "", c.fingerprint()));

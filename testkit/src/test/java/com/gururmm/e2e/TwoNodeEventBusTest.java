@@ -84,6 +84,36 @@ class TwoNodeEventBusTest {
     }
 
     @Test
+    void aFollowerOnNodeBSeesLiveOutputStoredByNodeABeforeTheCommandEnds() throws Exception {
+        GuruClient onB = nodeB.adminClient();
+        UUID id = onB.runCommand(agentId, new CommandRequest("sh", "echo early; sleep 4; echo late", null, 60)).commandId();
+        StringBuilder text = new StringBuilder();
+        String statusAtFirst = null;
+        String endStatus = null;
+        try (EventStream follow = onB.followOutput(id, 0)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (endStatus == null && System.nanoTime() < deadline) {
+                EventStream.Event event = follow.next(Duration.ofSeconds(1));
+                if (event == null) {
+                    continue;
+                }
+                if (event.type().equals("output")) {
+                    if (statusAtFirst == null) {
+                        statusAtFirst = onB.command(id).status();
+                    }
+                    text.append(event.data().get("data").asText());
+                } else if (event.type().equals("end")) {
+                    endStatus = event.data().get("status").asText();
+                }
+            }
+        }
+        // Woken across nodes by the bus: the first chunk came while the command still ran on node A's agent.
+        assertThat(statusAtFirst).isEqualTo("running");
+        assertThat(endStatus).isEqualTo("completed");
+        assertThat(text.toString()).isEqualTo("early\nlate\n");
+    }
+
+    @Test
     void nodeBsEventStreamSeesAgentsComingAndGoingOnNodeA() throws Exception {
         GuruClient onB = nodeB.adminClient();
         try (EventStream events = onB.events("agent.presence", null, null)) {

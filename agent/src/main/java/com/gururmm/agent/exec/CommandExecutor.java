@@ -39,13 +39,26 @@ public final class CommandExecutor {
     private final Map<UUID, Instant> startedAt = new ConcurrentHashMap<>();
     private volatile String sandboxNote;
     private boolean intakeStopped;
+    private final OutputStreamer.Settings streaming;
+    private final java.util.function.Predicate<AgentMessage> liveSender;
 
     /** @param sender best-effort send to the server; dropped while disconnected (the outbox covers results) */
     public CommandExecutor(Journal journal, Outbox outbox, ProcessRunner runner, Consumer<AgentMessage> sender) {
+        this(journal, outbox, runner, sender, OutputStreamer.Settings.OFF, message -> false);
+    }
+
+    /**
+     * @param streaming  whether and how running commands' output is streamed live ({@link OutputStreamer})
+     * @param liveSender sends one live-output message if connected (false: not sent, and not retried)
+     */
+    public CommandExecutor(Journal journal, Outbox outbox, ProcessRunner runner, Consumer<AgentMessage> sender,
+                           OutputStreamer.Settings streaming, java.util.function.Predicate<AgentMessage> liveSender) {
         this.journal = journal;
         this.outbox = outbox;
         this.runner = runner;
         this.sender = sender;
+        this.streaming = streaming;
+        this.liveSender = liveSender;
     }
 
     public void onRun(RunCommand command) {
@@ -86,17 +99,22 @@ public final class CommandExecutor {
     private void execute(RunCommand command, RunningCommand handle) {
         UUID id = command.commandId();
         CommandResult result;
+        OutputStreamer live = streaming.enabled() ? new OutputStreamer(id, streaming, liveSender) : null;
         try {
             result = runner.run(command, handle, (pid, processStart) -> {
                 journal.markRunning(id, pid, processStart);
                 Instant now = Instant.now();
                 startedAt.put(id, now);
                 sender.accept(new AgentMessage.CommandStarted(id, now));
-            });
+            }, live);
         } catch (RuntimeException e) {
             log.error("command {} crashed the runner", id, e);
             result = new CommandResult(id, "failed", null, "", e.toString(), false, false,
                     "the agent failed while running the command: " + e, Instant.now(), Instant.now());
+        }
+        if (live != null) {
+            // The last chunks go out before the result, so a follower has them all when it sees the final status.
+            live.finish();
         }
         if (sandboxNote != null) {
             result = result.withSandboxNote(sandboxNote);

@@ -20,15 +20,23 @@ final class OutputCapture {
     private final int limit;
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private final CountDownLatch done = new CountDownLatch(1);
+    /** Also told every kept byte, as it is read (live output); null when nothing streams. */
+    private final OutputStreamer.Sink live;
     private long discarded;
 
-    private OutputCapture(InputStream stream, int limit) {
+    private OutputCapture(InputStream stream, int limit, OutputStreamer.Sink live) {
         this.stream = stream;
         this.limit = limit;
+        this.live = live;
     }
 
     static OutputCapture start(InputStream stream, int limit, String name) {
-        OutputCapture capture = new OutputCapture(stream, limit);
+        return start(stream, limit, name, null);
+    }
+
+    /** As {@link #start(InputStream, int, String)}, handing what is kept to {@code live} too (exactly the result's bytes). */
+    static OutputCapture start(InputStream stream, int limit, String name, OutputStreamer.Sink live) {
+        OutputCapture capture = new OutputCapture(stream, limit, live);
         Thread.ofVirtual().name(name).start(capture::drain);
         return capture;
     }
@@ -38,10 +46,14 @@ final class OutputCapture {
         try {
             int n;
             while ((n = stream.read(buffer)) != -1) {
+                int keep;
                 synchronized (this) {
-                    int keep = Math.max(0, Math.min(n, limit - kept.size()));
+                    keep = Math.max(0, Math.min(n, limit - kept.size()));
                     kept.write(buffer, 0, keep);
                     discarded += n - keep;
+                }
+                if (live != null && keep > 0) {
+                    live.accept(buffer, 0, keep);
                 }
             }
         } catch (IOException ignored) {

@@ -53,6 +53,11 @@ public final class ProcessRunner {
     }
 
     public CommandResult run(RunCommand command, RunningCommand control, LaunchListener listener) {
+        return run(command, control, listener, null);
+    }
+
+    /** As {@link #run(RunCommand, RunningCommand, LaunchListener)}, streaming the output to {@code live} as it comes (null: not). */
+    public CommandResult run(RunCommand command, RunningCommand control, LaunchListener listener, OutputStreamer live) {
         Instant startedAt = Instant.now();
         CommandType type = CommandType.parse(command.commandType()).orElse(null);
         ExecutionContext context = ExecutionContext.parse(command.context() == null ? "system" : command.context()).orElse(null);
@@ -90,7 +95,7 @@ public final class ProcessRunner {
                 handOver(userDir, userScript, launch.runAs().name());
                 launch = launch.withScript(script, userScript);
             }
-            return execute(command, control, listener, userDir != null ? userDir : workDir, launch, startedAt);
+            return execute(command, control, listener, userDir != null ? userDir : workDir, launch, startedAt, live);
         } catch (CommandRefusedException e) {
             return failed(command, startedAt, e.getMessage());
         } catch (IOException e) {
@@ -107,11 +112,14 @@ public final class ProcessRunner {
     }
 
     private CommandResult execute(RunCommand command, RunningCommand control, LaunchListener listener, Path workDir,
-                                  Launch launch, Instant startedAt) throws IOException, InterruptedException, CommandRefusedException {
+                                  Launch launch, Instant startedAt, OutputStreamer live)
+            throws IOException, InterruptedException, CommandRefusedException {
         Process process = start(command, workDir, launch);
         control.attach(process, platform);
-        OutputCapture stdout = OutputCapture.start(process.getInputStream(), OUTPUT_LIMIT_BYTES, "stdout-" + command.commandId());
-        OutputCapture stderr = OutputCapture.start(process.getErrorStream(), OUTPUT_LIMIT_BYTES, "stderr-" + command.commandId());
+        OutputCapture stdout = OutputCapture.start(process.getInputStream(), OUTPUT_LIMIT_BYTES, "stdout-" + command.commandId(),
+                live == null ? null : live.sink(com.gururmm.protocol.wire.AgentMessage.CommandOutput.STDOUT));
+        OutputCapture stderr = OutputCapture.start(process.getErrorStream(), OUTPUT_LIMIT_BYTES, "stderr-" + command.commandId(),
+                live == null ? null : live.sink(com.gururmm.protocol.wire.AgentMessage.CommandOutput.STDERR));
         listener.launched(process.pid(), process.info().startInstant().orElse(startedAt));
 
         boolean exited = process.waitFor(command.timeoutSeconds(), TimeUnit.SECONDS);

@@ -38,12 +38,13 @@ import picocli.CommandLine.Option;
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm run --agent web01 --file fix.ps1 --wait",
                 "  gururmm run --agent web01 --type bash --command 'df -h /' --wait",
+                "  gururmm run --agent web01 --type bash --command 'apt-get -y upgrade' --follow",
                 "  gururmm run --agent 3f2a9c --type bash --context user_session --command 'id -un' --wait",
                 "  ID=$(gururmm run --agent db01 --type sh --command 'apt-get -y upgrade' --timeout 1800)",
                 "  gururmm run --hostname 'web*' --status online --type bash --command uptime --wait",
                 "  cat check.sh | gururmm run --agent web01 --agent web02 --type bash --wait --output json",
                 "",
-                "Exit codes with --wait: one agent: its exit code; several: 0 if all exited 0, else 1;",
+                "Exit codes with --wait or --follow: one agent: its exit code; several: 0 if all exited 0, else 1;",
                 "124 timed out, 125 could not run (failed), 130 cancelled."})
 public final class RunCommand implements Callable<Integer> {
     private final Terminal terminal;
@@ -76,6 +77,10 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-w", "--wait"}, description = "Wait for the result, print its output, exit with its exit code.")
     private boolean wait;
+
+    @Option(names = "--follow", description = "One agent only: print its output live as the script runs (stdout to stdout,"
+            + " stderr to stderr), then exit with its exit code, as --wait does.")
+    private boolean follow;
 
     @Option(names = {"-q", "--quiet"}, description = "With --wait: no status or progress lines on stderr.")
     private boolean quiet;
@@ -111,6 +116,12 @@ public final class RunCommand implements Callable<Integer> {
         List<AgentSummary> targets = Targets.resolve(client, agents, filter);
         CommandRequest request = new CommandRequest(commandType, text, context, timeoutSeconds);
         boolean single = agents.size() == 1 && filter.isEmpty();
+        if (follow && !single) {
+            throw CliException.usage("--follow prints one agent's output live; name exactly one --agent (use --wait for several).");
+        }
+        if (follow && output.isJson()) {
+            throw CliException.usage("--follow prints the output as it comes, which --output json cannot; use --wait --output json.");
+        }
         return single ? runOne(client, targets.getFirst(), request) : runMany(client, targets, request);
     }
 
@@ -123,6 +134,13 @@ public final class RunCommand implements Callable<Integer> {
 
     private int runOne(GuruClient client, AgentSummary agent, CommandRequest request) {
         CommandSubmitted submitted = client.runCommand(agent.id(), request);
+        if (follow) {
+            SingleReport report = new SingleReport(terminal, agent.hostname(), quiet, raw);
+            report.onChange(Map.of(submitted.commandId(), client.command(submitted.commandId())));
+            CommandView view = new OutputFollower(client, terminal, raw).follow(submitted.commandId());
+            report.finishFollowed(view);
+            return RemoteExit.of(view);
+        }
         if (!wait) {
             Submission submission = new Submission(agent.id(), agent.hostname(), submitted.commandId(), submitted.status(), null);
             if (output.isJson()) {

@@ -53,6 +53,15 @@ final class SingleReport {
         if (view.stderr() != null) {
             terminal.err().print(RemoteOutput.text(view.stderr(), terminal.errIsTerminal(), raw));
         }
+        notes(view);
+    }
+
+    /** The end of {@code run --follow}: the output is already printed ({@link OutputFollower}); the status lines follow. */
+    void finishFollowed(CommandView view) {
+        notes(view);
+    }
+
+    private void notes(CommandView view) {
         if (view.agentSandbox() != null && !quiet) {
             terminal.err().println("gururmm: note: " + ControlChars.escape(view.agentSandbox()));
         }

@@ -42,4 +42,23 @@ public final class Commands {
             String agentSandbox,
             String holdReason) {
     }
+
+    /**
+     * One piece of a command's live output ({@code GET /api/commands/{id}/output}): see
+     * {@code AgentMessage.CommandOutput} for {@code seq}, {@code offset} and {@code stopped}.
+     * {@code data} is the original text (U+0000 included).
+     */
+    public record OutputChunk(long seq, String stream, long offset, String data, Instant at, String stopped) {
+    }
+
+    /**
+     * {@code GET /api/commands/{id}/output?after_seq=N}: the stored chunks after seq N, oldest
+     * first. {@code nextSeq} is the {@code after_seq} to ask with next (the last chunk's seq, or N
+     * when there is none). {@code complete}: the command has reached a final state, so no chunk
+     * will follow these; its status and exit code are then final too. {@code more}: the answer
+     * was cut at its size limit; ask again at once with {@code after_seq=next_seq}.
+     */
+    public record CommandOutputView(UUID commandId, String status, Integer exitCode, boolean complete, boolean more,
+                                    java.util.List<OutputChunk> chunks, long nextSeq) {
+    }
 }

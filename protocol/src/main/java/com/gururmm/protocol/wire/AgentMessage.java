@@ -27,6 +27,7 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.AgentEvents.class, name = "agent_events"),
         @JsonSubTypes.Type(value = AgentMessage.CheckResults.class, name = "check_results"),
         @JsonSubTypes.Type(value = AgentMessage.MetricsReport.class, name = "metrics_report"),
+        @JsonSubTypes.Type(value = AgentMessage.CommandOutput.class, name = "command_output"),
 })
 public sealed interface AgentMessage {
 
@@ -129,5 +130,33 @@ public sealed interface AgentMessage {
      * so a resent batch changes nothing. At most {@link MetricSample#MAX_PER_BATCH} samples.
      */
     record MetricsReport(UUID batchId, java.util.List<MetricSample> samples) implements AgentMessage {
+    }
+
+    /**
+     * Output of a running command as it is produced: a live view, best effort, never the record.
+     * The record stays the {@link CommandResult}, which is sent durably as before; a server that
+     * does not know this type ignores it (an older server), and a server talking to an older
+     * agent simply gets none.
+     *
+     * <p>{@code seq} starts at 1 and increases with every message for the command (stdout and
+     * stderr share it, so their interleaving is kept at batch granularity); a message lost while
+     * the link was down is not resent, so seq may have gaps and the server stores a seq only when
+     * it is above every seq it already holds. {@code stream} is {@code stdout} or {@code stderr};
+     * {@code offset} is the number of UTF-16 code units of that stream's text sent before this
+     * chunk (so a reader can tell a gap from a continuation); {@code data} is text decoded from
+     * the process's bytes exactly as the final result's is (invalid UTF-8 replaced, U+0000 kept),
+     * and never splits a character. {@code stopped} is set on the last message the agent sends for
+     * the command when streaming ends before the process does: {@code cap} (the per-command
+     * streaming limit was reached) or {@code backlog} (the link was too slow and the agent gave
+     * up rather than buffer); the result still carries the output up to its own limits.
+     */
+    record CommandOutput(UUID commandId, long seq, String stream, long offset, String data, Instant at, String stopped)
+            implements AgentMessage {
+        /** The most text the agent puts in one message (a batch is split above it). */
+        public static final int MAX_DATA_CHARS = 16 * 1024;
+        public static final String STDOUT = "stdout";
+        public static final String STDERR = "stderr";
+        public static final String STOPPED_CAP = "cap";
+        public static final String STOPPED_BACKLOG = "backlog";
     }
 }

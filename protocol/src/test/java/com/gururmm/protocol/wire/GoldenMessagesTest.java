@@ -96,7 +96,8 @@ class GoldenMessagesTest {
             new ServerMessage.TunnelClose(ID, "idle for 900 s"),
             new ServerMessage.ChecksConfig(List.of(new ServerMessage.AgentCheck("script:disk-cleanup", "script", 300, "nginx", "nginx",
                     "db.example.test", 5432, "https://intranet.example.test/health", 10, 200, 14, "exit 2", "sh"))),
-            new ServerMessage.CheckResultsAck(42L));
+            new ServerMessage.CheckResultsAck(42L),
+            new AgentMessage.CommandOutput(ID, 7L, "stderr", 4096L, "line \u00e9\u0000\n", T1, "backlog"));
 
     private static Map<Class<?>, Object> samples(Object... messages) {
         Map<Class<?>, Object> out = new LinkedHashMap<>();

@@ -44,6 +44,7 @@ import org.slf4j.Logger;
  * @param tunnel limits of interactive shells ({@code GURURMM_TUNNEL_*})
  * @param notifications notification retry schedule and timeouts ({@link NotificationSettings})
  * @param metricsRetentionDays how long metrics samples and rollups are kept ({@code GURURMM_METRICS_RETENTION_DAYS})
+ * @param commandOutput limits of live command output ({@code GURURMM_COMMAND_OUTPUT_*})
  */
 public record ServerConfig(
         String httpHost,
@@ -73,7 +74,8 @@ public record ServerConfig(
         String logFormat,
         com.gururmm.server.tunnel.TunnelSettings tunnel,
         NotificationSettings notifications,
-        int metricsRetentionDays) {
+        int metricsRetentionDays,
+        com.gururmm.server.command.OutputSettings commandOutput) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -157,7 +159,8 @@ public record ServerConfig(
                 logFormat,
                 com.gururmm.server.tunnel.TunnelSettings.fromMap(env),
                 NotificationSettings.fromMap(env),
-                r.integer("GURURMM_METRICS_RETENTION_DAYS", 30, 1, 3650));
+                r.integer("GURURMM_METRICS_RETENTION_DAYS", 30, 1, 3650),
+                com.gururmm.server.command.OutputSettings.fromMap(env));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -240,6 +243,7 @@ public record ServerConfig(
         out.putAll(tunnel.describe());
         notifications.describe(out);
         out.put("GURURMM_METRICS_RETENTION_DAYS", Integer.toString(metricsRetentionDays));
+        out.putAll(commandOutput.describe());
         return out;
     }
 

@@ -21,6 +21,14 @@ import java.util.function.Function;
  */
 public final class EventJournal implements AutoCloseable {
     public static final int DEFAULT_CAPACITY = 10_000;
+    /**
+     * Live-output text the ring may hold: output events are large (up to 16 KiB each), so beside the
+     * count the ring is bounded by their text; past it the oldest entries leave early (a client
+     * resuming from one of them is told to reload, as for any id that has left the ring).
+     */
+    public static final long OUTPUT_BUDGET_CHARS = 8L * 1024 * 1024;
+    /** Types a client gets only when it names them in {@code types} (they are many and large). */
+    private static final List<String> OPT_IN = List.of(CommandOutputReceived.TOPIC.name());
 
     /** One streamed event: {@code type} is the topic name, {@code agentId} what it concerns (for filtering and scope). */
     public record Entry(long seq, String type, UUID agentId, Object data) {
@@ -41,6 +49,7 @@ public final class EventJournal implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final List<EventBus.Subscription> subscriptions = new ArrayList<>();
     private long nextSeq = 1;
+    private long ringOutputChars;
 
     public EventJournal(EventBus bus) {
         this(bus, DEFAULT_CAPACITY, Long.toString(System.currentTimeMillis(), 36));
@@ -53,11 +62,23 @@ public final class EventJournal implements AutoCloseable {
         follow(bus, AgentPresence.TOPIC, AgentPresence::agentId);
         follow(bus, CommandStatusChanged.TOPIC, CommandStatusChanged::agentId);
         follow(bus, AlertChanged.TOPIC, AlertChanged::agentId);
+        follow(bus, CommandOutputReceived.TOPIC, CommandOutputReceived::agentId);
     }
 
     /** The event types a client may ask for. */
     public static List<String> types() {
-        return List.of(AgentPresence.TOPIC.name(), CommandStatusChanged.TOPIC.name(), AlertChanged.TOPIC.name());
+        return List.of(AgentPresence.TOPIC.name(), CommandStatusChanged.TOPIC.name(), AlertChanged.TOPIC.name(),
+                CommandOutputReceived.TOPIC.name());
+    }
+
+    /** What a client that names no {@code types} gets: every type but the opt-in ones ({@code command.output}). */
+    public static List<String> defaultTypes() {
+        return types().stream().filter(t -> !OPT_IN.contains(t)).toList();
+    }
+
+    /** The text an entry holds for the ring's output budget. */
+    static long weight(Entry entry) {
+        return entry.data() instanceof CommandOutputReceived output && output.data() != null ? output.data().length() : 0;
     }
 
     private <T> void follow(EventBus bus, Topic<T> topic, Function<T, UUID> agentOf) {
@@ -69,9 +90,13 @@ public final class EventJournal implements AutoCloseable {
         synchronized (this) {
             entry = new Entry(nextSeq++, type, agentId, data);
             if (ring.size() == capacity) {
-                ring.removeFirst();
+                ringOutputChars -= weight(ring.removeFirst());
             }
             ring.addLast(entry);
+            ringOutputChars += weight(entry);
+            while (ringOutputChars > OUTPUT_BUDGET_CHARS && ring.size() > 1) {
+                ringOutputChars -= weight(ring.removeFirst());
+            }
             for (Listener listener : listeners) {
                 listener.accept(entry);
             }

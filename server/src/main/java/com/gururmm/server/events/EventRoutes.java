@@ -37,6 +37,8 @@ import java.util.function.BiPredicate;
 public final class EventRoutes {
     static final Duration KEEPALIVE = Duration.ofSeconds(15);
     static final int CLIENT_QUEUE = 4_096;
+    /** Live-output text one client's queue may hold (output events are large); past it the client is reset. */
+    static final long CLIENT_OUTPUT_CHARS = 4L * 1024 * 1024;
     private static final ObjectMapper MAPPER = Json.mapper();
     private static final Object OVERFLOW = new Object();
 
@@ -61,7 +63,7 @@ public final class EventRoutes {
     public void register(RouteTable routes) {
         routes.get("/api/events", Rule.role(Role.VIEWER),
                 "Server-sent events (text/event-stream): ?types=" + String.join(",", EventJournal.types())
-                        + " &agent_id=; resumable with Last-Event-ID", this::stream);
+                        + " (default: all but command.output, which is opt-in) &agent_id=; resumable with Last-Event-ID", this::stream);
     }
 
     private void stream(Context ctx) throws IOException {
@@ -73,9 +75,15 @@ public final class EventRoutes {
         UUID agent = agentParam == null || agentParam.isBlank() ? null : parseUuid(agentParam);
 
         LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>(CLIENT_QUEUE);
+        java.util.concurrent.atomic.AtomicLong queuedOutput = new java.util.concurrent.atomic.AtomicLong();
         EventJournal.Listener listener = entry -> {
-            if (types.contains(entry.type()) && (agent == null || agent.equals(entry.agentId())) && !queue.offer(entry)) {
+            if (!types.contains(entry.type()) || (agent != null && !agent.equals(entry.agentId()))) {
+                return;
+            }
+            long weight = EventJournal.weight(entry);
+            if (queuedOutput.addAndGet(weight) > CLIENT_OUTPUT_CHARS || !queue.offer(entry)) {
                 queue.clear();
+                queuedOutput.set(0);
                 queue.offer(OVERFLOW);
             }
         };
@@ -124,6 +132,7 @@ public final class EventRoutes {
                     out.flush();
                     return;
                 } else {
+                    queuedOutput.addAndGet(-EventJournal.weight((EventJournal.Entry) next));
                     send(out, caller, (EventJournal.Entry) next);
                 }
                 out.flush();
@@ -152,7 +161,7 @@ public final class EventRoutes {
     static Set<String> parseTypes(String raw) {
         List<String> known = EventJournal.types();
         if (raw == null || raw.isBlank()) {
-            return Set.copyOf(known);
+            return Set.copyOf(EventJournal.defaultTypes());
         }
         Set<String> types = new LinkedHashSet<>();
         for (String part : raw.split(",")) {

@@ -77,6 +77,7 @@ public final class AgentGateway {
     private volatile com.gururmm.server.agentevent.AgentEventService agentEvents;
     private volatile AgentChecks checks;
     private volatile com.gururmm.server.metrics.MetricsService metrics;
+    private volatile com.gururmm.server.command.OutputService commandOutput;
 
     public AgentGateway(AgentService agents, CommandService commands, ConnectionRegistry registry, Clock clock, Duration heartbeat) {
         this(agents, commands, registry, clock, heartbeat, null, ClientAddress.trusting(""));
@@ -126,6 +127,12 @@ public final class AgentGateway {
     /** Where metrics reports go; until set, they are acknowledged as refused so agents do not resend them forever. */
     public AgentGateway metrics(com.gururmm.server.metrics.MetricsService service) {
         this.metrics = service;
+        return this;
+    }
+
+    /** Where live command output goes; until set, {@code command_output} frames are dropped (they are a best-effort view). */
+    public AgentGateway commandOutput(com.gururmm.server.command.OutputService service) {
+        this.commandOutput = service;
         return this;
     }
 
@@ -286,6 +293,14 @@ public final class AgentGateway {
                     // Acknowledged only after the samples are stored.
                     link.send(service == null ? new ServerMessage.MetricsAck(report.batchId(), 0, 0, report.samples().size(),
                             "this server does not store metrics") : service.ingest(agentId, report));
+                    registry.touch(agentId, clock.instant());
+                }
+                case AgentMessage.CommandOutput chunk -> {
+                    com.gururmm.server.command.OutputService service = commandOutput;
+                    // Not acknowledged: a live view, the result is the record (docs/PROTOCOL.md).
+                    if (service != null) {
+                        service.onChunk(agentId, chunk).ifPresent(problem -> refuse(link, "invalid_message", problem));
+                    }
                     registry.touch(agentId, clock.instant());
                 }
                 case AgentMessage.UpdateStatus status -> {
