@@ -14,6 +14,9 @@ export const PAGES = [
   { path: 'agents/:agentId/alerts', role: 'viewer', nav: null, tag: 'guru-alerts', load: () => import('./pages/alerts.js') },
   { path: 'checks', role: 'viewer', nav: 'Checks', tag: 'guru-checks', load: () => import('./pages/checks.js') },
   { path: 'inventory', role: 'viewer', nav: 'Inventory', tag: 'guru-inventory-search', load: () => import('./pages/inventory-search.js') },
+  { path: 'scripts', role: 'viewer', nav: 'Scripts', tag: 'guru-scripts', load: () => import('./pages/scripts.js') },
+  { path: 'schedules', role: 'viewer', nav: 'Schedules', tag: 'guru-schedules', load: () => import('./pages/schedules.js') },
+  { path: 'policies', role: 'viewer', nav: 'Policies', tag: 'guru-policies', load: () => import('./pages/policies.js') },
   { path: 'security', role: 'viewer', nav: 'Security', tag: 'guru-security', load: () => import('./pages/security.js') },
   { path: 'agents/:agentId/terminal', role: 'technician', nav: null, tag: 'guru-terminal', load: () => import('./pages/terminal.js') },
   { path: 'admin/tokens', role: 'admin', nav: 'Enrollment tokens', tag: 'guru-tokens', load: () => import('./pages/tokens.js') },
@@ -21,6 +24,7 @@ export const PAGES = [
   { path: 'admin/notifications', role: 'admin', nav: 'Notifications', tag: 'guru-notifications', load: () => import('./pages/notifications.js') },
   { path: 'admin/users', role: 'admin', nav: 'Users', tag: 'guru-users', load: () => import('./pages/users.js') },
   { path: 'admin/audit', role: 'admin', nav: 'Audit log', tag: 'guru-audit', load: () => import('./pages/audit.js') },
+  { path: 'api-keys', role: 'viewer', nav: 'API keys', tag: 'guru-api-keys', load: () => import('./pages/api-keys.js') },
 ];
 
 /** The page shown for an empty or unknown hash. */

@@ -5,6 +5,7 @@ import { cancelCommand, getCommand } from '../api/commands.js';
 import { subscribe } from '../api/events.js';
 import { listSites, moveAgent } from '../api/tenancy.js';
 import './metrics-charts.js';
+import './agent-policies.js';
 import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from '../ui.js';
 
 // 'held' is polled too: an admin may release it (it was queued before the machine enrolled again).
@@ -209,6 +210,7 @@ class GuruAgent extends LightElement {
       ${this.held(a)}
       <div class="grid">${this.inventory(a)}${this.health(a)}${this.selfUpdate(a)}</div>
       <guru-metrics-charts .agentId=${a.id}></guru-metrics-charts>
+      <guru-agent-policies .agentId=${a.id} .user=${this.user}></guru-agent-policies>
       ${canRunOn(this.user, a)
         ? html`<guru-run-command .agent=${a} @command-submitted=${this.submitted}></guru-run-command>`
         : canRun(this.user)

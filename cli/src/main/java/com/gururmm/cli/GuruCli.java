@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                 com.gururmm.cli.alerts.AlertsCommand.class, com.gururmm.cli.alerts.ChecksCommand.class,
                 com.gururmm.cli.notifications.NotificationsCommand.class,
                 com.gururmm.cli.tenancy.UsersCommand.class, com.gururmm.cli.tenancy.ClientsCommand.class,
-                com.gururmm.cli.tenancy.SitesCommand.class},
+                com.gururmm.cli.tenancy.SitesCommand.class,
+                com.gururmm.cli.automation.ScriptsCommand.class, com.gururmm.cli.automation.SchedulesCommand.class, com.gururmm.cli.tenancy.ApiKeysCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  gururmm login --server http://rmm.example.com:3001 --email me@example.com",

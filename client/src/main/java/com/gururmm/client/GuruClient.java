@@ -483,6 +483,168 @@ public final class GuruClient {
         return batch(id, true);
     }
 
+    // --- script library (docs/OPERATIONS.md, "Automation") ---
+
+    public com.gururmm.protocol.api.Scripts.ScriptView createScript(com.gururmm.protocol.api.Scripts.ScriptRequest request) {
+        return call("POST", "/api/scripts", request, com.gururmm.protocol.api.Scripts.ScriptView.class);
+    }
+
+    /** Filters: {@code category}, {@code q} (a word of the name or description). */
+    public List<com.gururmm.protocol.api.Scripts.ScriptView> scripts(Map<String, String> filters) {
+        return call("GET", "/api/scripts" + query(filters), null, new TypeReference<List<com.gururmm.protocol.api.Scripts.ScriptView>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Scripts.ScriptView script(UUID id) {
+        return call("GET", "/api/scripts/" + id, null, com.gururmm.protocol.api.Scripts.ScriptView.class);
+    }
+
+    public com.gururmm.protocol.api.Scripts.ScriptView script(UUID id, int version) {
+        return call("GET", "/api/scripts/" + id + "?version=" + version, null, com.gururmm.protocol.api.Scripts.ScriptView.class);
+    }
+
+    /** A new version; null fields of {@code change} stay as they are. */
+    public com.gururmm.protocol.api.Scripts.ScriptView updateScript(UUID id, com.gururmm.protocol.api.Scripts.ScriptRequest change) {
+        return call("PATCH", "/api/scripts/" + id, change, com.gururmm.protocol.api.Scripts.ScriptView.class);
+    }
+
+    public void deleteScript(UUID id) {
+        call("DELETE", "/api/scripts/" + id, null, Void.class);
+    }
+
+    public List<com.gururmm.protocol.api.Scripts.VersionSummary> scriptVersions(UUID id) {
+        return call("GET", "/api/scripts/" + id + "/versions", null, new TypeReference<List<com.gururmm.protocol.api.Scripts.VersionSummary>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Scripts.RunSubmitted runScript(UUID id, com.gururmm.protocol.api.Scripts.RunRequest request) {
+        return call("POST", "/api/scripts/" + id + "/run", request, com.gururmm.protocol.api.Scripts.RunSubmitted.class);
+    }
+
+    public List<com.gururmm.protocol.api.Scripts.RunView> scriptRuns(UUID id) {
+        return call("GET", "/api/scripts/" + id + "/runs", null, new TypeReference<List<com.gururmm.protocol.api.Scripts.RunView>>() {
+        });
+    }
+
+    /** The script as a plain file: YAML front matter in comment lines, then its text (for git). */
+    public String exportScript(UUID id) {
+        RawResponse response = raw("GET", "/api/scripts/" + id + "/export", null, Map.of());
+        if (response.status() >= 400) {
+            throw error(response);
+        }
+        return response.body();
+    }
+
+    /** Imports a file made by {@link #exportScript} (or by hand): a new script, or a new version of the one with its name. */
+    public com.gururmm.protocol.api.Scripts.ScriptView importScript(String file) {
+        RawResponse response = raw("POST", "/api/scripts/import", file, Map.of("Content-Type", "text/plain; charset=utf-8"));
+        if (response.status() >= 400) {
+            throw error(response);
+        }
+        try {
+            return MAPPER.readValue(response.body(), com.gururmm.protocol.api.Scripts.ScriptView.class);
+        } catch (JsonProcessingException e) {
+            throw new GuruApiException(response.status(), "bad_response", "The server sent a response this client cannot read: " + e.getOriginalMessage());
+        }
+    }
+
+    // --- scheduled tasks ---
+
+    public com.gururmm.protocol.api.Schedules.ScheduleView createSchedule(com.gururmm.protocol.api.Schedules.ScheduleRequest request) {
+        return call("POST", "/api/schedules", request, com.gururmm.protocol.api.Schedules.ScheduleView.class);
+    }
+
+    /** Filter: {@code script_id}. */
+    public List<com.gururmm.protocol.api.Schedules.ScheduleView> schedules(Map<String, String> filters) {
+        return call("GET", "/api/schedules" + query(filters), null, new TypeReference<List<com.gururmm.protocol.api.Schedules.ScheduleView>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Schedules.ScheduleView schedule(UUID id) {
+        return call("GET", "/api/schedules/" + id, null, com.gururmm.protocol.api.Schedules.ScheduleView.class);
+    }
+
+    public com.gururmm.protocol.api.Schedules.ScheduleView updateSchedule(UUID id, com.gururmm.protocol.api.Schedules.ScheduleRequest change) {
+        return call("PATCH", "/api/schedules/" + id, change, com.gururmm.protocol.api.Schedules.ScheduleView.class);
+    }
+
+    public void deleteSchedule(UUID id) {
+        call("DELETE", "/api/schedules/" + id, null, Void.class);
+    }
+
+    /** The schedule's occurrences, newest first. */
+    public List<com.gururmm.protocol.api.Schedules.ScheduleRun> scheduleRuns(UUID id) {
+        return call("GET", "/api/schedules/" + id + "/runs", null, new TypeReference<List<com.gururmm.protocol.api.Schedules.ScheduleRun>>() {
+        });
+    }
+
+    // --- policies ---
+
+    public com.gururmm.protocol.api.Policies.PolicyView createPolicy(com.gururmm.protocol.api.Policies.PolicyRequest request) {
+        return call("POST", "/api/policies", request, com.gururmm.protocol.api.Policies.PolicyView.class);
+    }
+
+    public List<com.gururmm.protocol.api.Policies.PolicyView> policies() {
+        return call("GET", "/api/policies", null, new TypeReference<List<com.gururmm.protocol.api.Policies.PolicyView>>() {
+        });
+    }
+
+    public com.gururmm.protocol.api.Policies.PolicyView policy(UUID id) {
+        return call("GET", "/api/policies/" + id, null, com.gururmm.protocol.api.Policies.PolicyView.class);
+    }
+
+    public com.gururmm.protocol.api.Policies.PolicyView updatePolicy(UUID id, com.gururmm.protocol.api.Policies.PolicyRequest change) {
+        return call("PATCH", "/api/policies/" + id, change, com.gururmm.protocol.api.Policies.PolicyView.class);
+    }
+
+    public void deletePolicy(UUID id) {
+        call("DELETE", "/api/policies/" + id, null, Void.class);
+    }
+
+    public com.gururmm.protocol.api.Policies.Assignment assignPolicy(UUID id, com.gururmm.protocol.api.Policies.AssignmentRequest request) {
+        return call("POST", "/api/policies/" + id + "/assignments", request, com.gururmm.protocol.api.Policies.Assignment.class);
+    }
+
+    public void unassignPolicy(UUID id, UUID assignmentId) {
+        call("DELETE", "/api/policies/" + id + "/assignments/" + assignmentId, null, Void.class);
+    }
+
+    public void excludeFromPolicy(UUID id, UUID agentId) {
+        call("POST", "/api/policies/" + id + "/exclusions", new com.gururmm.protocol.api.Policies.ExclusionRequest(agentId), Void.class);
+    }
+
+    public void includeInPolicy(UUID id, UUID agentId) {
+        call("DELETE", "/api/policies/" + id + "/exclusions/" + agentId, null, Void.class);
+    }
+
+    /** What applies to the agent, with where each policy comes from. */
+    public com.gururmm.protocol.api.Policies.AgentPolicies agentPolicies(UUID agentId) {
+        return call("GET", "/api/agents/" + agentId + "/policies", null, com.gururmm.protocol.api.Policies.AgentPolicies.class);
+    }
+
+    // --- API keys (docs/OPERATIONS.md, "API keys") ---
+
+    /**
+     * {@code POST /api/api-keys}: needs a signed-in session (an API key cannot create keys). The
+     * answer's {@code key} is the only time the secret is shown; use it as this client's token with
+     * {@code new GuruClient(url, key)} or {@link #useToken}.
+     */
+    public com.gururmm.protocol.api.ApiKeys.Created createApiKey(com.gururmm.protocol.api.ApiKeys.CreateRequest request) {
+        return call("POST", "/api/api-keys", request, com.gururmm.protocol.api.ApiKeys.Created.class);
+    }
+
+    /** {@code GET /api/api-keys}: one's own keys; {@code all} (admins): everyone's. */
+    public List<com.gururmm.protocol.api.ApiKeys.KeyView> apiKeys(boolean all) {
+        return call("GET", "/api/api-keys" + (all ? "?all=true" : ""), null,
+                new TypeReference<List<com.gururmm.protocol.api.ApiKeys.KeyView>>() {
+                });
+    }
+
+    /** {@code DELETE /api/api-keys/{id}}: the key stops working at once. */
+    public void revokeApiKey(UUID id) {
+        call("DELETE", "/api/api-keys/" + id, null, Void.class);
+    }
+
     // --- enrollment tokens ---
 
     public TokenView createEnrollmentToken(CreateRequest request) {
@@ -774,7 +936,7 @@ public final class GuruClient {
             builder.header("Authorization", "Bearer " + token);
         }
         builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
+        if (body != null && !headers.containsKey("Content-Type")) {
             builder.header("Content-Type", "application/json");
         }
         return send(builder);

@@ -115,6 +115,7 @@ public final class GuruServer implements AutoCloseable {
     private final TunnelSockets tunnelSockets;
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
+    private final com.gururmm.server.automation.AutomationModule automation;
     private RouteTable routeTable;
     private final Optional<ServerCertificate> tls;
 
@@ -133,6 +134,8 @@ public final class GuruServer implements AutoCloseable {
         // TOTP secrets are sealed with a key in a file, like the signing key (docs/OPERATIONS.md, "MFA").
         MfaService mfa = new MfaService(jdbi, auth, new SecretBox(JwtKeyFile.load(config.mfaKeyPath(), config.mfaKeyFile().isEmpty(),
                 "MFA secret key", "GURURMM_MFA_KEY_FILE")), audit, clock);
+        // API keys as bearer tokens beside session JWTs (docs/OPERATIONS.md, "API keys"); registers itself with auth.
+        com.gururmm.server.auth.ApiKeyService apiKeys = new com.gururmm.server.auth.ApiKeyService(jdbi, auth, audit, clock);
         TenancyStore tenancyStore = new TenancyStore(jdbi);
         TenancyService tenancy = new TenancyService(tenancyStore, audit, clock);
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), tenancy, audit, clock);
@@ -179,7 +182,8 @@ public final class GuruServer implements AutoCloseable {
         gateway.systemInventory(inventory::receive);
         this.metrics = new MetricsService(new MetricStore(jdbi), bus, clock, Duration.ofDays(config.metricsRetentionDays()));
         gateway.metrics(metrics);
-        this.access = new AccessFilter(auth::authenticate, agents::authenticate);
+        this.access = new AccessFilter(auth, agents::authenticate);
+        access.clientAddress(clientAddress::of);
         this.notifications = new NotificationModule(config.notifications(), jdbi, audit, bus, clock);
         // Scope (clients/sites: 404 outside it) and the server-host rule (403), for every route naming an object.
         access.scope(scopeGuard);
@@ -206,6 +210,15 @@ public final class GuruServer implements AutoCloseable {
                     }
                 });
         gateway.checks(monitoring.agentChecks());
+        Rule batchRead = Rule.role(com.gururmm.server.auth.Role.VIEWER).onBatch("id");
+        this.automation = new com.gururmm.server.automation.AutomationModule(jdbi, batches, agents, audit, clock, (principal, batchId) -> {
+            try {
+                scopeGuard.check(principal, batchRead, batchId);
+                return true;
+            } catch (com.gururmm.server.http.ApiException e) {
+                return false;
+            }
+        }, auth::principalOf, nodeName, monitoring, access::checkAgent);
 
         // HTTPS when configured (docs/OPERATIONS.md, "TLS"): one TLS connector replaces the plain one.
         this.tls = ServerCertificate.fromConfig(config);
@@ -237,6 +250,7 @@ public final class GuruServer implements AutoCloseable {
             new AuthRoutes(auth, clientAddress).register(routes);
             new UserRoutes(auth).register(routes);
             new MfaRoutes(mfa, clientAddress).register(routes);
+            new com.gururmm.server.auth.ApiKeyRoutes(apiKeys, clientAddress).register(routes);
             new TlsRoutes(tls).register(routes);
             new AgentRoutes(agents, clientAddress, tenancy).latestMetrics(metrics::latest).register(routes);
             new TenancyRoutes(tenancy).register(routes);
@@ -257,6 +271,7 @@ public final class GuruServer implements AutoCloseable {
             new com.gururmm.server.release.InstallRoutes(releases.service(), tls.map(ServerCertificate::leaf)).register(routes);
             monitoring.register(routes);
             notifications.register(routes);
+            automation.register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
@@ -316,6 +331,8 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(this::metricsUpkeepSafely, 60, 60, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
+        // Scheduled tasks: exactly once per occurrence, also with several nodes (docs/OPERATIONS.md, "Automation").
+        scheduler.scheduleWithFixedDelay(() -> guarded("scheduled tasks", automation::tick), 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel access re-check", tunnelSockets::recheckClients), 5, 5, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
@@ -426,6 +443,7 @@ public final class GuruServer implements AutoCloseable {
         app.stop();
         flusher.run();
         metrics.close();
+        automation.close();
         monitoring.close();
         bus.close();
         database.close();

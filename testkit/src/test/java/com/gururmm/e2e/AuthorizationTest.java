@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.gururmm.client.GuruClient;
 import com.gururmm.protocol.Json;
+import com.gururmm.protocol.api.ApiKeys.CreateRequest;
 import com.gururmm.protocol.api.Auth.ScopeView;
 import com.gururmm.protocol.api.Batches.BatchRequest;
 import com.gururmm.server.auth.Role;
@@ -37,8 +38,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every registered route × every role × in scope / out of scope, generated from the server's
- * route table: anonymous gets 401, a role below the route's declared minimum gets 403, others
+ * Every registered route × every role × in scope / out of scope × session / API key, generated from
+ * the server's route table: anonymous gets 401, a role below the route's declared minimum gets 403, others
  * pass; open routes let everyone through. Every object the table's paths name (agent, command,
  * batch, client, site) lives in site A of client A. The in-scope viewer and technician are scoped
  * to site A; the out-of-scope ones to site B of client B: on a route whose rule names an object
@@ -48,15 +49,38 @@ import org.junit.jupiter.params.provider.MethodSource;
  * default request (path ids filled in, {@code {}} as body) would not reach it meaningfully.
  */
 class AuthorizationTest {
+    /**
+     * Who calls. The {@code _KEY} callers use an API key instead of a session and must get exactly
+     * what the role and scope they stand for get: a technician's own key (their role and scope), an
+     * admin's key restricted to the viewer role and site A (a viewer in scope), and the out-of-scope
+     * technician's key; except on {@link Rule#sessionOnly} routes, which refuse every key (403).
+     */
     enum Caller {
-        ANONYMOUS, VIEWER, TECHNICIAN, ADMIN, VIEWER_OTHER_SITE, TECHNICIAN_OTHER_SITE;
+        ANONYMOUS(null, false, false), VIEWER(Role.VIEWER, false, false), TECHNICIAN(Role.TECHNICIAN, false, false),
+        ADMIN(Role.ADMIN, false, false), VIEWER_OTHER_SITE(Role.VIEWER, true, false), TECHNICIAN_OTHER_SITE(Role.TECHNICIAN, true, false),
+        TECHNICIAN_KEY(Role.TECHNICIAN, false, true), VIEWER_KEY_OF_ADMIN(Role.VIEWER, false, true),
+        TECHNICIAN_KEY_OTHER_SITE(Role.TECHNICIAN, true, true);
+
+        private final Role role;
+        private final boolean outOfScope;
+        private final boolean apiKey;
+
+        Caller(Role role, boolean outOfScope, boolean apiKey) {
+            this.role = role;
+            this.outOfScope = outOfScope;
+            this.apiKey = apiKey;
+        }
 
         Role role() {
-            return Role.valueOf(name().replace("_OTHER_SITE", ""));
+            return role;
         }
 
         boolean outOfScope() {
-            return name().endsWith("_OTHER_SITE");
+            return outOfScope;
+        }
+
+        boolean apiKey() {
+            return apiKey;
         }
     }
 
@@ -158,7 +182,23 @@ class AuthorizationTest {
             Map.entry("POST /api/clients/{id}/sites", new Sample(null, "{\"name\":\"Site A\"}", 409, false)),
             Map.entry("PATCH /api/sites/{id}", new Sample(null, "{\"name\":\"Site A2\"}", 409, false)),
             // Moving the agent to the site it is in changes nothing.
-            Map.entry("PATCH /api/agents/{id}", new Sample(null, "{\"site_id\":\"{siteA}\"}", 200, false)));
+            Map.entry("PATCH /api/agents/{id}", new Sample(null, "{\"site_id\":\"{siteA}\"}", 200, false)),
+            // Automation (issue 12). Random ids for deletes: later rows still need the script, schedule and policy.
+            Map.entry("POST /api/scripts", Sample.body("{\"name\":\"authz script\",\"command_type\":\"sh\",\"command\":\"echo authz\"}")),
+            Map.entry("DELETE /api/scripts/{id}", new Sample("/api/scripts/{random}", null, 0, false)),
+            Map.entry("POST /api/scripts/import", Sample.body("# ---\n# name: authz import\n# command_type: sh\n# ---\necho authz\n")),
+            Map.entry("POST /api/scripts/{id}/run", Sample.body("{\"agent_ids\":[\"{agent}\"],\"parameters\":{}}")),
+            Map.entry("POST /api/schedules", Sample.body("{\"script_id\":\"{script}\",\"agent_ids\":[\"{agent}\"],\"cron\":\"0 4 * * *\",\"parameters\":{}}")),
+            Map.entry("DELETE /api/schedules/{id}", new Sample("/api/schedules/{random}", null, 0, false)),
+            Map.entry("PATCH /api/schedules/{id}", Sample.body("{\"enabled\":true}")),
+            Map.entry("POST /api/policies", Sample.body("{\"name\":\"authz policy\"}")),
+            Map.entry("DELETE /api/policies/{id}", new Sample("/api/policies/{random}", null, 0, false)),
+            Map.entry("POST /api/policies/{id}/exclusions", Sample.body("{\"agent_id\":\"{random}\"}")),
+            // API keys (ApiKeyTest covers the rules): every session may create one (keys may not: session only),
+            // list its own; an unknown id is a 404 for everyone (no key is revoked by the walk).
+            Map.entry("POST /api/api-keys", new Sample(null, "{\"name\":\"authz\",\"expires_in_days\":1}", 201, false)),
+            Map.entry("GET /api/api-keys", new Sample(null, null, 200, false)),
+            Map.entry("DELETE /api/api-keys/{id}", new Sample(null, null, 404, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;
@@ -173,6 +213,10 @@ class AuthorizationTest {
     private static UUID siteCheckId;
     private static UUID windowId;
     private static UUID siteWindowId;
+    /** Automation objects: a script (no tenant), a schedule on site A's agent, a policy assigned to site A. */
+    private static UUID scriptId;
+    private static UUID scheduleId;
+    private static UUID policyId;
     private static final Map<Caller, String[]> LOGINS = Map.of(
             Caller.VIEWER, new String[] {"viewer@example.test", "viewer-password-123"},
             Caller.TECHNICIAN, new String[] {"tech@example.test", "technician-password-123"},
@@ -201,9 +245,19 @@ class AuthorizationTest {
         commandId = admin.runCommand(agentId, new com.gururmm.protocol.api.Commands.CommandRequest("sh", "sleep 60", null, 120)).commandId();
         batchId = admin.runBatch(new BatchRequest(List.of(agentId), null, "sh", "echo authz batch", null, 60)).batchId();
         monitorSiteA(admin);
+        scriptId = admin.createScript(new com.gururmm.protocol.api.Scripts.ScriptRequest("authz library script", "sh", "echo authz", List.of())).id();
+        scheduleId = admin.createSchedule(new com.gururmm.protocol.api.Schedules.ScheduleRequest(scriptId, Map.of(), List.of(agentId), null,
+                "0 3 * * *", null)).id();
+        policyId = admin.createPolicy(new com.gururmm.protocol.api.Policies.PolicyRequest("authz site A policy", null, null, null)).id();
+        admin.assignPolicy(policyId, new com.gururmm.protocol.api.Policies.AssignmentRequest("site", null, siteA));
+        GuruClient technician = login(Caller.TECHNICIAN);
+        GuruClient technicianOther = login(Caller.TECHNICIAN_OTHER_SITE);
         clients = Map.of(Caller.ANONYMOUS, fleet.server().anonymousClient(), Caller.VIEWER, login(Caller.VIEWER),
-                Caller.TECHNICIAN, login(Caller.TECHNICIAN), Caller.ADMIN, admin,
-                Caller.VIEWER_OTHER_SITE, login(Caller.VIEWER_OTHER_SITE), Caller.TECHNICIAN_OTHER_SITE, login(Caller.TECHNICIAN_OTHER_SITE));
+                Caller.TECHNICIAN, technician, Caller.ADMIN, admin,
+                Caller.VIEWER_OTHER_SITE, login(Caller.VIEWER_OTHER_SITE), Caller.TECHNICIAN_OTHER_SITE, technicianOther,
+                Caller.TECHNICIAN_KEY, withKey(technician.createApiKey(new CreateRequest("authz technician")).key()),
+                Caller.VIEWER_KEY_OF_ADMIN, withKey(admin.createApiKey(new CreateRequest("authz viewer", null, null, "viewer", inScope)).key()),
+                Caller.TECHNICIAN_KEY_OTHER_SITE, withKey(technicianOther.createApiKey(new CreateRequest("authz technician b")).key()));
     }
 
     /**
@@ -229,6 +283,10 @@ class AuthorizationTest {
         new InventoryStore(jdbi).replace(agentId, new SystemInventory(1, at, null, List.of(), List.of(),
                 List.of(new SystemInventory.Filesystem("/", "ext4", "/dev/sda1", 1000, 50)), List.of(), List.of(),
                 new SystemInventory.Updates("apt", 1, 0, List.of("authz-pkg"), true, "/var/run/reboot-required"), List.of()), at);
+    }
+
+    private static GuruClient withKey(String key) {
+        return new GuruClient(fleet.server().url(), key);
     }
 
     private static GuruClient login(Caller caller) {
@@ -259,9 +317,10 @@ class AuthorizationTest {
 
     /** Path ids of site A's objects, by the collection the path starts with. */
     private static String concrete(String path) {
-        Map<String, UUID> byPrefix = Map.of("/api/agents/", agentId, "/api/commands/", commandId, "/api/batches/", batchId,
-                "/api/clients/", clientA, "/api/sites/", siteA, "/api/alerts/", alertId, "/api/checks/", checkId,
-                "/api/maintenance-windows/", windowId);
+        Map<String, UUID> byPrefix = Map.ofEntries(Map.entry("/api/agents/", agentId), Map.entry("/api/commands/", commandId),
+                Map.entry("/api/batches/", batchId), Map.entry("/api/clients/", clientA), Map.entry("/api/sites/", siteA),
+                Map.entry("/api/alerts/", alertId), Map.entry("/api/checks/", checkId), Map.entry("/api/maintenance-windows/", windowId),
+                Map.entry("/api/scripts/", scriptId), Map.entry("/api/schedules/", scheduleId), Map.entry("/api/policies/", policyId));
         String filled = path;
         for (Map.Entry<String, UUID> e : byPrefix.entrySet()) {
             if (filled.startsWith(e.getKey())) {
@@ -274,7 +333,7 @@ class AuthorizationTest {
 
     /** Ids no caller scoped to site B may ever see in an answer. */
     private static List<String> siteAIds() {
-        return Stream.of(agentId, commandId, batchId, clientA, siteA, alertId, checkId, siteCheckId, windowId, siteWindowId)
+        return Stream.of(agentId, commandId, batchId, clientA, siteA, alertId, checkId, siteCheckId, windowId, siteWindowId, scheduleId, policyId)
                 .map(UUID::toString).toList();
     }
 
@@ -286,8 +345,9 @@ class AuthorizationTest {
         Rule rule = route.rule();
         // Out of scope, the real ids (never a random one, which would 404 for anyone): refused before any change.
         String path = concrete(sample.path() != null && !(caller.outOfScope() && rule.target() != null) ? sample.path() : route.path());
-        String body = sample.body() == null ? null : sample.body().replace("{siteA}", siteA.toString()).replace("{agent}", agentId.toString());
-        GuruClient client = sample.freshSession() && caller != Caller.ANONYMOUS ? login(caller) : clients.get(caller);
+        String body = sample.body() == null ? null : sample.body().replace("{siteA}", siteA.toString()).replace("{agent}", agentId.toString())
+                .replace("{script}", scriptId.toString()).replace("{random}", UUID.randomUUID().toString());
+        GuruClient client = sample.freshSession() && caller != Caller.ANONYMOUS && !caller.apiKey() ? login(caller) : clients.get(caller);
         GuruClient.RawResponse response = client.raw(route.method(), path, body, Map.of());
         // A site A id in the path of a route without a declared target (alerts, checks, windows): the service's own check.
         boolean namesSiteA = siteAIds().stream().anyMatch(path::contains);
@@ -301,6 +361,10 @@ class AuthorizationTest {
             assertThat(error(response)).isEqualTo("unauthorized");
         } else if (!caller.role().includes(rule.minimum())) {
             assertThat(response.status()).as(response.body()).isEqualTo(403);
+            assertThat(error(response)).isEqualTo("forbidden");
+        } else if (caller.apiKey() && rule.sessionOnly()) {
+            // A key never does what needs a signed-in session, whatever its role.
+            assertThat(response.status()).as(key + ": " + response.body()).isEqualTo(403);
             assertThat(error(response)).isEqualTo("forbidden");
         } else if (caller.outOfScope() && (rule.target() != null || namesSiteA)) {
             // Exactly what an unknown id gets: existence does not leak.
@@ -330,6 +394,9 @@ class AuthorizationTest {
         assertThat(byRoute.get("POST /api/commands/{id}/cancel").target().kind()).isEqualTo(Rule.Kind.COMMAND);
         assertThat(byRoute.get("GET /api/batches/{id}").target().kind()).isEqualTo(Rule.Kind.BATCH);
         assertThat(byRoute.get("GET /api/clients/{id}/sites").target().kind()).isEqualTo(Rule.Kind.CLIENT);
+        assertThat(byRoute.get("POST /api/api-keys").sessionOnly()).as("a key cannot mint keys").isTrue();
+        assertThat(byRoute.get("POST /api/auth/password").sessionOnly()).isTrue();
+        assertThat(byRoute.get("GET /api/api-keys").sessionOnly()).isFalse();
         assertThat(byRoute).hasSizeGreaterThan(20);
     }
 

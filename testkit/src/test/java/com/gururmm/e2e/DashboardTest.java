@@ -243,7 +243,7 @@ class DashboardTest {
         browser.await(By.id("main-nav"));
         // The viewer's pages, none of the admin ones (Alerts carries a live count, so the links are compared by address).
         assertThat(browser.driver.findElements(By.cssSelector("#main-nav a"))).extracting(e -> e.getDomAttribute("href"))
-                .containsExactly("#/agents", "#/alerts", "#/checks", "#/inventory", "#/security");
+                .containsExactly("#/agents", "#/alerts", "#/checks", "#/inventory", "#/scripts", "#/schedules", "#/policies", "#/security", "#/api-keys");
         browser.go(base, "#/admin/tokens");
         assertThat(browser.await(By.cssSelector("main .error")).getText()).contains("for administrators");
         assertThat(browser.driver.findElements(By.id("token-form"))).isEmpty();

@@ -355,6 +355,30 @@ class TunnelTest {
                         .satisfies(s -> assertThat(s.endReason()).contains("access revoked")));
     }
 
+    /** An API key is a bearer like a session for the shell too, and revoking it ends the open shell like a disabled account. */
+    @Test
+    void aTechniciansApiKeyOpensAShellAndRevokingItEndsTheShell() throws Exception {
+        String email = "key-tech-" + UUID.randomUUID() + "@example.test";
+        admin.createUser(email, "technician-password-123", "technician", new com.gururmm.protocol.api.Auth.ScopeView(
+                admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), java.util.List.of()));
+        GuruClient tech = fleet.server().anonymousClient();
+        tech.login(email, "technician-password-123");
+        var created = tech.createApiKey(new com.gururmm.protocol.api.ApiKeys.CreateRequest("shell automation"));
+        GuruClient withKey = new GuruClient(fleet.server().url(), created.key());
+        SessionView session = open(withKey);
+        Screen screen = new Screen();
+        try (TunnelClient terminal = withKey.attachTunnel(session.sessionId(), screen)) {
+            int mark = screen.text().length();
+            terminal.send("echo key-$((2+3))\r");
+            screen.await("^key-5\\r?$", mark);
+            tech.revokeApiKey(created.id());
+            terminal.exit().get(30, TimeUnit.SECONDS);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(admin.tunnelSessions()).filteredOn(s -> s.sessionId().equals(session.sessionId())).singleElement()
+                        .satisfies(s -> assertThat(s.endReason()).contains("access revoked").contains("revoked")));
+    }
+
     @Test
     void theServerHostsOwnAgentIsAdminOnly() {
         String hostToken = fleet.server().server().enrollmentTokens().createServerHostToken(Duration.ofMinutes(5)).token();

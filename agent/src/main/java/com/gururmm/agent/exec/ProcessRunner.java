@@ -42,6 +42,8 @@ public final class ProcessRunner {
         void launched(long pid, Instant processStart);
     }
 
+    private static final java.util.regex.Pattern SCRIPT_PARAMETER = java.util.regex.Pattern.compile("GURURMM_PARAM_[A-Z0-9_]{1,64}");
+
     private final Platform platform;
     private final Path workRoot;
 
@@ -63,13 +65,21 @@ public final class ProcessRunner {
         if (command.script() == null) {
             return failed(command, startedAt, "The command has no script text.");
         }
+        String badVariable = command.env().entrySet().stream()
+                .filter(e -> !SCRIPT_PARAMETER.matcher(e.getKey()).matches() || e.getValue() == null || e.getValue().indexOf('\0') >= 0)
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+        if (badVariable != null) {
+            // Only script parameters may be set: never PATH, LD_PRELOAD or the agent's own variables.
+            return failed(command, startedAt, "The command sets environment variable '" + badVariable.replace('\0', '?')
+                    + "'; only GURURMM_PARAM_<NAME> variables (A-Z, 0-9, _) with NUL-free values are accepted.");
+        }
         Path workDir = workRoot.resolve(command.commandId().toString());
         Path userDir = null;
         try {
             Files.createDirectories(workDir);
             Path script = workDir.resolve("script" + platform.scriptExtension(type));
             Files.write(script, platform.scriptBytes(type, command.script()));
-            Launch launch = platform.launch(type, context, script);
+            Launch launch = platform.launch(type, context, script).withVariables(command.env());
             if (launch.runAs() != null) {
                 // The state dir is root's alone (0700), so a command running as the logged-on user
                 // gets its script in a directory of its own under the system temp dir, owned by
@@ -140,6 +150,9 @@ public final class ProcessRunner {
 
     private Process start(RunCommand command, Path workDir, Launch launch) throws IOException, CommandRefusedException {
         Map<String, String> environment = new HashMap<>(launch.environment());
+        // Script parameters (command.env(), added to the launch by withVariables) travel as
+        // variables, never inside the script text: a value holding quotes, newlines or $(...)
+        // is data to the interpreter, not code.
         environment.put("GURURMM_COMMAND_ID", command.commandId().toString());
         if (launch.starter() != null) {
             return launch.starter().start(workDir, environment);

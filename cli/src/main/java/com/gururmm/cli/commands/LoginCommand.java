@@ -24,12 +24,15 @@ import picocli.CommandLine.Option;
         description = {"Log in to a server and remember the session (24 h) for later commands.",
                 "The password is prompted without echo, or read from stdin with --password-stdin.",
                 "With MFA, the code of your authenticator app (or a recovery code) is prompted too, or read from",
-                "stdin with --totp-stdin (with --password-stdin as well: the password on the first line, the code on the second)."},
+                "stdin with --totp-stdin (with --password-stdin as well: the password on the first line, the code on the second).",
+                "With --api-key-stdin, an API key (grmm_key_..., from 'gururmm api-keys create') read from stdin is saved",
+                "as the credential instead: no password, no session; it works until it expires or is revoked."},
         footerHeading = "%nExamples:%n",
         footer = {"  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
                 "  echo \"$PW\" | gururmm login --server http://127.0.0.1:3001 --email me@example.com --password-stdin",
                 "  { echo \"$PW\"; oathtool --totp -b \"$SEED\"; } | gururmm login --email me@example.com --password-stdin --totp-stdin",
                 "  gururmm login --server https://10.0.0.5:3001 --email me@example.com --fingerprint AB:CD:...   # self-signed server",
+                "  printf '%s' \"$GURURMM_KEY\" | gururmm login --server https://rmm.example.com:3001 --api-key-stdin",
                 "  gururmm login                      # log in again to the last server as the last user"})
 public final class LoginCommand implements Callable<Integer> {
     private final Terminal terminal;
@@ -51,6 +54,10 @@ public final class LoginCommand implements Callable<Integer> {
     @Option(names = "--totp-stdin", description = "Read the MFA code (6 digits) or a recovery code from stdin (for scripts).")
     private boolean totpStdin;
 
+    @Option(names = "--api-key-stdin", description = "Read an API key (grmm_key_...) from stdin and use it as the credential"
+            + " (automation: no password, no MFA prompt; the key's role and scope apply).")
+    private boolean apiKeyStdin;
+
     private String pinnedBefore;
 
     /** Lines of stdin, read once: password and/or code. */
@@ -65,9 +72,12 @@ public final class LoginCommand implements Callable<Integer> {
         CredentialStore store = new CredentialStore(ConfigDir.resolve(terminal.env()));
         String url = server != null ? ServerUrl.normalize(server) : store.currentServer().orElseThrow(
                 () -> CliException.usage("Which server? Use --server URL, e.g. --server http://rmm.example.com:3001"));
+        pinnedBefore = store.login(url).map(SavedLogin::fingerprint).orElse(null);
+        if (apiKeyStdin) {
+            return loginWithKey(store, url);
+        }
         String user = email != null ? email : store.login(url).map(SavedLogin::email).orElseThrow(
                 () -> CliException.usage("Which user? Use --email EMAIL."));
-        pinnedBefore = store.login(url).map(SavedLogin::fingerprint).orElse(null);
         char[] password = password(user, url);
         LoginResponse response;
         try {
@@ -88,6 +98,49 @@ public final class LoginCommand implements Callable<Integer> {
         terminal.out().println("Logged in to " + url + " as " + user
                 + (response.user() == null ? "" : " (" + ControlChars.escape(response.user().role()) + ")")
                 + "; the session lasts until " + response.expiresAt() + ".");
+        return ExitCode.OK;
+    }
+
+    /**
+     * {@code --api-key-stdin}: the key is checked with {@code GET /api/auth/me} (which also says whose
+     * it is and with what role) before it is saved; its expiry comes from the owner's key listing.
+     */
+    private Integer loginWithKey(CredentialStore store, String url) {
+        if (passwordStdin || totpStdin || email != null) {
+            throw CliException.usage("--api-key-stdin logs in with the key alone; leave out --email, --password-stdin and --totp-stdin.");
+        }
+        String key;
+        try {
+            key = new String(terminal.in().readAllBytes(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw CliException.usage("Cannot read the API key from stdin: " + e.getMessage());
+        }
+        if (key.isEmpty()) {
+            throw CliException.usage("--api-key-stdin read nothing; pipe the key in, e.g. printf '%s' \"$KEY\" | gururmm login ...");
+        }
+        if (!key.startsWith("grmm_key_") || key.length() > 200 || !key.matches("[A-Za-z0-9_-]+")) {
+            throw CliException.usage("What --api-key-stdin read is not an API key (they start with grmm_key_); create one with"
+                    + " 'gururmm api-keys create --name NAME'.");
+        }
+        GuruClient client = new GuruClient(URI.create(url), key, pin());
+        com.gururmm.protocol.api.Auth.UserView me;
+        java.time.Instant expires = null;
+        try {
+            me = client.me();
+            String prefix = key.substring(0, Math.min(key.length(), 13));
+            var mine = client.apiKeys(false).stream().filter(k -> "active".equals(k.status()) && prefix.equals(k.prefix())).toList();
+            if (mine.size() == 1) {
+                expires = mine.getFirst().expiresAt();
+            }
+        } catch (GuruApiException e) {
+            if (e.status() == 401 || e.status() == 400) {
+                throw new CliException(ExitCode.NOT_LOGGED_IN, "Login to " + url + " with the API key failed: " + e.getMessage());
+            }
+            throw e;
+        }
+        store.save(url, new SavedLogin(me.email(), key, expires, pin(), true));
+        terminal.out().println("Logged in to " + url + " with an API key of " + ControlChars.escape(me.email())
+                + " (" + ControlChars.escape(me.role()) + ")" + (expires == null ? "" : "; the key expires at " + expires) + ".");
         return ExitCode.OK;
     }
 

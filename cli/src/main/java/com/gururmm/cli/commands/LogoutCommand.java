@@ -34,6 +34,13 @@ public final class LogoutCommand implements Callable<Integer> {
     public Integer call() {
         String url = session.serverUrl();
         Optional<SavedLogin> login = session.store().login(url);
+        if (login.isPresent() && login.get().isApiKey()) {
+            // A key has no session to end: forgetting it here leaves it valid on the server.
+            boolean removed = session.store().remove(url);
+            terminal.out().println((removed ? "Forgot the API key saved for " : "Was not logged in to ") + url
+                    + "; the key itself stays valid until it expires or is revoked ('gururmm api-keys revoke ID').");
+            return ExitCode.OK;
+        }
         if (login.isPresent() && !login.get().expiredAt(Instant.now())) {
             try {
                 new GuruClient(URI.create(url), login.get().token(), login.get().fingerprint()).logout();

@@ -41,6 +41,10 @@ public final class Session {
         String url = serverUrl();
         SavedLogin login = store().login(url).orElseThrow(() -> new CliException(ExitCode.NOT_LOGGED_IN,
                 "Not logged in to " + url + ". Run 'gururmm login --server " + url + " --email EMAIL' first."));
+        if (login.expiredAt(Instant.now()) && login.isApiKey()) {
+            throw new CliException(ExitCode.NOT_LOGGED_IN, "The API key saved for " + url + " expired at " + login.expiresAt()
+                    + ". Create a new one and run 'gururmm login --server " + url + " --api-key-stdin' with it.");
+        }
         if (login.expiredAt(Instant.now())) {
             throw new CliException(ExitCode.NOT_LOGGED_IN, "Your login to " + url + " expired at " + login.expiresAt()
                     + ". Run 'gururmm login --server " + url + " --email " + login.email() + "' to log in again.");

@@ -31,14 +31,27 @@ public sealed interface ServerMessage {
 
     /**
      * Run a script. May be delivered more than once (after a reconnect); the agent runs a
-     * given {@code commandId} at most once.
+     * given {@code commandId} at most once. {@code env} (optional, omitted when empty): extra
+     * environment variables for the script's process, e.g. a saved script's parameters as
+     * {@code GURURMM_PARAM_<NAME>}; values reach the process verbatim and are never part of the
+     * script text (docs/PROTOCOL.md, "Script parameters").
      */
     record RunCommand(
             UUID commandId,
             String commandType,
             String script,
             String context,
-            int timeoutSeconds) implements ServerMessage {
+            int timeoutSeconds,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+            java.util.Map<String, String> env) implements ServerMessage {
+        public RunCommand {
+            env = env == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(env));
+        }
+
+        /** A command without extra environment variables. */
+        public RunCommand(UUID commandId, String commandType, String script, String context, int timeoutSeconds) {
+            this(commandId, commandType, script, context, timeoutSeconds, null);
+        }
     }
 
     /** Stop a running command; the agent kills its process tree and reports {@code cancelled}. */

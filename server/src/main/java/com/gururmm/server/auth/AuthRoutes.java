@@ -29,11 +29,12 @@ public final class AuthRoutes {
             Principal p = Access.principal(ctx);
             ctx.json(new UserView(p.userId(), p.name(), p.role().wireName()));
         });
-        routes.post("/api/auth/logout", Rule.role(Role.VIEWER), "End this session; its token stops working at once", ctx -> {
+        routes.post("/api/auth/logout", Rule.role(Role.VIEWER).requireSession(), "End this session; its token stops working at once", ctx -> {
             auth.logout(ctx.header("Authorization"));
             ctx.status(204);
         });
-        routes.post("/api/auth/password", Rule.role(Role.VIEWER),
+        // Session only: a key and the password must not add up to a fresh session that skipped MFA.
+        routes.post("/api/auth/password", Rule.role(Role.VIEWER).requireSession(),
                 "Change one's password; every session ends and a fresh token is returned", ctx -> {
                     ChangePasswordRequest request = Bodies.read(ctx, ChangePasswordRequest.class);
                     ctx.json(auth.changePassword(Access.principal(ctx), request, clientAddress.of(ctx)));

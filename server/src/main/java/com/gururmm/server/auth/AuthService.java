@@ -19,7 +19,7 @@ import org.jdbi.v3.core.Jdbi;
  * accepted only while its session row is live (see {@link SessionStore}); user administration
  * that ends sessions is {@link UserAdmin}'s.
  */
-public final class AuthService {
+public final class AuthService implements com.gururmm.server.routing.AccessFilter.Users {
     private final Jdbi jdbi;
     private final UserStore users;
     private final SessionStore sessions;
@@ -31,6 +31,8 @@ public final class AuthService {
     private final UserAdmin admin;
     /** Set once while wiring ({@link MfaService} registers itself); null: no second factor. */
     private volatile MfaService mfa;
+    /** Set once while wiring ({@link ApiKeyService} registers itself); null: bearer API keys are not accepted. */
+    private volatile ApiKeyService apiKeys;
     /** Verified against when the e-mail is unknown, so timing does not reveal which e-mails exist. */
     private final String decoyHash;
 
@@ -49,6 +51,18 @@ public final class AuthService {
 
     void useMfa(MfaService mfa) {
         this.mfa = mfa;
+    }
+
+    void useApiKeys(ApiKeyService apiKeys) {
+        this.apiKeys = apiKeys;
+    }
+
+    /** The MFA policy's word on a credential of this user: a 401 when their role needs MFA and they have none. */
+    void checkMfaAllowed(UUID userId, Role role) {
+        MfaService second = mfa;
+        if (second != null) {
+            second.checkSessionAllowed(userId, role);
+        }
     }
 
     /** Disabling, re-roling and deleting users. */
@@ -123,7 +137,25 @@ public final class AuthService {
     }
 
     /** The caller behind an {@code Authorization} header value; 401 if missing, invalid or no longer live. */
+    @Override
     public Principal authenticate(String authorizationHeader) {
+        return authenticate(authorizationHeader, null);
+    }
+
+    /**
+     * The same; {@code clientAddress} (or null) is recorded as an API key's last use. The bearer is
+     * a session JWT or an API key, told apart by the key's {@code grmm_key_} prefix (a JWT starts
+     * with {@code eyJ}).
+     */
+    @Override
+    public Principal authenticate(String authorizationHeader, String clientAddress) {
+        ApiKeyService keys = apiKeys;
+        if (keys != null) {
+            String token = bearer(authorizationHeader);
+            if (ApiKeyService.looksLikeKey(token)) {
+                return keys.authenticate(token, clientAddress);
+            }
+        }
         JwtService.Claims claims = jwt.verify(bearer(authorizationHeader));
         SessionStore.Live live = sessions.find(claims.sessionId(), claims.userId())
                 .orElseThrow(() -> ApiException.unauthorized("This session is unknown or its account was deleted; log in again."));
@@ -144,6 +176,24 @@ public final class AuthService {
         // Read per request, like the role: a scope change applies to the very next request.
         Scope scope = role == Role.ADMIN ? Scope.ALL : jdbi.withHandle(h -> ScopeStore.resolve(h, live.userId()));
         return new Principal(live.userId(), live.email(), role, scope);
+    }
+
+    /**
+     * The user {@code userId} as a caller now (current role and scope), for work done on their
+     * behalf without a request (a scheduled task runs as its owner); empty when the account is
+     * gone or disabled.
+     */
+    public Optional<Principal> principalOf(UUID userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT email, role, disabled FROM users WHERE id = :id")
+                .bind("id", userId)
+                .map((rs, c) -> rs.getBoolean("disabled") ? null : new String[] {rs.getString("email"), rs.getString("role")})
+                .findOne()
+                .filter(java.util.Objects::nonNull)
+                .map(user -> {
+                    Role role = Role.parse(user[1]).orElse(Role.VIEWER);
+                    Scope scope = role == Role.ADMIN ? Scope.ALL : ScopeStore.resolve(h, userId);
+                    return new Principal(userId, user[0], role, scope);
+                }));
     }
 
     /** {@code POST /api/auth/logout}: ends the session of the token presented. */

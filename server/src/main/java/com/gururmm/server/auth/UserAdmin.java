@@ -61,14 +61,17 @@ public final class UserAdmin {
                 ScopeStore.replace(h, id, scope);
             }
             int revoked = disabled && !before.disabled() ? SessionStore.revokeAll(h, id, clock.instant()) : 0;
+            // Its API keys end with its sessions (re-enabling the account does not bring them back).
+            int keys = disabled && !before.disabled() ? ApiKeyService.revokeAllOf(h, id, actor.name() + " (account disabled)", clock.instant()) : 0;
             return new Changed(before, new UserStore.UserRow(id, before.email(), before.passwordHash(), role.wireName(), disabled,
-                    before.createdAt()), revoked, scopeBefore, ScopeStore.grants(h, id));
+                    before.createdAt()), revoked, scopeBefore, ScopeStore.grants(h, id), keys);
         });
         audit.record(actor.name(), "user.update", changed.after().email(), "role " + changed.before().role() + " -> " + changed.after().role()
                 + ", disabled " + changed.before().disabled() + " -> " + changed.after().disabled()
                 + (changed.scopeBefore().equals(changed.scopeAfter()) ? ""
                         : ", scope " + ScopeStore.describe(changed.scopeBefore()) + " -> " + ScopeStore.describe(changed.scopeAfter()))
-                + (changed.revoked() > 0 ? ", " + changed.revoked() + " session(s) ended" : ""));
+                + (changed.revoked() > 0 ? ", " + changed.revoked() + " session(s) ended" : "")
+                + (changed.keysRevoked() > 0 ? ", " + changed.keysRevoked() + " API key(s) revoked" : ""));
         return detail(changed.after(), changed.scopeAfter());
     }
 
@@ -135,7 +138,11 @@ public final class UserAdmin {
                 .orElseThrow(() -> ApiException.notFound("user", id)));
     }
 
-    private record Changed(UserStore.UserRow before, UserStore.UserRow after, int revoked, ScopeView scopeBefore, ScopeView scopeAfter) {
+    private record Changed(UserStore.UserRow before, UserStore.UserRow after, int revoked, ScopeView scopeBefore, ScopeView scopeAfter,
+                           int keysRevoked) {
+        Changed(UserStore.UserRow before, UserStore.UserRow after, int revoked, ScopeView scopeBefore, ScopeView scopeAfter) {
+            this(before, after, revoked, scopeBefore, scopeAfter, 0);
+        }
     }
 
     /** Locks the enabled admins (see the class comment), then the target row. */

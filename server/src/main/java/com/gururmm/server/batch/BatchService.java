@@ -14,9 +14,11 @@ import com.gururmm.server.agent.ServerHostScope;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Principal;
 import com.gururmm.server.auth.Scope;
+import com.gururmm.server.command.CommandRow;
 import com.gururmm.server.command.CommandService;
 import com.gururmm.server.http.ApiException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -55,6 +57,7 @@ public final class BatchService {
     private static final int SUBMIT_PARALLELISM = 4;
 
     private final BatchStore store;
+    private final com.gururmm.server.command.CommandStore commandStore;
     private final CommandService commands;
     private final AgentService agents;
     private final AuditLog audit;
@@ -62,6 +65,7 @@ public final class BatchService {
 
     public BatchService(org.jdbi.v3.core.Jdbi jdbi, CommandService commands, AgentService agents, AuditLog audit, Clock clock) {
         this.store = new BatchStore(jdbi);
+        this.commandStore = new com.gururmm.server.command.CommandStore(jdbi);
         this.commands = commands;
         this.agents = agents;
         this.audit = audit;
@@ -69,10 +73,76 @@ public final class BatchService {
     }
 
     /** An agent to run the batch on; its OS decides whether the command type can run there. */
-    private record Target(UUID id, String os, boolean serverHost) {
+    public record Target(UUID id, String os, boolean serverHost) {
         static Target of(AgentSummary a) {
             return new Target(a.id(), a.os(), a.serverHost());
         }
+    }
+
+    /** A validated bulk request: the command, the agents it reaches, and how the target is described. */
+    public record Prepared(CommandRequest command, List<Target> targets, String target) {
+    }
+
+    /** A batch stored in the caller's transaction: {@link #afterCommit} delivers its commands. */
+    public record Created(UUID batchId, int agentCount, List<CommandRow> rows) {
+    }
+
+    /**
+     * Validates {@code request} and resolves its targets within the caller's scope, creating
+     * nothing (the first half of the transactional path, {@link #insert}).
+     */
+    public Prepared prepare(Principal actor, BatchRequest request) {
+        CommandRequest command = request.toCommandRequest();
+        commands.validate(command);
+        List<Target> targets = resolveTargets(request, actor.scope());
+        return new Prepared(command, targets, describe(request, targets.size()));
+    }
+
+    /** For targets resolved by the caller (a policy's agents). */
+    public Prepared prepare(CommandRequest command, List<Target> targets, String target) {
+        commands.validate(command);
+        checkSize(targets.size());
+        return new Prepared(command, List.copyOf(targets), target.length() > 1900 ? target.substring(0, 1900) : target);
+    }
+
+    /**
+     * Stores the batch, its commands (queued, none sent yet) and its members on {@code h}, the
+     * caller's transaction. {@code refuse} may name why an agent is left out (the script does
+     * not support its OS; null = it runs); the server host's agent is left out for non-admins as
+     * in {@link #submit}. The caller audits, and calls {@link #afterCommit} once committed.
+     *
+     * @param env       the commands' extra environment variables (a JSON object) or null
+     * @param expiresAt when queued commands expire (null = the usual queue TTL)
+     */
+    public Created insert(org.jdbi.v3.core.Handle h, Principal actor, Prepared prepared, String env, Instant expiresAt,
+                          java.util.function.Function<Target, String> refuse) {
+        CommandRequest command = prepared.command();
+        UUID batchId = UUID.randomUUID();
+        String type = CommandType.parse(command.commandType()).orElseThrow().wireName();
+        String context = command.context() == null ? ExecutionContext.SYSTEM.wireName() : command.context();
+        int timeout = command.timeoutSeconds() == null ? CommandService.DEFAULT_TIMEOUT_SECONDS : command.timeoutSeconds();
+        store.insert(h, new BatchStore.BatchRow(batchId, type, command.command(), context, timeout, prepared.target(),
+                prepared.targets().size(), actor.name(), clock.instant()));
+        List<BatchStore.Member> members = new ArrayList<>();
+        List<CommandRow> rows = new ArrayList<>();
+        for (Target target : prepared.targets()) {
+            String refused = !ServerHostScope.allows(actor, target.serverHost()) ? ServerHostScope.BATCH_ERROR : refuse.apply(target);
+            if (refused != null) {
+                members.add(new BatchStore.Member(target.id(), null, refused));
+                continue;
+            }
+            CommandRow row = commands.queuedRow(actor, target.id(), target.os(), command, env, expiresAt);
+            commandStore.insert(h, row);
+            rows.add(row);
+            members.add(new BatchStore.Member(target.id(), row.id(), null));
+        }
+        store.addMembers(h, batchId, members);
+        return new Created(batchId, prepared.targets().size(), rows);
+    }
+
+    /** Publishes and delivers what {@link #insert} stored, once its transaction committed. */
+    public void afterCommit(Created created) {
+        commands.afterCommit(created.rows());
     }
 
     public BatchSubmitted submit(Principal actor, BatchRequest request) {

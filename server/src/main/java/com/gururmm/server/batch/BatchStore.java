@@ -31,18 +31,29 @@ final class BatchStore {
     }
 
     void insert(BatchRow row) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> insert(h, row));
+    }
+
+    void insert(org.jdbi.v3.core.Handle h, BatchRow row) {
+        h.createUpdate("""
                         INSERT INTO batches (id, command_type, command_text, context, timeout_seconds, target, agent_count,
                                              created_by, created_at)
                         VALUES (:id, :commandType, :commandText, :context, :timeoutSeconds, :target, :agentCount,
                                 :createdBy, :createdAt)""")
-                .bindMethods(row).execute());
+                .bindMethods(row).execute();
     }
 
     void addMembers(UUID batchId, List<Member> members) {
         for (int from = 0; from < members.size(); from += CHUNK) {
             List<Member> chunk = members.subList(from, Math.min(members.size(), from + CHUNK));
-            jdbi.useTransaction(h -> {
+            jdbi.useTransaction(h -> addMembers(h, batchId, chunk));
+        }
+    }
+
+    void addMembers(org.jdbi.v3.core.Handle h, UUID batchId, List<Member> members) {
+        for (int from = 0; from < members.size(); from += CHUNK) {
+            List<Member> chunk = members.subList(from, Math.min(members.size(), from + CHUNK));
+            {
                 // The command id goes as text cast in SQL: a batch binds one type per name for every
                 // row, and a bare null (an agent without a command) is typed as text, which PostgreSQL
                 // refuses for a uuid column.
@@ -54,7 +65,7 @@ final class BatchStore {
                             .bind("error", m.error()).add();
                 }
                 batch.execute();
-            });
+            }
         }
     }
 

@@ -3,7 +3,10 @@ package com.gururmm.server.command;
 import java.time.Instant;
 import java.util.UUID;
 
-/** One row of {@code commands}. {@code holdReason}: why a {@code held} command waits for an admin. */
+/**
+ * One row of {@code commands}. {@code holdReason}: why a {@code held} command waits for an admin;
+ * {@code env}: extra environment variables as a JSON object (a saved script's parameters), or null.
+ */
 public record CommandRow(
         UUID id,
         UUID agentId,
@@ -27,5 +30,6 @@ public record CommandRow(
         Instant startedAt,
         Instant completedAt,
         String sandboxNote,
-        String holdReason) {
+        String holdReason,
+        String env) {
 }

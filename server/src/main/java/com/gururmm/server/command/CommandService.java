@@ -148,7 +148,7 @@ public final class CommandService {
         CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
                 status, null, null, unsupported, false, false, unsupported, false,
                 actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, timeout) : null,
-                null, unsupported == null ? null : now, null, null);
+                null, unsupported == null ? null : now, null, null, null);
         store.insert(row);
         published(id, agentId, status, now);
         if (auditEach) {
@@ -238,8 +238,60 @@ public final class CommandService {
             published(row.id(), row.agentId(), "running", now);
         }
         registry.send(row.agentId(), new ServerMessage.RunCommand(row.id(), row.commandType(), row.commandText(),
-                row.context(), row.timeoutSeconds()));
+                row.context(), row.timeoutSeconds(), envOf(row)));
         log.debug("command {} sent to agent {}", row.id(), row.agentId());
+    }
+
+    private static Map<String, String> envOf(CommandRow row) {
+        if (row.env() == null) {
+            return Map.of();
+        }
+        try {
+            return com.gururmm.protocol.Json.mapper().readValue(row.env(),
+                    new com.fasterxml.jackson.core.type.TypeReference<java.util.TreeMap<String, String>>() {
+                    });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Written by this server from a Map: unreadable means a damaged row, and running the
+            // script without its parameters would be worse than not running it.
+            throw new IllegalStateException("command " + row.id() + " has unreadable environment variables", e);
+        }
+    }
+
+    /**
+     * The transactional bulk path (a saved script's run, a scheduled occurrence): the row a
+     * command for {@code agentId} gets, not yet stored. The caller inserts it with
+     * {@link CommandStore#insert(org.jdbi.v3.core.Handle, CommandRow)} in its own transaction and,
+     * once that commits, hands it to {@link #afterCommit}. Rows are {@code queued} (or
+     * {@code failed} when the agent's OS cannot run the type), never sent before the commit: a
+     * rolled-back occurrence has sent nothing.
+     *
+     * @param env       extra environment variables as a JSON object, or null
+     * @param expiresAt when a queued command no one received expires; null = the usual queue TTL
+     */
+    public CommandRow queuedRow(Principal actor, UUID agentId, String agentOs, CommandRequest request, String env,
+                                Instant expiresAt) {
+        Checked checked = check(request);
+        Instant now = clock.instant();
+        String unsupported = unsupportedReason(checked.type(), agentOs);
+        Instant expires = expiresAt == null ? now.plus(queueTtl) : expiresAt;
+        return new CommandRow(UUID.randomUUID(), agentId, checked.type().wireName(), request.command(), checked.context().wireName(),
+                checked.timeout(), unsupported != null ? "failed" : "queued", null, null, unsupported, false, false, unsupported,
+                false, actor.name(), now, expires, null, null, null, unsupported == null ? null : now, null, null, env);
+    }
+
+    /** After the transaction holding {@code rows} committed: their events, and delivery to online agents. */
+    public void afterCommit(List<CommandRow> rows) {
+        for (CommandRow row : rows) {
+            published(row.id(), row.agentId(), row.status(), row.createdAt());
+            if (row.status().equals("queued")) {
+                try {
+                    dispatch(row);
+                } catch (RuntimeException e) {
+                    // Stored and queued: the agent gets it when it next connects.
+                    log.warn("command {} is queued but could not be sent now: {}", row.id(), e.toString());
+                }
+            }
+        }
     }
 
     public void onStarted(UUID agentId, UUID commandId, Instant startedAt) {

@@ -42,7 +42,7 @@ public final class CommandStore implements HeldCommands {
         return new CommandRow(r.id(), r.agentId(), r.commandType(), r.commandText(), r.context(), r.timeoutSeconds(), r.status(),
                 r.exitCode(), OutputText.stored(r.stdout(), true), OutputText.stored(r.stderr(), true), r.stdoutTruncated(),
                 r.stderrTruncated(), r.error(), r.failedByServer(), r.createdBy(), r.createdAt(), r.expiresAt(), r.dispatchedAt(),
-                r.deadlineAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason());
+                r.deadlineAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason(), r.env());
     };
 
     private final Jdbi jdbi;
@@ -52,16 +52,21 @@ public final class CommandStore implements HeldCommands {
     }
 
     public void insert(CommandRow row) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> insert(h, row));
+    }
+
+    /** Inserts on {@code h}: part of the caller's transaction (a scheduled occurrence and its batch commit together). */
+    public void insert(org.jdbi.v3.core.Handle h, CommandRow row) {
+        h.createUpdate("""
                         INSERT INTO commands (id, agent_id, command_type, command_text, context, timeout_seconds, status,
                                exit_code, stdout, stderr, stdout_truncated, stderr_truncated, error, failed_by_server,
                                created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at, sandbox_note,
-                               hold_reason)
+                               hold_reason, env)
                         VALUES (:id, :agentId, :commandType, :commandText, :context, :timeoutSeconds, :status,
                                :exitCode, :stdout, :stderr, :stdoutTruncated, :stderrTruncated, :error, :failedByServer,
                                :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt, :sandboxNote,
-                               :holdReason)""")
-                .bindMethods(row).execute());
+                               :holdReason, :env)""")
+                .bindMethods(row).execute();
     }
 
     /** How many commands are in each status: one pass over the status index (the {@code gururmm_commands} gauge). */

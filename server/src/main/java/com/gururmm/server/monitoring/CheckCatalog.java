@@ -22,6 +22,11 @@ final class CheckCatalog {
 
     private final CheckStore store;
     private volatile Map<String, List<Check>> byScope = Map.of();
+    private volatile PolicyChecks policies = PolicyChecks.NONE;
+
+    void policies(PolicyChecks layer) {
+        this.policies = layer;
+    }
 
     CheckCatalog(CheckStore store) {
         this.store = store;
@@ -37,12 +42,13 @@ final class CheckCatalog {
         Map<String, List<Check>> snapshot = byScope;
         List<String> layers = new ArrayList<>();
         layers.add("fleet");
+        layers.add("policy");
         if (site != null) {
             layers.add("site:" + site);
         }
         layers.add("agent:" + agentId);
         for (String layer : layers) {
-            for (Check c : snapshot.getOrDefault(layer, List.of())) {
+            for (Check c : layer.equals("policy") ? policies.forAgent(agentId) : snapshot.getOrDefault(layer, List.of())) {
                 Resolved inherited = out.get(c.key());
                 List<UUID> replaces = new ArrayList<>();
                 if (inherited != null) {
@@ -62,6 +68,6 @@ final class CheckCatalog {
 
     /** True when some check of this kind exists at any scope (lets evaluators skip work early). */
     boolean anyOfKind(String kind) {
-        return byScope.values().stream().flatMap(List::stream).anyMatch(c -> c.kind().equals(kind));
+        return policies.anyOfKind(kind) || byScope.values().stream().flatMap(List::stream).anyMatch(c -> c.kind().equals(kind));
     }
 }

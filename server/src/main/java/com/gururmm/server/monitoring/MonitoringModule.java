@@ -80,6 +80,38 @@ public final class MonitoringModule implements AutoCloseable {
         new MonitoringRoutes(checks, alerts, windows).register(routes);
     }
 
+    /**
+     * A policy's check (issue 12) from the settings of {@code POST /api/checks}, validated the same
+     * way (a 400 naming the field); {@code scope} {@code policy}. The key defaults as for a check.
+     */
+    public static Check policyCheck(UUID policyId, com.gururmm.protocol.api.Checks.CheckRequest r, String createdBy, java.time.Instant at) {
+        if (r.scope() != null || r.site() != null || r.agentId() != null) {
+            throw CheckValidator.bad("scope", "is set by the policy's assignments; leave 'scope', 'site' and 'agent_id' out of a policy's checks");
+        }
+        String kind = CheckValidator.kind(r.kind());
+        String name = CheckValidator.text(r.name(), "name", 200);
+        CheckParams params = CheckValidator.params(kind, r);
+        String severity = CheckValidator.severity(r.severity(), "agent_offline".equals(kind) ? "critical" : "warning");
+        String key = r.key() == null ? CheckValidator.defaultKey(kind, name, params) : CheckValidator.text(r.key(), "key", 200);
+        if (key == null) {
+            throw CheckValidator.bad("key", "is blank");
+        }
+        // A stable id per policy and key: alerts raised by it keep pointing at the same check across reloads.
+        UUID id = UUID.nameUUIDFromBytes((policyId + "/" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Check(id, key, name, "policy", null, null, "policy:" + policyId, kind, r.enabled() == null || r.enabled(), severity,
+                params, createdBy, at, at);
+    }
+
+    /** Where policies' checks come from (set once while wiring). */
+    public void policyLayer(PolicyChecks layer) {
+        catalog.policies(layer);
+    }
+
+    /** After policies, their assignments or exclusions changed: agents get their new sets, stale alerts resolve. */
+    public void policiesChanged() {
+        checksChanged();
+    }
+
     /** The gateway's hook for agent-run checks. */
     public AgentChecks agentChecks() {
         return agentChecks;

@@ -30,6 +30,14 @@ public final class AccessFilter {
     @FunctionalInterface
     public interface Users {
         Principal authenticate(String authorizationHeader);
+
+        /**
+         * The same, knowing where the request came from ({@code clientAddress}, or null): recorded as an
+         * API key's last use, and in the audit entry of a refused key.
+         */
+        default Principal authenticate(String authorizationHeader, String clientAddress) {
+            return authenticate(authorizationHeader);
+        }
     }
 
     /** True when {@code token} is agent {@code agentId}'s current credential. */
@@ -61,6 +69,7 @@ public final class AccessFilter {
     private final Users users;
     private final Agents agents;
     private volatile ScopeGuard scope = ScopeGuard.ANY;
+    private volatile java.util.function.Function<Context, String> clientAddress = Context::ip;
     private final java.util.Map<String, java.util.function.Predicate<String>> credentials = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AccessFilter(Users users, Agents agents) {
@@ -71,6 +80,11 @@ public final class AccessFilter {
     /** Set once while wiring, by the feature that owns the scope rules (tenancy). */
     public void scope(ScopeGuard scope) {
         this.scope = scope;
+    }
+
+    /** Set once while wiring: the client address of a request (trusted proxies resolved), for API key use records. */
+    public void clientAddress(java.util.function.Function<Context, String> clientAddress) {
+        this.clientAddress = clientAddress;
     }
 
     /**
@@ -135,11 +149,15 @@ public final class AccessFilter {
             authenticateAgent(ctx);
             return;
         }
-        Principal principal = users.authenticate(ctx.header("Authorization"));
+        Principal principal = users.authenticate(ctx.header("Authorization"), clientAddress.apply(ctx));
         Access.attach(ctx, principal);
         if (!principal.role().includes(rule.minimum())) {
             throw ApiException.forbidden("This needs the " + rule.minimum().wireName() + " role; you are "
                     + principal.role().wireName() + ".");
+        }
+        if (rule.sessionOnly() && principal.viaApiKey()) {
+            throw ApiException.forbidden("An API key cannot do this (" + ctx.method() + " " + ctx.path()
+                    + "); log in with your password (and MFA) and use the session.");
         }
         if (rule.target() != null) {
             scope.check(principal, rule, Bodies.uuidParam(ctx, rule.target().param()));

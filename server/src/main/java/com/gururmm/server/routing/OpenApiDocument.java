@@ -51,7 +51,8 @@ final class OpenApiDocument {
         doc.put("openapi", "3.1.0");
         doc.put("info", Map.of("title", "GuruRMM API", "version", version));
         doc.put("components", Map.of("securitySchemes", Map.of(
-                "bearer", Map.of("type", "http", "scheme", "bearer", "description", "A session token from POST /api/auth/login"),
+                "bearer", Map.of("type", "http", "scheme", "bearer", "description",
+                        "A session token from POST /api/auth/login, or an API key (grmm_key_...) from POST /api/api-keys"),
                 "agentCredential", Map.of("type", "apiKey", "in", "header", "name", AccessFilter.AGENT_ID_HEADER,
                         "description", "An agent's id, with its credential as the bearer token"))));
         doc.put("paths", paths);

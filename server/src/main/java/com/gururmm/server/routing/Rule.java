@@ -23,8 +23,11 @@ import java.util.Optional;
  * @param target the path parameter naming the tenant-owned object the route acts on, or null
  * @param credential a named credential the route also accepts instead of a user's token (e.g. {@code metrics_scrape},
  *                   the Prometheus scrape token); {@link AccessFilter#credential} says how it is checked. Null = none.
+ * @param sessionOnly the route needs a signed-in session: an API key is refused (403) even with the role
+ *                    ({@link #requireSession}), e.g. creating keys or changing the account's password or MFA
  */
-public record Rule(Role minimum, String openBecause, boolean agentCredential, Target target, String credential) implements RouteRole {
+public record Rule(Role minimum, String openBecause, boolean agentCredential, Target target, String credential,
+                   boolean sessionOnly) implements RouteRole {
 
     /** What kind of object a path parameter names, for the scope check. */
     public enum Kind { AGENT, COMMAND, BATCH, CLIENT, SITE }
@@ -39,12 +42,12 @@ public record Rule(Role minimum, String openBecause, boolean agentCredential, Ta
 
     /** No bearer token: the route authenticates by other means (a password, an enrollment token), or is public. */
     public static Rule open(String because) {
-        return new Rule(null, Objects.requireNonNull(because), false, null, null);
+        return new Rule(null, Objects.requireNonNull(because), false, null, null, false);
     }
 
     /** A signed-in user with at least {@code minimum}. */
     public static Rule role(Role minimum) {
-        return new Rule(Objects.requireNonNull(minimum), null, false, null, null);
+        return new Rule(Objects.requireNonNull(minimum), null, false, null, null, false);
     }
 
     /** This route acts on the agent named by path parameter {@code name}: scope (404) and server-host (403) rules apply. */
@@ -76,17 +79,28 @@ public record Rule(Role minimum, String openBecause, boolean agentCredential, Ta
         if (target != null) {
             throw new IllegalStateException("a rule names one scoped path parameter; already " + target);
         }
-        return new Rule(minimum, openBecause, agentCredential, new Target(kind, name), credential);
+        return new Rule(minimum, openBecause, agentCredential, new Target(kind, name), credential, sessionOnly);
     }
 
     /** Agents may call it too, with their own credential ({@code Authorization: Bearer} + {@code X-GuruRMM-Agent-Id}). */
     public Rule orAgentCredential() {
-        return new Rule(minimum, openBecause, true, target, credential);
+        return new Rule(minimum, openBecause, true, target, credential, sessionOnly);
     }
 
     /** The route also accepts the credential named {@code name} (registered with {@link AccessFilter#credential}). */
     public Rule orCredential(String name) {
-        return new Rule(minimum, openBecause, agentCredential, target, Objects.requireNonNull(name));
+        return new Rule(minimum, openBecause, agentCredential, target, Objects.requireNonNull(name), sessionOnly);
+    }
+
+    /**
+     * Only a signed-in session may call it, never an API key (403): what would let a key outgrow its
+     * owner's restrictions (mint more keys, turn MFA off, trade the password for a full session).
+     */
+    public Rule requireSession() {
+        if (minimum == null) {
+            throw new IllegalStateException("an open route takes no credential at all");
+        }
+        return new Rule(minimum, openBecause, agentCredential, target, credential, true);
     }
 
     public boolean isOpen() {
@@ -112,6 +126,7 @@ public record Rule(Role minimum, String openBecause, boolean agentCredential, Ta
             return "open: " + openBecause;
         }
         return minimum.wireName() + (target != null ? " (" + target.kind().name().toLowerCase() + " scope)" : "")
-                + (agentCredential ? " or agent credential" : "") + (credential != null ? " or " + credential + " token" : "");
+                + (agentCredential ? " or agent credential" : "") + (credential != null ? " or " + credential + " token" : "")
+                + (sessionOnly ? ", signed-in session only (no API key)" : "");
     }
 }

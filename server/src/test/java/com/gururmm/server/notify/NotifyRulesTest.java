@@ -78,4 +78,25 @@ class NotifyRulesTest {
         assertThat(new String(Payloads.render("generic", notice, id, Instant.now()), StandardCharsets.UTF_8))
                 .startsWith("{\"delivery_id\":\"" + id + "\"");
     }
+
+    @Test
+    void agentTextCannotPingOrLinkInChatPresets() throws Exception {
+        // The hostname and message come from the agent; a hostile one must not mention everyone or hide a link.
+        AlertChanged hostile = new AlertChanged(UUID.randomUUID(), UUID.randomUUID(), "<!channel> @everyone", "hq", "c", "critical",
+                "open", "t", "[click](http://evil.example) <http://evil.example|login> <@&123>", false, Instant.now());
+        Notice notice = Notice.alert(hostile);
+        UUID id = UUID.randomUUID();
+        var mapper = com.gururmm.protocol.Json.mapper();
+
+        var slack = mapper.readTree(Payloads.render("slack", notice, id, Instant.now()));
+        assertThat(slack.get("text").asText()).doesNotContain("<!channel>").doesNotContain("<http").contains("&lt;!channel&gt;");
+        assertThat(slack.get("unfurl_links").asBoolean()).isFalse();
+
+        var discord = mapper.readTree(Payloads.render("discord", notice, id, Instant.now()));
+        assertThat(discord.get("allowed_mentions").get("parse").isEmpty()).isTrue();
+        assertThat(discord.get("content").asText()).contains("\\[click\\]\\(http").contains("\\@everyone").doesNotContain("[click](");
+
+        var teams = mapper.readTree(Payloads.render("teams", notice, id, Instant.now()));
+        assertThat(teams.get("text").asText()).doesNotContain("[click](");
+    }
 }
