@@ -282,6 +282,8 @@ public final class GuruServer implements AutoCloseable {
             new TunnelRoutes(tunnels).register(routes);
             tunnelSockets.register(cfg.routes);
             releases.register(routes);
+            access.credential(com.gururmm.server.release.InstallRoutes.ENROLLMENT_CREDENTIAL, enrollmentTokens::usableBearer);
+            new com.gururmm.server.release.InstallRoutes(releases.service(), tls.map(ServerCertificate::leaf)).register(routes);
             monitoring.register(routes);
             notifications.register(routes);
             automation.register(routes);

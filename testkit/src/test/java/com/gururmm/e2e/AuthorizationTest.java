@@ -122,6 +122,8 @@ class AuthorizationTest {
             Map.entry("POST /api/releases/cleanup", new Sample(null, "{\"dry_run\":true}", 200, false)),
             // Users of every role may download; agents use their own credential (ReleaseApiTest).
             Map.entry("GET /downloads/{file}", new Sample(null, null, 200, false)),
+            // Users of every role get the installer; enrollment tokens too (InstallScriptTest).
+            Map.entry("GET /install.sh", new Sample(null, null, 200, false)),
             Map.entry("GET /", new Sample(null, null, 200, false)),
             Map.entry("GET /api/openapi.json", new Sample(null, null, 200, false)),
             // Ends the caller's session, so each row logs in afresh.

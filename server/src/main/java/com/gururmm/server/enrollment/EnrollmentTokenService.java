@@ -131,6 +131,19 @@ public final class EnrollmentTokenService {
         }
     }
 
+    /** True when the {@code Authorization: Bearer} header holds a token {@link #requireUsable} accepts (install downloads). */
+    public boolean usableBearer(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        try {
+            requireUsable(authorization.substring(7).trim());
+            return true;
+        } catch (ApiException refused) {
+            return false;
+        }
+    }
+
     /**
      * @param serverHost the token was minted for the server's own agent
      * @param siteId the site enrolled machines land in; null: the default site for new machines, a re-enrolling one stays

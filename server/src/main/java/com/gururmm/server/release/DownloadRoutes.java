@@ -2,6 +2,7 @@ package com.gururmm.server.release;
 
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.auth.Role;
+import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
 import io.javalin.http.Context;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  *
  * <p>Auth (its {@link Rule}): an agent's own credential ({@code Authorization: Bearer <agent token>} plus
  * {@code X-GuruRMM-Agent-Id}) or a user's bearer token. Not anonymous: integrity does not depend
- * on it (agents verify hash and signature), but an open endpoint would let anyone enumerate and
+ * on it (agents verify hash and signature), or a usable enrollment token for Linux agent builds and
+ * their {@code .sha256} only (what {@code /install.sh} fetches), but an open endpoint would let anyone enumerate and
  * pull the builds and burn the server's bandwidth. See docs/RELEASES.md.
  *
  * <p>Names are a single plain segment ({@code [A-Za-z0-9][A-Za-z0-9._+-]*}), resolved inside the
@@ -32,6 +34,9 @@ import java.util.regex.Pattern;
 public final class DownloadRoutes {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]{0,250}");
 
+    /** What install.sh fetches: a Linux agent build and its checksum, nothing else in the directory. */
+    private static final Pattern ENROLLMENT_FILES = Pattern.compile("gururmm-agent-linux-(amd64|arm64|386)-[A-Za-z0-9.+-]+(\\.jar|\\.tar\\.gz)(\\.sha256)?");
+
     private final Path dir;
 
     DownloadRoutes(Path dir) {
@@ -39,7 +44,8 @@ public final class DownloadRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.get("/downloads/{file}", Rule.role(Role.VIEWER).orAgentCredential(), "Download an agent build or sidecar (Range supported)", this::serve);
+        routes.get("/downloads/{file}", Rule.role(Role.VIEWER).orAgentCredential().orCredential(InstallRoutes.ENROLLMENT_CREDENTIAL),
+                "Download an agent build or sidecar (Range supported)", this::serve);
     }
 
     private void serve(Context ctx) throws IOException {
@@ -47,6 +53,10 @@ public final class DownloadRoutes {
         if (!NAME.matcher(name).matches() || name.contains("..")) {
             throw ApiException.badRequest("'" + (name.length() > 80 ? name.substring(0, 80) + "..." : name)
                     + "' is not a file name in the downloads dir; ask for a plain name such as gururmm-agent-linux-amd64-1.2.0.jar.");
+        }
+        if (InstallRoutes.ENROLLMENT_CREDENTIAL.equals(AccessFilter.credentialUsed(ctx)) && !ENROLLMENT_FILES.matcher(name).matches()) {
+            // A token handed to a machine that is not yet enrolled reaches what install.sh fetches, nothing more.
+            throw ApiException.forbidden("An enrollment token downloads only Linux agent builds and their .sha256; " + name + " needs a user's credential.");
         }
         Path file;
         try {

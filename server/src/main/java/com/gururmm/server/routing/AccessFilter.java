@@ -19,6 +19,12 @@ import java.util.UUID;
  */
 public final class AccessFilter {
     public static final String AGENT_ID_HEADER = "X-GuruRMM-Agent-Id";
+    private static final String CREDENTIAL_ATTRIBUTE = "gururmm.credential";
+
+    /** The named credential ({@link Rule#orCredential}) that authorized this request, or null (a user or an agent). */
+    public static String credentialUsed(Context ctx) {
+        return ctx.attribute(CREDENTIAL_ATTRIBUTE);
+    }
 
     /** Resolves {@code Authorization: Bearer ...} to a user; throws a 401 {@link ApiException} otherwise. */
     @FunctionalInterface
@@ -135,6 +141,8 @@ public final class AccessFilter {
             return;
         }
         if (rule.credential() != null && credentials.getOrDefault(rule.credential(), header -> false).test(ctx.header("Authorization"))) {
+            // The handler may narrow what such a credential reaches further (enrollment tokens: agent bundles only).
+            ctx.attribute(CREDENTIAL_ATTRIBUTE, rule.credential());
             return;
         }
         if (rule.agentCredential() && ctx.header(AGENT_ID_HEADER) != null) {
