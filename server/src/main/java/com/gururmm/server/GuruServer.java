@@ -118,6 +118,8 @@ public final class GuruServer implements AutoCloseable {
     private final com.gururmm.server.automation.AutomationModule automation;
     private final com.gururmm.server.command.OutputService commandOutput;
     private RouteTable routeTable;
+    private final com.gururmm.server.cluster.ClusterLeases clusterLeases;
+    private final com.gururmm.server.cluster.ClusterPresence clusterPresence;
     private final Optional<ServerCertificate> tls;
 
     private GuruServer(ServerConfig config, Database database, Meters meters) {
@@ -141,9 +143,13 @@ public final class GuruServer implements AutoCloseable {
         TenancyService tenancy = new TenancyService(tenancyStore, audit, clock);
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), tenancy, audit, clock);
         // One node by default; with NATS_URL the bus spans every node (docs/OPERATIONS.md, "Waiting for results and watching events").
-        this.nodeName = nodeName();
+        this.nodeName = config.cluster().effectiveNodeName(config.httpPort());
         this.bus = config.nats().<EventBus>map(url -> NatsEventBus.connect(url, Duration.ofSeconds(10))).orElseGet(InProcessEventBus::new);
         this.registry = new ConnectionRegistry(audit, bus);
+        // Cluster presence and job leases (docs/OPERATIONS.md, "Cluster"): the same code on one node, which holds every lease.
+        this.clusterLeases = new com.gururmm.server.cluster.ClusterLeases(jdbi, nodeName, config.cluster().lease());
+        this.clusterPresence = new com.gururmm.server.cluster.ClusterPresence(jdbi, nodeName, config.cluster().lease(), bus, registry,
+                clusterLeases, config.nats().isPresent());
         AgentStore agentStore = new AgentStore(jdbi);
         CommandStore commandStore = new CommandStore(jdbi);
         Optional<String> hostMachineId = HostMachineId.read();
@@ -287,23 +293,13 @@ public final class GuruServer implements AutoCloseable {
             monitoring.register(routes);
             notifications.register(routes);
             automation.register(routes);
+            new com.gururmm.server.cluster.ClusterRoutes(clusterPresence, clusterLeases).register(routes);
             dashboard.register(cfg, routes);
             routes.registerOpenApi(GuruServer.class.getPackage().getImplementationVersion() == null ? "dev"
                     : GuruServer.class.getPackage().getImplementationVersion());
             this.routeTable = routes;
         });
         this.scheduler = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("gururmm-jobs-", 0).daemon().factory());
-    }
-
-    /** This process's name in a cluster: the host name and a random suffix (two nodes on one host differ). */
-    private static String nodeName() {
-        String host;
-        try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
-            host = "node";
-        }
-        return host + "-" + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffL);
     }
 
     /** Opens the database, migrates it, creates the first admin, and starts listening. */
@@ -332,6 +328,13 @@ public final class GuruServer implements AutoCloseable {
     }
 
     private void startListening() {
+        clusterPresence.start();
+        monitoring.offlineAlertsWhen(clusterLeases.lease("monitoring.offline-alerts")::held);
+        notifications.dispatchWhen(clusterLeases.lease("notifications.dispatch")::held);
+        clusterLeases.lease("commands.sweep");
+        clusterLeases.lease("metrics.upkeep");
+        clusterLeases.lease("retention");
+        clusterLeases.start();
         monitoring.start();
         app.start(config.httpHost(), config.httpPort());
         // Alert changes whose event was lost between the alert commit and routing are routed from the alert store.
@@ -340,20 +343,30 @@ public final class GuruServer implements AutoCloseable {
         Duration flushEvery = LastSeenFlusher.intervalFor(config.heartbeatInterval());
         scheduler.scheduleWithFixedDelay(flusher, flushEvery.toMillis(), flushEvery.toMillis(), TimeUnit.MILLISECONDS);
         long sweepMillis = Math.max(500, Math.min(10_000, config.agentLostGrace().toMillis() / 3));
-        scheduler.scheduleWithFixedDelay(this::sweepSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(clusterLeases.guard("commands.sweep", this::sweepSafely), sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
         long pushMillis = ReleaseModule.PUSH_INTERVAL.toMillis();
         scheduler.scheduleWithFixedDelay(releases::pushOffers, pushMillis, pushMillis, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
-        scheduler.scheduleWithFixedDelay(this::metricsUpkeepSafely, 60, 60, TimeUnit.SECONDS);
+        scheduler.scheduleWithFixedDelay(clusterLeases.guard("metrics.upkeep", this::metricsUpkeepSafely), 60, 60, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
         // Scheduled tasks: exactly once per occurrence, also with several nodes (docs/OPERATIONS.md, "Automation").
         scheduler.scheduleWithFixedDelay(() -> guarded("scheduled tasks", automation::tick), 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel access re-check", tunnelSockets::recheckClients), 5, 5, TimeUnit.SECONDS);
-        scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
-        scheduler.scheduleWithFixedDelay(() -> guarded("live output retention", commandOutput::prune), 2, 60, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(clusterLeases.guard("retention", () -> guarded("recording retention", tunnels::pruneRecordings)),
+                1, 60, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(clusterLeases.guard("retention", () -> guarded("live output retention", commandOutput::prune)),
+                2, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());
         tls.ifPresent(c -> log.info("TLS certificate {}{}, SHA-256 fingerprint {}", c.leaf().getSubjectX500Principal().getName(),
                 c.selfSigned() ? " (self-signed: pin this fingerprint in agents with GURURMM_SERVER_FINGERPRINT)" : "", c.fingerprint()));
+    }
+
+    private static void closeQuietly(String what, Runnable close) {
+        try {
+            close.run();
+        } catch (RuntimeException e) {
+            log.warn("could not close {}: {}", what, e.toString());
+        }
     }
 
     private static void guarded(String what, Runnable job) {
@@ -461,6 +474,8 @@ public final class GuruServer implements AutoCloseable {
         metrics.close();
         automation.close();
         monitoring.close();
+        closeQuietly("cluster leases", clusterLeases::close);
+        closeQuietly("cluster presence", clusterPresence::close);
         bus.close();
         database.close();
         meters.close();

@@ -89,7 +89,7 @@ public final class AgentService {
         // Identity is the machine (SPEC 5), and machine ids are not secret: a second installation
         // may take over a machine's row only while the agent holding it is away (a reinstall), never
         // from a connected agent, or anyone with an enrollment token could hijack a live machine.
-        store.findByMachineUid(machineUid).filter(existing -> registry.isOnline(existing.id())).ifPresent(existing -> {
+        store.findByMachineUid(machineUid).filter(existing -> registry.isOnlineAnywhere(existing.id())).ifPresent(existing -> {
             audit.record("anonymous@" + clientAddress, "agent.enroll_refused", existing.id().toString(),
                     "machine_uid " + machineUid + " is connected as agent " + existing.id());
             throw ApiException.conflict("Machine " + machineUid + " is already connected as agent " + existing.id()
@@ -296,7 +296,7 @@ public final class AgentService {
                 .filter(memory -> row.lastSeen() == null || memory.isAfter(row.lastSeen()))
                 .orElse(row.lastSeen());
         return new AgentSummary(row.id(), row.hostname(), row.os(), row.arch(), row.version(), row.channel(),
-                registry.isOnline(row.id()) ? "online" : "offline", lastSeen, row.machineUid(), row.site(), row.serverHost(),
+                registry.isOnlineAnywhere(row.id()) ? "online" : "offline", lastSeen, row.machineUid(), row.site(), row.serverHost(),
                 row.siteId(), row.clientId(), row.clientName());
     }
 

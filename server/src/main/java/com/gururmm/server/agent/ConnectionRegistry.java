@@ -57,7 +57,51 @@ public final class ConnectionRegistry {
         this.bus = bus;
     }
 
+    /**
+     * Cluster presence (see {@code cluster.ClusterPresence}): records which node holds each agent's
+     * connection, under an epoch that grows with every connection the agent opens anywhere.
+     */
+    public interface Presence {
+        /** The agent's new connection is here; returns its epoch (negative when it could not be recorded). */
+        long connected(UUID agentId, Instant at);
+
+        /** The connection of {@code epoch} closed; true if it was still the agent's current one anywhere. */
+        boolean disconnected(UUID agentId, long epoch, Instant at);
+    }
+
+    private volatile Presence presence;
+    private volatile java.util.function.Predicate<UUID> onlineAnywhere;
+    private final ConcurrentHashMap<AgentLink, Long> epochs = new ConcurrentHashMap<>();
+
+    /** Installs cluster presence; {@code onlineAnywhere} answers {@link #isOnlineAnywhere} (null: this node's links only). */
+    public void presence(Presence presence, java.util.function.Predicate<UUID> onlineAnywhere) {
+        this.presence = presence;
+        this.onlineAnywhere = onlineAnywhere;
+    }
+
+    /** Whether the agent is connected to any node of the cluster (on a single node: {@link #isOnline}). */
+    public boolean isOnlineAnywhere(UUID agentId) {
+        java.util.function.Predicate<UUID> anywhere = onlineAnywhere;
+        return isOnline(agentId) || (anywhere != null && anywhere.test(agentId));
+    }
+
+    /** The connection epoch of each agent connected here (a snapshot; agents without a recorded one are left out). */
+    public Map<UUID, Long> localEpochs() {
+        Map<UUID, Long> out = new HashMap<>();
+        links.forEach((id, link) -> {
+            Long epoch = epochs.get(link);
+            if (epoch != null && epoch >= 0) {
+                out.put(id, epoch);
+            }
+        });
+        return out;
+    }
+
     public void register(AgentLink link, Instant now) {
+        Presence p = presence;
+        if (p != null) {
+            epochs.put(link, p.connected(link.agentId(), now));
+        }
         AgentLink previous = links.put(link.agentId(), link);
         persistSoon(link.agentId(), now);
         if (previous == null && bus != null) {
@@ -81,9 +125,13 @@ public final class ConnectionRegistry {
     /** Returns true if {@code link} was the current link (the agent is now offline). */
     public boolean unregister(AgentLink link, Instant now) {
         boolean removed = links.remove(link.agentId(), link);
+        Long epoch = epochs.remove(link);
+        Presence p = presence;
         if (removed) {
             persistSoon(link.agentId(), now);
-            if (bus != null) {
+            // In a cluster the agent may be connected to another node already: then this close is old news.
+            boolean current = p == null || epoch == null || p.disconnected(link.agentId(), epoch, now);
+            if (bus != null && current) {
                 bus.publish(AgentPresence.TOPIC, new AgentPresence(link.agentId(), false, now));
             }
         }

@@ -117,6 +117,11 @@ public final class MonitoringModule implements AutoCloseable {
         return agentChecks;
     }
 
+    /** In a cluster: offline alerts are raised only while {@code active} (the node holds their lease). */
+    public void offlineAlertsWhen(java.util.function.BooleanSupplier active) {
+        offline.activeWhen(active);
+    }
+
     /** Subscribes to the bus and arms the offline timers of agents already offline (one query). */
     public void start() {
         subscriptions.add(bus.subscribe(MetricsReceived.TOPIC, thresholds::onSample));

@@ -52,7 +52,7 @@ final class OfflineWatcher implements AutoCloseable {
     /** Agents that were offline when the server started (one query, at start). */
     void catchUp() {
         for (AgentRow row : agentStore.list(null, null, null)) {
-            if (!registry.isOnline(row.id())) {
+            if (!registry.isOnlineAnywhere(row.id())) {
                 offlineSince.putIfAbsent(row.id(), row.lastSeen() != null ? row.lastSeen() : row.enrolledAt());
             }
         }
@@ -109,9 +109,20 @@ final class OfflineWatcher implements AutoCloseable {
         }
     }
 
+    /** In a cluster only the holder of the offline-alerts lease raises; the others look again a little later. */
+    void activeWhen(java.util.function.BooleanSupplier active) {
+        this.active = active;
+    }
+
+    private volatile java.util.function.BooleanSupplier active = () -> true;
+
     private void fire(UUID id, String key, Instant since) {
         try {
-            if (registry.isOnline(id) || !since.equals(offlineSince.get(id)) || agentStore.isRetired(id)) {
+            if (registry.isOnlineAnywhere(id) || !since.equals(offlineSince.get(id)) || agentStore.isRetired(id)) {
+                return;
+            }
+            if (!active.getAsBoolean()) {
+                timer.schedule(() -> fire(id, key, since), 2, TimeUnit.SECONDS);
                 return;
             }
             String site = agents.get(id).map(AgentDirectory.AgentInfo::site).orElse(null);

@@ -68,6 +68,13 @@ final class Dispatcher implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** In a cluster only the holder of the dispatch lease sends (set before {@link #start()}). */
+    private volatile java.util.function.BooleanSupplier active = () -> true;
+
+    void activeWhen(java.util.function.BooleanSupplier active) {
+        this.active = active;
+    }
+
     void start() {
         running = true;
         loop = Thread.ofVirtual().name("gururmm-notify-dispatcher").start(this::run);
@@ -81,9 +88,11 @@ final class Dispatcher implements AutoCloseable {
     private void run() {
         while (running) {
             try {
-                digests.closeDue();
-                pass();
-                purgeWhenDue();
+                if (active.getAsBoolean()) {
+                    digests.closeDue();
+                    pass();
+                    purgeWhenDue();
+                }
             } catch (RuntimeException e) {
                 log.warn("notification dispatch pass failed; retrying in a second: {}", e.toString());
             }

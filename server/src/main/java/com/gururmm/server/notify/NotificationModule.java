@@ -56,6 +56,11 @@ public final class NotificationModule implements AutoCloseable {
         this.catchUpSource = source;
     }
 
+    /** In a cluster: deliveries are sent only while {@code active} (the node holds the dispatch lease). */
+    public void dispatchWhen(java.util.function.BooleanSupplier active) {
+        dispatcher.activeWhen(active);
+    }
+
     /** Subscribes first, then catches up, then starts sending: a change committed in between is seen by one or the other. */
     public void start() {
         subscription = bus.subscribe(AlertChanged.TOPIC, this::onAlertChanged);

@@ -1,0 +1,296 @@
+package com.gururmm.server.cluster;
+
+import com.gururmm.server.agent.ConnectionRegistry;
+import com.gururmm.server.events.AgentPresence;
+import com.gururmm.server.events.EventBus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which node holds which agent, kept in the database so that it survives the death of a node.
+ *
+ * <p>Each connection an agent opens anywhere sets {@code agents.connected_node} to its node and
+ * raises {@code agents.connection_epoch} by one; a close clears the node only if its epoch is still
+ * the agent's, so the late close of an older connection (the agent moved to another node) never
+ * marks a reconnected agent offline, and that old node publishes no offline event either. When an
+ * agent's new connection takes it over from another node, this node publishes the end of the old
+ * connection (offline) before the new one (online), so every event stream sees the move.
+ *
+ * <p>Nodes heartbeat in the {@code nodes} table on the database's clock. The holder of the
+ * {@code cluster.dead-nodes} lease sweeps nodes whose heartbeat is older than the lease time: their
+ * agents that did not reconnect elsewhere are marked offline (with {@link AgentPresence} events, so
+ * offline alerts and every node's event streams see it) and the node's row is removed. A node that
+ * was swept while alive (a pause longer than the lease) claims its agents back at its next heartbeat.
+ *
+ * <p>With a bus spanning nodes ({@code clusterView}), {@link #isOnlineAnywhere} also knows the agents
+ * of the other live nodes (a snapshot refreshed every heartbeat, updated by presence events in
+ * between); on a single node it is the node's own connections, as before.
+ */
+public final class ClusterPresence implements ConnectionRegistry.Presence, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterPresence.class);
+    public static final String DEAD_NODE_LEASE = "cluster.dead-nodes";
+
+    private final Jdbi jdbi;
+    private final String node;
+    private final Duration lease;
+    private final EventBus bus;
+    private final ConnectionRegistry registry;
+    private final ClusterLease sweepLease;
+    private final boolean clusterView;
+    private final Set<UUID> onlineElsewhere = ConcurrentHashMap.newKeySet();
+    private EventBus.Subscription subscription;
+    private ScheduledExecutorService ticker;
+    private volatile Instant startedAt;
+
+    /** A node as {@code GET /api/cluster} shows it. */
+    public record NodeRow(String name, Instant startedAt, Instant heartbeatAt, boolean alive, long agents) {
+    }
+
+    public ClusterPresence(Jdbi jdbi, String node, Duration lease, EventBus bus, ConnectionRegistry registry, ClusterLeases leases,
+                           boolean clusterView) {
+        this.jdbi = jdbi;
+        this.node = node;
+        this.lease = lease;
+        this.bus = bus;
+        this.registry = registry;
+        this.sweepLease = leases.lease(DEAD_NODE_LEASE);
+        this.clusterView = clusterView;
+    }
+
+    /** Heartbeats once (so the node exists before any agent connects), installs itself on the registry, starts ticking. */
+    public synchronized void start() {
+        heartbeat();
+        releaseStaleClaims();
+        if (clusterView) {
+            subscription = bus.subscribe(AgentPresence.TOPIC, event -> {
+                if (event.online()) {
+                    onlineElsewhere.add(event.agentId());
+                } else {
+                    onlineElsewhere.remove(event.agentId());
+                }
+            });
+            refreshView();
+        }
+        registry.presence(this, clusterView ? onlineElsewhere::contains : null);
+        ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gururmm-cluster-presence").daemon().factory());
+        long every = Math.max(200, lease.toMillis() / 3);
+        ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Claims under this node's name from before it (re)started: no connection of this process holds them. */
+    private void releaseStaleClaims() {
+        List<UUID> stale = jdbi.withHandle(h -> h.createQuery("SELECT id FROM agents WHERE connected_node = :n").bind("n", node)
+                .mapTo(UUID.class).list());
+        Instant now = Instant.now();
+        for (UUID id : stale) {
+            int n = jdbi.withHandle(h -> h.createUpdate("UPDATE agents SET connected_node = NULL WHERE id = :id AND connected_node = :n")
+                    .bind("id", id).bind("n", node).execute());
+            if (n == 1) {
+                bus.publish(AgentPresence.TOPIC, new AgentPresence(id, false, now));
+            }
+        }
+        if (!stale.isEmpty()) {
+            log.info("node {} restarted: {} agent(s) recorded on its previous run are offline until they reconnect", node, stale.size());
+        }
+    }
+
+    private void tick() {
+        try {
+            heartbeat();
+            if (sweepLease.held()) {
+                sweepDeadNodes();
+            }
+            if (clusterView) {
+                refreshView();
+            }
+        } catch (RuntimeException e) {
+            log.warn("cluster presence tick failed; will retry: {}", e.toString());
+        }
+    }
+
+    public String node() {
+        return node;
+    }
+
+    @Override
+    public long connected(UUID agentId, Instant at) {
+        try {
+            String[] previous = new String[1];
+            long epoch = jdbi.inTransaction(h -> {
+                previous[0] = h.createQuery("SELECT connected_node FROM agents WHERE id = :id FOR UPDATE").bind("id", agentId)
+                        .mapTo(String.class).findOne().orElse(null);
+                h.createUpdate("UPDATE agents SET connected_node = :node, connection_epoch = connection_epoch + 1 WHERE id = :id")
+                        .bind("node", node).bind("id", agentId).execute();
+                return h.createQuery("SELECT connection_epoch FROM agents WHERE id = :id").bind("id", agentId)
+                        .mapTo(Long.class).findOne().orElse(-1L);
+            });
+            if (previous[0] != null && !previous[0].equals(node)) {
+                // Taken over from another node (it died, or the balancer moved the agent): that connection is over.
+                log.info("agent {} moved to node {} from node {}", agentId, node, previous[0]);
+                bus.publish(AgentPresence.TOPIC, new AgentPresence(agentId, false, at));
+            }
+            return epoch;
+        } catch (RuntimeException e) {
+            log.warn("could not record that agent {} is connected to node {}: {}", agentId, node, e.toString());
+            return -1;
+        }
+    }
+
+    @Override
+    public boolean disconnected(UUID agentId, long epoch, Instant at) {
+        try {
+            int cleared = jdbi.withHandle(h -> epoch >= 0
+                    ? h.createUpdate("UPDATE agents SET connected_node = NULL WHERE id = :id AND connected_node = :node AND connection_epoch = :epoch")
+                            .bind("id", agentId).bind("node", node).bind("epoch", epoch).execute()
+                    : h.createUpdate("UPDATE agents SET connected_node = NULL WHERE id = :id AND connected_node = :node")
+                            .bind("id", agentId).bind("node", node).execute());
+            return cleared == 1;
+        } catch (RuntimeException e) {
+            log.warn("could not record that agent {} left node {}: {}", agentId, node, e.toString());
+            return true;
+        }
+    }
+
+    /** Records this node's heartbeat on the database clock; a node whose row was swept re-registers and claims its agents back. */
+    public void heartbeat() {
+        boolean reinserted = jdbi.withHandle(h -> {
+            if (h.createUpdate("UPDATE nodes SET heartbeat_at = CURRENT_TIMESTAMP WHERE name = :n").bind("n", node).execute() == 1) {
+                return false;
+            }
+            h.createUpdate("INSERT INTO nodes (name, started_at, heartbeat_at) VALUES (:n, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+                    .bind("n", node).execute();
+            return true;
+        });
+        if (reinserted && startedAt != null) {
+            reclaim();
+        }
+        if (startedAt == null) {
+            startedAt = Instant.now();
+        }
+    }
+
+    /** After this node was swept while it lived: its current connections are its agents again. */
+    private void reclaim() {
+        int claimed = 0;
+        for (Map.Entry<UUID, Long> e : registry.localEpochs().entrySet()) {
+            int n = jdbi.withHandle(h -> h.createUpdate(
+                    "UPDATE agents SET connected_node = :node WHERE id = :id AND connection_epoch = :epoch AND connected_node IS NULL")
+                    .bind("node", node).bind("id", e.getKey()).bind("epoch", e.getValue()).execute());
+            if (n == 1) {
+                claimed++;
+                bus.publish(AgentPresence.TOPIC, new AgentPresence(e.getKey(), true, Instant.now()));
+            }
+        }
+        log.warn("node {} had been taken for dead (no heartbeat for {} s); it claimed {} of its connected agents back", node,
+                lease.toSeconds(), claimed);
+    }
+
+    /**
+     * Nodes without a heartbeat for the lease time: their agents still recorded on them go offline
+     * (each under its epoch, so one that reconnected meanwhile is left alone) and the node's row goes.
+     * Returns how many agents were marked offline.
+     */
+    public int sweepDeadNodes() {
+        record Stale(UUID id, long epoch, String node) {
+        }
+        Instant now = jdbi.withHandle(h -> h.createQuery("SELECT CURRENT_TIMESTAMP").mapTo(Instant.class).one());
+        Instant cutoff = now.minus(lease);
+        List<String> dead = jdbi.withHandle(h -> h.createQuery("SELECT name FROM nodes WHERE heartbeat_at < :cutoff AND name <> :me")
+                .bind("cutoff", cutoff).bind("me", node).mapTo(String.class).list());
+        // Agents on a node that has no row at all (swept before, or gone before it ever heartbeat) count too.
+        List<Stale> stale = jdbi.withHandle(h -> h.createQuery("""
+                SELECT id, connection_epoch, connected_node FROM agents
+                WHERE connected_node IS NOT NULL AND connected_node <> :me
+                  AND (connected_node NOT IN (SELECT name FROM nodes) OR connected_node IN (SELECT name FROM nodes WHERE heartbeat_at < :cutoff))""")
+                .bind("me", node).bind("cutoff", cutoff)
+                .map((rs, ctx) -> new Stale(rs.getObject("id", UUID.class), rs.getLong("connection_epoch"), rs.getString("connected_node")))
+                .list());
+        int marked = 0;
+        List<String> sources = new ArrayList<>();
+        for (Stale s : stale) {
+            int n = jdbi.withHandle(h -> h.createUpdate(
+                    "UPDATE agents SET connected_node = NULL WHERE id = :id AND connected_node = :node AND connection_epoch = :epoch")
+                    .bind("id", s.id()).bind("node", s.node()).bind("epoch", s.epoch()).execute());
+            if (n == 1) {
+                marked++;
+                if (!sources.contains(s.node())) {
+                    sources.add(s.node());
+                }
+                bus.publish(AgentPresence.TOPIC, new AgentPresence(s.id(), false, now));
+            }
+        }
+        for (String d : dead) {
+            jdbi.useHandle(h -> h.createUpdate("DELETE FROM nodes WHERE name = :n AND heartbeat_at < :cutoff")
+                    .bind("n", d).bind("cutoff", cutoff).execute());
+        }
+        if (!dead.isEmpty() || marked > 0) {
+            log.warn("dead nodes {} (no heartbeat for {} s): {} of their agents marked offline (from {})", dead, lease.toSeconds(), marked,
+                    sources);
+        }
+        return marked;
+    }
+
+    private void refreshView() {
+        Instant cutoff = jdbi.withHandle(h -> h.createQuery("SELECT CURRENT_TIMESTAMP").mapTo(Instant.class).one()).minus(lease);
+        List<UUID> ids = jdbi.withHandle(h -> h.createQuery("""
+                SELECT a.id FROM agents a JOIN nodes n ON a.connected_node = n.name
+                WHERE n.heartbeat_at >= :cutoff AND n.name <> :me""")
+                .bind("cutoff", cutoff).bind("me", node).mapTo(UUID.class).list());
+        Set<UUID> fresh = Set.copyOf(ids);
+        onlineElsewhere.retainAll(fresh);
+        onlineElsewhere.addAll(fresh);
+    }
+
+    /** Whether the agent is connected to this node or (in a cluster) to another live one. */
+    public boolean isOnlineAnywhere(UUID agentId) {
+        return registry.isOnline(agentId) || (clusterView && onlineElsewhere.contains(agentId));
+    }
+
+    /** Every node with a row, with its agent count; {@code alive}: heartbeat within the lease time (database clock). */
+    public List<NodeRow> nodes() {
+        return jdbi.withHandle(h -> {
+            Instant now = h.createQuery("SELECT CURRENT_TIMESTAMP").mapTo(Instant.class).one();
+            Map<String, Long> counts = new java.util.HashMap<>();
+            h.createQuery("SELECT connected_node, COUNT(*) AS n FROM agents WHERE connected_node IS NOT NULL GROUP BY connected_node")
+                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return h.createQuery("SELECT name, started_at, heartbeat_at FROM nodes ORDER BY name")
+                    .map((rs, ctx) -> {
+                        Instant beat = rs.getTimestamp("heartbeat_at").toInstant();
+                        String name = rs.getString("name");
+                        return new NodeRow(name, rs.getTimestamp("started_at").toInstant(), beat, !beat.isBefore(now.minus(lease)),
+                                counts.getOrDefault(name, 0L));
+                    }).list();
+        });
+    }
+
+    /** A clean stop: the node's row goes (its agents' closes cleared theirs), so nothing waits for it to be swept. */
+    @Override
+    public synchronized void close() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        if (subscription != null) {
+            subscription.close();
+        }
+        try {
+            jdbi.useHandle(h -> {
+                h.createUpdate("UPDATE agents SET connected_node = NULL WHERE connected_node = :n").bind("n", node).execute();
+                h.createUpdate("DELETE FROM nodes WHERE name = :n").bind("n", node).execute();
+            });
+        } catch (RuntimeException e) {
+            log.warn("could not remove node {} from the cluster tables (it will be swept): {}", node, e.toString());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package com.gururmm.server.cluster;
+
+import com.gururmm.server.config.ConfigException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How a node takes part in a cluster (docs/OPERATIONS.md, "Cluster").
+ *
+ * @param nodeName  this node's name in the {@code nodes} and {@code leases} tables and on the bus
+ *                  ({@code GURURMM_NODE_NAME}); empty means derived: {@code <host>:<port>} (stable
+ *                  across restarts, so a restarted single node takes its leases back at once)
+ * @param lease     how long a node's heartbeat and a job lease stay valid without renewal
+ *                  ({@code GURURMM_CLUSTER_LEASE_SECONDS}, default 15): a dead node's jobs move and
+ *                  its agents are marked offline this long after its last heartbeat
+ */
+public record ClusterSettings(String nodeName, Duration lease) {
+    public static final int MAX_NAME = 200;
+
+    public static ClusterSettings fromMap(Map<String, String> env) {
+        String name = env.getOrDefault("GURURMM_NODE_NAME", "").trim();
+        if (name.length() > MAX_NAME || !name.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw new ConfigException("GURURMM_NODE_NAME is '" + name + "'; use at most " + MAX_NAME
+                    + " printable ASCII characters without spaces (e.g. gururmm-1), or unset it.");
+        }
+        String seconds = env.getOrDefault("GURURMM_CLUSTER_LEASE_SECONDS", "").trim();
+        int lease = 15;
+        if (!seconds.isEmpty()) {
+            try {
+                lease = Integer.parseInt(seconds);
+            } catch (NumberFormatException e) {
+                throw new ConfigException("GURURMM_CLUSTER_LEASE_SECONDS is '" + seconds
+                        + "', which is not a whole number; set it to a number between 3 and 600.");
+            }
+            if (lease < 3 || lease > 600) {
+                throw new ConfigException("GURURMM_CLUSTER_LEASE_SECONDS is " + lease + "; it must be between 3 and 600.");
+            }
+        }
+        return new ClusterSettings(name, Duration.ofSeconds(lease));
+    }
+
+    /** The configured name, else {@code <host>:<port>}, else (port 0: chosen at start) the host and a random suffix. */
+    public String effectiveNodeName(int configuredPort) {
+        if (!nodeName.isEmpty()) {
+            return nodeName;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "node";
+        }
+        String name = configuredPort != 0 ? host + ":" + configuredPort
+                : host + "-" + Long.toHexString(new java.security.SecureRandom().nextLong() & 0xffffffL);
+        return name.length() > MAX_NAME ? name.substring(name.length() - MAX_NAME) : name;
+    }
+
+    public Map<String, String> describe() {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("GURURMM_NODE_NAME", nodeName.isEmpty() ? "(derived: host:port)" : nodeName);
+        out.put("GURURMM_CLUSTER_LEASE_SECONDS", Long.toString(lease.toSeconds()));
+        return out;
+    }
+}
