@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class FaultProxy implements AutoCloseable {
     private final ServerSocket listener;
-    private final int targetPort;
+    private volatile int targetPort;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private final AtomicReference<String> dropMarker = new AtomicReference<>();
     private final AtomicInteger drops = new AtomicInteger();
@@ -103,6 +103,14 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * New connections go to {@code port} from now on (open ones stay where they are): a load
+     * balancer that took a dead node out, so the agent's next connection lands on another node.
+     */
+    public void retarget(int port) {
+        this.targetPort = port;
+    }
+
     /** Ends a partition or a black hole: new connections reach the server again. */
     public void heal() {
         partitioned = false;
@@ -142,7 +150,13 @@ public final class FaultProxy implements AutoCloseable {
                     Thread.ofVirtual().start(() -> pump(link, client, null, false));
                     continue;
                 }
-                Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                Socket server;
+                try {
+                    server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                } catch (IOException targetDown) {
+                    closeQuietly(client); // the target is down: the agent sees its connection refused
+                    continue;
+                }
                 server.setTcpNoDelay(true);
                 Link link = new Link(client, server, false);
                 links.add(link);

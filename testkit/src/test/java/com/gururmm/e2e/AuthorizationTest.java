@@ -105,6 +105,8 @@ class AuthorizationTest {
     private static final Map<String, Sample> SAMPLES = Map.ofEntries(
             // A stream never ends: a bad filter proves the caller got past the rule without holding the request open.
             Map.entry("GET /api/events", new Sample("/api/events?types=not-a-type", null, 400, false)),
+            // The cluster view (nodes, heartbeats, leases): admins only; a lone node shows itself.
+            Map.entry("GET /api/cluster", new Sample(null, null, 200, false)),
             // The running command's live output so far (a page, not the follow stream, which would stay open).
             Map.entry("GET /api/commands/{id}/output", new Sample("/api/commands/{id}/output?after_seq=0", null, 200, false)),
             Map.entry("POST /api/agents/{id}/command", Sample.body("{\"command_type\":\"sh\",\"command\":\"echo authz\"}")),
