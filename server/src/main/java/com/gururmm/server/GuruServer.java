@@ -120,6 +120,7 @@ public final class GuruServer implements AutoCloseable {
     private RouteTable routeTable;
     private final com.gururmm.server.cluster.ClusterLeases clusterLeases;
     private final com.gururmm.server.cluster.ClusterPresence clusterPresence;
+    private final com.gururmm.server.batch.BatchProgressPublisher batchProgress;
     private final Optional<ServerCertificate> tls;
 
     private GuruServer(ServerConfig config, Database database, Meters meters) {
@@ -179,8 +180,11 @@ public final class GuruServer implements AutoCloseable {
         EventJournal journal = new EventJournal(bus);
         // An event is visible when its agent is in the caller's scope (the rule of GET /api/agents/{id}).
         TenancyGuard scopeGuard = new TenancyGuard(tenancyStore, serverHostScope);
+        Rule batchProgressRead = Rule.role(com.gururmm.server.auth.Role.VIEWER).onBatch("id");
         EventRoutes eventRoutes = new EventRoutes(journal, auth::authenticate,
-                (principal, entry) -> scopeGuard.agentVisible(principal, entry.agentId()));
+                (principal, entry) -> entry.data() instanceof com.gururmm.server.events.BatchProgress progress
+                        ? visibleBatch(scopeGuard, batchProgressRead, principal, progress.batchId())
+                        : scopeGuard.agentVisible(principal, entry.agentId()));
         // Live command output: stored and published here, read (and followed) with the rule of reading the command.
         this.commandOutput = new com.gururmm.server.command.OutputService(jdbi, config.commandOutput(), bus, clock, nodeName);
         Rule readCommand = Rule.role(com.gururmm.server.auth.Role.VIEWER).onCommand("id");
@@ -195,6 +199,8 @@ public final class GuruServer implements AutoCloseable {
                 });
         DashboardRoutes dashboard = new DashboardRoutes();
         BatchService batches = new BatchService(jdbi, commands, agents, audit, clock);
+        // batch.progress on the bus (and /api/events): a coalesced snapshot per changed batch.
+        this.batchProgress = new com.gururmm.server.batch.BatchProgressPublisher(jdbi, batches, bus, clock, nodeName);
         AgentGateway gateway = new AgentGateway(agents, commands, registry, clock, config.heartbeatInterval(), releases.coordinator(),
                 clientAddress);
         InventoryService inventory = new InventoryService(new InventoryStore(jdbi), agents, registry, audit, clock);
@@ -361,6 +367,16 @@ public final class GuruServer implements AutoCloseable {
                 c.selfSigned() ? " (self-signed: pin this fingerprint in agents with GURURMM_SERVER_FINGERPRINT)" : "", c.fingerprint()));
     }
 
+    /** A batch is visible when every agent it targeted is in the caller's scope (the rule of GET /api/batches/{id}). */
+    private static boolean visibleBatch(TenancyGuard guard, Rule rule, com.gururmm.server.auth.Principal principal, java.util.UUID batchId) {
+        try {
+            guard.check(principal, rule, batchId);
+            return true;
+        } catch (com.gururmm.server.http.ApiException outside) {
+            return false;
+        }
+    }
+
     private static void closeQuietly(String what, Runnable close) {
         try {
             close.run();
@@ -474,6 +490,7 @@ public final class GuruServer implements AutoCloseable {
         metrics.close();
         automation.close();
         monitoring.close();
+        closeQuietly("batch progress", batchProgress::close);
         closeQuietly("cluster leases", clusterLeases::close);
         closeQuietly("cluster presence", clusterPresence::close);
         bus.close();

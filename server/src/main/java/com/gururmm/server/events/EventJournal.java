@@ -63,12 +63,13 @@ public final class EventJournal implements AutoCloseable {
         follow(bus, CommandStatusChanged.TOPIC, CommandStatusChanged::agentId);
         follow(bus, AlertChanged.TOPIC, AlertChanged::agentId);
         follow(bus, CommandOutputReceived.TOPIC, CommandOutputReceived::agentId);
+        follow(bus, BatchProgress.TOPIC, progress -> null);
     }
 
     /** The event types a client may ask for. */
     public static List<String> types() {
         return List.of(AgentPresence.TOPIC.name(), CommandStatusChanged.TOPIC.name(), AlertChanged.TOPIC.name(),
-                CommandOutputReceived.TOPIC.name());
+                CommandOutputReceived.TOPIC.name(), BatchProgress.TOPIC.name());
     }
 
     /** What a client that names no {@code types} gets: every type but the opt-in ones ({@code command.output}). */
