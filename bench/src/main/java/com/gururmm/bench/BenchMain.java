@@ -48,6 +48,7 @@ public final class BenchMain {
             case "list" -> scenarios.list(n);
             case "firstcommand" -> scenarios.firstCommand(n == 10_000 ? 5 : n);
             case "metrics" -> scenarios.metrics(n);
+            case "cluster" -> scenarios.cluster(n);
             default -> {
                 usage();
                 yield null;
@@ -69,6 +70,7 @@ public final class BenchMain {
                   reconnect N     restart the server under N agents: time until all are back, API latency/errors meanwhile
                   list N          GET /api/agents with N agents: p50/p99
                   metrics N       N agents at one sample a minute, then a burst: server CPU, DB rows/s; storage per agent per month
+                  cluster N       three nodes (PostgreSQL + NATS), N/3 agents each: fan-out to all, then kill one node: reconnect storm
                   firstcommand [R] a freshly installed real agent process answers its first command: R runs (default 5)
                 N defaults to 10000. Figures are appended to docs/BENCHMARKS.md unless --no-doc.""");
     }

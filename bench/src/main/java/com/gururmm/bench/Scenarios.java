@@ -472,4 +472,140 @@ final class Scenarios {
                 + MetricsIngestBench.STORE_AGENTS + " agents × " + MetricsIngestBench.STORE_HOURS + " h of plausible samples (20 values each, two disks).");
         return r;
     }
+
+    // --- cluster: three nodes on PostgreSQL + NATS ---
+
+    /**
+     * Three server processes on one fresh PostgreSQL database and NATS, N/3 simulated agents
+     * connected to each; a fan-out submitted on node B to every agent, waited for on node C, every
+     * result stored; then node A is killed (SIGKILL) and its agents reconnect to node B (the
+     * simulator retargets them, as a balancer would): time until every agent is back, and a second
+     * fan-out to all N afterwards.
+     */
+    Report cluster(int n) throws Exception {
+        if (!db.equals("postgres")) {
+            throw new IllegalArgumentException("the cluster scenario needs --db postgres");
+        }
+        Report r = report("cluster, N=" + n + " across 3 nodes");
+        String pgName = "gururmm_bench_" + UUID.randomUUID().toString().substring(0, 8);
+        try (Connection c = DriverManager.getConnection(PG_ADMIN_URL); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + pgName);
+        }
+        String url = PG_ADMIN_URL.replaceFirst("/test(\\?|$)", "/" + pgName + "$1");
+        List<String> jvm = List.of(System.getenv().getOrDefault("BENCH_CLUSTER_JVM_OPTS", "-Xmx700m").trim().split("\\s+"));
+        String nats = System.getenv().getOrDefault("GURURMM_BENCH_NATS_URL", "nats://127.0.0.1:4222");
+        List<ServerProcess> nodes = new java.util.ArrayList<>();
+        List<Simulator> sims = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                ServerProcess node = new ServerProcess(root.resolve("server/target/gururmm-server.jar"), url, jvm);
+                node.env.put("NATS_URL", nats);
+                node.env.put("GURURMM_NODE_NAME", "bench-" + "abc".charAt(i));
+                node.env.put("GURURMM_CLUSTER_LEASE_SECONDS", "5");
+                if (i > 0) {
+                    node.env.put("GURURMM_JWT_KEY_FILE", nodes.get(0).dataDir().resolve("jwt-signing.key").toString());
+                }
+                node.start();
+                nodes.add(node);
+            }
+            GuruClient onA = new GuruClient(nodes.get(0).url());
+            onA.login(ServerProcess.ADMIN_EMAIL, ServerProcess.ADMIN_PASSWORD);
+            GuruClient onB = new GuruClient(nodes.get(1).url());
+            onB.login(ServerProcess.ADMIN_EMAIL, ServerProcess.ADMIN_PASSWORD);
+            GuruClient onC = new GuruClient(nodes.get(2).url());
+            onC.login(ServerProcess.ADMIN_EMAIL, ServerProcess.ADMIN_PASSWORD);
+            String token = onA.createEnrollmentToken(new CreateRequest(null, 24, null)).token();
+            int per = n / 3;
+            long tc0 = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                Simulator sim = new Simulator(nodes.get(i).url(), Executor.named("echo"), per);
+                sims.add(sim);
+                sim.enroll(token, per, 8);
+                sim.connectAll(CONNECT_IN_FLIGHT, Duration.ofMinutes(10));
+            }
+            double connectS = (System.nanoTime() - tc0) / 1e9;
+            int total = per * 3;
+            int online = sims.stream().mapToInt(Simulator::online).sum();
+            r.add("agents enrolled and connected (" + per + " per node)", online + " of " + total + String.format(" in %.1f s", connectS));
+            long listedOnline = awaitListedOnline(onC, total, Duration.ofMinutes(2));
+            r.add("online in GET /api/agents on node C (cluster-wide presence)", Long.toString(listedOnline));
+
+            BatchTiming first = fanOut(onB, onC, sims, total);
+            r.add("fan-out submitted on B, every result stored (waited on C)", Report.ms(first.ms()), "≤ 5 s at 51,000", first.done());
+            r.add("fan-out: results completed / acknowledged by agents", first.completed() + " / " + first.acked());
+            r.add("fan-out per-agent submit → result stored, p50 / p99", Report.ms(first.perAgent().percentileMillis(50)) + " / "
+                    + Report.ms(first.perAgent().percentileMillis(99)));
+
+            // Node A dies; the balancer sends its agents to B.
+            sims.get(0).retarget(nodes.get(1).url());
+            long tk = System.nanoTime();
+            nodes.get(0).kill();
+            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+            while (sims.stream().mapToInt(Simulator::online).sum() < total && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            double backS = (System.nanoTime() - tk) / 1e9;
+            int back = sims.stream().mapToInt(Simulator::online).sum();
+            r.add("reconnect storm: node A killed, its " + per + " agents back (on B)", back + " of " + total + String.format(" after %.1f s", backS),
+                    "≤ 60 s", back == total && backS <= 60);
+            long listedAfter = awaitListedOnline(onC, total, Duration.ofMinutes(2));
+            r.add("online in GET /api/agents on node C after the storm", Long.toString(listedAfter));
+            BatchTiming second = fanOut(onC, onB, sims, total);
+            r.add("second fan-out (submitted on C, waited on B), every result stored", Report.ms(second.ms()) + ", " + second.completed()
+                    + " completed");
+            r.note("Three server processes (`" + String.join(" ", jvm) + "` each), PostgreSQL and NATS on this one machine with the simulator. "
+                    + "The simulator plays the balancer: after the kill it points node A's agents at node B.");
+        } finally {
+            for (Simulator sim : sims) {
+                sim.close();
+            }
+            for (ServerProcess node : nodes) {
+                node.close();
+            }
+            try (Connection c = DriverManager.getConnection(PG_ADMIN_URL); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + pgName + " WITH (FORCE)");
+            }
+        }
+        return r;
+    }
+
+    private record BatchTiming(double ms, boolean done, int completed, int acked, Stats perAgent) {
+    }
+
+    private static BatchTiming fanOut(GuruClient submitOn, GuruClient waitOn, List<Simulator> sims, int total) throws InterruptedException {
+        sims.forEach(Simulator::clearAcks);
+        long t0 = System.nanoTime();
+        var submitted = submitOn.runBatch(new BatchRequest(null, new AgentFilter(null, null, null, null), "sh", "echo hi", null, 120));
+        BatchView view;
+        do {
+            Thread.sleep(50);
+            view = waitOn.batch(submitted.batchId(), false);
+        } while (!view.done() && System.nanoTime() - t0 < 600_000_000_000L);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        BatchView full = waitOn.batch(submitted.batchId(), true);
+        Stats perAgent = new Stats();
+        full.results().forEach(res -> {
+            for (Simulator sim : sims) {
+                Long at = sim.ackedAt(res.commandId());
+                if (at != null) {
+                    perAgent.add(at - t0);
+                    break;
+                }
+            }
+        });
+        return new BatchTiming(ms, view.done(), full.counts().getOrDefault("completed", 0), perAgent.count(), perAgent);
+    }
+
+    private static long awaitListedOnline(GuruClient client, int total, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long online = 0;
+        while (System.nanoTime() < deadline) {
+            online = client.agents().stream().filter(a -> a.status().equals("online")).count();
+            if (online >= total) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        return online;
+    }
 }

@@ -30,6 +30,8 @@ final class ServerProcess implements AutoCloseable {
     private final List<String> jvmArgs;
     private final int port;
     private Process process;
+    /** Extra environment (the cluster scenario: NATS_URL, GURURMM_NODE_NAME, the shared signing key). */
+    final java.util.Map<String, String> env = new java.util.HashMap<>();
 
     ServerProcess(Path jar, String databaseUrl, List<String> jvmArgs) throws IOException {
         this.jar = jar;
@@ -59,6 +61,7 @@ final class ServerProcess implements AutoCloseable {
         if (databaseUrl != null) {
             pb.environment().put("DATABASE_URL", databaseUrl);
         }
+        pb.environment().putAll(env);
         long t0 = System.nanoTime();
         process = pb.start();
         awaitHealthy(Duration.ofSeconds(120));
@@ -94,6 +97,17 @@ final class ServerProcess implements AutoCloseable {
                 process.destroyForcibly().waitFor();
             }
         }
+    }
+
+    /** SIGKILL and wait: a node dying (no shutdown hook, its agents' connections just drop). */
+    void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    Path dataDir() {
+        return dataDir;
     }
 
     URI url() {

@@ -44,7 +44,7 @@ public final class Simulator implements AutoCloseable {
     private static final int AGENTS_PER_ADDRESS = 20_000;
 
     private final URI baseUrl;
-    private final URI wsUri;
+    private volatile URI wsUri;
     private final Executor executor;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private final List<HttpClient> clients = new ArrayList<>();
@@ -91,6 +91,11 @@ public final class Simulator implements AutoCloseable {
      * Enrolls {@code count} new machines with {@code parallelism} requests in flight; returns
      * how long it took. Agent {@code i} uses HTTP client {@code i % clients}.
      */
+    /** Reconnects go to {@code server} from now on (a balancer that took a dead node out). */
+    public void retarget(URI server) {
+        this.wsUri = URI.create("ws://" + server.getRawAuthority() + "/api/agent/ws");
+    }
+
     public Duration enroll(String enrollmentToken, int count, int parallelism) throws InterruptedException {
         long start = System.nanoTime();
         int base = agents.size();
