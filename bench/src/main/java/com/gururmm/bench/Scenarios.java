@@ -531,7 +531,7 @@ final class Scenarios {
             r.add("online in GET /api/agents on node C (cluster-wide presence)", Long.toString(listedOnline));
 
             BatchTiming first = fanOut(onB, onC, sims, total);
-            r.add("fan-out submitted on B, every result stored (waited on C)", Report.ms(first.ms()), "≤ 5 s at 51,000", first.done());
+            r.add("fan-out submitted on B, every result stored (waited on C)", Report.ms(first.ms()) + (first.done() ? "" : " (not done)"));
             r.add("fan-out: results completed / acknowledged by agents", first.completed() + " / " + first.acked());
             r.add("fan-out per-agent submit → result stored, p50 / p99", Report.ms(first.perAgent().percentileMillis(50)) + " / "
                     + Report.ms(first.perAgent().percentileMillis(99)));
@@ -546,8 +546,7 @@ final class Scenarios {
             }
             double backS = (System.nanoTime() - tk) / 1e9;
             int back = sims.stream().mapToInt(Simulator::online).sum();
-            r.add("reconnect storm: node A killed, its " + per + " agents back (on B)", back + " of " + total + String.format(" after %.1f s", backS),
-                    "≤ 60 s", back == total && backS <= 60);
+            r.add("reconnect storm: node A killed, its " + per + " agents back (on B)", back + " of " + total + String.format(" after %.1f s", backS));
             long listedAfter = awaitListedOnline(onC, total, Duration.ofMinutes(2));
             r.add("online in GET /api/agents on node C after the storm", Long.toString(listedAfter));
             BatchTiming second = fanOut(onC, onB, sims, total);
