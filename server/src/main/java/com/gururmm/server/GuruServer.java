@@ -113,6 +113,7 @@ public final class GuruServer implements AutoCloseable {
     private final Meters meters;
     private final TunnelService tunnels;
     private final TunnelSockets tunnelSockets;
+    private final com.gururmm.server.files.FileTransferService files;
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
     private final com.gururmm.server.automation.AutomationModule automation;
@@ -206,6 +207,8 @@ public final class GuruServer implements AutoCloseable {
         gateway.agentEvents(agentEvents);
         this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
         this.tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
+        this.files = new com.gururmm.server.files.FileTransferService(config.files(), agents, registry, audit);
+        gateway.files(files::onAgentMessage);
         this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope,
                 new com.gururmm.server.monitoring.Visibility() {
                     @Override
@@ -281,6 +284,7 @@ public final class GuruServer implements AutoCloseable {
             gateway.register(cfg.routes);
             new TunnelRoutes(tunnels).register(routes);
             tunnelSockets.register(cfg.routes);
+            new com.gururmm.server.files.FileRoutes(files).register(routes);
             releases.register(routes);
             access.credential(com.gururmm.server.release.InstallRoutes.ENROLLMENT_CREDENTIAL, enrollmentTokens::usableBearer);
             new com.gururmm.server.release.InstallRoutes(releases.service(), tls.map(ServerCertificate::leaf)).register(routes);
