@@ -20,4 +20,8 @@ public final class AgentFiles {
      */
     public record Uploaded(UUID agentId, String path, long size, String sha256, long offset) {
     }
+
+    /** What a download delivered: the whole file's {@code size} and {@code sha256} (from the headers), and where the body began. */
+    public record Downloaded(String path, long size, String sha256, long offset) {
+    }
 }
