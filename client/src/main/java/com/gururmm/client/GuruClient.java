@@ -960,7 +960,7 @@ public final class GuruClient {
             throw new GuruApiException(0, "local_file", "Cannot read " + file + ": " + e.getMessage());
         }
         long from = Math.min(Math.max(0, offset), size);
-        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+        HttpRequest.BodyPublisher body = size - from == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
             try {
                 java.io.InputStream in = java.nio.file.Files.newInputStream(file);
                 in.skipNBytes(from);

@@ -158,6 +158,9 @@ class AuthorizationTest {
             Map.entry("POST /api/v1/tunnel/sessions/{id}/ticket", new Sample("/api/v1/tunnel/sessions/{random}/ticket", null, 404, false)),
             Map.entry("POST /api/v1/tunnel/sessions/{id}/close", new Sample("/api/v1/tunnel/sessions/{random}/close", null, 404, false)),
             Map.entry("GET /api/v1/tunnel/sessions/{id}/recording", new Sample("/api/v1/tunnel/sessions/{random}/recording", null, 404, false)),
+            // A relative path reaches the route and is refused before the agent is asked anything.
+            Map.entry("POST /api/agents/{id}/files", new Sample("/api/agents/{id}/files?path=relative.txt", "authz", 400, false)),
+            Map.entry("GET /api/agents/{id}/files", new Sample("/api/agents/{id}/files?path=relative.txt", null, 400, false)),
             // An agent check on a process: created by the first allowed row (201), the same key again is 409.
             Map.entry("POST /api/checks", Sample.body("{\"kind\":\"process\",\"scope\":\"agent\",\"agent_id\":\"{agent}\",\"process\":\"authz\"}")),
             // A window for site A: in scope 201; a caller scoped to site B is refused (400, as for a site that does not exist).
