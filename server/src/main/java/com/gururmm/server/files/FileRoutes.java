@@ -83,8 +83,8 @@ public final class FileRoutes {
             });
         } catch (FileTransferService.DownloadAborted e) {
             // Headers and part of the body are out: the short body (less than Content-Length) is what the client sees.
+            // Jetty ends a response short of its Content-Length by aborting the connection, so the client cannot mistake it for the file.
             log.info("download from agent {} aborted: {}", agentId, e.getMessage());
-            throw new IllegalStateException("download aborted mid-body: " + e.getMessage());
         } catch (FileTransferService.OffsetMismatch e) {
             ctx.header(AgentFiles.OFFSET_HEADER, Long.toString(e.offset()));
             throw e;

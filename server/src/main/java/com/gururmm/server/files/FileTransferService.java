@@ -271,8 +271,10 @@ public final class FileTransferService {
             }
             OutputStream out;
             long written = ready.offset();
+            boolean started = false;
             try {
                 out = target.start(ready.path(), ready.size(), ready.sha256(), ready.offset());
+                started = true;
                 while (true) {
                     AgentMessage next = take(transfer, agent);
                     if (next instanceof AgentMessage.FileData data) {
@@ -291,6 +293,16 @@ public final class FileTransferService {
                         throw new AgentRefused(error);
                     }
                 }
+            } catch (RuntimeException e) {
+                if (!started) {
+                    throw e;
+                }
+                // Headers are out: the only way to tell the client is a body short of its Content-Length.
+                registry.send(agentId, new ServerMessage.FileCancel(transfer.id, "the download failed", false));
+                audit.record(actor.name(), "file.download_interrupted", agentId.toString(), where + " size=" + ready.size() + " sha256="
+                        + ready.sha256() + " sent_bytes=" + written + " reason=" + (e instanceof AgentRefused r ? r.error.error()
+                        : e instanceof ApiException api ? api.code() : e.getClass().getSimpleName()));
+                throw new DownloadAborted("the download failed after " + written + " bytes: " + e.getMessage());
             } catch (IOException e) {
                 registry.send(agentId, new ServerMessage.FileCancel(transfer.id, "the client went away", false));
                 audit.record(actor.name(), "file.download_interrupted", agentId.toString(), where + " size=" + ready.size() + " sha256="
