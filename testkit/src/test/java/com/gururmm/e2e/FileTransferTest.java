@@ -302,4 +302,25 @@ class FileTransferTest {
         assertThat(allowed.pushFile(agentId, remote.toString(), local, 0, null, null).size()).isEqualTo(100);
         assertThat(Arrays.equals(Files.readAllBytes(remote), Files.readAllBytes(local))).isTrue();
     }
+
+    @Test
+    void theServerHostsOwnAgentIsAdminOnly() throws Exception {
+        String hostToken = fleet.server().server().enrollmentTokens().createServerHostToken(Duration.ofMinutes(5)).token();
+        String machine = UUID.randomUUID().toString();
+        UUID host = fleet.server().anonymousClient().enroll(new EnrollRequest(hostToken, "dev-" + machine, machine, "server-host", "linux",
+                "amd64", "0.1.0", "stable")).agentId();
+        String email = "files-host-tech-" + UUID.randomUUID() + "@example.test";
+        admin.createUser(email, "technician-password-123", "technician", new ScopeView(
+                admin.clients().stream().map(com.gururmm.protocol.api.Tenancy.ClientView::id).toList(), List.of()));
+        GuruClient tech = fleet.server().anonymousClient();
+        tech.login(email, "technician-password-123");
+        Path local = randomFile("host.bin", 10, 8);
+        assertThatThrownBy(() -> tech.pushFile(host, "/tmp/x", local, 0, null, null))
+                .isInstanceOfSatisfying(GuruApiException.class, e -> assertThat(e.status()).isEqualTo(403));
+        assertThatThrownBy(() -> tech.pullFile(host, "/tmp/x", new ByteArrayOutputStream(), 0, null, null))
+                .isInstanceOfSatisfying(GuruApiException.class, e -> assertThat(e.status()).isEqualTo(403));
+        // An admin passes the rule (and then finds the agent offline).
+        assertThatThrownBy(() -> admin.pushFile(host, "/tmp/x", local, 0, null, null))
+                .isInstanceOfSatisfying(GuruApiException.class, e -> assertThat(e.code()).isEqualTo("agent_offline"));
+    }
 }

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * Upload frames are handled on the link's inbound thread, in order.
  *
  * <p>Downloads are hashed whole first (so the server can send the SHA-256 before the bytes), then
- * streamed by a virtual thread of their own with at most {@code windowChunks} unacknowledged, and
+ * streamed, both by a virtual thread of their own with at most {@code windowChunks} unacknowledged, and
  * hashed again on the way: a file that changed in between ends with {@code changed}.
  *
  * <p>With a confined root ({@code GURURMM_FILES_ROOT}), a path must stay inside it after {@code ..}
@@ -323,8 +323,13 @@ public final class FileTransfers {
         volatile long lastHeard = System.nanoTime();
     }
 
+    /** Hashing a large file takes seconds: it runs on a thread of its own, never on the link's inbound thread. */
     public void onDownload(ServerMessage.FileDownload request) {
         sweep();
+        Thread.ofVirtual().name("file-download-" + request.transferId()).start(() -> download(request));
+    }
+
+    private void download(ServerMessage.FileDownload request) {
         UUID id = request.transferId();
         try {
             Path file = resolve(request.path(), false);
@@ -352,7 +357,7 @@ public final class FileTransfers {
             }
             int chunk = Math.clamp(request.chunkBytes() <= 0 ? FileTransfer.CHUNK_BYTES : request.chunkBytes(), 1024, FileTransfer.CHUNK_BYTES);
             int window = Math.clamp(request.windowChunks() <= 0 ? FileTransfer.WINDOW_CHUNKS : request.windowChunks(), 1, 16);
-            Thread.ofVirtual().name("file-download-" + id).start(() -> stream(id, download, file, offset, size, sha, chunk, window));
+            stream(id, download, file, offset, size, sha, chunk, window);
         } catch (Refusal r) {
             fail(id, r);
         } catch (IOException | RuntimeException e) {
