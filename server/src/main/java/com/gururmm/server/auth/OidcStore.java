@@ -31,7 +31,8 @@ final class OidcStore {
             h.createUpdate("""
                             INSERT INTO oidc_logins (state_hash, browser_hash, nonce, code_verifier, redirect_uri, expires_at)
                             VALUES (:state, :browserHash, :nonce, :codeVerifier, :redirectUri, :expiresAt)""")
-                    .bind("state", stateHash).bindMethods(p).execute();
+                    .bind("state", stateHash).bind("browserHash", p.browserHash()).bind("nonce", p.nonce())
+                    .bind("codeVerifier", p.codeVerifier()).bind("redirectUri", p.redirectUri()).bind("expiresAt", p.expiresAt()).execute();
         });
     }
 
@@ -54,7 +55,8 @@ final class OidcStore {
             h.createUpdate("""
                             INSERT INTO oidc_handoffs (handoff_hash, browser_hash, user_id, idp_mfa, detail, expires_at)
                             VALUES (:hash, :browserHash, :userId, :idpMfa, :detail, :expiresAt)""")
-                    .bind("hash", handoffHash).bindMethods(handoff).execute();
+                    .bind("hash", handoffHash).bind("browserHash", handoff.browserHash()).bind("userId", handoff.userId())
+                    .bind("idpMfa", handoff.idpMfa()).bind("detail", handoff.detail()).bind("expiresAt", handoff.expiresAt()).execute();
         });
     }
 
