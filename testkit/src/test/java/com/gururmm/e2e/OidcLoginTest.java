@@ -294,7 +294,9 @@ class OidcLoginTest {
             assertThat(refused.statusCode()).as(what + ": " + refused.body()).isEqualTo(401);
             assertThat(refused.body()).as(what).containsIgnoringCase("ID token was refused").containsIgnoringCase(what);
         });
-        nextToken(provider, w.issuerId(), "late", claims("late@example.test", "rmm-admins", null), -3600);
+        // Expired an hour ago (the token response itself stays well-formed: only the ID token's exp is old).
+        long anHourAgo = java.time.Instant.now().minusSeconds(3600).getEpochSecond();
+        nextToken(provider, w.issuerId(), "late", claims("late@example.test", "rmm-admins", null, "exp", anHourAgo), 3600);
         HttpResponse<String> expired = new SsoBrowser(w.url()).callback();
         assertThat(expired.statusCode()).isEqualTo(401);
         assertThat(expired.body()).containsIgnoringCase("expired");
