@@ -190,54 +190,61 @@ public final class OidcService {
     private UUID provision(String issuer, String subject, Role role, IDTokenClaimsSet claims, String who) {
         Object scopeClaim = claims.getClaim(settings.scopeClaim());
         String email = email(claims, subject, issuer);
-        String[] change = new String[1];
+        // SSO users have no usable password: a random one, hashed (outside the transaction: it is slow) and forgotten.
+        String unusablePassword = jdbi.withHandle(h -> OidcStore.userOf(h, issuer, subject)).isEmpty() ? hasher.hash(Secrets.newToken("pw")) : null;
+        Change[] change = new Change[1];
         UUID id;
         try {
             id = jdbi.inTransaction(h -> {
-            OidcMapping.Mapped mapped = mapping.map(h, role, scopeClaim);
-            Instant now = clock.instant();
-            Optional<UUID> linked = OidcStore.userOf(h, issuer, subject);
-            UUID userId;
-            if (linked.isPresent()) {
-                userId = linked.get();
-                UserStore.UserRow row = h.createQuery("SELECT * FROM users WHERE id = :id").bind("id", userId).mapTo(UserStore.UserRow.class).one();
-                if (row.disabled()) {
-                    throw ApiException.forbidden("The GuruRMM account of this SSO identity (" + row.email() + ") is disabled; ask an administrator.");
+                OidcMapping.Mapped mapped = mapping.map(h, role, scopeClaim);
+                Instant now = clock.instant();
+                Optional<UUID> linked = OidcStore.userOf(h, issuer, subject);
+                UUID userId;
+                if (linked.isPresent()) {
+                    userId = linked.get();
+                    UserStore.UserRow row = h.createQuery("SELECT * FROM users WHERE id = :id").bind("id", userId).mapTo(UserStore.UserRow.class).one();
+                    if (row.disabled()) {
+                        throw ApiException.forbidden("The GuruRMM account of this SSO identity (" + row.email() + ") is disabled; ask an administrator.");
+                    }
+                    var before = ScopeStore.grants(h, userId);
+                    h.createUpdate("UPDATE users SET role = :role WHERE id = :id").bind("role", role.wireName()).bind("id", userId).execute();
+                    ScopeStore.replace(h, userId, mapped.scope());
+                    OidcStore.touch(h, issuer, subject, now);
+                    if (!row.role().equals(role.wireName()) || !sameGrants(before, mapped.scope())) {
+                        change[0] = new Change("user.sso_mapping", row.email(), "role " + row.role() + " -> " + role.wireName()
+                                + ", scope " + ScopeStore.describe(mapped.scope()));
+                    }
+                } else {
+                    if (h.createQuery("SELECT COUNT(*) FROM users WHERE email = :email").bind("email", email).mapTo(Long.class).one() > 0) {
+                        throw ApiException.conflict("A local account with e-mail " + email + " exists and is not linked to this SSO identity;"
+                                + " an administrator must delete or rename it first (accounts are never linked by e-mail).");
+                    }
+                    userId = UUID.randomUUID();
+                    String hash = unusablePassword != null ? unusablePassword : hasher.hash(Secrets.newToken("pw"));
+                    UserStore.insert(h, new UserStore.UserRow(userId, email, hash, role.wireName(), false, now));
+                    OidcStore.link(h, issuer, subject, userId, now);
+                    ScopeStore.replace(h, userId, mapped.scope());
+                    change[0] = new Change("user.create", email, "SSO " + who + ", role=" + role.wireName()
+                            + (role == Role.ADMIN ? "" : " scope " + ScopeStore.describe(mapped.scope())));
                 }
-                var before = ScopeStore.grants(h, userId);
-                h.createUpdate("UPDATE users SET role = :role WHERE id = :id").bind("role", role.wireName()).bind("id", userId).execute();
-                ScopeStore.replace(h, userId, mapped.scope());
-                OidcStore.touch(h, issuer, subject, now);
-                if (!row.role().equals(role.wireName()) || !sameGrants(before, mapped.scope())) {
-                    change[0] = "user.sso_mapping|" + row.email() + "|role " + row.role() + " -> " + role.wireName() + ", scope " + ScopeStore.describe(mapped.scope());
+                if (!mapped.unknownScopeValues().isEmpty() && change[0] != null) {
+                    change[0] = new Change(change[0].action(), change[0].target(),
+                            change[0].detail() + ", skipped scope values naming nothing: " + mapped.unknownScopeValues());
                 }
-            } else {
-                if (h.createQuery("SELECT COUNT(*) FROM users WHERE email = :email").bind("email", email).mapTo(Long.class).one() > 0) {
-                    throw ApiException.conflict("A local account with e-mail " + email + " exists and is not linked to this SSO identity;"
-                            + " an administrator must delete or rename it first (accounts are never linked by e-mail).");
-                }
-                userId = UUID.randomUUID();
-                // SSO users have no usable password: a random one, hashed and forgotten.
-                UserStore.insert(h, new UserStore.UserRow(userId, email, hasher.hash(Secrets.newToken("pw")), role.wireName(), false, now));
-                OidcStore.link(h, issuer, subject, userId, now);
-                ScopeStore.replace(h, userId, mapped.scope());
-                change[0] = "user.create|" + email + "|SSO " + who + ", role=" + role.wireName()
-                        + (role == Role.ADMIN ? "" : " scope " + ScopeStore.describe(mapped.scope()));
-            }
-            if (!mapped.unknownScopeValues().isEmpty() && change[0] != null) {
-                change[0] += ", skipped scope values naming nothing: " + mapped.unknownScopeValues();
-            }
-            return userId;
+                return userId;
             });
         } catch (ApiException e) {
             audit.record("sso:" + who, "auth.sso_failed", issuer, e.getMessage());
             throw e;
         }
         if (change[0] != null) {
-            String[] parts = change[0].split("\\|", 3);
-            audit.record("sso:" + who, parts[0], parts[1], clip(parts[2]));
+            audit.record("sso:" + who, change[0].action(), change[0].target(), clip(change[0].detail()));
         }
         return id;
+    }
+
+    /** What a login changed, audited once the transaction committed. */
+    private record Change(String action, String target, String detail) {
     }
 
     private static boolean sameGrants(com.gururmm.protocol.api.Auth.ScopeView a, com.gururmm.protocol.api.Auth.ScopeView b) {
@@ -268,7 +275,16 @@ public final class OidcService {
             HTTPRequest http = request.toHTTPRequest();
             http.setConnectTimeout(5_000);
             http.setReadTimeout(10_000);
-            response = OIDCTokenResponseParser.parse(http.send());
+            com.nimbusds.oauth2.sdk.http.HTTPResponse answer = http.send();
+            if (answer.indicatesSuccess()) {
+                // Only the ID token is used, never the access token: its expires_in is not ours to judge, and a bad one
+                // must not hide what the ID token's own checks (exp among them) say.
+                net.minidev.json.JSONObject json = answer.getBodyAsJSONObject();
+                json.remove("expires_in");
+                response = OIDCTokenResponseParser.parse(json);
+            } else {
+                response = OIDCTokenResponseParser.parse(answer);
+            }
         } catch (Exception e) {
             throw refused(actor, 502, "The identity provider's token endpoint did not answer usably (" + clip(String.valueOf(e.getMessage())) + ").");
         }
