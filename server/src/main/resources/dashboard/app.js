@@ -189,6 +189,13 @@ class GuruApp extends LightElement {
 
   /** Back from the identity provider: `#sso=<handoff>` becomes a session, and leaves the URL (and history) at once. */
   finishSso() {
+    if (location.hash.startsWith('#sso-error=')) {
+      // The callback refused the login (bad state, token, role...): its message, shown as text.
+      this.notice = `Single sign-on failed: ${decodeURIComponent(location.hash.slice(11)).slice(0, 500)}`;
+      history.replaceState(null, '', `${location.pathname}#/agents`);
+      this.route = match(location.hash);
+      return;
+    }
     if (!location.hash.startsWith('#sso=')) return;
     const handoff = decodeURIComponent(location.hash.slice(5));
     history.replaceState(null, '', `${location.pathname}#/agents`);

@@ -77,6 +77,12 @@ class OidcBrowserTest {
         browser.await(By.id("main-nav"));
         assertThat(browser.cspViolations()).isEmpty();
         assertThat(browser.pageErrors()).isEmpty();
+        // A refused callback (here a state never issued) brings a browser back to the login page, saying why.
+        browser.js("sessionStorage.clear()");
+        browser.driver().get(base + "/api/auth/oidc/callback?state=never-issued&code=x");
+        browser.awaitText(By.id("login-notice"), "Single sign-on failed: The SSO 'state' is unknown", Duration.ofSeconds(15));
+        assertThat(browser.driver().getCurrentUrl()).doesNotContain("sso-error");
+        assertThat(browser.pageErrors()).isEmpty();
         assertThat(server.adminClient().audit()).anySatisfy(e -> {
             assertThat(e.action()).isEqualTo("auth.login");
             assertThat(e.target()).isEqualTo("browser.tech@example.test");

@@ -8,6 +8,8 @@ import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Single sign-on routes ({@link OidcService}): {@code GET /api/auth/config} tells the dashboard how
@@ -42,9 +44,20 @@ public final class OidcRoutes {
                 });
         routes.get(OidcService.CALLBACK_PATH, Rule.open("the provider's redirect; state, cookie and ID token are checked"),
                 "Single sign-on: the provider's redirect back; redirects (302) to the dashboard with a one-time handoff", ctx -> {
-                    String handoff = sso().callback(ctx.queryParam("state"), ctx.queryParam("code"), ctx.queryParam("error"),
-                            ctx.cookie(OidcService.COOKIE), clientAddress.of(ctx));
                     noStore(ctx);
+                    String handoff;
+                    try {
+                        handoff = sso().callback(ctx.queryParam("state"), ctx.queryParam("code"), ctx.queryParam("error"),
+                                ctx.cookie(OidcService.COOKIE), clientAddress.of(ctx));
+                    } catch (ApiException e) {
+                        String accept = ctx.header("Accept");
+                        if (oidc == null || accept == null || !accept.contains("text/html")) {
+                            throw e;
+                        }
+                        // A browser: back to the login page, which shows why (as text); API clients get the JSON error.
+                        ctx.redirect("/#sso-error=" + URLEncoder.encode(e.getMessage(), StandardCharsets.UTF_8).replace("+", "%20"), HttpStatus.FOUND);
+                        return;
+                    }
                     ctx.redirect("/#sso=" + handoff, HttpStatus.FOUND);
                 });
         routes.post("/api/auth/oidc/session", Rule.open("a one-time SSO handoff and its browser cookie in the body"),

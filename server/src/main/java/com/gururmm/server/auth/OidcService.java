@@ -4,37 +4,19 @@ import com.gururmm.protocol.api.Auth.LoginResponse;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.config.OidcSettings;
 import com.gururmm.server.http.ApiException;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
-import com.nimbusds.jose.proc.JWSVerificationKeySelector;
-import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jwt.JWT;
-import com.nimbusds.oauth2.sdk.AuthorizationCode;
-import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
-import com.nimbusds.oauth2.sdk.TokenRequest;
-import com.nimbusds.oauth2.sdk.TokenResponse;
-import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
-import com.nimbusds.oauth2.sdk.auth.Secret;
-import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
-import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
-import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
-import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
 import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
-import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
 import com.nimbusds.openid.connect.sdk.validators.IDTokenValidator;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -81,10 +63,7 @@ public final class OidcService {
     private final OidcStore store;
     private final OidcMapping mapping;
     private final PasswordHasher hasher = new PasswordHasher();
-    private volatile Provider provider;
-
-    private record Provider(OIDCProviderMetadata metadata, IDTokenValidator validator) {
-    }
+    private final OidcProvider provider;
 
     public OidcService(OidcSettings settings, Jdbi jdbi, AuthService auth, MfaService mfa, AuditLog audit, Clock clock) {
         this.settings = settings;
@@ -95,6 +74,7 @@ public final class OidcService {
         this.clock = clock;
         this.store = new OidcStore(jdbi);
         this.mapping = new OidcMapping(settings);
+        this.provider = new OidcProvider(settings);
     }
 
     public OidcSettings settings() {
@@ -103,7 +83,7 @@ public final class OidcService {
 
     /** {@code GET /api/auth/oidc/login}. {@code derivedRedirect}: the callback URL as this request reached us. */
     public Start start(String derivedRedirect) {
-        Provider p = provider();
+        URI authorizationEndpoint = provider.authorizationEndpoint();
         String redirect = settings.redirectUri().isEmpty() ? derivedRedirect : settings.redirectUri();
         State state = new State(32);
         Nonce nonce = new Nonce(32);
@@ -114,7 +94,7 @@ public final class OidcService {
                 verifier.getValue(), redirect, now.plus(LOGIN_TTL)), now);
         AuthenticationRequest request = new AuthenticationRequest.Builder(new ResponseType(ResponseType.Value.CODE),
                 new com.nimbusds.oauth2.sdk.Scope(settings.scopes().toArray(String[]::new)), new ClientID(settings.clientId()), URI.create(redirect))
-                .endpointURI(p.metadata().getAuthorizationEndpointURI())
+                .endpointURI(authorizationEndpoint)
                 .state(state)
                 .nonce(nonce)
                 .codeChallenge(verifier, CodeChallengeMethod.S256)
@@ -148,7 +128,12 @@ public final class OidcService {
         if (code == null || code.isBlank() || code.length() > 2000) {
             throw refused(actor, 400, "The SSO callback has no 'code'; start again from the login page.");
         }
-        IDTokenClaimsSet claims = exchange(actor, code, pending);
+        IDTokenClaimsSet claims;
+        try {
+            claims = provider.exchange(code, pending);
+        } catch (ApiException e) {
+            throw refused(actor, e.status(), e.getMessage());
+        }
         String issuer = claims.getIssuer().getValue();
         String subject = claims.getSubject().getValue();
         String who = subject + "@" + issuer;
@@ -260,90 +245,6 @@ public final class OidcService {
         String host = URI.create(issuer).getHost();
         String local = subject.replaceAll("[^A-Za-z0-9._-]", "_");
         return (local.length() > 64 ? Secrets.sha256Hex(subject).substring(0, 32) : local) + "@" + (host == null ? "sso" : host);
-    }
-
-    private IDTokenClaimsSet exchange(String actor, String code, OidcStore.Pending pending) {
-        Provider p = provider();
-        var grant = new AuthorizationCodeGrant(new AuthorizationCode(code), URI.create(pending.redirectUri()), new CodeVerifier(pending.codeVerifier()));
-        URI tokenEndpoint = p.metadata().getTokenEndpointURI();
-        ClientID clientId = new ClientID(settings.clientId());
-        TokenRequest request = settings.clientSecret().isEmpty()
-                ? new TokenRequest(tokenEndpoint, clientId, grant)
-                : new TokenRequest(tokenEndpoint, new ClientSecretBasic(clientId, new Secret(settings.clientSecret())), grant);
-        TokenResponse response;
-        try {
-            HTTPRequest http = request.toHTTPRequest();
-            http.setConnectTimeout(5_000);
-            http.setReadTimeout(10_000);
-            com.nimbusds.oauth2.sdk.http.HTTPResponse answer = http.send();
-            if (answer.indicatesSuccess()) {
-                // Only the ID token is used, never the access token: its expires_in is not ours to judge, and a bad one
-                // must not hide what the ID token's own checks (exp among them) say.
-                net.minidev.json.JSONObject json = answer.getBodyAsJSONObject();
-                json.remove("expires_in");
-                response = OIDCTokenResponseParser.parse(json);
-            } else {
-                response = OIDCTokenResponseParser.parse(answer);
-            }
-        } catch (Exception e) {
-            throw refused(actor, 502, "The identity provider's token endpoint did not answer usably (" + clip(String.valueOf(e.getMessage())) + ").");
-        }
-        if (!response.indicatesSuccess()) {
-            var err = response.toErrorResponse().getErrorObject();
-            throw refused(actor, 401, "The identity provider refused the code (" + clip(err.getCode() + (err.getDescription() == null ? "" : ": " + err.getDescription())) + ").");
-        }
-        JWT idToken = ((OIDCTokenResponse) response.toSuccessResponse()).getOIDCTokens().getIDToken();
-        if (idToken == null) {
-            throw refused(actor, 401, "The identity provider's answer has no ID token.");
-        }
-        try {
-            IDTokenClaimsSet claims = p.validator().validate(idToken, new Nonce(pending.nonce()));
-            if (claims.getSubject() == null || claims.getSubject().getValue().isBlank() || claims.getSubject().getValue().length() > 255) {
-                throw refused(actor, 401, "The ID token has no usable 'sub' claim.");
-            }
-            return claims;
-        } catch (ApiException e) {
-            throw e;
-        } catch (Exception e) {
-            // BadJOSEException: bad signature, wrong issuer or audience, expired, wrong nonce (its message says which).
-            throw refused(actor, 401, "The ID token was refused: " + clip(String.valueOf(e.getMessage())) + ".");
-        }
-    }
-
-    /** The provider's metadata and an ID token validator, read once from its discovery document (retried at the next login on failure). */
-    private Provider provider() {
-        Provider p = provider;
-        if (p != null) {
-            return p;
-        }
-        synchronized (this) {
-            if (provider != null) {
-                return provider;
-            }
-            try {
-                OIDCProviderMetadata metadata = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), 5_000, 10_000);
-                Set<JWSAlgorithm> algs = new LinkedHashSet<>();
-                if (metadata.getIDTokenJWSAlgs() != null) {
-                    for (JWSAlgorithm alg : metadata.getIDTokenJWSAlgs()) {
-                        // Asymmetric signatures only: never "none", never an HMAC keyed with the client secret.
-                        if (JWSAlgorithm.Family.RSA.contains(alg) || JWSAlgorithm.Family.EC.contains(alg) || JWSAlgorithm.Family.ED.contains(alg)) {
-                            algs.add(alg);
-                        }
-                    }
-                }
-                if (algs.isEmpty()) {
-                    algs.add(JWSAlgorithm.RS256);
-                }
-                JWKSource<SecurityContext> keys = JWKSourceBuilder.create(metadata.getJWKSetURI().toURL()).retrying(true).build();
-                IDTokenValidator validator = new IDTokenValidator(metadata.getIssuer(), new ClientID(settings.clientId()),
-                        new JWSVerificationKeySelector<>(algs, keys), null);
-                provider = new Provider(metadata, validator);
-                return provider;
-            } catch (Exception e) {
-                throw new ApiException(503, "sso_unavailable", "The identity provider " + settings.issuer()
-                        + " cannot be reached or its discovery document is unusable (" + clip(String.valueOf(e.getMessage())) + "); try again later.");
-            }
-        }
     }
 
     private ApiException refused(String actor, int status, String message) {
