@@ -123,7 +123,8 @@ public final class OidcService {
             throw refused(actor, 400, "The SSO login took too long and expired; start again from the login page.");
         }
         if (error != null && !error.isBlank()) {
-            throw refused(actor, 401, "The identity provider refused the login (" + clip(error) + ").");
+            // The provider's error code, reduced to the characters RFC 6749 allows in one (it reaches the audit log).
+            throw refused(actor, 401, "The identity provider refused the login (" + clip(error.replaceAll("[^\\x20-\\x7E]", "?")) + ").");
         }
         if (code == null || code.isBlank() || code.length() > 2000) {
             throw refused(actor, 400, "The SSO callback has no 'code'; start again from the login page.");
@@ -141,7 +142,7 @@ public final class OidcService {
         Role role = mapping.role(roleClaim).orElseThrow(() -> refused("sso:" + who, 403, "The ID token's '" + settings.roleClaim()
                 + "' claim " + OidcMapping.values(roleClaim) + " maps to no GuruRMM role; ask an administrator to put you in a mapped group"
                 + " (GURURMM_OIDC_ROLE_MAP)."));
-        List<String> amr = claims.getAMR() == null ? List.of() : claims.getAMR().stream().map(a -> a.getValue()).toList();
+        List<String> amr = OidcMapping.values(claims.getClaim("amr"));
         boolean idpMfa = amr.stream().anyMatch(settings.mfaAmr()::contains);
         if (!idpMfa && mfa != null && mfa.requiredRoles().contains(role)) {
             throw refused("sso:" + who, 403, "MFA is required for the " + role.wireName() + " role, and the identity provider did not report a"
