@@ -138,6 +138,12 @@ public final class GuruServer implements AutoCloseable {
                 "MFA secret key", "GURURMM_MFA_KEY_FILE")), audit, clock);
         // API keys as bearer tokens beside session JWTs (docs/OPERATIONS.md, "API keys"); registers itself with auth.
         com.gururmm.server.auth.ApiKeyService apiKeys = new com.gururmm.server.auth.ApiKeyService(jdbi, auth, audit, clock);
+        // OpenID Connect single sign-on, and password login turned off (docs/OPERATIONS.md, "Single sign-on (OIDC)").
+        com.gururmm.server.auth.OidcService oidc = config.oidc().enabled()
+                ? new com.gururmm.server.auth.OidcService(config.oidc(), jdbi, auth, mfa, audit, clock) : null;
+        if (!config.oidc().localLogin()) {
+            auth.disableLocalLogin();
+        }
         TenancyStore tenancyStore = new TenancyStore(jdbi);
         TenancyService tenancy = new TenancyService(tenancyStore, audit, clock);
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), tenancy, audit, clock);
@@ -268,6 +274,7 @@ public final class GuruServer implements AutoCloseable {
             new UserRoutes(auth).register(routes);
             new MfaRoutes(mfa, clientAddress).register(routes);
             new com.gururmm.server.auth.ApiKeyRoutes(apiKeys, clientAddress).register(routes);
+            new com.gururmm.server.auth.OidcRoutes(oidc, auth, clientAddress).register(routes);
             new TlsRoutes(tls).register(routes);
             new AgentRoutes(agents, clientAddress, tenancy).latestMetrics(metrics::latest).register(routes);
             new TenancyRoutes(tenancy).register(routes);

@@ -203,7 +203,13 @@ class AuthorizationTest {
             // list its own; an unknown id is a 404 for everyone (no key is revoked by the walk).
             Map.entry("POST /api/api-keys", new Sample(null, "{\"name\":\"authz\",\"expires_in_days\":1}", 201, false)),
             Map.entry("GET /api/api-keys", new Sample(null, null, 200, false)),
-            Map.entry("DELETE /api/api-keys/{id}", new Sample(null, null, 404, false)));
+            Map.entry("DELETE /api/api-keys/{id}", new Sample(null, null, 404, false)),
+            // Single sign-on (OidcLoginTest covers the flow): open routes; this server has no provider configured,
+            // so the SSO steps answer 404 and the config says so.
+            Map.entry("GET /api/auth/config", new Sample(null, null, 200, false)),
+            Map.entry("GET /api/auth/oidc/login", new Sample(null, null, 404, false)),
+            Map.entry("GET /api/auth/oidc/callback", new Sample("/api/auth/oidc/callback?state=made-up&code=x", null, 404, false)),
+            Map.entry("POST /api/auth/oidc/session", new Sample(null, "{\"handoff\":\"grmm_sso_made-up\"}", 404, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -46,6 +46,7 @@ import org.slf4j.Logger;
  * @param notifications notification retry schedule and timeouts ({@link NotificationSettings})
  * @param metricsRetentionDays how long metrics samples and rollups are kept ({@code GURURMM_METRICS_RETENTION_DAYS})
  * @param commandOutput limits of live command output ({@code GURURMM_COMMAND_OUTPUT_*})
+ * @param oidc OpenID Connect single sign-on and {@code GURURMM_LOCAL_LOGIN} ({@link OidcSettings})
  */
 public record ServerConfig(
         String httpHost,
@@ -77,7 +78,8 @@ public record ServerConfig(
         NotificationSettings notifications,
         int metricsRetentionDays,
         com.gururmm.server.command.OutputSettings commandOutput,
-        com.gururmm.server.files.FileSettings files) {
+        com.gururmm.server.files.FileSettings files,
+        OidcSettings oidc) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -163,7 +165,8 @@ public record ServerConfig(
                 NotificationSettings.fromMap(env),
                 r.integer("GURURMM_METRICS_RETENTION_DAYS", 30, 1, 3650),
                 com.gururmm.server.command.OutputSettings.fromMap(env),
-                com.gururmm.server.files.FileSettings.fromMap(env));
+                com.gururmm.server.files.FileSettings.fromMap(env),
+                OidcSettings.fromMap(env));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -248,6 +251,7 @@ public record ServerConfig(
         out.put("GURURMM_METRICS_RETENTION_DAYS", Integer.toString(metricsRetentionDays));
         out.putAll(commandOutput.describe());
         out.putAll(files.describe());
+        oidc.describe(out);
         return out;
     }
 
