@@ -24,7 +24,7 @@ import java.util.Random;
  * {@link #DEFAULT_TRIES}) and {@code -Dgururmm.fuzz.seed=S} (default: random, printed).
  */
 final class Hostile {
-    static final int DEFAULT_TRIES = 3;
+    static final int DEFAULT_TRIES = 2;
     private static final String MARK = "@@hostile@@";
     private static final String DUP = "@@duplicate@@";
 
