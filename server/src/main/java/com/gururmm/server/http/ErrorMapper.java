@@ -152,21 +152,40 @@ public final class ErrorMapper {
         return "a JSON object";
     }
 
-    /** What was sent instead, from the parser's current token; null when unknown. */
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("JsonToken\\.([A-Z_]+)");
+    private static final java.util.regex.Pattern FROM_SHAPE = java.util.regex.Pattern.compile(
+            "from (Array|Object|String|Integer|Floating-point|Number|Boolean|Null) value");
+
+    /** What was sent instead, from the token or shape Jackson's message names; null when it names none. */
     private static String got(MismatchedInputException e) {
-        if (!(e.getProcessor() instanceof com.fasterxml.jackson.core.JsonParser parser) || parser.currentToken() == null) {
-            return null;
+        String message = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        java.util.regex.Matcher token = TOKEN.matcher(message);
+        if (token.find()) {
+            return switch (token.group(1)) {
+                case "START_ARRAY", "END_ARRAY" -> "an array";
+                case "START_OBJECT", "END_OBJECT", "FIELD_NAME" -> "an object";
+                case "VALUE_STRING" -> "a string";
+                case "VALUE_NUMBER_INT" -> "a whole number";
+                case "VALUE_NUMBER_FLOAT" -> "a number with a fraction";
+                case "VALUE_TRUE", "VALUE_FALSE" -> "a boolean";
+                case "VALUE_NULL" -> "null";
+                default -> null;
+            };
         }
-        return switch (parser.currentToken()) {
-            case START_ARRAY, END_ARRAY -> "an array";
-            case START_OBJECT, END_OBJECT, FIELD_NAME -> "an object";
-            case VALUE_STRING -> "a string";
-            case VALUE_NUMBER_INT -> "a whole number";
-            case VALUE_NUMBER_FLOAT -> "a number with a fraction";
-            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
-            case VALUE_NULL -> "null";
-            default -> null;
-        };
+        java.util.regex.Matcher shape = FROM_SHAPE.matcher(message);
+        if (shape.find()) {
+            return switch (shape.group(1)) {
+                case "Array" -> "an array";
+                case "Object" -> "an object";
+                case "String" -> "a string";
+                case "Integer" -> "a whole number";
+                case "Floating-point" -> "a number with a fraction";
+                case "Number" -> "a number";
+                case "Boolean" -> "a boolean";
+                default -> "null";
+            };
+        }
+        return null;
     }
 
     /** {@code parameters[0].name}: dots before field names, brackets for array indexes. */

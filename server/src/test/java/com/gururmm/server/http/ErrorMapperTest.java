@@ -35,13 +35,13 @@ class ErrorMapperTest {
 
     @Test
     void aBodyThatIsNotAnObjectSaysSoWithoutNamingTheRecord() {
-        assertThat(messageFor("42")).isEqualTo("The request body must be a JSON object, not a whole number.");
+        assertThat(messageFor("42")).isEqualTo("The request body must be a JSON object, not a number.");
         assertThat(messageFor("false")).doesNotContain("com.gururmm").doesNotContain("Cannot construct");
     }
 
     @Test
     void tooDeepNestingIsExplainedWithoutParserInternals() {
-        String deep = "{\"command\":" + "[".repeat(2_000) + "]".repeat(2_000) + "}";
+        String deep = "{\"unknown\":" + "[".repeat(2_000) + "]".repeat(2_000) + "}";
         assertThat(messageFor(deep)).contains("too deeply nested").doesNotContain("StreamReadConstraints").doesNotContain("`");
     }
 
