@@ -243,6 +243,8 @@ class GuruRunCommand extends LightElement {
       command: f.script.value,
       context: f.context.value,
       timeout_seconds: Number.isNaN(timeout) ? undefined : timeout,
+      // SPEC section 7: scripts see the host unless kept inside the agent's sandbox.
+      view: f.sandbox?.checked ? 'sandbox' : undefined,
     };
     this.busy = true;
     try {
@@ -270,6 +272,8 @@ class GuruRunCommand extends LightElement {
               <option value="user_session">logged-on user's session</option>
             </select></label>
             <label>Timeout (s) <input name="timeout" id="cmd-timeout" type="number" min="1" max="86400" value="60" required></label>
+            ${this.agent?.os === 'linux' ? html`<label title="By default scripts see the host's file system (apt, dnf and writes to /etc work); checked, the script stays inside the agent's hardened sandbox, where / is read-only.">
+              <input type="checkbox" name="sandbox" id="cmd-sandbox"> keep inside the agent's sandbox</label>` : nothing}
           </div>
           <label class="block">Script
             <textarea name="script" id="cmd-script" rows="6" spellcheck="false" required
@@ -430,7 +434,7 @@ class GuruCommandResult extends LightElement {
           <span class="result-status">${badge(c.status)}</span>
           ${c.exit_code !== null && c.exit_code !== undefined
             ? html`<span>exit code <strong class="exit-code">${c.exit_code}</strong></span>` : nothing}
-          <span class="muted">${c.command_type}, ${c.context}, timeout ${c.timeout_seconds} s,
+          <span class="muted">${c.command_type}, ${c.context}${c.view ? html`, <span class="command-view">${c.view} view</span>` : nothing}, timeout ${c.timeout_seconds} s,
             by ${c.created_by ?? '?'}; created ${formatTime(c.created_at)}${c.completed_at ? html`, finished ${formatTime(c.completed_at)}` : nothing}</span>
           ${active && this.canCancel ? html`<button type="button" id="cmd-cancel" class="danger" ?disabled=${this.cancelling}
               @click=${this.cancel}>${this.cancelling ? 'Cancelling…' : 'Cancel'}</button>` : nothing}

@@ -141,7 +141,10 @@ public final class Agent {
         platform.sandboxNote().ifPresent(note -> {
             log.warn("{}", note);
             executor.noteSandbox(note);
-            inventory.withSandboxNote(note);
+            com.gururmm.agent.platform.HostView host = platform.hostView();
+            inventory.withSandboxNote(note + (host.enterable()
+                    ? " Commands and shells run in the host's view unless a command asks for the sandbox (\"view\": \"sandbox\")."
+                    : host.unavailableReason().map(why -> " Commands cannot leave it: " + why + ".").orElse("")));
         });
         executor.recoverAfterRestart();
 

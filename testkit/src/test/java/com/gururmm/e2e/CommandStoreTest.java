@@ -52,7 +52,7 @@ class CommandStoreTest {
     private UUID queued() {
         UUID id = UUID.randomUUID();
         commands.insert(new CommandRow(id, agentId, "bash", "echo", "system", 30, "queued", null, null, null, false, false, null,
-                false, "test", now, now.plusSeconds(60), null, null, null, null, null, null, null));
+                false, "test", now, now.plusSeconds(60), null, null, null, null, null, null, null, null, null));
         return id;
     }
 
@@ -104,7 +104,7 @@ class CommandStoreTest {
     void expiryOnlyTouchesQueuedCommands() {
         UUID old = UUID.randomUUID();
         commands.insert(new CommandRow(old, agentId, "bash", "echo", "system", 30, "queued", null, null, null, false, false, null,
-                false, "test", now.minusSeconds(100), now.minusSeconds(1), null, null, null, null, null, null, null));
+                false, "test", now.minusSeconds(100), now.minusSeconds(1), null, null, null, null, null, null, null, null, null));
         UUID fresh = queued();
         assertThat(commands.expiredQueued(now, 10)).containsExactly(old);
         assertThat(commands.failByServer(old, "expired", now)).isTrue();

@@ -116,7 +116,8 @@ public final class CommandExecutor {
             // The last chunks go out before the result, so a follower has them all when it sees the final status.
             live.finish();
         }
-        if (sandboxNote != null) {
+        if (sandboxNote != null && !com.gururmm.protocol.FileSystemView.HOST.wireName().equals(result.view())) {
+            // The process saw the sandbox (it asked to, or could not leave it): say so.
             result = result.withSandboxNote(sandboxNote);
         }
         outbox.put(result);
@@ -132,7 +133,7 @@ public final class CommandExecutor {
         intakeStopped = true;
     }
 
-    /** Every result from now on carries this note (the agent runs in a restricted mount namespace). */
+    /** Results of commands that saw the agent's sandbox carry this note (the agent runs in a restricted mount namespace). */
     public void noteSandbox(String note) {
         this.sandboxNote = note;
     }

@@ -1,10 +1,12 @@
 package com.gururmm.agent.exec;
 
 import com.gururmm.agent.platform.CommandRefusedException;
+import com.gururmm.agent.platform.HostView;
 import com.gururmm.agent.platform.Launch;
 import com.gururmm.agent.platform.Platform;
 import com.gururmm.protocol.CommandType;
 import com.gururmm.protocol.ExecutionContext;
+import com.gururmm.protocol.FileSystemView;
 import com.gururmm.protocol.wire.AgentMessage.CommandResult;
 import com.gururmm.protocol.wire.ServerMessage.RunCommand;
 import java.io.File;
@@ -79,23 +81,37 @@ public final class ProcessRunner {
                     + "'; only GURURMM_PARAM_<NAME> variables (A-Z, 0-9, _) with NUL-free values are accepted.");
         }
         Path workDir = workRoot.resolve(command.commandId().toString());
-        Path userDir = null;
+        // SPEC section 7: a sandboxed agent's commands see the host unless they ask for the sandbox.
+        HostView host = platform.hostView();
+        boolean inHost = host.enterable() && !command.wantsSandbox();
+        String view = !host.sandboxed() || inHost ? FileSystemView.HOST.wireName() : FileSystemView.SANDBOX.wireName();
+        Path ownDir = null;
         try {
             Files.createDirectories(workDir);
             Path script = workDir.resolve("script" + platform.scriptExtension(type));
             Files.write(script, platform.scriptBytes(type, command.script()));
             Launch launch = platform.launch(type, context, script).withVariables(command.env());
-            if (launch.runAs() != null) {
+            Path hostWorkDir = inHost ? host.samePathOnHost(workDir).orElse(null) : workDir;
+            if (launch.runAs() != null || hostWorkDir == null) {
                 // The state dir is root's alone (0700), so a command running as the logged-on user
                 // gets its script in a directory of its own under the system temp dir, owned by
-                // that user and closed to everyone else.
-                userDir = Files.createTempDirectory("gururmm-" + command.commandId() + "-");
-                Path userScript = userDir.resolve(script.getFileName());
-                Files.move(script, userScript);
-                handOver(userDir, userScript, launch.runAs().name());
-                launch = launch.withScript(script, userScript);
+                // that user and closed to everyone else. In the host's view that is the host's
+                // /tmp (the agent's own /tmp may be private to its sandbox); so is a system
+                // command's, when the host does not see the state dir at the same path.
+                HostView.HostDirectory dir = inHost ? host.hostTemp("gururmm-" + command.commandId() + "-")
+                        : new HostView.HostDirectory(Files.createTempDirectory("gururmm-" + command.commandId() + "-"), null);
+                ownDir = dir.agentPath();
+                hostWorkDir = dir.hostPath() != null ? dir.hostPath() : dir.agentPath();
+                Path ownScript = ownDir.resolve(script.getFileName());
+                Files.move(script, ownScript);
+                if (launch.runAs() != null) {
+                    handOver(ownDir, ownScript, launch.runAs().name());
+                }
+                launch = launch.withScript(script, hostWorkDir.resolve(script.getFileName()));
             }
-            return execute(command, control, listener, userDir != null ? userDir : workDir, launch, startedAt, live);
+            CommandResult result = execute(command, control, listener, ownDir != null ? ownDir : workDir,
+                    inHost ? hostWorkDir : null, launch, startedAt, live);
+            return result.withView(view);
         } catch (CommandRefusedException e) {
             return failed(command, startedAt, e.getMessage());
         } catch (IOException e) {
@@ -105,16 +121,17 @@ public final class ProcessRunner {
             return failed(command, startedAt, "The agent was stopping while the command ran.");
         } finally {
             deleteQuietly(workDir);
-            if (userDir != null) {
-                deleteQuietly(userDir);
+            if (ownDir != null) {
+                deleteQuietly(ownDir);
             }
         }
     }
 
+    /** @param hostWorkDir where the process starts in the host's view (null: it stays in the agent's own view) */
     private CommandResult execute(RunCommand command, RunningCommand control, LaunchListener listener, Path workDir,
-                                  Launch launch, Instant startedAt, OutputStreamer live)
+                                  Path hostWorkDir, Launch launch, Instant startedAt, OutputStreamer live)
             throws IOException, InterruptedException, CommandRefusedException {
-        Process process = start(command, workDir, launch);
+        Process process = start(command, workDir, hostWorkDir, launch);
         control.attach(process, platform);
         OutputCapture stdout = OutputCapture.start(process.getInputStream(), OUTPUT_LIMIT_BYTES, "stdout-" + command.commandId(),
                 live == null ? null : live.sink(com.gururmm.protocol.wire.AgentMessage.CommandOutput.STDOUT));
@@ -156,7 +173,7 @@ public final class ProcessRunner {
                 stdout.truncated(), stderr.truncated(), error, startedAt, completedAt);
     }
 
-    private Process start(RunCommand command, Path workDir, Launch launch) throws IOException, CommandRefusedException {
+    private Process start(RunCommand command, Path workDir, Path hostWorkDir, Launch launch) throws IOException, CommandRefusedException {
         Map<String, String> environment = new HashMap<>(launch.environment());
         // Script parameters (command.env(), added to the launch by withVariables) travel as
         // variables, never inside the script text: a value holding quotes, newlines or $(...)
@@ -165,7 +182,8 @@ public final class ProcessRunner {
         if (launch.starter() != null) {
             return launch.starter().start(workDir, environment);
         }
-        ProcessBuilder builder = new ProcessBuilder(platform.isolate(launch.argv()))
+        java.util.List<String> argv = hostWorkDir == null ? launch.argv() : platform.hostView().enter(launch.argv(), hostWorkDir);
+        ProcessBuilder builder = new ProcessBuilder(platform.isolate(argv))
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File(File.separatorChar == '\\' ? "NUL" : "/dev/null")));
         // Only an allow-list of the agent's own variables passes (see ScriptEnvironment): the agent's

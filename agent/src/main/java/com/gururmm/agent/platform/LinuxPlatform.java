@@ -17,9 +17,24 @@ import java.util.Optional;
 final class LinuxPlatform extends UnixPlatform {
     private static final List<String> EXTRA_DIRS = List.of("/usr/local/bin", "/usr/bin", "/bin", "/snap/bin", "/opt/microsoft/powershell/7");
     private final Path machineIdFile;
+    private volatile HostView hostView;
 
     LinuxPlatform(Path machineIdFile) {
         this.machineIdFile = machineIdFile;
+    }
+
+    @Override
+    public HostView hostView() {
+        HostView view = hostView;
+        if (view == null) {
+            synchronized (this) {
+                if (hostView == null) {
+                    hostView = HostView.detect();
+                }
+                view = hostView;
+            }
+        }
+        return view;
     }
 
     @Override
@@ -62,12 +77,20 @@ final class LinuxPlatform extends UnixPlatform {
 
     @Override
     public ShellLaunch shell(ExecutionContext context) throws CommandRefusedException {
+        ShellLaunch shell;
         if (context == ExecutionContext.SYSTEM) {
-            return Unix.systemShell();
+            shell = Unix.systemShell();
+        } else {
+            ActiveSession session = activeSession().orElseThrow(() -> new CommandRefusedException(
+                    "No logged-on user: user_session needs an active local or graphical session on this machine, and none was found (logind and utmp checked)."));
+            shell = Unix.userShell(session.user(), sessionEnvironment(session));
         }
-        ActiveSession session = activeSession().orElseThrow(() -> new CommandRefusedException(
-                "No logged-on user: user_session needs an active local or graphical session on this machine, and none was found (logind and utmp checked)."));
-        return Unix.userShell(session.user(), sessionEnvironment(session));
+        // A technician's shell sees the host, as commands do (SPEC section 7).
+        HostView host = hostView();
+        if (host.enterable() && host.samePathOnHost(shell.workDir()).isPresent()) {
+            return new ShellLaunch(host.enter(shell.argv(), shell.workDir()), shell.environment(), shell.workDir(), false);
+        }
+        return shell;
     }
 
     @Override

@@ -48,6 +48,14 @@ public interface Platform {
     }
 
     /**
+     * How commands reach the host's view of the file system when the agent itself runs in a
+     * restricted mount namespace (Linux, SPEC section 7); {@link HostView#SAME} elsewhere.
+     */
+    default HostView hostView() {
+        return HostView.SAME;
+    }
+
+    /**
      * Where crash events (bugchecks, unexpected shutdowns) are read from: the Windows System
      * event log; empty on Linux and macOS, which have no equivalent the agent reports yet.
      */

@@ -69,6 +69,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "system (SYSTEM/root, the default) or user_session (the logged-on user).")
     private String context;
 
+    @Option(names = "--sandbox", description = "Linux: keep the script inside the agent's hardened sandbox (read-only /);"
+            + " by default scripts see the host's file system, so apt, dnf and writes to /etc work.")
+    private boolean sandbox;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", description = "Kill the script after SECONDS (server default if omitted).")
     private Integer timeoutSeconds;
 
@@ -114,7 +118,7 @@ public final class RunCommand implements Callable<Integer> {
         String text = ScriptOptions.read(script, terminal);
         GuruClient client = session.client();
         List<AgentSummary> targets = Targets.resolve(client, agents, filter);
-        CommandRequest request = new CommandRequest(commandType, text, context, timeoutSeconds);
+        CommandRequest request = new CommandRequest(commandType, text, context, timeoutSeconds, sandbox ? "sandbox" : null);
         boolean single = agents.size() == 1 && filter.isEmpty();
         if (follow && !single) {
             throw CliException.usage("--follow prints one agent's output live; name exactly one --agent (use --wait for several).");

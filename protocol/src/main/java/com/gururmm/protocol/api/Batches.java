@@ -20,10 +20,16 @@ public final class Batches {
             String commandType,
             String command,
             String context,
-            Integer timeoutSeconds) {
+            Integer timeoutSeconds,
+            String view) {
+
+        public BatchRequest(List<UUID> agentIds, AgentFilter filter, String commandType, String command, String context,
+                            Integer timeoutSeconds) {
+            this(agentIds, filter, commandType, command, context, timeoutSeconds, null);
+        }
 
         public Commands.CommandRequest toCommandRequest() {
-            return new Commands.CommandRequest(commandType, command, context, timeoutSeconds);
+            return new Commands.CommandRequest(commandType, command, context, timeoutSeconds, view);
         }
     }
 

@@ -8,8 +8,15 @@ public final class Commands {
     private Commands() {
     }
 
-    /** {@code POST /api/agents/{id}/command}. {@code context} defaults to {@code system}. */
-    public record CommandRequest(String commandType, String command, String context, Integer timeoutSeconds) {
+    /**
+     * {@code POST /api/agents/{id}/command}. {@code context} defaults to {@code system};
+     * {@code view} to {@code host} ({@code sandbox}: keep the command inside a Linux agent's
+     * restricted mount namespace, SPEC section 7).
+     */
+    public record CommandRequest(String commandType, String command, String context, Integer timeoutSeconds, String view) {
+        public CommandRequest(String commandType, String command, String context, Integer timeoutSeconds) {
+            this(commandType, command, context, timeoutSeconds, null);
+        }
     }
 
     public record CommandSubmitted(UUID commandId, String status) {
@@ -20,6 +27,8 @@ public final class Commands {
      * {@code agent_sandbox} is set when the agent ran the command inside a restricted mount
      * namespace (SPEC section 7), so "Read-only file system" is not mistaken for a read-only host.
      * {@code holdReason} says why a {@code held} command waits for an admin (null otherwise).
+     * {@code view} is the file-system view the process had, {@code host} or {@code sandbox}
+     * (null until the result arrives, and from agents that predate it).
      */
     public record CommandView(
             UUID id,
@@ -40,7 +49,8 @@ public final class Commands {
             Instant startedAt,
             Instant completedAt,
             String agentSandbox,
-            String holdReason) {
+            String holdReason,
+            String view) {
     }
 
     /**

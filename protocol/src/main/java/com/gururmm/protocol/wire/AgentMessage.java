@@ -50,6 +50,8 @@ public sealed interface AgentMessage {
     /**
      * Final outcome of a command. {@code status} is one of {@code completed}, {@code failed},
      * {@code timeout} or {@code cancelled}; {@code error} explains a failure in a sentence.
+     * {@code view} ({@code host} or {@code sandbox}; absent from agents that predate it) is the
+     * file-system view the process had (SPEC section 7); {@code sandboxNote} explains a sandbox view.
      */
     record CommandResult(
             UUID commandId,
@@ -62,17 +64,32 @@ public sealed interface AgentMessage {
             String error,
             Instant startedAt,
             Instant completedAt,
-            String sandboxNote) implements AgentMessage {
+            String sandboxNote,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            String view) implements AgentMessage {
 
         public CommandResult(UUID commandId, String status, Integer exitCode, String stdout, String stderr,
                              boolean stdoutTruncated, boolean stderrTruncated, String error, Instant startedAt, Instant completedAt) {
-            this(commandId, status, exitCode, stdout, stderr, stdoutTruncated, stderrTruncated, error, startedAt, completedAt, null);
+            this(commandId, status, exitCode, stdout, stderr, stdoutTruncated, stderrTruncated, error, startedAt, completedAt, null, null);
+        }
+
+        public CommandResult(UUID commandId, String status, Integer exitCode, String stdout, String stderr,
+                             boolean stdoutTruncated, boolean stderrTruncated, String error, Instant startedAt, Instant completedAt,
+                             String sandboxNote) {
+            this(commandId, status, exitCode, stdout, stderr, stdoutTruncated, stderrTruncated, error, startedAt, completedAt,
+                    sandboxNote, null);
         }
 
         /** The same result, noting that it ran in a sandbox whose view of the system differs from the host's. */
         public CommandResult withSandboxNote(String note) {
             return new CommandResult(commandId, status, exitCode, stdout, stderr, stdoutTruncated, stderrTruncated, error,
-                    startedAt, completedAt, note);
+                    startedAt, completedAt, note, view);
+        }
+
+        /** The same result, saying which file-system view ({@code host} or {@code sandbox}) the process had. */
+        public CommandResult withView(String view) {
+            return new CommandResult(commandId, status, exitCode, stdout, stderr, stdoutTruncated, stderrTruncated, error,
+                    startedAt, completedAt, sandboxNote, view);
         }
     }
 

@@ -34,7 +34,9 @@ public sealed interface ServerMessage {
      * given {@code commandId} at most once. {@code env} (optional, omitted when empty): extra
      * environment variables for the script's process, e.g. a saved script's parameters as
      * {@code GURURMM_PARAM_<NAME>}; values reach the process verbatim and are never part of the
-     * script text (docs/PROTOCOL.md, "Script parameters").
+     * script text (docs/PROTOCOL.md, "Script parameters"). {@code view} (optional, omitted for the
+     * default): {@code sandbox} keeps the command inside the agent's own restricted mount namespace;
+     * absent or {@code host}, a sandboxed Linux agent runs it in the host's view (SPEC section 7).
      */
     record RunCommand(
             UUID commandId,
@@ -43,14 +45,27 @@ public sealed interface ServerMessage {
             String context,
             int timeoutSeconds,
             @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
-            java.util.Map<String, String> env) implements ServerMessage {
+            java.util.Map<String, String> env,
+            @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            String view) implements ServerMessage {
         public RunCommand {
             env = env == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(env));
         }
 
         /** A command without extra environment variables. */
         public RunCommand(UUID commandId, String commandType, String script, String context, int timeoutSeconds) {
-            this(commandId, commandType, script, context, timeoutSeconds, null);
+            this(commandId, commandType, script, context, timeoutSeconds, null, null);
+        }
+
+        /** A command in the default (host) view. */
+        public RunCommand(UUID commandId, String commandType, String script, String context, int timeoutSeconds,
+                          java.util.Map<String, String> env) {
+            this(commandId, commandType, script, context, timeoutSeconds, env, null);
+        }
+
+        /** True if the command asked to stay inside the agent's sandbox. */
+        public boolean wantsSandbox() {
+            return com.gururmm.protocol.FileSystemView.SANDBOX.wireName().equals(view);
         }
     }
 

@@ -67,7 +67,7 @@ class GoldenMessagesTest {
             new AgentMessage.InventoryReport(INVENTORY),
             new AgentMessage.CommandStarted(ID, T1),
             new AgentMessage.CommandResult(ID, "failed", 2, "out\n", "err \u00e9\n", true, false, "exit code 2", T1, T2,
-                    "runs in a sandbox"),
+                    "runs in a sandbox", "sandbox"),
             new AgentMessage.UpdateStatus("rolled_back", "1.2.0", "1.3.0", "gururmm-agent-linux-amd64-1.3.0.jar",
                     "the new version did not reach the server", T2),
             new AgentMessage.AgentEvents(List.of(new AgentEvent("bugcheck", "critical",
@@ -82,7 +82,7 @@ class GoldenMessagesTest {
             new ServerMessage.MetricsAck(ID, 1, 2, 1, "1 sample refused: cpu.percent is 250.0, above 100"),
             new ServerMessage.Welcome(1, ID, T1, 30),
             new ServerMessage.RunCommand(ID, "sh", "echo \"hi\"\nexit 0", "system", 600,
-                    Map.of("GURURMM_PARAM_NAME", "it's \"quoted\"\n$(not run)")),
+                    Map.of("GURURMM_PARAM_NAME", "it's \"quoted\"\n$(not run)"), "sandbox"),
             new ServerMessage.CancelCommand(ID),
             new ServerMessage.ResultAck(ID),
             new ServerMessage.EventsAck(List.of("windows-system:48213:1772366400123")),
@@ -155,6 +155,22 @@ class GoldenMessagesTest {
         assertThat(decoded).isEqualTo(new ServerMessage.RunCommand(ID, "sh", "echo", "system", 5));
         assertThat(((ServerMessage.RunCommand) decoded).env()).isEmpty();
         assertThat(MAPPER.readTree(Wire.encode(decoded))).isEqualTo(MAPPER.readTree(old));
+    }
+
+    /**
+     * {@code view} is additive both ways: a default (host-view) command is the old frame, and a
+     * result from an agent that predates the field decodes with no view.
+     */
+    @Test
+    void viewIsOmittedForTheDefaultAndAbsentFromOlderAgents() throws Exception {
+        ServerMessage.RunCommand hostView = new ServerMessage.RunCommand(ID, "sh", "echo", "system", 5);
+        assertThat(MAPPER.readTree(Wire.encode(hostView)).has("view")).isFalse();
+        assertThat(hostView.wantsSandbox()).isFalse();
+        String oldResult = "{\"type\":\"command_result\",\"command_id\":\"" + ID + "\",\"status\":\"completed\",\"exit_code\":0,"
+                + "\"stdout\":\"\",\"stderr\":\"\",\"stdout_truncated\":false,\"stderr_truncated\":false}";
+        AgentMessage.CommandResult decoded = (AgentMessage.CommandResult) Wire.decodeAgentMessage(oldResult);
+        assertThat(decoded.view()).isNull();
+        assertThat(MAPPER.readTree(Wire.encode(decoded)).has("view")).isFalse();
     }
 
     @Test

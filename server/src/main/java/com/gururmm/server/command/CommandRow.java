@@ -6,6 +6,8 @@ import java.util.UUID;
 /**
  * One row of {@code commands}. {@code holdReason}: why a {@code held} command waits for an admin;
  * {@code env}: extra environment variables as a JSON object (a saved script's parameters), or null.
+ * {@code requestedView}: {@code sandbox} when the submitter kept the command inside the agent's
+ * sandbox, else null (host, the default); {@code resultView}: the view the agent reports it had.
  */
 public record CommandRow(
         UUID id,
@@ -31,5 +33,7 @@ public record CommandRow(
         Instant completedAt,
         String sandboxNote,
         String holdReason,
-        String env) {
+        String env,
+        String requestedView,
+        String resultView) {
 }

@@ -3,6 +3,7 @@ package com.gururmm.server.command;
 import com.gururmm.protocol.CommandStatus;
 import com.gururmm.protocol.CommandType;
 import com.gururmm.protocol.ExecutionContext;
+import com.gururmm.protocol.FileSystemView;
 import com.gururmm.protocol.api.Agents.HeldCommandsResult;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandSubmitted;
@@ -96,7 +97,8 @@ public final class CommandService {
     }
 
     /** What a valid request resolves to; see {@link #validate}. */
-    private record Checked(CommandType type, ExecutionContext context, int bytes, int timeout) {
+    /** {@code requestedView}: null for the default (host), {@code sandbox} when asked for. */
+    private record Checked(CommandType type, ExecutionContext context, int bytes, int timeout, String requestedView) {
     }
 
     /**
@@ -148,7 +150,7 @@ public final class CommandService {
         CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
                 status, null, null, unsupported, false, false, unsupported, false,
                 actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, timeout) : null,
-                null, unsupported == null ? null : now, null, null, null);
+                null, unsupported == null ? null : now, null, null, null, requestedView(request), null);
         store.insert(row);
         published(id, agentId, status, now);
         if (auditEach) {
@@ -170,6 +172,11 @@ public final class CommandService {
         return new CommandSubmitted(id, row.status());
     }
 
+    /** The stored form of a validated request's view: {@code sandbox}, or null for the default (host). */
+    private static String requestedView(CommandRequest request) {
+        return FileSystemView.SANDBOX.wireName().equals(request.view()) ? FileSystemView.SANDBOX.wireName() : null;
+    }
+
     private static Checked check(CommandRequest request) {
         CommandType type = CommandType.parse(request.commandType()).orElseThrow(() -> ApiException.badRequest(
                 request.commandType() == null ? "Field 'command_type' is required; one of " + CommandType.allowedValues() + "."
@@ -188,7 +195,10 @@ public final class CommandService {
         if (timeout < 1 || timeout > MAX_TIMEOUT_SECONDS) {
             throw ApiException.badRequest("'timeout_seconds' must be between 1 and " + MAX_TIMEOUT_SECONDS + " (24 h); got " + timeout + ".");
         }
-        return new Checked(type, context, bytes, timeout);
+        FileSystemView.parse(request.view() == null ? FileSystemView.HOST.wireName() : request.view())
+                .orElseThrow(() -> ApiException.badRequest(
+                "Unknown view '" + request.view() + "'; use host (the default: the command sees the host's file system) or sandbox (it stays inside the agent's restricted mount namespace)."));
+        return new Checked(type, context, bytes, timeout, requestedView(request));
     }
 
     /** Sends the agent everything it should have: called when it connects. */
@@ -238,7 +248,7 @@ public final class CommandService {
             published(row.id(), row.agentId(), "running", now);
         }
         registry.send(row.agentId(), new ServerMessage.RunCommand(row.id(), row.commandType(), row.commandText(),
-                row.context(), row.timeoutSeconds(), envOf(row)));
+                row.context(), row.timeoutSeconds(), envOf(row), row.requestedView()));
         log.debug("command {} sent to agent {}", row.id(), row.agentId());
     }
 
@@ -276,7 +286,8 @@ public final class CommandService {
         Instant expires = expiresAt == null ? now.plus(queueTtl) : expiresAt;
         return new CommandRow(UUID.randomUUID(), agentId, checked.type().wireName(), request.command(), checked.context().wireName(),
                 checked.timeout(), unsupported != null ? "failed" : "queued", null, null, unsupported, false, false, unsupported,
-                false, actor.name(), now, expires, null, null, null, unsupported == null ? null : now, null, null, env);
+                false, actor.name(), now, expires, null, null, null, unsupported == null ? null : now, null, null, env,
+                checked.requestedView(), null);
     }
 
     /** After the transaction holding {@code rows} committed: their events, and delivery to online agents. */
@@ -520,7 +531,8 @@ public final class CommandService {
         String note = r.sandboxNote() != null && r.sandboxNote().length() > 1000 ? r.sandboxNote().substring(0, 1000) : r.sandboxNote();
         return new CommandResult(r.commandId(), r.status(), r.exitCode(), out, err,
                 r.stdoutTruncated() || out != r.stdout(), r.stderrTruncated() || err != r.stderr(), withoutNul(error),
-                notAfter(r.startedAt(), now), notAfter(r.completedAt(), now), withoutNul(note));
+                notAfter(r.startedAt(), now), notAfter(r.completedAt(), now), withoutNul(note),
+                FileSystemView.parse(r.view()).map(FileSystemView::wireName).orElse(null));
     }
 
     private static String withoutNul(String text) {
@@ -530,6 +542,6 @@ public final class CommandService {
     static CommandView view(CommandRow r) {
         return new CommandView(r.id(), r.agentId(), r.commandType(), r.commandText(), r.context(), r.status(), r.exitCode(),
                 r.stdout(), r.stderr(), r.stdoutTruncated(), r.stderrTruncated(), r.error(), r.timeoutSeconds(), r.createdBy(),
-                r.createdAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason());
+                r.createdAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason(), r.resultView());
     }
 }

@@ -42,7 +42,7 @@ public final class CommandStore implements HeldCommands {
         return new CommandRow(r.id(), r.agentId(), r.commandType(), r.commandText(), r.context(), r.timeoutSeconds(), r.status(),
                 r.exitCode(), OutputText.stored(r.stdout(), true), OutputText.stored(r.stderr(), true), r.stdoutTruncated(),
                 r.stderrTruncated(), r.error(), r.failedByServer(), r.createdBy(), r.createdAt(), r.expiresAt(), r.dispatchedAt(),
-                r.deadlineAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason(), r.env());
+                r.deadlineAt(), r.startedAt(), r.completedAt(), r.sandboxNote(), r.holdReason(), r.env(), r.requestedView(), r.resultView());
     };
 
     private final Jdbi jdbi;
@@ -61,11 +61,11 @@ public final class CommandStore implements HeldCommands {
                         INSERT INTO commands (id, agent_id, command_type, command_text, context, timeout_seconds, status,
                                exit_code, stdout, stderr, stdout_truncated, stderr_truncated, error, failed_by_server,
                                created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at, sandbox_note,
-                               hold_reason, env)
+                               hold_reason, env, requested_view, result_view)
                         VALUES (:id, :agentId, :commandType, :commandText, :context, :timeoutSeconds, :status,
                                :exitCode, :stdout, :stderr, :stdoutTruncated, :stderrTruncated, :error, :failedByServer,
                                :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt, :sandboxNote,
-                               :holdReason, :env)""")
+                               :holdReason, :env, :requestedView, :resultView)""")
                 .bindMethods(row).execute();
     }
 
@@ -217,7 +217,7 @@ public final class CommandStore implements HeldCommands {
                                stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated, error = :error,
                                output_escaped = :escaped, failed_by_server = FALSE,
                                started_at = COALESCE(started_at, %s),
-                               completed_at = %s, sandbox_note = :sandboxNote
+                               completed_at = %s, sandbox_note = :sandboxNote, result_view = :resultView
                         WHERE id = :id AND agent_id = :agentId
                           AND (status IN ('queued', 'running') OR (status = 'failed' AND failed_by_server = TRUE))"""
                         .formatted(CLAMPED_START, CLAMPED_COMPLETION))
@@ -227,6 +227,7 @@ public final class CommandStore implements HeldCommands {
                 .bind("error", r.error()).bind("startedAt", r.startedAt())
                 .bind("completedAt", r.completedAt() == null ? now : r.completedAt())
                 .bind("sandboxNote", r.sandboxNote())
+                .bind("resultView", r.view())
                 .execute());
         if (updated == 1) {
             return true;
@@ -235,7 +236,7 @@ public final class CommandStore implements HeldCommands {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE commands SET exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
                                stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated, output_escaped = :escaped,
-                               started_at = COALESCE(started_at, %s), sandbox_note = :sandboxNote
+                               started_at = COALESCE(started_at, %s), sandbox_note = :sandboxNote, result_view = :resultView
                         WHERE id = :id AND agent_id = :agentId AND status = 'cancelled' AND stdout IS NULL AND stderr IS NULL"""
                         .formatted(CLAMPED_START))
                 .bind("id", r.commandId()).bind("agentId", agentId)
@@ -243,6 +244,7 @@ public final class CommandStore implements HeldCommands {
                 .bind("stdoutTruncated", r.stdoutTruncated()).bind("stderrTruncated", r.stderrTruncated())
                 .bind("startedAt", r.startedAt())
                 .bind("sandboxNote", r.sandboxNote())
+                .bind("resultView", r.view())
                 .execute()) == 1;
     }
 
