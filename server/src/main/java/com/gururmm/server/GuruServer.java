@@ -257,6 +257,7 @@ public final class GuruServer implements AutoCloseable {
             });
             new RequestObserver(meters).install(cfg);
             ErrorMapper.install(cfg.routes);
+            com.gururmm.server.http.JsonErrorHandler.install(cfg);
             RouteTable routes = new RouteTable(cfg.routes);
             access.install(cfg.routes, routes);
             routes.get("/healthz", Rule.open("liveness probe; no data"), "Alive, with database reachability", ctx -> ctx.json(Map.of(

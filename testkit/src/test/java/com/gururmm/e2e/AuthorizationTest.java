@@ -102,7 +102,7 @@ class AuthorizationTest {
      * to act on (200s, not 404s) without offering the fleet's agent an update.
      */
     private static final String RELEASE = "gururmm-agent-windows-arm64-9.0.0.exe";
-    private static final Map<String, Sample> SAMPLES = Map.ofEntries(
+    static final Map<String, Sample> SAMPLES = Map.ofEntries(
             // A stream never ends: a bad filter proves the caller got past the rule without holding the request open.
             Map.entry("GET /api/events", new Sample("/api/events?types=not-a-type", null, 400, false)),
             // The running command's live output so far (a page, not the follow stream, which would stay open).
