@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code java -jar gururmm-agent.jar}: runs the agent with settings from the environment (SPEC section 3a).
  * {@code java -jar gururmm-agent.jar launcher}: runs it under the update watchdog (docs/RELEASES.md).
+ * {@code java -jar gururmm-agent.jar doctor}: checks this machine's agent and says what to fix.
  */
 public final class AgentMain {
     private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
@@ -17,6 +18,11 @@ public final class AgentMain {
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && (args[0].equals("--version") || args[0].equals("version"))) {
             System.out.println(AgentConfig.buildVersion());
+            return;
+        }
+        if (args.length > 0 && args[0].equals("doctor")) {
+            // Checks state dir, credential, server, TLS pin, clock and sandbox; changes nothing.
+            System.exit(com.gururmm.agent.doctor.Doctor.run(System.getenv(), System.out));
             return;
         }
         AgentConfig config;

@@ -62,6 +62,39 @@ public final class AgentProcess implements AutoCloseable {
         return this;
     }
 
+    /** What a one-off agent subcommand printed (stdout and stderr together) and its exit code. */
+    public record Run(int exitCode, String output) {
+    }
+
+    /**
+     * Runs {@code gururmm-agent ARGS} (e.g. {@code doctor}) once, with this agent's environment
+     * plus {@code extraEnv}, outside any sandbox, as an operator would from a shell.
+     */
+    public Run runSubcommand(Map<String, String> extraEnv, String... args) {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(javaBin, "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "com.gururmm.agent.AgentMain"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("GURURMM_"));
+        builder.environment().putAll(env);
+        builder.environment().putAll(extraEnv);
+        try {
+            Process p = builder.start();
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("gururmm-agent " + String.join(" ", args) + " did not finish in 60 s:\n" + output);
+            }
+            return new Run(p.exitValue(), output);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run gururmm-agent " + String.join(" ", args), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Leaves {@code key} out of the agent's environment (e.g. the enrollment token, to pass it as a file instead). */
     public AgentProcess withoutEnv(String key) {
         env.remove(key);

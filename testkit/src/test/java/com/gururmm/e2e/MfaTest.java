@@ -335,12 +335,32 @@ class MfaTest {
         // Lost phone: the admin resets it (audited); the next login sets it up again.
         admin.resetUserMfa(tech.id());
         assertThat(actions()).contains("auth.mfa_reset");
-        assertStatus(login::me, 401, "MFA is required");
+        assertStatus(login::me, 401, "This session was ended");
         assertThat(server.anonymousClient().login(tech.email(), PASSWORD).mfaEnrollmentRequired()).isTrue();
 
         // Policy off: the technician logs in with the password alone again.
         admin.setMfaPolicy(List.of());
         assertThat(admin.mfaPolicy().requiredRoles()).isEmpty();
+        loggedIn(tech.email());
+    }
+
+    /** A reset follows a lost phone: a session the old factor let in ends, even where MFA is optional. */
+    @Test
+    void anAdminResetEndsTheUsersSessions() {
+        UserView tech = newUser("technician");
+        GuruClient session = loggedIn(tech.email());
+        byte[] secret = enrol(session, new java.util.ArrayList<>());
+        GuruClient mfaLogin = server.anonymousClient();
+        LoginResponse challenge = mfaLogin.login(tech.email(), PASSWORD);
+        mfaLogin.verifyMfa(challenge.mfaToken(), code(secret, step()));
+        assertThat(mfaLogin.me().email()).isEqualTo(tech.email());
+
+        admin.resetUserMfa(tech.id());
+        assertStatus(mfaLogin::me, 401, "");
+        assertStatus(session::me, 401, "");
+        assertThat(admin.audit().stream().filter(e -> e.action().equals("auth.mfa_reset")).map(AuditEntry::detail))
+                .anyMatch(d -> d.contains("session(s) ended") && !d.contains(", 0 session(s)"));
+        // Optional MFA: the password alone lets them in again.
         loggedIn(tech.email());
     }
 

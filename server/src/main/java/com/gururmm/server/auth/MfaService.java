@@ -309,11 +309,22 @@ public final class MfaService {
         return step >= 0 && MfaStore.advanceStep(h, totp.userId(), step);
     }
 
-    /** {@code DELETE /api/users/{id}/mfa}: an admin removes another user's MFA (a lost phone); the user enrols again. */
+    /**
+     * {@code DELETE /api/users/{id}/mfa}: an admin removes another user's MFA (a lost phone); the
+     * user's sessions end, and they log in again (and enrol again where MFA is required).
+     */
     public void reset(Principal admin, UUID userId) {
         UserStore.UserRow user = users.findById(userId).orElseThrow(() -> ApiException.notFound("user", userId));
-        boolean had = store.remove(userId);
-        audit.record(admin.name(), "auth.mfa_reset", user.email(), had ? "TOTP and recovery codes removed" : "had no MFA");
+        // A reset usually follows a lost or stolen phone: whoever holds a session that the old
+        // factor let in must log in again, as after a password reset.
+        int[] ended = new int[1];
+        boolean had = store.jdbi().inTransaction(h -> {
+            boolean removed = MfaStore.remove(h, userId);
+            ended[0] = SessionStore.revokeAll(h, userId, clock.instant());
+            return removed;
+        });
+        audit.record(admin.name(), "auth.mfa_reset", user.email(),
+                (had ? "TOTP and recovery codes removed" : "had no MFA") + ", " + ended[0] + " session(s) ended");
     }
 
     // --- policy ---

@@ -72,11 +72,14 @@ final class MfaStore {
 
     /** Removes the user's authenticator and recovery codes; true if there was an authenticator. */
     boolean remove(UUID userId) {
-        return jdbi.inTransaction(h -> {
-            h.createUpdate("DELETE FROM user_recovery_codes WHERE user_id = :u").bind("u", userId).execute();
-            h.createUpdate("DELETE FROM mfa_challenges WHERE user_id = :u").bind("u", userId).execute();
-            return h.createUpdate("DELETE FROM user_totp WHERE user_id = :u").bind("u", userId).execute() > 0;
-        });
+        return jdbi.inTransaction(h -> remove(h, userId));
+    }
+
+    /** As {@link #remove(UUID)}, on the caller's transaction. */
+    static boolean remove(org.jdbi.v3.core.Handle h, UUID userId) {
+        h.createUpdate("DELETE FROM user_recovery_codes WHERE user_id = :u").bind("u", userId).execute();
+        h.createUpdate("DELETE FROM mfa_challenges WHERE user_id = :u").bind("u", userId).execute();
+        return h.createUpdate("DELETE FROM user_totp WHERE user_id = :u").bind("u", userId).execute() > 0;
     }
 
     void insertChallenge(String tokenHash, UUID userId, String kind, Instant now, Instant expiresAt) {

@@ -42,9 +42,11 @@ import org.slf4j.Logger;
  *                         only admins' sessions can read it
  * @param logFormat {@code plain} (default) or {@code json} (one JSON object per line); logback reads the same variable
  * @param tunnel limits of interactive shells ({@code GURURMM_TUNNEL_*})
+ * @param files limits of file transfer to and from agents ({@code GURURMM_FILES_*})
  * @param notifications notification retry schedule and timeouts ({@link NotificationSettings})
  * @param metricsRetentionDays how long metrics samples and rollups are kept ({@code GURURMM_METRICS_RETENTION_DAYS})
  * @param commandOutput limits of live command output ({@code GURURMM_COMMAND_OUTPUT_*})
+ * @param oidc OpenID Connect single sign-on and {@code GURURMM_LOCAL_LOGIN} ({@link OidcSettings})
  * @param cluster node name and lease time in a cluster ({@code GURURMM_NODE_NAME}, {@code GURURMM_CLUSTER_LEASE_SECONDS})
  */
 public record ServerConfig(
@@ -77,6 +79,8 @@ public record ServerConfig(
         NotificationSettings notifications,
         int metricsRetentionDays,
         com.gururmm.server.command.OutputSettings commandOutput,
+        com.gururmm.server.files.FileSettings files,
+        OidcSettings oidc,
         com.gururmm.server.cluster.ClusterSettings cluster) {
 
     public static ServerConfig fromEnvironment() {
@@ -163,6 +167,8 @@ public record ServerConfig(
                 NotificationSettings.fromMap(env),
                 r.integer("GURURMM_METRICS_RETENTION_DAYS", 30, 1, 3650),
                 com.gururmm.server.command.OutputSettings.fromMap(env),
+                com.gururmm.server.files.FileSettings.fromMap(env),
+                OidcSettings.fromMap(env),
                 com.gururmm.server.cluster.ClusterSettings.fromMap(env));
     }
 
@@ -247,6 +253,8 @@ public record ServerConfig(
         notifications.describe(out);
         out.put("GURURMM_METRICS_RETENTION_DAYS", Integer.toString(metricsRetentionDays));
         out.putAll(commandOutput.describe());
+        out.putAll(files.describe());
+        oidc.describe(out);
         out.putAll(cluster.describe());
         return out;
     }
