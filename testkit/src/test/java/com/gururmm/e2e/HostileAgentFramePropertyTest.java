@@ -173,17 +173,17 @@ class HostileAgentFramePropertyTest {
         assertThat(failures).as("hostile frames handled wrongly (seed " + seed + ")").isEmpty();
     }
 
-    /**
-     * Connects and says hello; when the agent has a command pending (the fuzz agent's, which it
-     * never runs), waits until the server has sent it again, so that re-delivery is not mistaken
-     * for a change made by the next try's frame.
-     */
     private static RawAgent connect(TestServer server, EnrollResponse enrolled, String machine) throws Exception {
         RawAgent agent = new RawAgent(server, enrolled, machine);
         agent.hello();
         return agent;
     }
 
+    /**
+     * Connects and says hello; when the agent has a command pending (the fuzz agent's, which it
+     * never runs), waits until the server has sent it again, so that re-delivery is not mistaken
+     * for a change made by the next try's frame.
+     */
     private static RawAgent reconnect(TestServer server, EnrollResponse enrolled, String machine) throws Exception {
         RawAgent agent = connect(server, enrolled, machine);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
