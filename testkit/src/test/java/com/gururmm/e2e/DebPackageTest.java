@@ -105,6 +105,9 @@ class DebPackageTest {
                     .isEqualTo(Files.readString(REPO.resolve("packaging/linux/gururmm-agent.service")));
             assertThat(root.resolve("var/lib/gururmm")).isDirectory();
 
+            // The java launcher finds its runtime through /proc/self/exe, as on any real machine.
+            Run mounted = run(REPO, List.of("mount", "-t", "proc", "proc", root.resolve("proc").toString()), 30);
+            assertThat(mounted.exit()).as("mount proc: " + mounted.output()).isZero();
             Run printed = run(REPO, List.of("chroot", root.toString(), "/opt/gururmm/bin/gururmm-agent", "--version"), 120);
             assertThat(printed.exit()).as(printed.output()).isZero();
             assertThat(printed.output().trim()).isEqualTo(version);
@@ -136,8 +139,6 @@ class DebPackageTest {
             Files.writeString(root.resolve("etc/gururmm/agent.env"), "GURURMM_SERVER_URL=" + serverUrl + "\nGURURMM_CHANNEL=stable\n");
             Files.writeString(root.resolve("var/lib/gururmm/enrollment-token"), server.enrollmentToken() + "\n");
             Files.writeString(root.resolve("var/lib/gururmm/machine-id"), UUID.randomUUID().toString().replace("-", "") + "\n");
-            Run mounted = run(REPO, List.of("mount", "-t", "proc", "proc", root.resolve("proc").toString()), 30);
-            assertThat(mounted.exit()).as("mount proc: " + mounted.output()).isZero();
 
             ProcessBuilder pb = new ProcessBuilder("chroot", root.toString(), "/opt/gururmm/bin/gururmm-agent", "launcher")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile());
@@ -171,7 +172,6 @@ class DebPackageTest {
                     agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
                 agent.descendants().forEach(ProcessHandle::destroyForcibly);
-                run(REPO, List.of("umount", "-l", root.resolve("proc").toString()), 30);
             }
         }
     }
