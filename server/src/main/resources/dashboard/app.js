@@ -2,6 +2,7 @@
 import { html, nothing } from 'lit';
 import { login, loginEnroll, logout, session, verifyMfa, UNAUTHORIZED_EVENT } from './api/client.js';
 import { me } from './api/users.js';
+import { authConfig, ssoSession } from './api/sso.js';
 import { alertCounts } from './api/alerts.js';
 import { subscribe } from './api/events.js';
 import { PAGES, allows, match } from './pages.js';
@@ -17,7 +18,22 @@ class GuruLogin extends LightElement {
     mfa: { state: true },
     enrollment: { state: true },
     recovery: { state: true },
+    config: { state: true },
   };
+
+  connectedCallback() {
+    super.connectedCallback();
+    // Which sign-in methods exist here (an SSO button, password login on or off).
+    authConfig().then((config) => {
+      this.config = config;
+    });
+  }
+
+  ssoButton() {
+    const c = this.config;
+    if (!c?.sso) return nothing;
+    return html`<a class="button primary sso" id="login-sso" href=${c.sso_login_url}>${c.sso_label}</a>`;
+  }
 
   async submit(event) {
     event.preventDefault();
@@ -100,6 +116,16 @@ class GuruLogin extends LightElement {
           </form>
         </main>`;
     }
+    if (this.config && this.config.local_login === false) {
+      return html`
+        <main class="login">
+          <section class="card login-card" aria-labelledby="login-title">
+            <h1 id="login-title">GuruRMM</h1>
+            ${this.notice ? html`<p class="notice" id="login-notice" role="status">${this.notice}</p>` : nothing}
+            ${this.ssoButton()}
+          </section>
+        </main>`;
+    }
     return html`
       <main class="login">
         <form class="card login-card" @submit=${this.submit} aria-labelledby="login-title">
@@ -109,6 +135,7 @@ class GuruLogin extends LightElement {
           <label>Password <input name="password" id="login-password" type="password" autocomplete="current-password" required></label>
           <div id="login-error">${errorBox(this.error)}</div>
           <button type="submit" class="primary" ?disabled=${this.busy}>${this.busy ? 'Signing in…' : 'Sign in'}</button>
+          ${this.ssoButton()}
         </form>
       </main>`;
   }
@@ -150,6 +177,7 @@ class GuruApp extends LightElement {
     window.addEventListener('hashchange', this.onHash);
     window.addEventListener(UNAUTHORIZED_EVENT, this.onUnauthorized);
     this.startCount();
+    this.finishSso();
     // The stored role may be stale (or the token revoked): ask the server who we are.
     if (this.user) {
       me().then((me) => {
@@ -157,6 +185,28 @@ class GuruApp extends LightElement {
         this.user = me;
       }, () => {});
     }
+  }
+
+  /** Back from the identity provider: `#sso=<handoff>` becomes a session, and leaves the URL (and history) at once. */
+  finishSso() {
+    if (location.hash.startsWith('#sso-error=')) {
+      // The callback refused the login (bad state, token, role...): its message, shown as text.
+      this.notice = `Single sign-on failed: ${decodeURIComponent(location.hash.slice(11)).slice(0, 500)}`;
+      history.replaceState(null, '', `${location.pathname}#/agents`);
+      this.route = match(location.hash);
+      return;
+    }
+    if (!location.hash.startsWith('#sso=')) return;
+    const handoff = decodeURIComponent(location.hash.slice(5));
+    history.replaceState(null, '', `${location.pathname}#/agents`);
+    this.route = match(location.hash);
+    ssoSession(handoff).then((user) => {
+      this.notice = '';
+      this.user = user;
+      this.startCount();
+    }, (e) => {
+      this.notice = `Single sign-on failed: ${e.message}`;
+    });
   }
 
   startCount() {

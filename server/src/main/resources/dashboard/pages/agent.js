@@ -6,6 +6,7 @@ import { subscribe } from '../api/events.js';
 import { listSites, moveAgent } from '../api/tenancy.js';
 import './metrics-charts.js';
 import './agent-policies.js';
+import './agent-files.js';
 import { LightElement, Poller, badge, canRun, canRunOn, errorBox, formatTime, isAdmin, relativeTime, serverHostBadge } from '../ui.js';
 
 // 'held' is polled too: an admin may release it (it was queued before the machine enrolled again).
@@ -216,6 +217,7 @@ class GuruAgent extends LightElement {
         : canRun(this.user)
           ? html`<p class="muted" id="server-host-note">This is the server host's own agent: only admins run commands on it.</p>`
           : html`<p class="muted">Your role (${this.user?.role}) can view commands but not run them.</p>`}
+      ${canRunOn(this.user, a) && a.status === 'online' ? html`<guru-agent-files .agentId=${a.id}></guru-agent-files>` : nothing}
       ${this.selected ? html`<section class="card" aria-labelledby="result-title">
           <h2 id="result-title">Command result</h2>
           <guru-command-result .commandId=${this.selected} .canCancel=${canRun(this.user)}

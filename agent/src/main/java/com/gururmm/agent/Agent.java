@@ -76,6 +76,7 @@ public final class Agent {
     private com.gururmm.agent.events.CrashReporter crashes;
     private com.gururmm.agent.tunnel.TunnelManager tunnels;
     private MetricsReporter metrics;
+    private com.gururmm.agent.files.FileTransfers files;
 
     public Agent(AgentConfig config) {
         this.config = config;
@@ -180,12 +181,14 @@ public final class Agent {
         tunnels = new com.gururmm.agent.tunnel.TunnelManager(platform, http, config.serverUrl(),
                 () -> new com.gururmm.agent.tunnel.TunnelManager.Credential(this.credentials.agentId(), this.credentials.agentToken()),
                 System.getenv());
+        files = new com.gururmm.agent.files.FileTransfers(filesRoot(), message -> link != null && link.connected() && link.send(message));
         link = new ServerLink(http, config.serverUrl(), new ServerLink.Credential(credentials.agentId(), credentials.agentToken()), new Handler());
         metrics = new MetricsReporter(OshiSampler::new, new MetricsBuffer(state, config.metricsBufferSamples()), config.metricsInterval(),
                 message -> link.connected() && link.send(message));
         metrics.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             tunnels.stopAll("agent stopping");
+            files.stopAll();
             metrics.stop();
             link.stop();
             state.unlock();
@@ -246,6 +249,20 @@ public final class Agent {
         } catch (IllegalArgumentException e) {
             log.error("{}; streaming command output with the defaults", e.getMessage());
             return com.gururmm.agent.exec.OutputStreamer.Settings.DEFAULTS;
+        }
+    }
+
+    /** The confined root of file transfer ({@code GURURMM_FILES_ROOT}); a bad value confines to a root that does not exist, so nothing is transferred. */
+    private static Path filesRoot() {
+        try {
+            Path root = com.gururmm.agent.files.FileTransfers.rootFrom(AgentConfig.settings(System.getenv()));
+            if (root != null) {
+                log.info("file transfer is confined to {}", root);
+            }
+            return root;
+        } catch (IllegalArgumentException e) {
+            log.error("{}; file transfer is refused until it is fixed", e.getMessage());
+            return Path.of("/nonexistent-gururmm-files-root");
         }
     }
 
@@ -404,6 +421,11 @@ public final class Agent {
                 case ServerMessage.ChecksConfig config -> checks.configure(config);
                 case ServerMessage.CheckResultsAck ack -> checks.onAck(ack.upToSeq());
                 case ServerMessage.MetricsAck ack -> metrics.onAck(ack);
+                case ServerMessage.FileUpload upload -> files.onUpload(upload);
+                case ServerMessage.FileChunk chunk -> files.onChunk(chunk);
+                case ServerMessage.FileDownload download -> files.onDownload(download);
+                case ServerMessage.FileDataAck ack -> files.onDataAck(ack);
+                case ServerMessage.FileCancel cancel -> files.onCancel(cancel);
             }
         }
 

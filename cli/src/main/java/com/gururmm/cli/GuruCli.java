@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
                 com.gururmm.cli.notifications.NotificationsCommand.class,
                 com.gururmm.cli.tenancy.UsersCommand.class, com.gururmm.cli.tenancy.ClientsCommand.class,
                 com.gururmm.cli.tenancy.SitesCommand.class,
-                com.gururmm.cli.automation.ScriptsCommand.class, com.gururmm.cli.automation.SchedulesCommand.class, com.gururmm.cli.tenancy.ApiKeysCommand.class},
+                com.gururmm.cli.automation.ScriptsCommand.class, com.gururmm.cli.automation.SchedulesCommand.class, com.gururmm.cli.tenancy.ApiKeysCommand.class,
+                com.gururmm.cli.files.FilesCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
@@ -40,6 +41,7 @@ import picocli.CommandLine.Spec;
                 "  gururmm agents list --output json | jq -r '.[].hostname'",
                 "  gururmm releases publish gururmm-agent-linux-amd64-1.2.3.jar",
                 "  gururmm shell web01",
+                "  gururmm files push ./fix.sh web01:/usr/local/bin/fix.sh",
                 "",
                 "Exit codes: 0 ok, 1 API error, 2 usage error, 3 not logged in, 4 unreachable;",
                 "run --wait: the remote exit code, 124 timeout, 125 failed, 130 cancelled."})

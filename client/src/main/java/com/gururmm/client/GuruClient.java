@@ -943,6 +943,186 @@ public final class GuruClient {
         }
     }
 
+    // --- file transfer (POST|GET /api/agents/{id}/files?path=) ---
+
+    /**
+     * Uploads {@code file} to {@code path} on the agent, from byte {@code offset} of the file (0: the
+     * whole file; more: continue an interrupted upload). {@code sha256} (or null) is the whole file's
+     * hash, checked by the agent before the file is renamed into place; {@code progress} (or null)
+     * hears the bytes of the file sent so far.
+     */
+    public com.gururmm.protocol.api.AgentFiles.Uploaded pushFile(UUID agentId, String path, java.nio.file.Path file, long offset,
+                                                                 String sha256, java.util.function.LongConsumer progress) {
+        long size;
+        try {
+            size = java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            throw new GuruApiException(0, "local_file", "Cannot read " + file + ": " + e.getMessage());
+        }
+        long from = Math.min(Math.max(0, offset), size);
+        HttpRequest.BodyPublisher body = size - from == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+            try {
+                java.io.InputStream in = java.nio.file.Files.newInputStream(file);
+                in.skipNBytes(from);
+                return new CountingInputStream(in, from, progress);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }), size - from);
+        RawResponse response = send(fileRequest("POST", filesPath(agentId, path, from, sha256), body));
+        if (response.status() >= 400) {
+            throw fileError(response);
+        }
+        try {
+            return MAPPER.readValue(response.body(), com.gururmm.protocol.api.AgentFiles.Uploaded.class);
+        } catch (JsonProcessingException e) {
+            throw new GuruApiException(response.status(), "bad_response", "The server sent a response this client cannot read: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Continues an interrupted upload of {@code file}: asks where the agent's part file ended (a
+     * request with {@code offset} = the file's size and no body, which completes the upload if the
+     * part file is already whole, else is answered 409 naming the offset) and sends the rest.
+     */
+    public com.gururmm.protocol.api.AgentFiles.Uploaded resumeFile(UUID agentId, String path, java.nio.file.Path file, String sha256,
+                                                                   java.util.function.LongConsumer progress) {
+        long size;
+        try {
+            size = java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            throw new GuruApiException(0, "local_file", "Cannot read " + file + ": " + e.getMessage());
+        }
+        try {
+            return size == 0 ? pushFile(agentId, path, file, 0, sha256, progress) : pushFile(agentId, path, file, size, sha256, progress);
+        } catch (OffsetMismatchException e) {
+            return pushFile(agentId, path, file, e.offset(), sha256, progress);
+        }
+    }
+
+    /** A 409 {@code offset_mismatch}: the agent's part file holds {@link #offset()} bytes. */
+    public static final class OffsetMismatchException extends RuntimeException {
+        private final long offset;
+
+        OffsetMismatchException(String message, long offset) {
+            super(message);
+            this.offset = offset;
+        }
+
+        public long offset() {
+            return offset;
+        }
+    }
+
+    /**
+     * Downloads {@code path} from the agent into {@code out}, from byte {@code offset} (0: the whole
+     * file). {@code sha256} (or null): the agent refuses (422) unless the file hashes to it. Returns
+     * the whole file's size and SHA-256 as the agent computed them; the caller checks its copy
+     * against them. A body shorter than announced is an error (status 0, {@code interrupted_transfer}).
+     */
+    public com.gururmm.protocol.api.AgentFiles.Downloaded pullFile(UUID agentId, String path, java.io.OutputStream out, long offset,
+                                                                   String sha256, java.util.function.LongConsumer progress) {
+        HttpRequest request = fileRequest("GET", filesPath(agentId, path, offset, sha256), HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<java.io.InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new GuruApiException(0, "unreachable", "Cannot reach the server at " + baseUrl + ": " + reason(e) + ".");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuruApiException(0, "interrupted", "Interrupted while calling " + baseUrl);
+        }
+        try (java.io.InputStream in = response.body()) {
+            if (response.statusCode() >= 400) {
+                throw fileError(new RawResponse(response.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8), response.headers()));
+            }
+            String hash = response.headers().firstValue(com.gururmm.protocol.api.AgentFiles.SHA256_HEADER).orElse("");
+            long size = response.headers().firstValueAsLong(com.gururmm.protocol.api.AgentFiles.SIZE_HEADER).orElse(-1);
+            long expected = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long from = response.statusCode() == 206 ? offset : 0;
+            byte[] buffer = new byte[64 * 1024];
+            long got = 0;
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                out.write(buffer, 0, n);
+                got += n;
+                if (progress != null) {
+                    progress.accept(from + got);
+                }
+            }
+            if (expected >= 0 && got != expected) {
+                throw new GuruApiException(0, "interrupted_transfer", "The download ended after " + (from + got) + " of " + size
+                        + " bytes; resume it from offset " + (from + got) + ".");
+            }
+            return new com.gururmm.protocol.api.AgentFiles.Downloaded(path, size, hash, from);
+        } catch (IOException e) {
+            throw new GuruApiException(0, "interrupted_transfer", "The download was interrupted: " + reason(e) + "; resume it with an offset.");
+        }
+    }
+
+    private static String filesPath(UUID agentId, String path, long offset, String sha256) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("path", path);
+        params.put("offset", offset > 0 ? Long.toString(offset) : null);
+        params.put("sha256", sha256);
+        return "/api/agents/" + agentId + "/files" + query(params);
+    }
+
+    private HttpRequest.Builder fileRequest(String method, String path, HttpRequest.BodyPublisher body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(baseUrl.resolve(path)).timeout(Duration.ofHours(12))
+                .header("Content-Type", "application/octet-stream")
+                .method(method, body);
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    private static RuntimeException fileError(RawResponse response) {
+        GuruApiException e = error(response);
+        if (response.status() == 409 && "offset_mismatch".equals(e.code())) {
+            long offset = response.headers().firstValueAsLong(com.gururmm.protocol.api.AgentFiles.OFFSET_HEADER).orElse(0);
+            return new OffsetMismatchException(e.getMessage(), offset);
+        }
+        return e;
+    }
+
+    /** Counts what the HTTP client reads of an upload, for progress. */
+    private static final class CountingInputStream extends java.io.FilterInputStream {
+        private final java.util.function.LongConsumer progress;
+        private long count;
+
+        CountingInputStream(java.io.InputStream in, long start, java.util.function.LongConsumer progress) {
+            super(in);
+            this.count = start;
+            this.progress = progress;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                moved(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                moved(n);
+            }
+            return n;
+        }
+
+        private void moved(int n) {
+            count += n;
+            if (progress != null) {
+                progress.accept(count);
+            }
+        }
+    }
+
     // --- plumbing ---
 
     /** A raw exchange, for callers (and tests) that need the status and body as they are. */

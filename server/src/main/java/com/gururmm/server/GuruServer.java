@@ -113,6 +113,7 @@ public final class GuruServer implements AutoCloseable {
     private final Meters meters;
     private final TunnelService tunnels;
     private final TunnelSockets tunnelSockets;
+    private final com.gururmm.server.files.FileTransferService files;
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
     private final com.gururmm.server.automation.AutomationModule automation;
@@ -137,6 +138,12 @@ public final class GuruServer implements AutoCloseable {
                 "MFA secret key", "GURURMM_MFA_KEY_FILE")), audit, clock);
         // API keys as bearer tokens beside session JWTs (docs/OPERATIONS.md, "API keys"); registers itself with auth.
         com.gururmm.server.auth.ApiKeyService apiKeys = new com.gururmm.server.auth.ApiKeyService(jdbi, auth, audit, clock);
+        // OpenID Connect single sign-on, and password login turned off (docs/OPERATIONS.md, "Single sign-on (OIDC)").
+        com.gururmm.server.auth.OidcService oidc = config.oidc().enabled()
+                ? new com.gururmm.server.auth.OidcService(config.oidc(), jdbi, auth, mfa, audit, clock) : null;
+        if (!config.oidc().localLogin()) {
+            auth.disableLocalLogin();
+        }
         TenancyStore tenancyStore = new TenancyStore(jdbi);
         TenancyService tenancy = new TenancyService(tenancyStore, audit, clock);
         this.enrollmentTokens = new EnrollmentTokenService(new EnrollmentTokenStore(jdbi), tenancy, audit, clock);
@@ -206,6 +213,8 @@ public final class GuruServer implements AutoCloseable {
         gateway.agentEvents(agentEvents);
         this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
         this.tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
+        this.files = new com.gururmm.server.files.FileTransferService(config.files(), agents, registry, audit);
+        gateway.files(files::onAgentMessage);
         this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope,
                 new com.gururmm.server.monitoring.Visibility() {
                     @Override
@@ -248,6 +257,7 @@ public final class GuruServer implements AutoCloseable {
             });
             new RequestObserver(meters).install(cfg);
             ErrorMapper.install(cfg.routes);
+            com.gururmm.server.http.JsonErrorHandler.install(cfg);
             RouteTable routes = new RouteTable(cfg.routes);
             access.install(cfg.routes, routes);
             routes.get("/healthz", Rule.open("liveness probe; no data"), "Alive, with database reachability", ctx -> ctx.json(Map.of(
@@ -265,6 +275,7 @@ public final class GuruServer implements AutoCloseable {
             new UserRoutes(auth).register(routes);
             new MfaRoutes(mfa, clientAddress).register(routes);
             new com.gururmm.server.auth.ApiKeyRoutes(apiKeys, clientAddress).register(routes);
+            new com.gururmm.server.auth.OidcRoutes(oidc, auth, clientAddress).register(routes);
             new TlsRoutes(tls).register(routes);
             new AgentRoutes(agents, clientAddress, tenancy).latestMetrics(metrics::latest).register(routes);
             new TenancyRoutes(tenancy).register(routes);
@@ -281,6 +292,7 @@ public final class GuruServer implements AutoCloseable {
             gateway.register(cfg.routes);
             new TunnelRoutes(tunnels).register(routes);
             tunnelSockets.register(cfg.routes);
+            new com.gururmm.server.files.FileRoutes(files).register(routes);
             releases.register(routes);
             access.credential(com.gururmm.server.release.InstallRoutes.ENROLLMENT_CREDENTIAL, enrollmentTokens::usableBearer);
             new com.gururmm.server.release.InstallRoutes(releases.service(), tls.map(ServerCertificate::leaf)).register(routes);

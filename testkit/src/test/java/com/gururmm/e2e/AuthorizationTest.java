@@ -102,7 +102,7 @@ class AuthorizationTest {
      * to act on (200s, not 404s) without offering the fleet's agent an update.
      */
     private static final String RELEASE = "gururmm-agent-windows-arm64-9.0.0.exe";
-    private static final Map<String, Sample> SAMPLES = Map.ofEntries(
+    static final Map<String, Sample> SAMPLES = Map.ofEntries(
             // A stream never ends: a bad filter proves the caller got past the rule without holding the request open.
             Map.entry("GET /api/events", new Sample("/api/events?types=not-a-type", null, 400, false)),
             // The running command's live output so far (a page, not the follow stream, which would stay open).
@@ -158,6 +158,9 @@ class AuthorizationTest {
             Map.entry("POST /api/v1/tunnel/sessions/{id}/ticket", new Sample("/api/v1/tunnel/sessions/{random}/ticket", null, 404, false)),
             Map.entry("POST /api/v1/tunnel/sessions/{id}/close", new Sample("/api/v1/tunnel/sessions/{random}/close", null, 404, false)),
             Map.entry("GET /api/v1/tunnel/sessions/{id}/recording", new Sample("/api/v1/tunnel/sessions/{random}/recording", null, 404, false)),
+            // A relative path reaches the route and is refused before the agent is asked anything.
+            Map.entry("POST /api/agents/{id}/files", new Sample("/api/agents/{id}/files?path=relative.txt", "authz", 400, false)),
+            Map.entry("GET /api/agents/{id}/files", new Sample("/api/agents/{id}/files?path=relative.txt", null, 400, false)),
             // An agent check on a process: created by the first allowed row (201), the same key again is 409.
             Map.entry("POST /api/checks", Sample.body("{\"kind\":\"process\",\"scope\":\"agent\",\"agent_id\":\"{agent}\",\"process\":\"authz\"}")),
             // A window for site A: in scope 201; a caller scoped to site B is refused (400, as for a site that does not exist).
@@ -200,7 +203,13 @@ class AuthorizationTest {
             // list its own; an unknown id is a 404 for everyone (no key is revoked by the walk).
             Map.entry("POST /api/api-keys", new Sample(null, "{\"name\":\"authz\",\"expires_in_days\":1}", 201, false)),
             Map.entry("GET /api/api-keys", new Sample(null, null, 200, false)),
-            Map.entry("DELETE /api/api-keys/{id}", new Sample(null, null, 404, false)));
+            Map.entry("DELETE /api/api-keys/{id}", new Sample(null, null, 404, false)),
+            // Single sign-on (OidcLoginTest covers the flow): open routes; this server has no provider configured,
+            // so the SSO steps answer 404 and the config says so.
+            Map.entry("GET /api/auth/config", new Sample(null, null, 200, false)),
+            Map.entry("GET /api/auth/oidc/login", new Sample(null, null, 404, false)),
+            Map.entry("GET /api/auth/oidc/callback", new Sample("/api/auth/oidc/callback?state=made-up&code=x", null, 404, false)),
+            Map.entry("POST /api/auth/oidc/session", new Sample(null, "{\"handoff\":\"grmm_sso_made-up\"}", 404, false)));
 
     private static Fleet fleet;
     private static Map<Caller, GuruClient> clients;

@@ -2,6 +2,7 @@ package com.gururmm.agent.doctor;
 
 import com.gururmm.agent.AgentConfig;
 import com.gururmm.agent.link.ServerTrust;
+import com.gururmm.agent.platform.HostView;
 import com.gururmm.agent.platform.Platform;
 import com.gururmm.agent.state.Credentials;
 import com.gururmm.agent.state.StateDir;
@@ -312,8 +313,8 @@ public final class Doctor {
      */
     private void checkSandbox(Path stateDir) {
         Optional<Long> agentPid = runningPid(stateDir);
-        Optional<String> ours = namespace(Path.of("/proc/self/ns/mnt"));
-        Optional<String> agents = agentPid.flatMap(pid -> namespace(Path.of("/proc", pid.toString(), "ns/mnt")));
+        Optional<String> ours = HostView.mountNamespace(ProcessHandle.current().pid());
+        Optional<String> agents = agentPid.flatMap(HostView::mountNamespace);
         if (ours.isPresent() && agents.isPresent() && !ours.equals(agents)) {
             boolean nsenter = com.gururmm.agent.platform.Executables.find("nsenter", List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")).isPresent();
             if (nsenter) {
@@ -326,7 +327,7 @@ public final class Doctor {
         }
         Platform platform = Platform.current(null);
         Optional<String> note = platform.sandboxNote();
-        var host = platform.hostView();
+        HostView host = platform.hostView();
         if (note.isEmpty() && !host.sandboxed()) {
             ok("sandbox", "the agent sees the host's file system directly");
         } else if (host.enterable()) {
@@ -345,14 +346,6 @@ public final class Doctor {
             long pid = Long.parseLong(text);
             return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
         } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Optional<String> namespace(Path link) {
-        try {
-            return Optional.of(Files.readSymbolicLink(link).toString());
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return Optional.empty();
         }
     }

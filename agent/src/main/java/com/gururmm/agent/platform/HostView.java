@@ -90,6 +90,11 @@ public final class HostView {
         return new HostView(true, null, reason, null, null);
     }
 
+    /** The mount namespace of process {@code pid} ({@code mnt:[id]}), if this process may read it. */
+    public static Optional<String> mountNamespace(long pid) {
+        return namespace(Path.of("/proc", Long.toString(pid), "ns/mnt"));
+    }
+
     private static Optional<String> namespace(Path link) {
         try {
             return Optional.of(Files.readSymbolicLink(link).toString());

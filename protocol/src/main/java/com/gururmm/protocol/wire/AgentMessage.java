@@ -28,6 +28,11 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = AgentMessage.CheckResults.class, name = "check_results"),
         @JsonSubTypes.Type(value = AgentMessage.MetricsReport.class, name = "metrics_report"),
         @JsonSubTypes.Type(value = AgentMessage.CommandOutput.class, name = "command_output"),
+        @JsonSubTypes.Type(value = AgentMessage.FileReady.class, name = "file_ready"),
+        @JsonSubTypes.Type(value = AgentMessage.FileData.class, name = "file_data"),
+        @JsonSubTypes.Type(value = AgentMessage.FileChunkAck.class, name = "file_chunk_ack"),
+        @JsonSubTypes.Type(value = AgentMessage.FileDone.class, name = "file_done"),
+        @JsonSubTypes.Type(value = AgentMessage.FileError.class, name = "file_error"),
 })
 public sealed interface AgentMessage {
 
@@ -175,5 +180,38 @@ public sealed interface AgentMessage {
         public static final String STDERR = "stderr";
         public static final String STOPPED_CAP = "cap";
         public static final String STOPPED_BACKLOG = "backlog";
+    }
+
+    // ---- file transfer (docs/PROTOCOL.md, "File transfer") ----
+
+    /**
+     * The agent accepted a {@link ServerMessage.FileUpload} or {@link ServerMessage.FileDownload}.
+     * Upload: {@code offset} is the part file's length (where the bytes continue), {@code size} and
+     * {@code sha256} are -1 and null. Download: {@code size} and {@code sha256} describe the whole
+     * file, {@code offset} is where the data starts. {@code path} is the resolved path.
+     */
+    record FileReady(UUID transferId, String path, long offset, long size, String sha256) implements AgentMessage {
+    }
+
+    /** Download bytes at {@code offset} of the file ({@code data}: base64). */
+    record FileData(UUID transferId, long offset, String data) implements AgentMessage {
+    }
+
+    /** Upload bytes up to {@code offset} are written to the part file. */
+    record FileChunkAck(UUID transferId, long offset) implements AgentMessage {
+    }
+
+    /** The transfer is complete: upload renamed into place, or download sent whole; size and SHA-256 of the file. */
+    record FileDone(UUID transferId, String path, long size, String sha256) implements AgentMessage {
+    }
+
+    /**
+     * The transfer failed and is over on the agent. {@code error}: {@code path_refused},
+     * {@code not_found}, {@code not_a_file}, {@code offset_mismatch}, {@code checksum_mismatch},
+     * {@code changed} (the file changed while it was read), {@code busy}, {@code io_error};
+     * {@code message} says it in a sentence; {@code offset} is the part file's length for
+     * {@code offset_mismatch} (else -1).
+     */
+    record FileError(UUID transferId, String error, String message, long offset) implements AgentMessage {
     }
 }

@@ -21,6 +21,11 @@ import java.util.UUID;
         @JsonSubTypes.Type(value = ServerMessage.ChecksConfig.class, name = "checks_config"),
         @JsonSubTypes.Type(value = ServerMessage.CheckResultsAck.class, name = "check_results_ack"),
         @JsonSubTypes.Type(value = ServerMessage.MetricsAck.class, name = "metrics_ack"),
+        @JsonSubTypes.Type(value = ServerMessage.FileUpload.class, name = "file_upload"),
+        @JsonSubTypes.Type(value = ServerMessage.FileChunk.class, name = "file_chunk"),
+        @JsonSubTypes.Type(value = ServerMessage.FileDownload.class, name = "file_download"),
+        @JsonSubTypes.Type(value = ServerMessage.FileDataAck.class, name = "file_data_ack"),
+        @JsonSubTypes.Type(value = ServerMessage.FileCancel.class, name = "file_cancel"),
 })
 public sealed interface ServerMessage {
 
@@ -144,5 +149,51 @@ public sealed interface ServerMessage {
      * batch either way: resending a refused sample would be refused again.
      */
     record MetricsAck(UUID batchId, int stored, int duplicates, int refused, String reason) implements ServerMessage {
+    }
+
+    // ---- file transfer (docs/PROTOCOL.md, "File transfer"); additive: an older agent ignores these ----
+
+    /**
+     * Start receiving a file for {@code path} (absolute): the agent writes it to a part file next
+     * to the target ({@code .NAME.gururmm-part}, mode 0600) and answers {@link AgentMessage.FileReady}
+     * with the part file's length. {@code offset} 0 starts over (an old part file is discarded); a
+     * larger one continues the part file, which must be exactly that long ({@code offset_mismatch}
+     * otherwise). {@code size} is the complete file's length when known (-1 if not); {@code sha256}
+     * (lower-case hex, or null) is what the complete file must hash to.
+     */
+    record FileUpload(UUID transferId, String path, long offset, long size, String sha256) implements ServerMessage {
+    }
+
+    /**
+     * File bytes for an upload, at {@code offset} of the file ({@code data}: base64, at most
+     * {@link com.gururmm.protocol.files.FileTransfer#CHUNK_BYTES} decoded). The agent answers each
+     * with {@link AgentMessage.FileChunkAck}; the server has at most
+     * {@link com.gururmm.protocol.files.FileTransfer#WINDOW_CHUNKS} unacknowledged. {@code last}
+     * ends the file: the agent checks size and SHA-256, renames the part file over the target and
+     * answers {@link AgentMessage.FileDone}, or {@link AgentMessage.FileError} and deletes it.
+     */
+    record FileChunk(UUID transferId, long offset, String data, boolean last) implements ServerMessage {
+    }
+
+    /**
+     * Send the file at {@code path} from byte {@code offset}: the agent answers
+     * {@link AgentMessage.FileReady} (size and SHA-256 of the whole file), then
+     * {@link AgentMessage.FileData} chunks, at most {@code windowChunks} of them ahead of the
+     * server's {@link FileDataAck}, then {@link AgentMessage.FileDone}. {@code sha256} (or null):
+     * the file must hash to it, else {@code checksum_mismatch} before any byte is sent.
+     */
+    record FileDownload(UUID transferId, String path, long offset, String sha256, int chunkBytes, int windowChunks)
+            implements ServerMessage {
+    }
+
+    /** Download bytes up to {@code offset} have been passed on to the client: the agent may send more. */
+    record FileDataAck(UUID transferId, long offset) implements ServerMessage {
+    }
+
+    /**
+     * Stop a transfer now (the client went away, a limit was hit). {@code keepPartial}: an upload's part
+     * file stays for a later resume; otherwise it is deleted.
+     */
+    record FileCancel(UUID transferId, String reason, boolean keepPartial) implements ServerMessage {
     }
 }

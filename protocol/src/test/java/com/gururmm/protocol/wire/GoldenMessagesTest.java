@@ -97,7 +97,21 @@ class GoldenMessagesTest {
             new ServerMessage.ChecksConfig(List.of(new ServerMessage.AgentCheck("script:disk-cleanup", "script", 300, "nginx", "nginx",
                     "db.example.test", 5432, "https://intranet.example.test/health", 10, 200, 14, "exit 2", "sh"))),
             new ServerMessage.CheckResultsAck(42L),
-            new AgentMessage.CommandOutput(ID, 7L, "stderr", 4096L, "line \u00e9\u0000\n", T1, "backlog"));
+            new AgentMessage.CommandOutput(ID, 7L, "stderr", 4096L, "line \u00e9\u0000\n", T1, "backlog"),
+            new ServerMessage.FileUpload(ID, "/srv/app/config.yml", 262144L, 20971520L,
+                    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+            new ServerMessage.FileChunk(ID, 262144L, "aGVsbG8K", true),
+            new ServerMessage.FileDownload(ID, "C:\\Temp\\report.txt", 524288L,
+                    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 262144, 4),
+            new ServerMessage.FileDataAck(ID, 786432L),
+            new ServerMessage.FileCancel(ID, "the client disconnected", true),
+            new AgentMessage.FileReady(ID, "/srv/app/config.yml", 262144L, 20971520L,
+                    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+            new AgentMessage.FileData(ID, 524288L, "aGVsbG8K"),
+            new AgentMessage.FileChunkAck(ID, 524288L),
+            new AgentMessage.FileDone(ID, "/srv/app/config.yml", 20971520L,
+                    "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"),
+            new AgentMessage.FileError(ID, "offset_mismatch", "the part file holds 262144 bytes, not 524288", 262144L));
 
     private static Map<Class<?>, Object> samples(Object... messages) {
         Map<Class<?>, Object> out = new LinkedHashMap<>();

@@ -311,16 +311,21 @@ public final class AgentService {
                         clip(in.health().sandbox(), 1000, null));
         return new Inventory(
                 clip(in.hostname(), 255, "unknown"),
-                OS_NAMES.contains(in.os()) ? in.os() : "linux",
+                known(OS_NAMES, in.os()) ? in.os() : "linux",
                 clip(in.osVersion(), 255, null),
-                ARCH_NAMES.contains(in.arch()) ? in.arch() : clip(in.arch(), 20, "unknown"),
+                known(ARCH_NAMES, in.arch()) ? in.arch() : clip(in.arch(), 20, "unknown"),
                 clip(in.agentVersion(), 50, "0.0.0"),
-                CHANNELS.contains(in.channel()) ? in.channel() : "stable",
+                known(CHANNELS, in.channel()) ? in.channel() : "stable",
                 clip(in.machineUid(), 200, null),
                 clip(in.deviceId(), 200, "unknown"),
                 clipList(in.ipAddresses(), 100),
                 clipList(in.loggedOnUsers(), 100),
                 health);
+    }
+
+    /** Null-safe: {@code Set.of(...).contains(null)} throws, and an agent may leave any field out. */
+    private static boolean known(Set<String> names, String value) {
+        return value != null && names.contains(value);
     }
 
     /**

@@ -33,6 +33,8 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
     private volatile MfaService mfa;
     /** Set once while wiring ({@link ApiKeyService} registers itself); null: bearer API keys are not accepted. */
     private volatile ApiKeyService apiKeys;
+    /** False with GURURMM_LOCAL_LOGIN=disabled: password login answers 403 (single sign-on only). */
+    private volatile boolean localLogin = true;
     /** Verified against when the e-mail is unknown, so timing does not reveal which e-mails exist. */
     private final String decoyHash;
 
@@ -70,7 +72,22 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
         return admin;
     }
 
+    /** GURURMM_LOCAL_LOGIN=disabled: from now on {@link #login} answers 403; sessions and API keys keep working. */
+    public void disableLocalLogin() {
+        this.localLogin = false;
+    }
+
+    public boolean localLoginEnabled() {
+        return localLogin;
+    }
+
     public LoginResponse login(String email, String password, String clientAddress) {
+        if (!localLogin) {
+            audit.record("anonymous@" + clientAddress, "auth.login_failed", email == null ? "" : email.trim().toLowerCase(Locale.ROOT),
+                    "password login is disabled");
+            throw ApiException.forbidden("Password login is disabled on this server (GURURMM_LOCAL_LOGIN=disabled); sign in with SSO"
+                    + " (GET /api/auth/oidc/login), or use an API key.");
+        }
         if (email == null || email.isBlank() || password == null || password.isEmpty()) {
             throw ApiException.badRequest("Fields 'email' and 'password' are required.");
         }
@@ -111,9 +128,14 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
 
     /** A new session for a user who has passed every login step; audited as {@code auth.login}. */
     LoginResponse issueSession(UserStore.UserRow row, String clientAddress, String how) {
+        return issueSession(row, clientAddress, how, false);
+    }
+
+    /** The same; {@code idpMfa}: the identity provider vouched for a second factor (SSO, {@link OidcService}). */
+    LoginResponse issueSession(UserStore.UserRow row, String clientAddress, String how, boolean idpMfa) {
         Role role = Role.parse(row.role()).orElse(Role.VIEWER);
         JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
-        sessions.insert(issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt());
+        jdbi.useHandle(h -> SessionStore.insert(h, issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt(), idpMfa));
         audit.record(row.email(), "auth.login", row.email(), (how == null ? "" : how + ", ") + "from " + clientAddress);
         return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
     }
@@ -170,7 +192,7 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
         }
         Role role = Role.parse(live.role()).orElse(Role.VIEWER);
         MfaService second = mfa;
-        if (second != null) {
+        if (second != null && !live.idpMfa()) {
             second.checkSessionAllowed(live.userId(), role);
         }
         // Read per request, like the role: a scope change applies to the very next request.

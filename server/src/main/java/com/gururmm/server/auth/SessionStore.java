@@ -13,7 +13,7 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class SessionStore {
     /** The user behind a live session, as one request sees it. */
-    record Live(UUID userId, String email, String role, boolean disabled, Instant expiresAt, Instant revokedAt) {
+    record Live(UUID userId, String email, String role, boolean disabled, Instant expiresAt, Instant revokedAt, boolean idpMfa) {
     }
 
     private final Jdbi jdbi;
@@ -27,16 +27,21 @@ final class SessionStore {
     }
 
     static void insert(Handle h, String id, UUID userId, Instant issuedAt, Instant expiresAt) {
+        insert(h, id, userId, issuedAt, expiresAt, false);
+    }
+
+    /** {@code idpMfa}: the identity provider vouched for a second factor (SSO login, {@code OidcService}). */
+    static void insert(Handle h, String id, UUID userId, Instant issuedAt, Instant expiresAt, boolean idpMfa) {
         // Expired rows of this user go as a new one arrives, so the table holds live sessions only.
         h.createUpdate("DELETE FROM sessions WHERE user_id = :user AND expires_at < :now")
                 .bind("user", userId).bind("now", issuedAt).execute();
-        h.createUpdate("INSERT INTO sessions (id, user_id, issued_at, expires_at) VALUES (:id, :user, :issued, :expires)")
-                .bind("id", id).bind("user", userId).bind("issued", issuedAt).bind("expires", expiresAt).execute();
+        h.createUpdate("INSERT INTO sessions (id, user_id, issued_at, expires_at, idp_mfa) VALUES (:id, :user, :issued, :expires, :idpMfa)")
+                .bind("id", id).bind("user", userId).bind("issued", issuedAt).bind("expires", expiresAt).bind("idpMfa", idpMfa).execute();
     }
 
     Optional<Live> find(String id, UUID userId) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT u.id AS user_id, u.email, u.role, u.disabled, s.expires_at, s.revoked_at
+                        SELECT u.id AS user_id, u.email, u.role, u.disabled, s.expires_at, s.revoked_at, s.idp_mfa
                         FROM sessions s JOIN users u ON u.id = s.user_id
                         WHERE s.id = :id AND s.user_id = :user""")
                 .bind("id", id).bind("user", userId).mapTo(Live.class).findOne());

@@ -42,9 +42,11 @@ import org.slf4j.Logger;
  *                         only admins' sessions can read it
  * @param logFormat {@code plain} (default) or {@code json} (one JSON object per line); logback reads the same variable
  * @param tunnel limits of interactive shells ({@code GURURMM_TUNNEL_*})
+ * @param files limits of file transfer to and from agents ({@code GURURMM_FILES_*})
  * @param notifications notification retry schedule and timeouts ({@link NotificationSettings})
  * @param metricsRetentionDays how long metrics samples and rollups are kept ({@code GURURMM_METRICS_RETENTION_DAYS})
  * @param commandOutput limits of live command output ({@code GURURMM_COMMAND_OUTPUT_*})
+ * @param oidc OpenID Connect single sign-on and {@code GURURMM_LOCAL_LOGIN} ({@link OidcSettings})
  */
 public record ServerConfig(
         String httpHost,
@@ -75,7 +77,9 @@ public record ServerConfig(
         com.gururmm.server.tunnel.TunnelSettings tunnel,
         NotificationSettings notifications,
         int metricsRetentionDays,
-        com.gururmm.server.command.OutputSettings commandOutput) {
+        com.gururmm.server.command.OutputSettings commandOutput,
+        com.gururmm.server.files.FileSettings files,
+        OidcSettings oidc) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -160,7 +164,9 @@ public record ServerConfig(
                 com.gururmm.server.tunnel.TunnelSettings.fromMap(env),
                 NotificationSettings.fromMap(env),
                 r.integer("GURURMM_METRICS_RETENTION_DAYS", 30, 1, 3650),
-                com.gururmm.server.command.OutputSettings.fromMap(env));
+                com.gururmm.server.command.OutputSettings.fromMap(env),
+                com.gururmm.server.files.FileSettings.fromMap(env),
+                OidcSettings.fromMap(env));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -244,6 +250,8 @@ public record ServerConfig(
         notifications.describe(out);
         out.put("GURURMM_METRICS_RETENTION_DAYS", Integer.toString(metricsRetentionDays));
         out.putAll(commandOutput.describe());
+        out.putAll(files.describe());
+        oidc.describe(out);
         return out;
     }
 

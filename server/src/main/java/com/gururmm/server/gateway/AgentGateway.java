@@ -130,6 +130,15 @@ public final class AgentGateway {
         return this;
     }
 
+    private volatile java.util.function.BiConsumer<UUID, AgentMessage> files = (agentId, message) -> {
+    };
+
+    /** Where {@code file_*} frames go (file transfer); until set, they are dropped (no transfer is waiting for them). */
+    public AgentGateway files(java.util.function.BiConsumer<UUID, AgentMessage> sink) {
+        this.files = sink;
+        return this;
+    }
+
     /** Where live command output goes; until set, {@code command_output} frames are dropped (they are a best-effort view). */
     public AgentGateway commandOutput(com.gururmm.server.command.OutputService service) {
         this.commandOutput = service;
@@ -303,6 +312,11 @@ public final class AgentGateway {
                     }
                     registry.touch(agentId, clock.instant());
                 }
+                case AgentMessage.FileReady m -> files.accept(agentId, m);
+                case AgentMessage.FileData m -> files.accept(agentId, m);
+                case AgentMessage.FileChunkAck m -> files.accept(agentId, m);
+                case AgentMessage.FileDone m -> files.accept(agentId, m);
+                case AgentMessage.FileError m -> files.accept(agentId, m);
                 case AgentMessage.UpdateStatus status -> {
                     if (updates != null) {
                         updates.onStatus(agentId, status).ifPresent(problem -> refuse(link, "invalid_message", problem));
