@@ -27,7 +27,9 @@ import java.util.TreeMap;
 final class DbSnapshot implements AutoCloseable {
     /** Written by background work or by merely authenticating, not by the request under test. */
     private static final Set<String> VOLATILE = Set.of("agents.last_seen", "api_keys.last_used_at", "api_keys.last_used_ip",
-            "api_keys.last_used_address");
+            "api_keys.last_used_address",
+            // Cluster upkeep: the node's heartbeat and the renewal of the leases it holds.
+            "nodes.heartbeat_at", "leases.expires_at", "leases.acquired_at");
     private static final Set<String> SKIPPED = Set.of("audit_log", "flyway_schema_history");
 
     /** One snapshot: table -> "count:hash", and the audit log's highest id. */
