@@ -202,10 +202,15 @@ class FileTransferTest {
     void filesOverTheLimitAreRefusedWith413BothWays() throws Exception {
         Path local = randomFile("too-big.bin", (MAX_MB + 1) * 1024 * 1024, 4);
         Path remote = dir.resolve("too-big-target.bin");
+        // The server answers 413 from Content-Length, before reading the body, and closes the
+        // connection; a client still sending can see the reset before the answer (status 0).
+        // Known race (docs/OPERATIONS.md, "File transfer"): either way nothing is stored.
         assertThatThrownBy(() -> admin.pushFile(agentId, remote.toString(), local, 0, null, null))
                 .isInstanceOfSatisfying(GuruApiException.class, e -> {
-                    assertThat(e.status()).isEqualTo(413);
-                    assertThat(e.getMessage()).contains("GURURMM_FILES_MAX_MB=" + MAX_MB);
+                    assertThat(e.status()).isIn(413, 0);
+                    if (e.status() == 413) {
+                        assertThat(e.getMessage()).contains("GURURMM_FILES_MAX_MB=" + MAX_MB);
+                    }
                 });
         assertThat(remote).doesNotExist();
         assertThat(part(remote)).doesNotExist();
