@@ -1,6 +1,5 @@
 package com.gururmm.server.command;
 
-import com.gururmm.server.config.ConfigException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,18 +32,6 @@ public record OutputSettings(long maxChars, Duration retention) {
     }
 
     private static int integer(Map<String, String> env, String key, int fallback, int min, int max) {
-        String value = env.get(key);
-        if (value == null || value.isBlank()) {
-            return fallback;
-        }
-        try {
-            int parsed = Integer.parseInt(value.trim());
-            if (parsed < min || parsed > max) {
-                throw new ConfigException(key + " is " + parsed + "; it must be between " + min + " and " + max + ".");
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + " is '" + value + "', which is not a whole number; set it to a number between " + min + " and " + max + ".");
-        }
+        return com.gururmm.server.config.EnvSettings.integer(env, key, fallback, min, max);
     }
 }
