@@ -62,11 +62,40 @@ public final class ConnectionRegistry {
      * connection, under an epoch that grows with every connection the agent opens anywhere.
      */
     public interface Presence {
-        /** The agent's new connection is here; returns its epoch (negative when it could not be recorded). */
-        long connected(UUID agentId, Instant at);
+        /**
+         * The agent's new connection {@code link} is here; returns its epoch (negative when it could
+         * not be recorded yet: the presence then records it later through {@link #adoptEpoch}).
+         */
+        long connected(AgentLink link, Instant at);
 
         /** The connection of {@code epoch} closed; true if it was still the agent's current one anywhere. */
         boolean disconnected(UUID agentId, long epoch, Instant at);
+
+        /** The live node other than this one that holds the agent's connection, if any. */
+        default Optional<String> otherNodeHolding(UUID agentId) {
+            return Optional.empty();
+        }
+
+        /** This node's name in the cluster. */
+        default String nodeName() {
+            return "this node";
+        }
+    }
+
+    /**
+     * For features that need the agent's own connection (shells, file transfers): throws a 409
+     * naming the node that holds it when that is another live node of the cluster; returns quietly
+     * otherwise (connected here, offline, or a single node).
+     */
+    public void requireNotElsewhere(UUID agentId, String hostname, String what) {
+        Presence p = presence;
+        if (p == null || isOnline(agentId)) {
+            return;
+        }
+        Optional<String> node = p.otherNodeHolding(agentId);
+        if (node.isPresent()) {
+            throw new com.gururmm.server.http.AgentOnAnotherNode(agentId, hostname, node.get(), p.nodeName(), what);
+        }
     }
 
     private volatile Presence presence;
@@ -100,7 +129,7 @@ public final class ConnectionRegistry {
     public void register(AgentLink link, Instant now) {
         Presence p = presence;
         if (p != null) {
-            epochs.put(link, p.connected(link.agentId(), now));
+            epochs.put(link, p.connected(link, now));
         }
         AgentLink previous = links.put(link.agentId(), link);
         persistSoon(link.agentId(), now);
@@ -136,6 +165,24 @@ public final class ConnectionRegistry {
             }
         }
         return removed;
+    }
+
+    /** Whether {@code link} is still the agent's current connection on this node. */
+    public boolean isCurrent(AgentLink link) {
+        return links.get(link.agentId()) == link;
+    }
+
+    /**
+     * A presence write that failed at connect time succeeded later: {@code link}'s connection now
+     * has {@code epoch}. False (nothing changed) when the link is no longer current here, so the
+     * caller undoes its late claim; a recorded epoch is never replaced.
+     */
+    public boolean adoptEpoch(AgentLink link, long epoch) {
+        if (!isCurrent(link)) {
+            return false;
+        }
+        Long before = epochs.computeIfPresent(link, (l, old) -> old < 0 ? epoch : old);
+        return before != null && before == epoch && isCurrent(link);
     }
 
     public boolean isOnline(UUID agentId) {

@@ -1,5 +1,6 @@
 package com.gururmm.server.cluster;
 
+import com.gururmm.server.agent.AgentLink;
 import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.events.AgentPresence;
 import com.gururmm.server.events.EventBus;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterPresence implements ConnectionRegistry.Presence, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClusterPresence.class);
     public static final String DEAD_NODE_LEASE = "cluster.dead-nodes";
+    /** Tries of a failed presence write before the connection is closed (about a minute with {@link #retryDelayMillis}). */
+    static final int RETRY_ATTEMPTS = 12;
 
     private final Jdbi jdbi;
     private final String node;
@@ -53,6 +56,9 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
     private EventBus.Subscription subscription;
     private ScheduledExecutorService ticker;
     private volatile Instant startedAt;
+    /** Retries of failed presence writes, off the agents' connection threads and off the heartbeat ticker. */
+    private final ScheduledExecutorService retrier =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gururmm-presence-retry").daemon().factory());
 
     /** A node as {@code GET /api/cluster} shows it. */
     public record NodeRow(String name, Instant startedAt, Instant heartbeatAt, boolean alive, long agents) {
@@ -125,7 +131,24 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
     }
 
     @Override
-    public long connected(UUID agentId, Instant at) {
+    public String nodeName() {
+        return node;
+    }
+
+    @Override
+    public java.util.Optional<String> otherNodeHolding(UUID agentId) {
+        return jdbi.withHandle(h -> {
+            Instant cutoff = h.createQuery("SELECT CURRENT_TIMESTAMP").mapTo(Instant.class).one().minus(lease);
+            return h.createQuery("""
+                    SELECT a.connected_node FROM agents a JOIN nodes n ON a.connected_node = n.name
+                    WHERE a.id = :id AND n.name <> :me AND n.heartbeat_at >= :cutoff""")
+                    .bind("id", agentId).bind("me", node).bind("cutoff", cutoff).mapTo(String.class).findOne();
+        });
+    }
+
+    @Override
+    public long connected(AgentLink link, Instant at) {
+        UUID agentId = link.agentId();
         try {
             String[] previous = new String[1];
             long epoch = jdbi.inTransaction(h -> {
@@ -136,16 +159,96 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
                 return h.createQuery("SELECT connection_epoch FROM agents WHERE id = :id").bind("id", agentId)
                         .mapTo(Long.class).findOne().orElse(-1L);
             });
-            if (previous[0] != null && !previous[0].equals(node)) {
-                // Taken over from another node (it died, or the balancer moved the agent): that connection is over.
-                log.info("agent {} moved to node {} from node {}", agentId, node, previous[0]);
-                bus.publish(AgentPresence.TOPIC, new AgentPresence(agentId, false, at));
-            }
+            announceTakeOver(agentId, previous[0], at);
             return epoch;
         } catch (RuntimeException e) {
-            log.warn("could not record that agent {} is connected to node {}: {}", agentId, node, e.toString());
+            log.warn("could not record that agent {} is connected to node {}: {}; retrying in the background", agentId, node, e.toString());
+            scheduleRetry(link, 1);
             return -1;
         }
+    }
+
+    private void announceTakeOver(UUID agentId, String previous, Instant at) {
+        if (previous != null && !previous.equals(node)) {
+            // Taken over from another node (it died, or the balancer moved the agent): that connection is over.
+            log.info("agent {} moved to node {} from node {}", agentId, node, previous);
+            bus.publish(AgentPresence.TOPIC, new AgentPresence(agentId, false, at));
+        }
+    }
+
+    /** Backoff before retry {@code attempt} (1-based): 250 ms doubling, at most 8 s. */
+    static long retryDelayMillis(int attempt) {
+        return Math.min(8_000L, 250L << Math.min(attempt - 1, 5));
+    }
+
+    private void scheduleRetry(AgentLink link, int attempt) {
+        try {
+            retrier.schedule(() -> retryConnected(link, attempt), retryDelayMillis(attempt), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // The node is stopping: its connections close with it.
+        }
+    }
+
+    /**
+     * A connect whose presence write failed (pool exhausted, database restarting): claims the agent
+     * for this node while its connection here is still current. The claim is refused while another
+     * live node holds the row, since that may be a newer connection of the agent (the old one here
+     * not yet noticed dead), and a stale retry must never overwrite a newer connection; a row that
+     * is free, ours, or on a dead node is taken with a new epoch. After {@link #RETRY_ATTEMPTS}
+     * failed tries the connection is closed, so the agent reconnects and records itself afresh.
+     */
+    private void retryConnected(AgentLink link, int attempt) {
+        UUID agentId = link.agentId();
+        if (!registry.isCurrent(link)) {
+            return; // that connection ended; its agent is (or will be) recorded by its next one
+        }
+        String[] previous = new String[1];
+        long epoch;
+        try {
+            epoch = jdbi.inTransaction(h -> {
+                Instant cutoff = h.createQuery("SELECT CURRENT_TIMESTAMP").mapTo(Instant.class).one().minus(lease);
+                previous[0] = h.createQuery("SELECT connected_node FROM agents WHERE id = :id FOR UPDATE").bind("id", agentId)
+                        .mapTo(String.class).findOne().orElse(null);
+                if (previous[0] != null && !previous[0].equals(node)) {
+                    boolean holderAlive = h.createQuery("SELECT COUNT(*) FROM nodes WHERE name = :n AND heartbeat_at >= :cutoff")
+                            .bind("n", previous[0]).bind("cutoff", cutoff).mapTo(Long.class).one() > 0;
+                    if (holderAlive) {
+                        return -2L;
+                    }
+                }
+                h.createUpdate("UPDATE agents SET connected_node = :node, connection_epoch = connection_epoch + 1 WHERE id = :id")
+                        .bind("node", node).bind("id", agentId).execute();
+                return h.createQuery("SELECT connection_epoch FROM agents WHERE id = :id").bind("id", agentId)
+                        .mapTo(Long.class).findOne().orElse(-1L);
+            });
+        } catch (RuntimeException e) {
+            epoch = -1;
+            if (attempt >= RETRY_ATTEMPTS) {
+                log.warn("could not record that agent {} is connected to node {} after {} tries ({}); closing its connection so it reconnects",
+                        agentId, node, attempt, e.toString());
+            }
+        }
+        if (epoch == -2L && attempt >= RETRY_ATTEMPTS) {
+            log.warn("agent {} is recorded on live node {}, not on its connection here; closing this one so it reconnects", agentId,
+                    previous[0]);
+        }
+        if (epoch < 0) {
+            if (attempt >= RETRY_ATTEMPTS) {
+                link.close("the server could not record this connection; reconnect");
+            } else {
+                scheduleRetry(link, attempt + 1);
+            }
+            return;
+        }
+        if (!registry.adoptEpoch(link, epoch)) {
+            disconnected(agentId, epoch, Instant.now()); // the connection ended meanwhile: undo the late claim
+            return;
+        }
+        Instant now = Instant.now();
+        announceTakeOver(agentId, previous[0], now);
+        // Other nodes' views dropped the agent at their last refresh (no row named a node): show it again now.
+        bus.publish(AgentPresence.TOPIC, new AgentPresence(agentId, true, now));
+        log.info("recorded agent {} on node {} at try {} of its presence write", agentId, node, attempt + 1);
     }
 
     @Override
@@ -281,6 +384,7 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
         if (ticker != null) {
             ticker.shutdownNow();
         }
+        retrier.shutdownNow();
         if (subscription != null) {
             subscription.close();
         }
