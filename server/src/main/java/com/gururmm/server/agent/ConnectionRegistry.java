@@ -64,7 +64,7 @@ public final class ConnectionRegistry {
     public interface Presence {
         /**
          * The agent's new connection {@code link} is here; returns its epoch (negative when it could
-         * not be recorded yet: the presence then records it later through {@link #adoptEpoch}).
+         * not be recorded yet: the presence then records it later through {@link ConnectionRegistry#adoptEpoch}).
          */
         long connected(AgentLink link, Instant at);
 
@@ -181,8 +181,8 @@ public final class ConnectionRegistry {
         if (!isCurrent(link)) {
             return false;
         }
-        Long before = epochs.computeIfPresent(link, (l, old) -> old < 0 ? epoch : old);
-        return before != null && before == epoch && isCurrent(link);
+        Long recorded = epochs.computeIfPresent(link, (l, old) -> old < 0 ? epoch : old);
+        return recorded != null && recorded == epoch && isCurrent(link);
     }
 
     public boolean isOnline(UUID agentId) {
