@@ -363,7 +363,6 @@ public final class FileTransferService {
 
     private void sendOrOffline(Transfer transfer, AgentRow agent, ServerMessage message) {
         if (!registry.send(agent.id(), message)) {
-            registry.requireNotElsewhere(agent.id(), agent.hostname(), "a file transfer");
             throw new ApiException(409, "agent_offline", "Agent " + agent.hostname() + " went offline during the file transfer "
                     + transfer.id + "; try again once it is online (an upload continues from the offset its part file reached).");
         }

@@ -23,11 +23,6 @@ public class ApiException extends RuntimeException {
         return code;
     }
 
-    /** Fields the error body carries beside {@code error} and {@code message} (none by default). */
-    public java.util.Map<String, Object> details() {
-        return java.util.Map.of();
-    }
-
     public static ApiException badRequest(String message) {
         return new ApiException(400, "bad_request", message);
     }

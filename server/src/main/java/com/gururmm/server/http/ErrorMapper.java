@@ -28,21 +28,7 @@ public final class ErrorMapper {
     }
 
     public static void install(RoutesConfig routes) {
-        routes.exception(ApiException.class, (e, ctx) -> {
-            if (e.details().isEmpty()) {
-                respond(ctx, e.status(), e.code(), e.getMessage());
-                return;
-            }
-            log.info("{} {} -> {} {}", ctx.method(), ctx.path(), e.status(), e.getMessage());
-            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
-            body.put("error", e.code());
-            body.put("message", e.getMessage());
-            body.putAll(e.details());
-            if (e instanceof AgentOnAnotherNode elsewhere) {
-                ctx.header(AgentOnAnotherNode.NODE_HEADER, elsewhere.node());
-            }
-            ctx.status(e.status()).json(body);
-        });
+        routes.exception(ApiException.class, (e, ctx) -> respond(ctx, e.status(), e.code(), e.getMessage()));
         routes.exception(Bodies.JsonBodyException.class, (e, ctx) ->
                 respond(ctx, 400, "bad_request", describeJsonProblem((JsonProcessingException) e.getCause())));
         routes.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(), codeFor(e.getStatus()), messageFor(e)));

@@ -109,7 +109,6 @@ public final class TunnelService {
         AgentRow agent = agents.requireActive(request.agentId());
         scope.check(actor, agent.id());
         if (!registry.isOnline(agent.id())) {
-            registry.requireNotElsewhere(agent.id(), agent.hostname(), "a shell");
             throw new ApiException(409, "agent_offline", "Agent " + agent.id() + " (" + agent.hostname()
                     + ") is offline: a shell needs the agent connected to this server. Try again once it is online.");
         }
