@@ -28,13 +28,13 @@ VERSION="$(tr '-' '~' < "$OUT/bundle-version")"
 case "$(cat "$OUT/bundle-arch")" in
   amd64) ARCH=x86_64 ;; arm64) ARCH=aarch64 ;; i386) ARCH=i686 ;; *) ARCH="$(cat "$OUT/bundle-arch")" ;;
 esac
-CLI_FILES=""
-if [ -e "$OUT/bundle-root/usr/bin/gururmm" ]; then
-  CLI_FILES="/usr/bin/gururmm /usr/share/bash-completion/completions/gururmm"
-fi
 TOP="$OUT/rpmbuild"
 rm -rf "$TOP"
 mkdir -p "$TOP/RPMS" "$TOP/BUILD" "$TOP/BUILDROOT"
+: > "$TOP/cli-files"
+if [ -e "$OUT/bundle-root/usr/bin/gururmm" ]; then
+  printf '%s\n' /usr/bin/gururmm /usr/share/bash-completion/completions/gururmm > "$TOP/cli-files"
+fi
 rpmbuild -bb --quiet --target "$ARCH" \
   --define "_topdir $TOP" \
   --define "_rpmdir $TOP/RPMS" \
@@ -42,7 +42,7 @@ rpmbuild -bb --quiet --target "$ARCH" \
   --define "pkg_version $VERSION" \
   --define "bundle_root $OUT/bundle-root" \
   --define "agent_env $HERE/deb/agent.env" \
-  --define "cli_files $CLI_FILES" \
+  --define "cli_file_list $TOP/cli-files" \
   "$HERE/rpm/gururmm-agent.spec" >&2
 RPM="$OUT/gururmm-agent-$VERSION-1.$ARCH.rpm"
 mv -f "$TOP/RPMS/gururmm-agent-$VERSION-1.$ARCH.rpm" "$RPM"
