@@ -12,6 +12,7 @@ import com.gururmm.protocol.api.Batches.BatchView;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandView;
 import com.gururmm.protocol.api.EnrollmentTokens.CreateRequest;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -477,10 +478,16 @@ final class Scenarios {
 
     /**
      * Three server processes on one fresh PostgreSQL database and NATS, N/3 simulated agents
-     * connected to each; a fan-out submitted on node B to every agent, waited for on node C, every
-     * result stored; then node A is killed (SIGKILL) and its agents reconnect to node B (the
-     * simulator retargets them, as a balancer would): time until every agent is back, and a second
-     * fan-out to all N afterwards.
+     * connected to each (each third in a simulator process of its own, see {@link
+     * com.gururmm.bench.sim.SimNode}); a fan-out submitted on node B to every agent, waited for on
+     * node C, every result stored; then node A is killed (SIGKILL) and its agents reconnect
+     * elsewhere: time until every agent is back, and a second fan-out to all N afterwards.
+     *
+     * <p>Where A's agents go: the simulator plays a least-connections balancer with a per-node
+     * connection cap (the open-file limit less 1,000 for the pool, NATS and files). What fits
+     * goes to B and C; the rest goes to a replacement node started when A dies (what systemd's
+     * {@code Restart=always} or an autoscaler gives). At 51,000 agents on these machines
+     * (limit 20,000) that is 2,000 each to B and C and 13,000 to the replacement.
      */
     Report cluster(int n) throws Exception {
         if (!db.equals("postgres")) {
@@ -492,43 +499,48 @@ final class Scenarios {
             st.execute("CREATE DATABASE " + pgName);
         }
         String url = PG_ADMIN_URL.replaceFirst("/test(\\?|$)", "/" + pgName + "$1");
-        List<String> jvm = List.of(System.getenv().getOrDefault("BENCH_CLUSTER_JVM_OPTS", "-Xmx700m").trim().split("\\s+"));
+        List<String> jvm = List.of(System.getenv().getOrDefault("BENCH_CLUSTER_JVM_OPTS", "-Xmx1g").trim().split("\\s+"));
+        List<String> simJvm = List.of(System.getenv().getOrDefault("BENCH_CLUSTER_SIM_JVM_OPTS", "-Xmx2g").trim().split("\\s+"));
         String nats = System.getenv().getOrDefault("GURURMM_BENCH_NATS_URL", "nats://127.0.0.1:4222");
         List<ServerProcess> nodes = new java.util.ArrayList<>();
-        List<Simulator> sims = new java.util.ArrayList<>();
+        List<RemoteSimulator> sims = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                ServerProcess node = new ServerProcess(root.resolve("server/target/gururmm-server.jar"), url, jvm);
-                node.env.put("NATS_URL", nats);
-                node.env.put("GURURMM_NODE_NAME", "bench-" + "abc".charAt(i));
-                node.env.put("GURURMM_CLUSTER_LEASE_SECONDS", "5");
-                if (i > 0) {
-                    node.env.put("GURURMM_JWT_KEY_FILE", nodes.get(0).dataDir().resolve("jwt-signing.key").toString());
-                }
-                node.start();
-                nodes.add(node);
+                nodes.add(startClusterNode(url, jvm, nats, "bench-" + "abc".charAt(i), nodes));
             }
-            GuruClient onA = new GuruClient(nodes.get(0).url());
-            onA.login(ServerProcess.ADMIN_EMAIL, ServerProcess.ADMIN_PASSWORD);
             GuruClient onB = new GuruClient(nodes.get(1).url());
             onB.login(ServerProcess.ADMIN_EMAIL, ServerProcess.ADMIN_PASSWORD);
             GuruClient onC = new GuruClient(nodes.get(2).url());
             onC.login(ServerProcess.ADMIN_EMAIL, ServerProcess.ADMIN_PASSWORD);
-            String token = onA.createEnrollmentToken(new CreateRequest(null, 24, null)).token();
+            String token = onB.createEnrollmentToken(new CreateRequest(null, 24, null)).token();
             int per = n / 3;
+            int total = per * 3;
+            Path benchJar = root.resolve("bench/target/gururmm-bench.jar");
             long tc0 = System.nanoTime();
+            // The three simulators enroll and connect at once, as three sites' machines would.
+            List<java.util.concurrent.CompletableFuture<RemoteSimulator>> starting = new java.util.ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                Simulator sim = new Simulator(nodes.get(i).url(), Executor.named("echo"), per);
-                sims.add(sim);
-                sim.enroll(token, per, 8);
-                sim.connectAll(CONNECT_IN_FLIGHT, Duration.ofMinutes(10));
+                URI node = nodes.get(i).url();
+                Path log = nodes.get(i).dataDir().resolve("simulator.log");
+                int firstAddress = 1 + i * 10; // 127.0.0.1, .11, .21: each simulator its own source ports
+                starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return new RemoteSimulator(benchJar, simJvm, node, per, token, CONNECT_IN_FLIGHT / 3, firstAddress, log);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }));
+            }
+            for (var f : starting) {
+                sims.add(f.get(30, java.util.concurrent.TimeUnit.MINUTES));
             }
             double connectS = (System.nanoTime() - tc0) / 1e9;
-            int total = per * 3;
-            int online = sims.stream().mapToInt(Simulator::online).sum();
-            r.add("agents enrolled and connected (" + per + " per node)", online + " of " + total + String.format(" in %.1f s", connectS));
-            long listedOnline = awaitListedOnline(onC, total, Duration.ofMinutes(2));
+            r.add("agents enrolled and connected (" + per + " per node, three simulator processes)",
+                    online(sims) + " of " + total + String.format(" in %.1f s", connectS));
+            long listedOnline = awaitListedOnline(onC, total, Duration.ofMinutes(3));
             r.add("online in GET /api/agents on node C (cluster-wide presence)", Long.toString(listedOnline));
+            r.add("server RSS after connect, nodes A / B / C", Report.mib(nodes.get(0).rssBytes()) + " / " + Report.mib(nodes.get(1).rssBytes())
+                    + " / " + Report.mib(nodes.get(2).rssBytes()));
 
             BatchTiming first = fanOut(onB, onC, sims, total);
             r.add("fan-out submitted on B, every result stored (waited on C)", Report.ms(first.ms()) + (first.done() ? "" : " (not done)"));
@@ -536,26 +548,47 @@ final class Scenarios {
             r.add("fan-out per-agent submit → result stored, p50 / p99", Report.ms(first.perAgent().percentileMillis(50)) + " / "
                     + Report.ms(first.perAgent().percentileMillis(99)));
 
-            // Node A dies; the balancer sends its agents to B.
-            sims.get(0).retarget(nodes.get(1).url());
+            // Node A dies. What fits goes to B and C; the rest to a replacement node.
+            int cap = Integer.parseInt(System.getenv().getOrDefault("BENCH_CLUSTER_NODE_CAP", Integer.toString(openFileLimit() - 1000)));
+            int roomB = Math.max(0, Math.min(per / 2, cap - per));
+            int roomC = Math.max(0, Math.min(per - roomB, cap - per));
+            int rest = per - roomB - roomC;
             long tk = System.nanoTime();
             nodes.get(0).kill();
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (sims.stream().mapToInt(Simulator::online).sum() < total && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+            java.util.Map<URI, Integer> split = new java.util.LinkedHashMap<>();
+            split.put(nodes.get(1).url(), roomB);
+            split.put(nodes.get(2).url(), roomC);
+            ServerProcess replacement = null;
+            if (rest > 0) {
+                // Point the agents at the replacement before it listens: they retry with backoff, as through a balancer.
+                replacement = new ServerProcess(root.resolve("server/target/gururmm-server.jar"), url, jvm);
+                split.put(replacement.url(), rest);
+            }
+            sims.get(0).retarget(split);
+            if (replacement != null) {
+                configureClusterNode(replacement, nats, "bench-a2", nodes);
+                replacement.start();
+                nodes.add(replacement);
+            }
+            long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+            while (online(sims) < total && System.nanoTime() < deadline) {
+                Thread.sleep(200);
             }
             double backS = (System.nanoTime() - tk) / 1e9;
-            int back = sims.stream().mapToInt(Simulator::online).sum();
-            r.add("reconnect storm: node A killed, its " + per + " agents back (on B)", back + " of " + total + String.format(" after %.1f s", backS));
-            long listedAfter = awaitListedOnline(onC, total, Duration.ofMinutes(2));
+            int back = online(sims);
+            r.add("reconnect storm: node A killed, its " + per + " agents back (" + roomB + " on B, " + roomC + " on C"
+                    + (rest > 0 ? ", " + rest + " on a replacement node" : "") + ")", back + " of " + total + String.format(" after %.1f s", backS));
+            long listedAfter = awaitListedOnline(onC, total, Duration.ofMinutes(3));
             r.add("online in GET /api/agents on node C after the storm", Long.toString(listedAfter));
             BatchTiming second = fanOut(onC, onB, sims, total);
             r.add("second fan-out (submitted on C, waited on B), every result stored", Report.ms(second.ms()) + ", " + second.completed()
-                    + " completed");
-            r.note("Three server processes (`" + String.join(" ", jvm) + "` each), PostgreSQL and NATS on this one machine with the simulator. "
-                    + "The simulator plays the balancer: after the kill it points node A's agents at node B.");
+                    + " completed" + (second.done() ? "" : " (not done)"));
+            r.note("Three server processes (`" + String.join(" ", jvm) + "` each), PostgreSQL and NATS on this one machine with three "
+                    + "simulator processes (`" + String.join(" ", simJvm) + "` each, " + per + " agents each: one process may hold only "
+                    + openFileLimit() + " open files here). The simulators play a least-connections balancer capped at " + cap
+                    + " connections per node: after the kill, what fits goes to B and C, the rest to a replacement node started at once.");
         } finally {
-            for (Simulator sim : sims) {
+            for (RemoteSimulator sim : sims) {
                 sim.close();
             }
             for (ServerProcess node : nodes) {
@@ -568,11 +601,52 @@ final class Scenarios {
         return r;
     }
 
+    private ServerProcess startClusterNode(String url, List<String> jvm, String nats, String name, List<ServerProcess> earlier) throws Exception {
+        ServerProcess node = new ServerProcess(root.resolve("server/target/gururmm-server.jar"), url, jvm);
+        configureClusterNode(node, nats, name, earlier);
+        node.start();
+        return node;
+    }
+
+    private static void configureClusterNode(ServerProcess node, String nats, String name, List<ServerProcess> earlier) {
+        node.env.put("NATS_URL", nats);
+        node.env.put("GURURMM_NODE_NAME", name);
+        node.env.put("GURURMM_CLUSTER_LEASE_SECONDS", "5");
+        if (!earlier.isEmpty()) {
+            // One system: every node signs and checks sessions with the first node's key.
+            node.env.put("GURURMM_JWT_KEY_FILE", earlier.get(0).dataDir().resolve("jwt-signing.key").toString());
+        }
+    }
+
+    private static int online(List<RemoteSimulator> sims) throws java.io.IOException {
+        int online = 0;
+        for (RemoteSimulator sim : sims) {
+            online += sim.online();
+        }
+        return online;
+    }
+
+    /** This process's open-file limit (the simulators and server nodes inherit it). */
+    private static int openFileLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    return Integer.parseInt(line.substring(26).trim().split("\\s+")[0]);
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // fall through
+        }
+        return 20_000;
+    }
+
     private record BatchTiming(double ms, boolean done, int completed, int acked, Stats perAgent) {
     }
 
-    private static BatchTiming fanOut(GuruClient submitOn, GuruClient waitOn, List<Simulator> sims, int total) throws InterruptedException {
-        sims.forEach(Simulator::clearAcks);
+    private static BatchTiming fanOut(GuruClient submitOn, GuruClient waitOn, List<RemoteSimulator> sims, int total) throws Exception {
+        for (RemoteSimulator sim : sims) {
+            sim.clearAcks();
+        }
         long t0 = System.nanoTime();
         var submitted = submitOn.runBatch(new BatchRequest(null, new AgentFilter(null, null, null, null), "sh", "echo hi", null, 120));
         BatchView view;
@@ -582,14 +656,15 @@ final class Scenarios {
         } while (!view.done() && System.nanoTime() - t0 < 600_000_000_000L);
         double ms = (System.nanoTime() - t0) / 1e6;
         BatchView full = waitOn.batch(submitted.batchId(), true);
+        java.util.Map<UUID, Long> acks = new java.util.HashMap<>();
+        for (RemoteSimulator sim : sims) {
+            acks.putAll(sim.acks());
+        }
         Stats perAgent = new Stats();
         full.results().forEach(res -> {
-            for (Simulator sim : sims) {
-                Long at = sim.ackedAt(res.commandId());
-                if (at != null) {
-                    perAgent.add(at - t0);
-                    break;
-                }
+            Long at = acks.get(res.commandId());
+            if (at != null) {
+                perAgent.add(at - t0);
             }
         });
         return new BatchTiming(ms, view.done(), full.counts().getOrDefault("completed", 0), perAgent.count(), perAgent);

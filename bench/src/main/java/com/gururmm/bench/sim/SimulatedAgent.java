@@ -5,6 +5,7 @@ import com.gururmm.protocol.wire.Inventory;
 import com.gururmm.protocol.wire.ProtocolException;
 import com.gururmm.protocol.wire.ServerMessage;
 import com.gururmm.protocol.wire.Wire;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
@@ -69,13 +70,20 @@ public final class SimulatedAgent implements WebSocket.Listener {
         return true;
     }
 
+    /** Where this agent's reconnects go, when it differs from the simulator's (a balancer that spreads one dead node's agents). */
+    private volatile URI target;
+
+    void retarget(URI webSocketUri) {
+        this.target = webSocketUri;
+    }
+
     /** Opens the connection; completes when the WebSocket is open (not yet welcomed). */
     CompletableFuture<WebSocket> connect() {
         return http.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
                 .header("X-GuruRMM-Agent-Id", agentId.toString())
-                .buildAsync(sim.wsUri(), this)
+                .buildAsync(target != null ? target : sim.wsUri(), this)
                 .whenComplete((ws, error) -> {
                     if (error != null) {
                         sim.connectFailed();

@@ -63,12 +63,21 @@ public final class Simulator implements AutoCloseable {
     private volatile boolean stopping;
 
     public Simulator(URI baseUrl, Executor executor, int agentCount) {
+        this(baseUrl, executor, agentCount, 1);
+    }
+
+    /**
+     * @param firstAddress the last byte of the first loopback source address (127.0.0.N); several
+     *     simulator processes on one machine take different ones, because a bound source address
+     *     has only ~28,000 ephemeral ports for every process together
+     */
+    public Simulator(URI baseUrl, Executor executor, int agentCount, int firstAddress) {
         this.baseUrl = baseUrl;
         this.wsUri = URI.create("ws://" + baseUrl.getRawAuthority() + "/api/agent/ws");
         this.executor = executor;
         int addresses = Math.max(1, (agentCount + AGENTS_PER_ADDRESS - 1) / AGENTS_PER_ADDRESS);
         for (int a = 0; a < addresses; a++) {
-            InetAddress source = loopback(a + 1);
+            InetAddress source = loopback(a + firstAddress);
             for (int c = 0; c < clientsPerAddress; c++) {
                 clients.add(HttpClient.newBuilder().localAddress(source).connectTimeout(Duration.ofSeconds(30)).build());
             }
@@ -88,14 +97,36 @@ public final class Simulator implements AutoCloseable {
     }
 
     /**
-     * Enrolls {@code count} new machines with {@code parallelism} requests in flight; returns
-     * how long it took. Agent {@code i} uses HTTP client {@code i % clients}.
-     */
     /** Reconnects go to {@code server} from now on (a balancer that took a dead node out). */
     public void retarget(URI server) {
         this.wsUri = URI.create("ws://" + server.getRawAuthority() + "/api/agent/ws");
     }
 
+    /**
+     * Spreads reconnects over several servers: the first {@code counts[0]} agents go to
+     * {@code servers[0]}, the next {@code counts[1]} to {@code servers[1]}, and so on; agents past
+     * the sum keep the simulator's target. What a least-connections balancer with a per-node
+     * connection cap does when a node dies.
+     */
+    public void retarget(List<URI> servers, List<Integer> counts) {
+        int next = 0;
+        for (int s = 0; s < servers.size(); s++) {
+            URI ws = URI.create("ws://" + servers.get(s).getRawAuthority() + "/api/agent/ws");
+            for (int i = 0; i < counts.get(s) && next < agents.size(); i++) {
+                agents.get(next++).retarget(ws);
+            }
+        }
+    }
+
+    /** Every acknowledged result: command id → {@link System#nanoTime()} of the acknowledgement. */
+    public java.util.Map<UUID, Long> acks() {
+        return java.util.Map.copyOf(ackNanos);
+    }
+
+    /**
+     * Enrolls {@code count} new machines with {@code parallelism} requests in flight; returns
+     * how long it took. Agent {@code i} uses HTTP client {@code i % clients}.
+     */
     public Duration enroll(String enrollmentToken, int count, int parallelism) throws InterruptedException {
         long start = System.nanoTime();
         int base = agents.size();
