@@ -84,7 +84,7 @@ if [ -n "$CLI_JAR" ]; then
   install -m 0755 "$HERE/gururmm" "$ROOT/opt/gururmm/bin/gururmm"
   install -d -m 0755 "$ROOT/usr/bin" "$ROOT/usr/share/bash-completion/completions"
   ln -s ../../opt/gururmm/bin/gururmm "$ROOT/usr/bin/gururmm"
-  # bash-completion loads completions/<command> on first use; zsh users source it (docs/CLI.md).
+  # bash-completion loads completions/<command> on first use; zsh users source it (docs/OPERATIONS.md, "Packages").
   "$JRE/bin/java" -jar "$CLI_JAR" completion > "$ROOT/usr/share/bash-completion/completions/gururmm"
   grep -q 'complete -F' "$ROOT/usr/share/bash-completion/completions/gururmm" \
     || { echo "build-bundle.sh: the CLI printed no bash completion" >&2; exit 1; }
