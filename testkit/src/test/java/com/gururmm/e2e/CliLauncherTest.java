@@ -34,7 +34,7 @@ class CliLauncherTest {
     private Path pathWithOnlyJava17() throws Exception {
         boolean possible = Files.isRegularFile(CLI_JAR) && Files.isExecutable(JAVA_17);
         if (!possible && "true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new IllegalStateException("CI must run CliLauncherTest: it needs " + CLI_JAR + " (packaged by the reactor) and Debian's JDK 17 at " + JAVA_17);
+            throw new IllegalStateException("CI must run CliLauncherTest: it needs " + CLI_JAR + " (./test.sh packages it first: cli comes after testkit in the reactor) and Debian's JDK 17 at " + JAVA_17);
         }
         Assumptions.assumeTrue(possible, "needs the packaged CLI jar and a JDK 17 at " + JAVA_17);
         Path bin = Files.createDirectories(dir.resolve("path-bin"));
