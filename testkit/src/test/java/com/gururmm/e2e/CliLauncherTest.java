@@ -62,7 +62,7 @@ class CliLauncherTest {
     @Test
     void readmeQuickStartAliasRunsTheCliWhenTheDefaultJavaIs17() throws Exception {
         Path bin = pathWithOnlyJava17();
-        assertThat(run(REPO, List.of("java", "-version"), java17Env(bin)).output()).contains("version \"17.");
+        assertThat(run(REPO, List.of("sh", "-c", "java -version"), java17Env(bin)).output()).contains("version \"17.");
         String readme = Files.readString(REPO.resolve("README.md"));
         String alias = readme.lines().filter(l -> l.startsWith("alias gururmm=")).findFirst().orElseThrow();
         // The README's own alias line, verbatim, in the checkout, then a command that needs no server.
