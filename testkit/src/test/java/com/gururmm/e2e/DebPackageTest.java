@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class DebPackageTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-    private static final List<String> TOOLS = List.of("sh", "ls", "sort", "sed", "head", "grep", "mkdir", "chmod", "rm", "cat", "tr", "readlink");
+    private static final List<String> TOOLS = List.of("sh", "ls", "sort", "sed", "head", "grep", "mkdir", "chmod", "rm", "cat", "tr", "readlink", "dirname");
 
     @TempDir
     Path dir;
