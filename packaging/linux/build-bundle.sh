@@ -1,11 +1,13 @@
 #!/bin/sh
 # Builds the self-contained Linux agent bundle: the agent jar with its own jlink-trimmed Java runtime.
-#   packaging/linux/build-bundle.sh [--jar agent/target/gururmm-agent.jar] [--out target/packaging]
+#   packaging/linux/build-bundle.sh [--jar agent/target/gururmm-agent.jar] [--cli-jar cli/target/gururmm.jar] [--out target/packaging]
 # Needs a JDK 21+ (JAVA_HOME, or scripts/java-env.sh finds one) and the built agent jar
 # (./mvnw -B -q package -DskipTests -pl agent -am). Writes
 #   <out>/gururmm-agent-linux-<arch>-<version>.tar.gz   (extract with tar -C / -xzf)
 # holding opt/gururmm/{jre,gururmm-agent.jar,bin/gururmm-agent} and
-# lib/systemd/system/gururmm-agent.service, and leaves the same tree in <out>/bundle-root
+# lib/systemd/system/gururmm-agent.service, plus the CLI when its jar exists (opt/gururmm/gururmm.jar,
+# opt/gururmm/bin/gururmm, the /usr/bin/gururmm link and a bash completion generated here with
+# picocli's AutoComplete through the CLI's own `completion` command), and leaves the same tree in <out>/bundle-root
 # (build-deb.sh packs it). <arch> is the Debian name of the host (dpkg --print-architecture, else
 # uname -m): jlink only links the runtime of the JDK it runs on, so a bundle is built on (or with a
 # JDK for) its target architecture. <version> is what the jar itself prints for --version.
@@ -15,16 +17,21 @@ set -eu
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 JAR="$REPO/agent/target/gururmm-agent.jar"
+CLI_JAR="$REPO/cli/target/gururmm.jar"
 OUT="$REPO/target/packaging"
 while [ $# -gt 0 ]; do
   case "$1" in
     --jar) JAR="$2"; shift 2 ;;
+    --cli-jar) CLI_JAR="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     *) echo "build-bundle.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 [ -f "$JAR" ] || { echo "build-bundle.sh: agent jar not found at $JAR; build it first (./mvnw -B -q package -DskipTests -pl agent -am) or pass --jar" >&2; exit 2; }
 . "$REPO/scripts/java-env.sh"
+# The CLI shares the agent's runtime, so jdeps looks at both jars.
+JARS="$JAR"
+if [ -f "$CLI_JAR" ]; then JARS="$JAR $CLI_JAR"; else echo "build-bundle.sh: no CLI jar at $CLI_JAR; the bundle carries the agent only" >&2; CLI_JAR=""; fi
 command -v jlink >/dev/null || { echo "build-bundle.sh: jlink not found in $JAVA_HOME/bin (a JRE is not enough, a JDK is needed)" >&2; exit 2; }
 
 # Modules the agent needs besides what jdeps sees in its bytecode: java.logging and java.naming for
@@ -44,11 +51,11 @@ fi
 
 mkdir -p "$OUT/jre-cache"
 JDK_ID="$("$JAVA_HOME/bin/java" -version 2>&1 | tr '\n' ' ')"
-KEY="$( { sha256sum < "$JAR"; echo "$JDK_ID $EXTRA_MODULES -$DROP_MODULES $ARCH v1"; } | sha256sum | cut -c1-16)"
+KEY="$( { cat $JARS | sha256sum; echo "$JDK_ID $EXTRA_MODULES -$DROP_MODULES $ARCH v1"; } | sha256sum | cut -c1-16)"
 JRE="$OUT/jre-cache/$KEY"
 if [ ! -x "$JRE/bin/java" ]; then
   echo "build-bundle.sh: linking the runtime ($KEY)..." >&2
-  DEPS="$(jdeps --print-module-deps --ignore-missing-deps --multi-release "$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p')" "$JAR" | tail -1)"
+  DEPS="$(jdeps --print-module-deps --ignore-missing-deps --multi-release "$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/.*java.specification.version = //p')" $JARS | tail -1)"
   MODULES="$(echo "$DEPS,$EXTRA_MODULES" | tr ',' '\n' | grep -v -x -F "$(echo "$DROP_MODULES" | tr ',' '\n')" | sort -u | paste -sd, -)"
   echo "build-bundle.sh: modules $MODULES" >&2
   rm -rf "$JRE.tmp"
@@ -72,10 +79,20 @@ rm -f "$ROOT/opt/gururmm/jre/gururmm-modules"
 install -m 0644 "$JAR" "$ROOT/opt/gururmm/gururmm-agent.jar"
 install -m 0755 "$HERE/gururmm-agent" "$ROOT/opt/gururmm/bin/gururmm-agent"
 install -m 0644 "$HERE/gururmm-agent.service" "$ROOT/lib/systemd/system/gururmm-agent.service"
+if [ -n "$CLI_JAR" ]; then
+  install -m 0644 "$CLI_JAR" "$ROOT/opt/gururmm/gururmm.jar"
+  install -m 0755 "$HERE/gururmm" "$ROOT/opt/gururmm/bin/gururmm"
+  install -d -m 0755 "$ROOT/usr/bin" "$ROOT/usr/share/bash-completion/completions"
+  ln -s ../../opt/gururmm/bin/gururmm "$ROOT/usr/bin/gururmm"
+  # bash-completion loads completions/<command> on first use; zsh users source it (docs/OPERATIONS.md, "Packages").
+  "$JRE/bin/java" -jar "$CLI_JAR" completion > "$ROOT/usr/share/bash-completion/completions/gururmm"
+  grep -q 'complete -F' "$ROOT/usr/share/bash-completion/completions/gururmm" \
+    || { echo "build-bundle.sh: the CLI printed no bash completion" >&2; exit 1; }
+fi
 echo "$VERSION" > "$OUT/bundle-version"
 echo "$ARCH" > "$OUT/bundle-arch"
 
 TARBALL="$OUT/gururmm-agent-linux-$ARCH-$VERSION.tar.gz"
-tar --owner=0 --group=0 --numeric-owner -C "$ROOT" -czf "$TARBALL.tmp" opt lib
+tar --owner=0 --group=0 --numeric-owner -C "$ROOT" -czf "$TARBALL.tmp" $(cd "$ROOT" && ls -d opt lib usr 2>/dev/null)
 mv -f "$TARBALL.tmp" "$TARBALL"
 echo "$TARBALL"

@@ -517,22 +517,11 @@ final class Scenarios {
             int total = per * 3;
             Path benchJar = root.resolve("bench/target/gururmm-bench.jar");
             long tc0 = System.nanoTime();
-            // The three simulators enroll and connect at once, as three sites' machines would.
-            List<java.util.concurrent.CompletableFuture<RemoteSimulator>> starting = new java.util.ArrayList<>();
+            // One simulator after the other: enrolling all three at once only queues on the database pool.
             for (int i = 0; i < 3; i++) {
-                URI node = nodes.get(i).url();
                 Path log = nodes.get(i).dataDir().resolve("simulator.log");
                 int firstAddress = 1 + i * 10; // 127.0.0.1, .11, .21: each simulator its own source ports
-                starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return new RemoteSimulator(benchJar, simJvm, node, per, token, CONNECT_IN_FLIGHT / 3, firstAddress, log);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }));
-            }
-            for (var f : starting) {
-                sims.add(f.get(30, java.util.concurrent.TimeUnit.MINUTES));
+                sims.add(new RemoteSimulator(benchJar, simJvm, nodes.get(i).url(), per, token, CONNECT_IN_FLIGHT / 3, firstAddress, log));
             }
             double connectS = (System.nanoTime() - tc0) / 1e9;
             r.add("agents enrolled and connected (" + per + " per node, three simulator processes)",
@@ -543,7 +532,7 @@ final class Scenarios {
                     + " / " + Report.mib(nodes.get(2).rssBytes()));
 
             BatchTiming first = fanOut(onB, onC, sims, total);
-            r.add("fan-out submitted on B, every result stored (waited on C)", Report.ms(first.ms()) + (first.done() ? "" : " (not done)"));
+            r.add("fan-out submitted on B" + batches(total) + ", every result stored (waited on C)", Report.ms(first.ms()) + (first.done() ? "" : " (not done)"));
             r.add("fan-out: results completed / acknowledged by agents", first.completed() + " / " + first.acked());
             r.add("fan-out per-agent submit → result stored, p50 / p99", Report.ms(first.perAgent().percentileMillis(50)) + " / "
                     + Report.ms(first.perAgent().percentileMillis(99)));
@@ -581,7 +570,7 @@ final class Scenarios {
             long listedAfter = awaitListedOnline(onC, total, Duration.ofMinutes(3));
             r.add("online in GET /api/agents on node C after the storm", Long.toString(listedAfter));
             BatchTiming second = fanOut(onC, onB, sims, total);
-            r.add("second fan-out (submitted on C, waited on B), every result stored", Report.ms(second.ms()) + ", " + second.completed()
+            r.add("second fan-out (submitted on C" + batches(total) + ", waited on B), every result stored", Report.ms(second.ms()) + ", " + second.completed()
                     + " completed" + (second.done() ? "" : " (not done)"));
             r.note("Three server processes (`" + String.join(" ", jvm) + "` each), PostgreSQL and NATS on this one machine with three "
                     + "simulator processes (`" + String.join(" ", simJvm) + "` each, " + per + " agents each: one process may hold only "
@@ -643,31 +632,65 @@ final class Scenarios {
     private record BatchTiming(double ms, boolean done, int completed, int acked, Stats perAgent) {
     }
 
+    private static String batches(int total) {
+        int n = (total + AGENTS_PER_BATCH - 1) / AGENTS_PER_BATCH;
+        return n > 1 ? " as " + n + " batches" : "";
+    }
+
+    /** The server takes at most this many agents per batch request (BatchService.MAX_AGENTS). */
+    private static final int AGENTS_PER_BATCH = 50_000;
+
+    /**
+     * One command to every agent; more agents than one batch may hold are split into equal
+     * batches by agent id, submitted back to back, as an operator's script would.
+     */
     private static BatchTiming fanOut(GuruClient submitOn, GuruClient waitOn, List<RemoteSimulator> sims, int total) throws Exception {
         for (RemoteSimulator sim : sims) {
             sim.clearAcks();
         }
+        List<List<UUID>> groups = new java.util.ArrayList<>();
+        if (total > AGENTS_PER_BATCH) {
+            List<UUID> ids = submitOn.agents().stream().map(AgentSummary::id).sorted().toList();
+            int parts = (ids.size() + AGENTS_PER_BATCH - 1) / AGENTS_PER_BATCH;
+            int size = (ids.size() + parts - 1) / parts;
+            for (int i = 0; i < ids.size(); i += size) {
+                groups.add(ids.subList(i, Math.min(ids.size(), i + size)));
+            }
+        } else {
+            groups.add(null);
+        }
         long t0 = System.nanoTime();
-        var submitted = submitOn.runBatch(new BatchRequest(null, new AgentFilter(null, null, null, null), "sh", "echo hi", null, 120));
-        BatchView view;
-        do {
+        List<UUID> batchIds = new java.util.ArrayList<>();
+        for (List<UUID> group : groups) {
+            AgentFilter filter = group == null ? new AgentFilter(null, null, null, null) : null;
+            batchIds.add(submitOn.runBatch(new BatchRequest(group, filter, "sh", "echo hi", null, 120)).batchId());
+        }
+        boolean done = false;
+        while (!done && System.nanoTime() - t0 < 600_000_000_000L) {
             Thread.sleep(50);
-            view = waitOn.batch(submitted.batchId(), false);
-        } while (!view.done() && System.nanoTime() - t0 < 600_000_000_000L);
+            done = true;
+            for (UUID id : batchIds) {
+                done &= waitOn.batch(id, false).done();
+            }
+        }
         double ms = (System.nanoTime() - t0) / 1e6;
-        BatchView full = waitOn.batch(submitted.batchId(), true);
         java.util.Map<UUID, Long> acks = new java.util.HashMap<>();
         for (RemoteSimulator sim : sims) {
             acks.putAll(sim.acks());
         }
         Stats perAgent = new Stats();
-        full.results().forEach(res -> {
-            Long at = acks.get(res.commandId());
-            if (at != null) {
-                perAgent.add(at - t0);
-            }
-        });
-        return new BatchTiming(ms, view.done(), full.counts().getOrDefault("completed", 0), perAgent.count(), perAgent);
+        int completed = 0;
+        for (UUID id : batchIds) {
+            BatchView full = waitOn.batch(id, true);
+            completed += full.counts().getOrDefault("completed", 0);
+            full.results().forEach(res -> {
+                Long at = acks.get(res.commandId());
+                if (at != null) {
+                    perAgent.add(at - t0);
+                }
+            });
+        }
+        return new BatchTiming(ms, done, completed, perAgent.count(), perAgent);
     }
 
     private static long awaitListedOnline(GuruClient client, int total, Duration timeout) throws InterruptedException {

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 class DebPackageTest {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-    private static final List<String> TOOLS = List.of("sh", "ls", "sort", "sed", "head", "grep", "mkdir", "chmod", "rm", "cat", "tr");
+    private static final List<String> TOOLS = List.of("sh", "ls", "sort", "sed", "head", "grep", "mkdir", "chmod", "rm", "cat", "tr", "readlink", "dirname");
 
     @TempDir
     Path dir;
@@ -48,14 +48,14 @@ class DebPackageTest {
     record Run(int exit, String output) {
     }
 
-    private static Run run(Path cwd, List<String> command, long timeoutSeconds) throws Exception {
+    static Run run(Path cwd, List<String> command, long timeoutSeconds) throws Exception {
         Process p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(timeoutSeconds, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
-    private static boolean isRoot() {
+    static boolean isRoot() {
         try {
             return run(Path.of("."), List.of("id", "-u"), 10).output().trim().equals("0");
         } catch (Exception e) {
@@ -63,7 +63,7 @@ class DebPackageTest {
         }
     }
 
-    private static boolean has(String tool) {
+    static boolean has(String tool) {
         try {
             return run(Path.of("."), List.of("sh", "-c", "command -v " + tool), 10).exit() == 0;
         } catch (Exception e) {
@@ -136,7 +136,7 @@ class DebPackageTest {
     }
 
     /** The packaged launcher under the unit's settings (agent.env, the token file), chrooted, enrolls. */
-    private void agentComesOnlineInside(Path root) throws Exception {
+    void agentComesOnlineInside(Path root) throws Exception {
         try (TestServer server = TestServer.start(TestDatabase.Kind.H2)) {
             GuruClient admin = server.adminClient();
             String serverUrl = server.url().toString().replaceAll("/$", "");
@@ -194,7 +194,7 @@ class DebPackageTest {
      * scripts and the launcher call and the shared libraries they and the bundled runtime load
      * (copied from the host), /dev's basic nodes and /tmp. No Java.
      */
-    private Path bareRoot(Path bundledJre) throws Exception {
+    Path bareRoot(Path bundledJre) throws Exception {
         Path root = dir.resolve("root");
         for (String d : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "dev", "proc", "etc", "tmp")) {
             Files.createDirectories(root.resolve(d));
