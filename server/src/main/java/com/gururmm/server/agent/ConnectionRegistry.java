@@ -70,32 +70,6 @@ public final class ConnectionRegistry {
 
         /** The connection of {@code epoch} closed; true if it was still the agent's current one anywhere. */
         boolean disconnected(UUID agentId, long epoch, Instant at);
-
-        /** The live node other than this one that holds the agent's connection, if any. */
-        default Optional<String> otherNodeHolding(UUID agentId) {
-            return Optional.empty();
-        }
-
-        /** This node's name in the cluster. */
-        default String nodeName() {
-            return "this node";
-        }
-    }
-
-    /**
-     * For features that need the agent's own connection (shells, file transfers): throws a 409
-     * naming the node that holds it when that is another live node of the cluster; returns quietly
-     * otherwise (connected here, offline, or a single node).
-     */
-    public void requireNotElsewhere(UUID agentId, String hostname, String what) {
-        Presence p = presence;
-        if (p == null || isOnline(agentId)) {
-            return;
-        }
-        Optional<String> node = p.otherNodeHolding(agentId);
-        if (node.isPresent()) {
-            throw new com.gururmm.server.http.AgentOnAnotherNode(agentId, hostname, node.get(), p.nodeName(), what);
-        }
     }
 
     private volatile Presence presence;

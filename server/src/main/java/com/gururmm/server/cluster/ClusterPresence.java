@@ -131,22 +131,6 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
     }
 
     @Override
-    public String nodeName() {
-        return node;
-    }
-
-    @Override
-    public java.util.Optional<String> otherNodeHolding(UUID agentId) {
-        return jdbi.withHandle(h -> {
-            Instant cutoff = h.createQuery("SELECT CURRENT_TIMESTAMP").mapTo(Instant.class).one().minus(lease);
-            return h.createQuery("""
-                    SELECT a.connected_node FROM agents a JOIN nodes n ON a.connected_node = n.name
-                    WHERE a.id = :id AND n.name <> :me AND n.heartbeat_at >= :cutoff""")
-                    .bind("id", agentId).bind("me", node).bind("cutoff", cutoff).mapTo(String.class).findOne();
-        });
-    }
-
-    @Override
     public long connected(AgentLink link, Instant at) {
         UUID agentId = link.agentId();
         try {
