@@ -155,9 +155,10 @@ public final class GuruServer implements AutoCloseable {
         this.bus = config.nats().<EventBus>map(url -> NatsEventBus.connect(url, Duration.ofSeconds(10))).orElseGet(InProcessEventBus::new);
         this.registry = new ConnectionRegistry(audit, bus);
         // Cluster presence and job leases (docs/OPERATIONS.md, "Cluster"): the same code on one node, which holds every lease.
-        this.clusterLeases = new com.gururmm.server.cluster.ClusterLeases(jdbi, nodeName, config.cluster().lease());
-        this.clusterPresence = new com.gururmm.server.cluster.ClusterPresence(jdbi, nodeName, config.cluster().lease(), bus, registry,
-                clusterLeases, config.nats().isPresent());
+        // Leases and heartbeats go through a pool of their own, so a busy main pool never makes this node look dead.
+        this.clusterLeases = new com.gururmm.server.cluster.ClusterLeases(database.livenessJdbi(), nodeName, config.cluster().lease());
+        this.clusterPresence = new com.gururmm.server.cluster.ClusterPresence(jdbi, database.livenessJdbi(), nodeName,
+                config.cluster().lease(), bus, registry, clusterLeases, config.nats().isPresent());
         AgentStore agentStore = new AgentStore(jdbi);
         CommandStore commandStore = new CommandStore(jdbi);
         Optional<String> hostMachineId = HostMachineId.read();

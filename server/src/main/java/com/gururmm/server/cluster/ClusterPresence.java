@@ -46,6 +46,8 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
     static final int RETRY_ATTEMPTS = 12;
 
     private final Jdbi jdbi;
+    /** The heartbeat's own pool ({@link com.gururmm.server.db.Database#livenessJdbi}): a saturated main pool must not stop it. */
+    private final Jdbi liveness;
     private final String node;
     private final Duration lease;
     private final EventBus bus;
@@ -55,6 +57,10 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
     private final Set<UUID> onlineElsewhere = ConcurrentHashMap.newKeySet();
     private EventBus.Subscription subscription;
     private ScheduledExecutorService ticker;
+    /** Heartbeats on a thread of their own: the ticker's sweep and view refresh may wait for the main pool. */
+    private ScheduledExecutorService heartbeater;
+    /** Set when this node found its row swept while it lived; cleared only once every connection is claimed back. */
+    private final java.util.concurrent.atomic.AtomicBoolean reclaimPending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Instant startedAt;
     /** Retries of failed presence writes, off the agents' connection threads and off the heartbeat ticker. */
     private final ScheduledExecutorService retrier =
@@ -66,7 +72,14 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
 
     public ClusterPresence(Jdbi jdbi, String node, Duration lease, EventBus bus, ConnectionRegistry registry, ClusterLeases leases,
                            boolean clusterView) {
+        this(jdbi, jdbi, node, lease, bus, registry, leases, clusterView);
+    }
+
+    /** @param liveness the pool for heartbeats, apart from the main pool {@code jdbi} */
+    public ClusterPresence(Jdbi jdbi, Jdbi liveness, String node, Duration lease, EventBus bus, ConnectionRegistry registry,
+                           ClusterLeases leases, boolean clusterView) {
         this.jdbi = jdbi;
+        this.liveness = liveness;
         this.node = node;
         this.lease = lease;
         this.bus = bus;
@@ -93,6 +106,14 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gururmm-cluster-presence").daemon().factory());
         long every = Math.max(200, lease.toMillis() / 3);
         ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
+        heartbeater = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gururmm-cluster-heartbeat").daemon().factory());
+        heartbeater.scheduleWithFixedDelay(() -> {
+            try {
+                beat();
+            } catch (RuntimeException e) {
+                log.warn("cluster heartbeat failed; will retry: {}", e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Claims under this node's name from before it (re)started: no connection of this process holds them. */
@@ -114,7 +135,7 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
 
     private void tick() {
         try {
-            heartbeat();
+            reclaimIfPending();
             if (sweepLease.held()) {
                 sweepDeadNodes();
             }
@@ -252,7 +273,13 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
 
     /** Records this node's heartbeat on the database clock; a node whose row was swept re-registers and claims its agents back. */
     public void heartbeat() {
-        boolean reinserted = jdbi.withHandle(h -> {
+        beat();
+        reclaimIfPending();
+    }
+
+    /** The heartbeat write alone, on the liveness pool; a re-inserted row marks a reclaim as pending. */
+    private void beat() {
+        boolean reinserted = liveness.withHandle(h -> {
             if (h.createUpdate("UPDATE nodes SET heartbeat_at = CURRENT_TIMESTAMP WHERE name = :n").bind("n", node).execute() == 1) {
                 return false;
             }
@@ -261,10 +288,26 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
             return true;
         });
         if (reinserted && startedAt != null) {
-            reclaim();
+            reclaimPending.set(true);
         }
         if (startedAt == null) {
             startedAt = Instant.now();
+        }
+    }
+
+    /**
+     * Claims the node's connections back after it was swept while alive. The flag is cleared only
+     * after a complete pass: a pass cut short by a database error is run again at the next tick
+     * (before, such a pass was never retried and the rest of its agents stayed offline).
+     */
+    private void reclaimIfPending() {
+        if (reclaimPending.getAndSet(false)) {
+            try {
+                reclaim();
+            } catch (RuntimeException e) {
+                reclaimPending.set(true);
+                throw e;
+            }
         }
     }
 
@@ -367,6 +410,9 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
     public synchronized void close() {
         if (ticker != null) {
             ticker.shutdownNow();
+        }
+        if (heartbeater != null) {
+            heartbeater.shutdownNow();
         }
         retrier.shutdownNow();
         if (subscription != null) {

@@ -24,6 +24,9 @@ public final class Database implements AutoCloseable {
     private final Jdbi jdbi;
     private final boolean postgres;
     private final Optional<EmbeddedCompaction> compaction;
+    private final Object livenessLock = new Object();
+    private HikariDataSource livenessSource;
+    private Jdbi liveness;
 
     private Database(HikariDataSource dataSource) {
         this.dataSource = dataSource;
@@ -88,6 +91,37 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * A second, two-connection pool for the cluster's liveness writes only (node heartbeats and
+     * job-lease renewals). Why apart: a connection storm can hold every connection of the main
+     * pool for seconds; a heartbeat queued behind it makes a living node look dead to the others,
+     * which then sweep its agents offline (seen in the 51,000-agent cluster bench). Opened at first
+     * use, with the main pool's URL and credentials; no migrations.
+     */
+    public Jdbi livenessJdbi() {
+        synchronized (livenessLock) {
+            if (liveness == null) {
+                HikariConfig hikari = new HikariConfig();
+                hikari.setJdbcUrl(dataSource.getJdbcUrl());
+                if (dataSource.getUsername() != null) {
+                    hikari.setUsername(dataSource.getUsername());
+                }
+                if (dataSource.getPassword() != null) {
+                    hikari.setPassword(dataSource.getPassword());
+                }
+                hikari.setPoolName("gururmm-db-liveness");
+                hikari.setMaximumPoolSize(2);
+                hikari.setMinimumIdle(1);
+                hikari.setConnectionTimeout(5_000);
+                // Opens lazily, so a database that is down when the server starts does not stop it here.
+                hikari.setInitializationFailTimeout(-1);
+                livenessSource = new HikariDataSource(hikari);
+                liveness = Jdbi.create(livenessSource);
+            }
+            return liveness;
+        }
+    }
+
+    /**
      * Scheduled job: compacts the append-only embedded H2 file once it has grown enough
      * ({@link EmbeddedCompaction}); nothing for PostgreSQL. Never throws.
      */
@@ -114,6 +148,11 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (livenessLock) {
+            if (livenessSource != null) {
+                livenessSource.close();
+            }
+        }
         dataSource.close();
     }
 
