@@ -66,7 +66,8 @@ public final class Database implements AutoCloseable {
             hikari.setPassword(password);
         }
         hikari.setPoolName("gururmm-db");
-        hikari.setMaximumPoolSize(jdbcUrl.startsWith("jdbc:h2:") ? 8 : 16);
+        // PostgreSQL: 14 here plus the 2 of the liveness pool (livenessJdbi) make the 16 a node always held.
+        hikari.setMaximumPoolSize(jdbcUrl.startsWith("jdbc:h2:") ? 8 : 14);
         hikari.setConnectionTimeout(10_000);
         HikariDataSource dataSource;
         try {
