@@ -88,12 +88,25 @@ public final class ServerProcess implements AutoCloseable {
             process = builder.start();
             awaitStarted(logOffset, Duration.ofSeconds(90));
         } catch (IOException e) {
+            // A server that came up too late must not outlive the test (it would keep its port and database connections).
+            destroyQuietly();
             throw new IllegalStateException("server process did not start; log: " + logFile + "\n" + log(), e);
         } catch (InterruptedException e) {
+            destroyQuietly();
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
         return this;
+    }
+
+    private void destroyQuietly() {
+        if (process != null && process.isAlive()) {
+            try {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Runs the server to its end and returns its exit code and output (for a start that must fail). */
