@@ -969,7 +969,10 @@ public final class GuruClient {
                 throw new java.io.UncheckedIOException(e);
             }
         }), size - from);
-        RawResponse response = send(fileRequest("POST", filesPath(agentId, path, from, sha256), body));
+        // Expect: 100-continue: the server answers a refusal (wrong offset, agent offline, too large) before it reads a byte,
+        // so the body is never sent. Without it the client streams the file into a connection the server has already
+        // answered and closes, and the closing connection's reset can destroy the answer before this client reads it.
+        RawResponse response = send(fileRequest("POST", filesPath(agentId, path, from, sha256), body).expectContinue(true));
         if (response.status() >= 400) {
             throw fileError(response);
         }
