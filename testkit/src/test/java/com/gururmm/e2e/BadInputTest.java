@@ -212,6 +212,17 @@ class BadInputTest {
     }
 
     @Test
+    void aHugeQueryValueIsNotEchoedBackWhole() throws Exception {
+        String huge = "9x" + "A".repeat(6000);
+        for (String path : java.util.List.of("/api/audit?limit=" + huge, "/api/audit?before=" + huge, "/api/agents?status=" + huge,
+                "/api/agents/" + agentId + "/commands?limit=" + huge, "/api/commands/" + UUID.randomUUID() + "?wait=" + huge)) {
+            RawResponse response = admin.raw("GET", path, null, Map.of());
+            String message = expectError(response, 400).get("message").asText();
+            assertThat(message).as(path).contains("9xAAAA").hasSizeLessThan(300);
+        }
+    }
+
+    @Test
     void enrollmentTokenCreationValidates() throws Exception {
         expectError(post("/api/enrollment-tokens", "{\"expires_in_hours\":0}"), 400);
         expectError(post("/api/enrollment-tokens", "{\"expires_in_hours\":100000}"), 400);

@@ -1,5 +1,6 @@
 package com.gururmm.server.agent;
 
+import com.gururmm.server.http.Bodies;
 import com.gururmm.protocol.api.Agents.AgentDetail;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
@@ -228,7 +229,7 @@ public final class AgentService {
     public List<AgentSummary> list(String status, String os, String site, String hostnameGlob, UUID clientId, UUID siteId,
                                    boolean includeRetired, Scope scope) {
         if (status != null && !status.equals("online") && !status.equals("offline") && !status.equals("retired")) {
-            throw ApiException.badRequest("'status' must be online, offline or retired; got '" + status + "'.");
+            throw ApiException.badRequest("'status' must be online, offline or retired; got '" + Bodies.truncate(status) + "'.");
         }
         boolean withRetired = includeRetired || "retired".equals(status);
         String pattern = likePattern(hostnameGlob);

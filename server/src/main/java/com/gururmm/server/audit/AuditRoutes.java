@@ -34,7 +34,7 @@ public final class AuditRoutes {
         try {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("'" + name + "' must be a whole number; got '" + value + "'.");
+            throw ApiException.badRequest("'" + name + "' must be a whole number; got '" + Bodies.truncate(value) + "'.");
         }
     }
 }

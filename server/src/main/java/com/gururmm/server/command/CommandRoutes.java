@@ -69,7 +69,7 @@ public final class CommandRoutes {
             // fall through to the error below
         }
         throw ApiException.badRequest("'wait' must be a whole number of seconds between 0 and " + CommandWaits.MAX_WAIT_SECONDS
-                + "; got '" + raw + "'.");
+                + "; got '" + Bodies.truncate(raw) + "'.");
     }
 
     private static int parseLimit(String raw) {
@@ -84,6 +84,6 @@ public final class CommandRoutes {
         } catch (NumberFormatException ignored) {
             // fall through to the error below
         }
-        throw ApiException.badRequest("'limit' must be a whole number between 1 and 1000; got '" + raw + "'.");
+        throw ApiException.badRequest("'limit' must be a whole number between 1 and 1000; got '" + Bodies.truncate(raw) + "'.");
     }
 }
