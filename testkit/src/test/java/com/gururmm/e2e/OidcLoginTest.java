@@ -192,6 +192,38 @@ class OidcLoginTest {
     }
 
     @Test
+    void twoFirstLoginsOfOneIdentityAtOnceMakeOneUser() throws Exception {
+        World w = world();
+        for (int round = 0; round < 4; round++) {
+            String subject = "twin-" + round;
+            String email = "twin" + round + "@example.test";
+            List<SsoBrowser> browsers = List.of(new SsoBrowser(w.url()), new SsoBrowser(w.url()));
+            List<URI> callbacks = new java.util.ArrayList<>();
+            for (SsoBrowser b : browsers) {
+                nextToken(provider, w.issuerId(), subject, claims(email, "rmm-techs", "Acme"), 3600);
+                callbacks.add(b.atProvider(b.start()));
+            }
+            java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                List<java.util.concurrent.Future<HttpResponse<String>>> done = new java.util.ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    int n = i;
+                    done.add(pool.submit(() -> {
+                        together.await();
+                        return browsers.get(n).get(callbacks.get(n), true);
+                    }));
+                }
+                for (var f : done) {
+                    HttpResponse<String> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(302);
+                }
+            }
+            assertThat(w.admin().users()).filteredOn(u -> u.email().equals(email)).hasSize(1);
+            assertThat(audit(w, "user.create")).filteredOn(e -> e.target().equals(email)).hasSize(1);
+        }
+    }
+
+    @Test
     void mappingIsReappliedAtEachLoginUnderTheSameIdentity() {
         World w = world();
         LoginResponse first = ssoLogin(w, "tech-2", claims("tech2@example.test", "rmm-techs", "Acme"));

@@ -181,7 +181,25 @@ public final class OidcService {
         Change[] change = new Change[1];
         UUID id;
         try {
-            id = jdbi.inTransaction(h -> {
+            id = provisionOnce(issuer, subject, role, scopeClaim, email, who, unusablePassword, change);
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+            if (!com.gururmm.server.db.Database.isUniqueViolation(e)) {
+                throw e;
+            }
+            // Two first logins of one identity at once: the other one created the user; this attempt now finds it linked.
+            change[0] = null;
+            id = provisionOnce(issuer, subject, role, scopeClaim, email, who, unusablePassword, change);
+        }
+        if (change[0] != null) {
+            audit.record("sso:" + who, change[0].action(), change[0].target(), clip(change[0].detail()));
+        }
+        return id;
+    }
+
+    private UUID provisionOnce(String issuer, String subject, Role role, Object scopeClaim, String email, String who,
+                               String unusablePassword, Change[] change) {
+        try {
+            return jdbi.inTransaction(h -> {
                 OidcMapping.Mapped mapped = mapping.map(h, role, scopeClaim);
                 Instant now = clock.instant();
                 Optional<UUID> linked = OidcStore.userOf(h, issuer, subject);
@@ -223,10 +241,6 @@ public final class OidcService {
             audit.record("sso:" + who, "auth.sso_failed", issuer, e.getMessage());
             throw e;
         }
-        if (change[0] != null) {
-            audit.record("sso:" + who, change[0].action(), change[0].target(), clip(change[0].detail()));
-        }
-        return id;
     }
 
     /** What a login changed, audited once the transaction committed. */

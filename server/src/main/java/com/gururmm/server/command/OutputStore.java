@@ -70,20 +70,11 @@ final class OutputStore {
                 return over ? Outcome.CAPPED : Outcome.STORED;
             });
         } catch (UnableToExecuteStatementException e) {
-            if (isUniqueViolation(e)) {
+            if (com.gururmm.server.db.Database.isUniqueViolation(e)) {
                 return Outcome.STALE_SEQ; // the same seq stored by a concurrent delivery
             }
             throw e;
         }
-    }
-
-    private static boolean isUniqueViolation(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     Optional<State> state(UUID commandId) {

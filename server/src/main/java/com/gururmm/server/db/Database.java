@@ -40,6 +40,16 @@ public final class Database implements AutoCloseable {
         this.postgres = dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
     }
 
+    /** A duplicate key (SQLState 23505 on both PostgreSQL and H2) anywhere in {@code e}'s causes: a concurrent insert won. */
+    public static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Database open(ServerConfig config) {
         return open(config.databaseUrl(), config.databaseUser(), config.databasePassword());
     }
