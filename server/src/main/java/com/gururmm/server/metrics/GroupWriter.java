@@ -46,8 +46,16 @@ final class GroupWriter implements AutoCloseable {
         if (rows.isEmpty()) {
             return new boolean[0];
         }
+        if (closed) {
+            throw new IllegalStateException("server stopping; the agent will resend its metrics");
+        }
         CompletableFuture<boolean[]> done = new CompletableFuture<>();
-        queue.add(new Pending(new MetricStore.AgentRows(agentId, rows), done));
+        Pending pending = new Pending(new MetricStore.AgentRows(agentId, rows), done);
+        queue.add(pending);
+        if (closed && queue.remove(pending)) {
+            // Closed while adding: the writer may have drained the queue already, and no one would ever answer.
+            throw new IllegalStateException("server stopping; the agent will resend its metrics");
+        }
         try {
             return done.get(2, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
@@ -82,6 +90,8 @@ final class GroupWriter implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 if (closed) {
+                    // Batches taken into this group are out of the queue: answer them here, or they would wait 2 minutes.
+                    group.forEach(p -> p.done().completeExceptionally(new IllegalStateException("server stopping")));
                     break;
                 }
                 continue;
@@ -106,5 +116,10 @@ final class GroupWriter implements AutoCloseable {
     public void close() {
         closed = true;
         writer.interrupt();
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
