@@ -860,7 +860,8 @@ public final class GuruClient {
         params.put("file", file);
         params.put("channel", channel);
         params.put("sha256", sha256);
-        RawResponse response = send(binaryRequest("POST", "/api/releases" + query(params), body));
+        // Expect: 100-continue, as for file uploads: a refused build (bad name, too large) is never sent.
+        RawResponse response = send(binaryRequest("POST", "/api/releases" + query(params), body).expectContinue(true));
         if (response.status() >= 400) {
             throw error(response);
         }

@@ -89,6 +89,25 @@ class ReleaseApiTest {
     }
 
     @Test
+    void aRefusedPublishIsAnsweredBeforeTheClientSendsTheBody() throws Exception {
+        // With Expect: 100-continue the refusal comes instead of "100 Continue": 50 MB are never sent.
+        try (java.net.Socket socket = new java.net.Socket(server.url().getHost(), server.url().getPort())) {
+            socket.setSoTimeout(10_000);
+            String head = "POST /api/releases?file=gururmm-agent-linux-amd64-1.x.jar HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + admin.token() + "\r\nExpect: 100-continue\r\nContent-Type: application/octet-stream\r\nContent-Length: 50000000\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).isEqualTo("HTTP/1.1 400");
+        }
+        // The typed client sends Expect: 100-continue too, and reads the refusal.
+        byte[] big = new byte[8 * 1024 * 1024];
+        for (int i = 0; i < 3; i++) {
+            expect(400, "is not a release file name", () -> admin.publishRelease("gururmm-agent-linux-amd64-1.x.jar", big, null));
+        }
+    }
+
+    @Test
     void badPublishesAreRefusedAndLeaveNothingBehind() throws Exception {
         byte[] build = "bytes".getBytes(StandardCharsets.UTF_8);
         expect(400, "is not a release file name", () -> admin.publishRelease("gururmm-agent-linux-amd64-1.x.jar", build, null));

@@ -47,9 +47,9 @@ public final class FileRoutes {
         String path = Bodies.query(ctx, "path");
         long offset = offset(ctx, false);
         long length = ctx.req().getContentLengthLong();
-        // Opened at the first read, once the agent is ready: Jetty answers "Expect: 100-continue" when the body is opened,
-        // and a refusal before that (wrong offset, agent offline) then reaches the client before it sends a byte.
-        InputStream body = new LazyBody(ctx);
+        // Opened at the first read, once the agent is ready: a refusal before that (wrong offset, agent offline)
+        // reaches a client that sent Expect: 100-continue before it sends a byte.
+        InputStream body = Bodies.openedOnFirstRead(ctx);
         try {
             AgentFiles.Uploaded result = service.upload(Access.principal(ctx), agentId, path, offset, Bodies.query(ctx, "sha256"), length, body);
             ctx.status(201).json(result);
@@ -128,39 +128,5 @@ public final class FileRoutes {
             out.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
         }
         return out.isEmpty() ? "file" : out.toString();
-    }
-
-    /** The request body, opened when first read. */
-    private static final class LazyBody extends InputStream {
-        private final Context ctx;
-        private InputStream in;
-
-        LazyBody(Context ctx) {
-            this.ctx = ctx;
-        }
-
-        private InputStream in() throws IOException {
-            if (in == null) {
-                in = ctx.req().getInputStream();
-            }
-            return in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            return in().read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            return in().read(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (in != null) {
-                in.close();
-            }
-        }
     }
 }

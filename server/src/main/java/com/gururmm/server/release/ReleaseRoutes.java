@@ -35,8 +35,14 @@ public final class ReleaseRoutes {
         });
         routes.post("/api/releases", Rule.role(Role.ADMIN), "Publish an agent build (raw body)", ctx -> {
             Principal admin = Access.principal(ctx);
-            ctx.status(201).json(releases.publish(admin, ctx.queryParam("file"), ctx.queryParam("channel"), ctx.queryParam("sha256"),
-                    ctx.bodyInputStream(), ctx.req().getContentLengthLong()));
+            try {
+                // The body is opened only after the name, channel, hash and size are checked (Expect: 100-continue).
+                ctx.status(201).json(releases.publish(admin, ctx.queryParam("file"), ctx.queryParam("channel"), ctx.queryParam("sha256"),
+                        Bodies.openedOnFirstRead(ctx), ctx.req().getContentLengthLong()));
+            } catch (RuntimeException e) {
+                ctx.header("Connection", "close"); // the unread body makes the connection unusable for another request
+                throw e;
+            }
         });
         routes.post("/api/releases/cleanup", Rule.role(Role.ADMIN), "Remove old builds (never the newest stable)", ctx -> {
             Principal admin = Access.principal(ctx);
