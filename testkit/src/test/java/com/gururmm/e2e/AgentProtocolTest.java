@@ -65,6 +65,21 @@ class AgentProtocolTest {
     }
 
     @Test
+    void aBinaryFrameIsRefusedAndTheConnectionStays() throws Exception {
+        RawAgent agent = RawAgent.enroll(server);
+        agent.hello();
+        for (int size : new int[] {1, 5_000, 60_000}) {
+            agent.socket.sendBinary(java.nio.ByteBuffer.wrap(new byte[size]), true).join();
+            ServerMessage reply = agent.next();
+            assertThat(reply).as("answer to a binary frame of " + size + " bytes").isInstanceOfSatisfying(ServerMessage.Refused.class,
+                    r -> assertThat(r.error()).isEqualTo("binary_frame"));
+        }
+        assertThat(agent.closed).isNotDone();
+        assertThat(admin.agent(agent.agentId).status()).isEqualTo("online");
+        agent.socket.abort();
+    }
+
+    @Test
     void oversizeFrameClosesTheConnectionWithoutHarm() throws Exception {
         RawAgent agent = RawAgent.enroll(server);
         agent.hello();

@@ -169,7 +169,9 @@ public final class AgentGateway {
             ws.onConnect(ctx -> {
                 ctx.session.setIdleTimeout(heartbeat.multipliedBy(2).plusSeconds(1));
                 ctx.session.setMaxTextMessageSize(Wire.MAX_FRAME_BYTES);
-                ctx.session.setMaxBinaryMessageSize(1024);
+                // A binary frame is refused like any bad frame (the connection stays). Only one over 64 KiB is closed with
+                // 1009: a close the peer races with its next write, which can end the connection with a reset instead.
+                ctx.session.setMaxBinaryMessageSize(MAX_BINARY_FRAME_BYTES);
                 UUID agentId = ctx.attribute(AGENT_ID_ATTRIBUTE);
                 ctx.attribute(LINK_ATTRIBUTE, new SocketLink(agentId, ctx.session, ctx.attribute(ADDRESS_ATTRIBUTE)));
                 Meters m = meters;
@@ -394,6 +396,9 @@ public final class AgentGateway {
             m.frameRefused(code);
         }
     }
+
+    /** Binary frames are not part of the protocol; up to this size they are refused, past it the connection closes (1009). */
+    static final int MAX_BINARY_FRAME_BYTES = 64 * 1024;
 
     private void refuse(SocketLink link, String code, String message) {
         log.info("refused frame from agent {}: {}", link.agentId(), message);
