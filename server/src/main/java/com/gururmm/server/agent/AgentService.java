@@ -1,6 +1,5 @@
 package com.gururmm.server.agent;
 
-import com.gururmm.server.http.Bodies;
 import com.gururmm.protocol.api.Agents.AgentDetail;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Agents.EnrollRequest;
@@ -10,6 +9,7 @@ import com.gururmm.protocol.text.ControlChars;
 import com.gururmm.protocol.wire.Inventory;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Scope;
+import com.gururmm.server.http.Bodies;
 import com.gururmm.server.auth.Secrets;
 import com.gururmm.server.tenancy.TenancyStore;
 import com.gururmm.server.db.JsonText;

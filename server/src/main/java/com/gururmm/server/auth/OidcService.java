@@ -3,6 +3,7 @@ package com.gururmm.server.auth;
 import com.gururmm.protocol.api.Auth.LoginResponse;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.config.OidcSettings;
+import com.gururmm.server.db.Database;
 import com.gururmm.server.http.ApiException;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.id.ClientID;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * OpenID Connect login, authorization code flow with PKCE (RFC 7636, S256), against the provider
@@ -182,8 +184,8 @@ public final class OidcService {
         UUID id;
         try {
             id = provisionOnce(issuer, subject, role, scopeClaim, email, who, unusablePassword, change);
-        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
-            if (!com.gururmm.server.db.Database.isUniqueViolation(e)) {
+        } catch (UnableToExecuteStatementException e) {
+            if (!Database.isUniqueViolation(e)) {
                 throw e;
             }
             // Two first logins of one identity at once: the other one created the user; this attempt now finds it linked.

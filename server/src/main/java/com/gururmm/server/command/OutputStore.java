@@ -2,6 +2,7 @@ package com.gururmm.server.command;
 
 import com.gururmm.protocol.api.Commands.OutputChunk;
 import com.gururmm.protocol.wire.AgentMessage.CommandOutput;
+import com.gururmm.server.db.Database;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -70,7 +71,7 @@ final class OutputStore {
                 return over ? Outcome.CAPPED : Outcome.STORED;
             });
         } catch (UnableToExecuteStatementException e) {
-            if (com.gururmm.server.db.Database.isUniqueViolation(e)) {
+            if (Database.isUniqueViolation(e)) {
                 return Outcome.STALE_SEQ; // the same seq stored by a concurrent delivery
             }
             throw e;

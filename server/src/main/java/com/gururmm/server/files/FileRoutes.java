@@ -8,7 +8,6 @@ import com.gururmm.server.http.Bodies;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
 import io.javalin.http.Context;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
