@@ -61,6 +61,8 @@ final class TunnelSession {
     private Integer exitCode;
     private String endReason;
     private Instant endedAt;
+    /** The end is written ({@link #end}); until then a client attaching to the ended session waits for its exit frame. */
+    private boolean recorded;
     private String tty;
 
     TunnelSession(UUID id, UUID agentId, Principal creator, String hostname, String context, int cols, int rows, long window,
@@ -153,7 +155,7 @@ final class TunnelSession {
                 }
                 offset = chunkEnd;
             }
-            if (state == State.ENDED) {
+            if (state == State.ENDED && recorded) {
                 end.send(new TunnelControl.Exit(exitCode, endReason));
                 end.close(SocketEnd.ENDED, "session ended");
             }
@@ -233,7 +235,12 @@ final class TunnelSession {
 
     // ---- end ----------------------------------------------------------------------------
 
-    /** Ends the session once (later calls do nothing); tells both legs and closes them. */
+    /**
+     * Ends the session once (later calls do nothing): the end is recorded first ({@code onEnd}
+     * writes the session's row, the recording is closed), and only then are both legs told and
+     * closed and a waiting opener refused. So a client that has seen {@code exit} finds the
+     * session ended in the API, with its whole recording.
+     */
     void end(Integer code, String reason) {
         synchronized (lock) {
             if (state == State.ENDED) {
@@ -243,20 +250,26 @@ final class TunnelSession {
             exitCode = code;
             endReason = reason;
             endedAt = Instant.now();
-            if (agent != null) {
-                agent.send(new TunnelControl.Close(reason));
-                agent.close(SocketEnd.ENDED, "session ended");
-            }
-            if (client != null) {
-                client.send(new TunnelControl.Exit(code, reason));
-                client.close(SocketEnd.ENDED, "session ended");
-            }
         }
-        ready.completeExceptionally(new IllegalStateException(reason));
-        if (recording != null) {
-            recording.close();
+        try {
+            if (recording != null) {
+                recording.close();
+            }
+            onEnd.accept(this);
+        } finally {
+            synchronized (lock) {
+                recorded = true;
+                if (agent != null) {
+                    agent.send(new TunnelControl.Close(reason));
+                    agent.close(SocketEnd.ENDED, "session ended");
+                }
+                if (client != null) {
+                    client.send(new TunnelControl.Exit(code, reason));
+                    client.close(SocketEnd.ENDED, "session ended");
+                }
+            }
+            ready.completeExceptionally(new IllegalStateException(reason));
         }
-        onEnd.accept(this);
     }
 
     private void touch() {
