@@ -896,6 +896,16 @@ public final class GuruClient {
                 com.gururmm.protocol.api.Tunnel.SessionView.class);
     }
 
+    /** {@code GET /api/builds}: the release pipeline's builds, newest first. */
+    public List<com.gururmm.protocol.api.Builds.BuildView> builds(int limit) {
+        return call("GET", "/api/builds?limit=" + limit, null, new TypeReference<List<com.gururmm.protocol.api.Builds.BuildView>>() { });
+    }
+
+    /** {@code GET /api/builds/{id}}: one build with its manifest and the end of its log. */
+    public com.gururmm.protocol.api.Builds.BuildView build(UUID id) {
+        return call("GET", "/api/builds/" + id, null, com.gururmm.protocol.api.Builds.BuildView.class);
+    }
+
     public List<com.gururmm.protocol.api.Tunnel.SessionView> tunnelSessions() {
         return call("GET", "/api/v1/tunnel/sessions", null, new TypeReference<List<com.gururmm.protocol.api.Tunnel.SessionView>>() { });
     }

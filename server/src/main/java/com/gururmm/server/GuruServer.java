@@ -112,6 +112,7 @@ public final class GuruServer implements AutoCloseable {
     private final MetricsService metrics;
     private final Meters meters;
     private final TunnelService tunnels;
+    private final com.gururmm.server.pipeline.PipelineService pipeline;
     private final TunnelSockets tunnelSockets;
     private final com.gururmm.server.files.FileTransferService files;
     private final MonitoringModule monitoring;
@@ -226,6 +227,8 @@ public final class GuruServer implements AutoCloseable {
         gateway.agentEvents(agentEvents);
         this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
         this.tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
+        this.pipeline = new com.gururmm.server.pipeline.PipelineService(config.pipeline(), database, releases.service(), audit, clock,
+                config.dataDir(), nodeName, clusterLeases::databaseNow, config.cluster().lease().multipliedBy(2));
         this.files = new com.gururmm.server.files.FileTransferService(config.files(), agents, registry, audit);
         gateway.files(files::onAgentMessage);
         this.monitoring = new MonitoringModule(jdbi, agentStore, registry, audit, bus, clock, serverHostScope,
@@ -309,6 +312,7 @@ public final class GuruServer implements AutoCloseable {
             releases.register(routes);
             access.credential(com.gururmm.server.release.InstallRoutes.ENROLLMENT_CREDENTIAL, enrollmentTokens::usableBearer);
             new com.gururmm.server.release.InstallRoutes(releases.service(), tls.map(ServerCertificate::leaf)).register(routes);
+            new com.gururmm.server.pipeline.PipelineRoutes(pipeline).register(routes);
             monitoring.register(routes);
             notifications.register(routes);
             automation.register(routes);
@@ -353,7 +357,9 @@ public final class GuruServer implements AutoCloseable {
         clusterLeases.lease("commands.sweep");
         clusterLeases.lease("metrics.upkeep");
         clusterLeases.lease("retention");
+        clusterLeases.lease("pipeline");
         clusterLeases.start();
+        pipeline.start();
         monitoring.start();
         app.start(config.httpHost(), config.httpPort());
         // Alert changes whose event was lost between the alert commit and routing are routed from the alert store.
@@ -368,6 +374,8 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(clusterLeases.guard("metrics.upkeep", this::metricsUpkeepSafely), 60, 60, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
+        // One build at a time: only the holder of the pipeline lease takes builds from the queue.
+        scheduler.scheduleWithFixedDelay(clusterLeases.guard("pipeline", () -> guarded("release pipeline", pipeline::tick)), 1, 1, TimeUnit.SECONDS);
         // Scheduled tasks: exactly once per occurrence, also with several nodes (docs/OPERATIONS.md, "Automation").
         scheduler.scheduleWithFixedDelay(() -> guarded("scheduled tasks", automation::tick), 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel access re-check", tunnelSockets::recheckClients), 5, 5, TimeUnit.SECONDS);
@@ -496,6 +504,7 @@ public final class GuruServer implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         tunnels.closeAll("server shutting down");
+        closeQuietly("release pipeline", pipeline::close);
         notifications.close();
         registry.closeAll("server shutting down");
         app.stop();

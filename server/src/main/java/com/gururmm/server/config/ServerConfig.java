@@ -48,6 +48,7 @@ import org.slf4j.Logger;
  * @param commandOutput limits of live command output ({@code GURURMM_COMMAND_OUTPUT_*})
  * @param oidc OpenID Connect single sign-on and {@code GURURMM_LOCAL_LOGIN} ({@link OidcSettings})
  * @param cluster node name and lease time in a cluster ({@code GURURMM_NODE_NAME}, {@code GURURMM_CLUSTER_LEASE_SECONDS})
+ * @param pipeline the release pipeline's webhook secret, repository, branch and timeout ({@code GURURMM_PIPELINE_*})
  */
 public record ServerConfig(
         String httpHost,
@@ -81,7 +82,8 @@ public record ServerConfig(
         com.gururmm.server.command.OutputSettings commandOutput,
         com.gururmm.server.files.FileSettings files,
         OidcSettings oidc,
-        com.gururmm.server.cluster.ClusterSettings cluster) {
+        com.gururmm.server.cluster.ClusterSettings cluster,
+        com.gururmm.server.pipeline.PipelineSettings pipeline) {
 
     public static ServerConfig fromEnvironment() {
         return fromMap(System.getenv());
@@ -169,7 +171,8 @@ public record ServerConfig(
                 com.gururmm.server.command.OutputSettings.fromMap(env),
                 com.gururmm.server.files.FileSettings.fromMap(env),
                 OidcSettings.fromMap(env),
-                com.gururmm.server.cluster.ClusterSettings.fromMap(env));
+                com.gururmm.server.cluster.ClusterSettings.fromMap(env),
+                com.gururmm.server.pipeline.PipelineSettings.fromMap(env));
     }
 
     /** Where the session-token signing key lives: the configured file, else {@code <data dir>/jwt-signing.key}. */
@@ -256,6 +259,7 @@ public record ServerConfig(
         out.putAll(files.describe());
         oidc.describe(out);
         out.putAll(cluster.describe());
+        out.putAll(pipeline.describe());
         return out;
     }
 

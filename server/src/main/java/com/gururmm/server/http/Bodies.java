@@ -96,6 +96,23 @@ public final class Bodies {
     }
 
     /** A path parameter, refused with a 400 when it carries U+0000. */
+    /** The {@code ?limit=} of a listing: 1 to 1000, 100 when absent. */
+    public static int limit(Context ctx) {
+        String value = query(ctx, "limit");
+        if (value == null || value.isBlank()) {
+            return 100;
+        }
+        try {
+            int limit = Integer.parseInt(value.strip());
+            if (limit >= 1 && limit <= 1000) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // worded below
+        }
+        throw ApiException.badRequest("'limit' must be a whole number between 1 and 1000; got '" + truncate(value) + "'.");
+    }
+
     public static String pathText(Context ctx, String name) {
         return refuseNul(ctx.pathParam(name), "Path parameter '" + name + "'");
     }

@@ -64,7 +64,7 @@ final class NotificationRoutes {
                         throw ApiException.badRequest("'status' must be pending, delivered or failed; got '" + Bodies.truncate(status) + "'.");
                     }
                     ctx.json(deliveries.list(uuid(Bodies.query(ctx, "channel"), "channel"), uuid(Bodies.query(ctx, "alert"), "alert"),
-                            status, limit(Bodies.query(ctx, "limit"))));
+                            status, Bodies.limit(ctx)));
                 });
         routes.get("/api/notification-deliveries/{id}", admin, "One delivery with its attempt log",
                 ctx -> ctx.json(deliveries.get(Bodies.uuidParam(ctx, "id"))));
@@ -79,20 +79,5 @@ final class NotificationRoutes {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("'" + name + "' must be a UUID; got '" + Bodies.truncate(value) + "'.");
         }
-    }
-
-    private static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(value.strip());
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // worded below
-        }
-        throw ApiException.badRequest("'limit' must be a whole number between 1 and 1000; got '" + Bodies.truncate(value) + "'.");
     }
 }

@@ -84,12 +84,7 @@ final class ReleaseFiles {
     }
 
     private static String receive(InputStream body, Path tmp, long declaredLength, String expectedSha256, ReleaseName name) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest digest = sha256();
         long total = 0;
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              OutputStream out = new DigestOutputStream(Channels.newOutputStream(channel), digest)) {
@@ -128,6 +123,37 @@ final class ReleaseFiles {
 
     synchronized void writeSignature(ReleaseName name, String sha256) throws IOException {
         AtomicFiles.writeString(sidecar(dir.resolve(name.fileName()), ".sig"), signer.sign(name, sha256) + "\n");
+    }
+
+    /** Copies an installer into place (temp file, fsync, rename) with its {@code .sha256}; refuses a taken name. */
+    synchronized String publishInstaller(String fileName, Path source) throws IOException {
+        Path target = dir.resolve(fileName);
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw ApiException.conflict(fileName + " is already in the downloads dir; build a higher version.");
+        }
+        Path tmp = AtomicFiles.tempBeside(target);
+        try {
+            MessageDigest digest = sha256();
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                try (OutputStream out = new DigestOutputStream(Channels.newOutputStream(channel), digest)) {
+                    Files.copy(source, out);
+                    channel.force(true);
+                }
+            }
+            String sha256 = java.util.HexFormat.of().formatHex(digest.digest());
+            AtomicFiles.writeString(sidecar(target, ".sha256"), sha256 + "  " + fileName + "\n");
+            AtomicFiles.moveIntoPlace(tmp, target);
+            return sha256;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    synchronized void deleteInstaller(String fileName) throws IOException {
+        Path target = dir.resolve(fileName);
+        Files.deleteIfExists(target);
+        Files.deleteIfExists(sidecar(target, ".sha256"));
+        AtomicFiles.syncDirectory(dir);
     }
 
     /** Removes the build first (so it stops being offered at once), then its sidecars. */
@@ -169,6 +195,14 @@ final class ReleaseFiles {
                 continue;
             }
             AtomicFiles.replaceSymlink(path, link.getValue());
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 

@@ -95,6 +95,54 @@ public final class ReleaseService {
         return require(name.fileName());
     }
 
+    /** Installer names the downloads dir may hold beside the builds (SPEC section 6): {@code .deb}, {@code .rpm}, {@code .msi}. */
+    private static final Pattern INSTALLER = Pattern.compile("gururmm-[A-Za-z0-9][A-Za-z0-9._+~-]{0,200}\\.(deb|rpm|msi)");
+
+    public static boolean isInstallerName(String file) {
+        return file != null && INSTALLER.matcher(file).matches();
+    }
+
+    public static boolean isReleaseName(String file) {
+        return file != null && ReleaseName.parse(file).isPresent();
+    }
+
+    /** Whether the downloads dir already holds a file of this name (a build or an installer). */
+    public boolean exists(String file) {
+        return java.nio.file.Files.exists(scanner.dir().resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Copies an installer into the downloads dir with its {@code .sha256}; refuses a name that is taken. Returns the SHA-256. */
+    public String publishInstaller(Principal actor, String file, java.nio.file.Path source) {
+        if (!isInstallerName(file)) {
+            throw ApiException.badRequest("'" + truncate(file) + "' is not an installer name (gururmm-*.deb, .rpm or .msi).");
+        }
+        String hash;
+        try {
+            hash = files.publishInstaller(file, source);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + " into the downloads dir " + scanner.dir(), e);
+        }
+        audit.record(actor.name(), "release.publish_installer", file, "sha256=" + hash);
+        return hash;
+    }
+
+    /** Takes back a file this actor just published (a build or an installer) because the rest of its publish failed. */
+    public void withdraw(Principal actor, String file, String why) {
+        try {
+            if (isReleaseName(file)) {
+                files.delete(parseName(file));
+                files.relinkLatest(scanner.refresh());
+            } else if (isInstallerName(file)) {
+                files.deleteInstaller(file);
+            } else {
+                return;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + file + " from the downloads dir " + scanner.dir(), e);
+        }
+        audit.record(actor.name(), "release.withdraw", file, why);
+    }
+
     public ReleaseView setChannel(Principal actor, String file, String channel) {
         Release release = existing(file);
         String c = oneOf(channel, "channel", List.copyOf(CHANNELS));

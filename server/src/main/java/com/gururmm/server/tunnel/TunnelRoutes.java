@@ -40,7 +40,7 @@ public final class TunnelRoutes {
                     throw ApiException.badRequest("agent_id must be an agent id (a UUID); got '" + Bodies.truncate(agent) + "'.");
                 }
             }
-            ctx.json(service.list(Access.principal(ctx), agentId, limit(Bodies.query(ctx, "limit"))));
+            ctx.json(service.list(Access.principal(ctx), agentId, Bodies.limit(ctx)));
         });
         routes.post("/api/v1/tunnel/sessions/{id}/ticket", Rule.role(Role.TECHNICIAN),
                 "A single-use ticket (30 s) for the session's WebSocket, for browsers that cannot send Authorization on it",
@@ -62,20 +62,5 @@ public final class TunnelRoutes {
                 throw ApiException.notFound("recording of tunnel session", Bodies.uuidParam(ctx, "id"));
             }
         });
-    }
-
-    private static int limit(String raw) {
-        if (raw == null || raw.isBlank()) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(raw.trim());
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // the error below
-        }
-        throw ApiException.badRequest("'limit' must be a whole number between 1 and 1000; got '" + Bodies.truncate(raw) + "'.");
     }
 }
