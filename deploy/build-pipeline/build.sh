@@ -21,7 +21,8 @@ GURURMM_BUILD_OUT="${GURURMM_BUILD_OUT:-$REPO/target/pipeline}"
 mkdir -p "$GURURMM_BUILD_OUT/artifacts"
 rm -f "$GURURMM_BUILD_OUT/components"
 if [ -z "${GURURMM_BUILD_VERSION:-}" ]; then
-  base=$(sed -n 's:^    <version>\([0-9][0-9]*\.[0-9][0-9]*\)\.[0-9][0-9]*</version>$:\1:p' pom.xml | head -n 1)
+  # The first <version> of the root pom is the project's (it has no parent).
+  base=$(sed -n 's:^[[:space:]]*<version>\([0-9][0-9]*\.[0-9][0-9]*\)\.[0-9][0-9]*</version>[[:space:]]*$:\1:p' pom.xml | head -n 1)
   [ -n "$base" ] || { echo "build.sh: cannot read <major>.<minor> from the project version in pom.xml" >&2; exit 2; }
   GURURMM_BUILD_VERSION="$base.$(git rev-list --count "$GURURMM_BUILD_COMMIT")"
 fi

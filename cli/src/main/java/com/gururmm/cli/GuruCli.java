@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
                 com.gururmm.cli.tenancy.UsersCommand.class, com.gururmm.cli.tenancy.ClientsCommand.class,
                 com.gururmm.cli.tenancy.SitesCommand.class,
                 com.gururmm.cli.automation.ScriptsCommand.class, com.gururmm.cli.automation.SchedulesCommand.class, com.gururmm.cli.tenancy.ApiKeysCommand.class,
-                com.gururmm.cli.files.FilesCommand.class},
+                com.gururmm.cli.files.FilesCommand.class, com.gururmm.cli.builds.BuildsCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {
                 "  gururmm login --server http://rmm.example.com:3001 --email me@example.com",
