@@ -9,8 +9,8 @@
 #   GURURMM_BUILD_VERSION  the version stamped on what is built (default: <major>.<minor> of the
 #                          root pom and the commit count, e.g. 0.1.412: every commit on the
 #                          branch builds a higher version than the one before)
-# Writes $GURURMM_BUILD_OUT/version, $GURURMM_BUILD_OUT/artifacts/* and, last (only on success),
-# $GURURMM_BUILD_OUT/components. Publishing is the caller's: the server publishes the artifacts on
+# Writes $GURURMM_BUILD_OUT/version and /plan (the change gate's answer) first, then
+# $GURURMM_BUILD_OUT/artifacts/* and, last (only on success), $GURURMM_BUILD_OUT/components. Publishing is the caller's: the server publishes the artifacts on
 # beta; by hand, POST each agent build to /api/releases (docs/RELEASES.md).
 set -eu
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -30,6 +30,7 @@ export GURURMM_BUILD_COMMIT GURURMM_BUILD_OUT GURURMM_BUILD_VERSION
 components=$(sh "$HERE/gate.sh" "${GURURMM_BUILD_BEFORE:-}" "$GURURMM_BUILD_COMMIT")
 echo "==> commit $GURURMM_BUILD_COMMIT, version $GURURMM_BUILD_VERSION, components: ${components:-(none)}"
 printf '%s\n' "$GURURMM_BUILD_VERSION" > "$GURURMM_BUILD_OUT/version"
+printf '%s\n' "$components" > "$GURURMM_BUILD_OUT/plan"
 for component in $components; do
   [ -f "$HERE/build-$component.sh" ] || { echo "build.sh: there is no build-$component.sh for component $component" >&2; exit 2; }
   echo "==> building $component"

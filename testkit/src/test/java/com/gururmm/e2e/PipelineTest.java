@@ -9,10 +9,10 @@ import com.gururmm.protocol.api.Builds.Artifact;
 import com.gururmm.protocol.api.Builds.BuildView;
 import com.gururmm.protocol.api.Releases.ReleaseView;
 import com.gururmm.testkit.AgentProcess;
+import com.gururmm.testkit.PipelineRepo;
 import com.gururmm.testkit.TestDatabase;
 import com.gururmm.testkit.TestServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -25,8 +25,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,13 +44,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class PipelineTest {
-    private static final String SECRET = "pipeline-secret-for-tests-0123456789";
     private static final String PLATFORM = Platform.currentOs() + "-" + Platform.currentArch();
     private static final Duration BUILD_WAIT = Duration.ofSeconds(90);
 
     @TempDir
     Path work;
-    private Path repo;
+    private PipelineRepo repo;
     private Path fixtures;
     private TestServer server;
     private GuruClient admin;
@@ -60,14 +57,11 @@ class PipelineTest {
 
     @BeforeEach
     void startServerAndRepository() throws Exception {
-        repo = work.resolve("repo");
         fixtures = work.resolve("fixtures");
         Files.createDirectories(fixtures);
         makeRepository();
-        Path secret = work.resolve("webhook.secret");
-        Files.writeString(secret, SECRET + "\n");
-        server = TestServer.start(TestDatabase.Kind.H2, Map.of("GURURMM_PIPELINE_SECRET_FILE", secret.toString(),
-                "GURURMM_PIPELINE_REPO", repo.toString(), "GURURMM_PIPELINE_BRANCH", "main"));
+        server = TestServer.start(TestDatabase.Kind.H2, Map.of("GURURMM_PIPELINE_SECRET_FILE", PipelineRepo.secretFile(work).toString(),
+                "GURURMM_PIPELINE_REPO", repo.dir().toString(), "GURURMM_PIPELINE_BRANCH", "main"));
         admin = server.adminClient();
     }
 
@@ -207,10 +201,7 @@ class PipelineTest {
         // A build that fails half-way (it made the agent build, then its installer step failed) publishes nothing.
         List<String> releasesBefore = admin.releases().stream().map(ReleaseView::file).toList();
         List<String> downloadsBefore = listing(server.dataDir().resolve("downloads"));
-        Files.writeString(repo.resolve("FAIL_INSTALLERS"), "yes\n");
-        git("add", "-A");
-        git("commit", "-q", "-m", "break the installers");
-        String broken = git("rev-parse", "HEAD").strip();
+        String broken = repo.commit("FAIL_INSTALLERS", "yes");
         preparedAgentFor(broken);
         String brokenBody = pushBody("refs/heads/main", before(broken), broken);
         GuruClient.RawResponse queued = webhook("github", brokenBody, sign(brokenBody), "d-9");
@@ -246,106 +237,48 @@ class PipelineTest {
         }
     }
 
-    // ---- the throwaway repository ----------------------------------------------------------------
+    // ---- the throwaway repository and the forge ------------------------------------------------
 
-    /** A git repository with the shipped pipeline scripts and test component scripts, one commit on main. */
+    /** The shipped driver with the test's component scripts: they copy a prepared agent build, or write stand-in files. */
     private void makeRepository() throws Exception {
-        Files.createDirectories(repo.resolve("deploy/build-pipeline"));
-        Path shipped = Path.of("..", "deploy", "build-pipeline").toAbsolutePath().normalize();
-        for (String script : List.of("build.sh", "gate.sh", "components.conf")) {
-            Files.copy(shipped.resolve(script), repo.resolve("deploy/build-pipeline").resolve(script));
-        }
-        Files.writeString(repo.resolve("pom.xml"), "<project>\n    <version>1.4.0</version>\n</project>\n");
         String artifacts = "\"$GURURMM_BUILD_OUT/artifacts\"";
-        component("agent", "cp '" + fixtures + "/agent-'\"$GURURMM_BUILD_VERSION\"'.jar' " + artifacts + "/gururmm-agent-" + PLATFORM
+        Map<String, String> components = new LinkedHashMap<>();
+        components.put("agent", "cp '" + fixtures + "/agent-'\"$GURURMM_BUILD_VERSION\"'.jar' " + artifacts + "/gururmm-agent-" + PLATFORM
                 + "-\"$GURURMM_BUILD_VERSION\".jar");
-        component("installers", "echo 'packing the installers'\n"
+        components.put("installers", "echo 'packing the installers'\n"
                 + "if [ -f FAIL_INSTALLERS ]; then echo 'installer step failed on purpose' >&2; exit 3; fi\n"
                 + "echo deb > " + artifacts + "/gururmm-agent_\"$GURURMM_BUILD_VERSION\"_amd64.deb");
-        component("server", "echo jar > " + artifacts + "/gururmm-server-\"$GURURMM_BUILD_VERSION\".jar");
-        component("dashboard", "echo jar > " + artifacts + "/gururmm-server-\"$GURURMM_BUILD_VERSION\".jar");
-        component("cli", "echo jar > " + artifacts + "/gururmm-cli-\"$GURURMM_BUILD_VERSION\".jar");
-        git("init", "-q", "-b", "main");
-        git("config", "user.email", "pipeline-test@example.test");
-        git("config", "user.name", "Pipeline Test");
-        git("add", "-A");
-        git("commit", "-q", "-m", "initial");
+        components.put("server", "echo jar > " + artifacts + "/gururmm-server-\"$GURURMM_BUILD_VERSION\".jar");
+        components.put("dashboard", "echo jar > " + artifacts + "/gururmm-server-\"$GURURMM_BUILD_VERSION\".jar");
+        components.put("cli", "echo jar > " + artifacts + "/gururmm-cli-\"$GURURMM_BUILD_VERSION\".jar");
+        repo = PipelineRepo.create(work.resolve("repo"), components);
     }
 
-    private void component(String name, String body) throws IOException {
-        Files.writeString(repo.resolve("deploy/build-pipeline/build-" + name + ".sh"), "#!/bin/sh\nset -eu\n" + body + "\n");
-    }
-
-    /** Commits a change to {@code path}; returns the commit id. */
     private String commit(String path, String content) throws Exception {
-        Path file = repo.resolve(path);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, content + "\n");
-        git("add", "-A");
-        git("commit", "-q", "-m", "change " + path);
-        return git("rev-parse", "HEAD").strip();
+        return repo.commit(path, content);
     }
 
-    private String before(String commit) throws Exception {
-        return git("rev-parse", commit + "^").strip();
+    private String before(String commit) {
+        return repo.parent(commit);
     }
 
-    /** The real agent jar, stamped with the version build.sh gives {@code commit} (1.4.<commit count>). */
+    /** The real agent jar, stamped with the version build.sh gives {@code commit}. */
     private String preparedAgentFor(String commit) throws Exception {
-        String version = "1.4." + git("rev-list", "--count", commit).strip();
+        String version = repo.versionOf(commit);
         ReleaseBuilds.withVersion(version, fixtures.resolve("agent-" + version + ".jar"));
         return version;
     }
 
-    private String git(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("git", "-C", repo.toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + ": " + out).isZero();
-        return out;
-    }
-
-    // ---- webhooks -----------------------------------------------------------------------------------
-
     private static String pushBody(String ref, String before, String after) {
-        return "{\"ref\":\"" + ref + "\",\"before\":\"" + (before == null ? "0".repeat(40) : before) + "\",\"after\":\"" + after + "\","
-                + "\"repository\":{\"full_name\":\"msp/gururmm\"},\"pusher\":{\"name\":\"tech\"},\"commits\":[]}";
+        return PipelineRepo.pushBody(ref, before, after);
     }
 
     private static String sign(String body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return PipelineRepo.sign(body);
     }
 
-    /** Posts a delivery as GitHub ({@code sha256=} prefix) or Gitea (bare hex) would. */
     private GuruClient.RawResponse webhook(String style, String body, String signature, String delivery) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/json");
-        if (style.equals("github")) {
-            headers.put("X-GitHub-Event", "push");
-            if (signature != null) {
-                headers.put("X-Hub-Signature-256", signature);
-            }
-            if (delivery != null) {
-                headers.put("X-GitHub-Delivery", delivery);
-            }
-        } else {
-            headers.put("X-Gitea-Event", "push");
-            if (signature != null) {
-                headers.put("X-Gitea-Signature", signature.startsWith("sha256=") ? signature.substring(7) : signature);
-            }
-            if (delivery != null) {
-                headers.put("X-Gitea-Delivery", delivery);
-            }
-        }
-        return server.anonymousClient().raw("POST", "/api/pipeline/webhook", body, headers);
+        return PipelineRepo.deliver(server.anonymousClient(), style, body, signature, delivery);
     }
 
     private BuildView awaitBuild(UUID id) {

@@ -68,7 +68,8 @@ public final class BuildsCommand {
         public Integer call() {
             BuildView b = session.client().build(id);
             if (logOnly) {
-                System.out.print(b.log() == null ? "" : b.log());
+                output.out().print(b.log() == null ? "" : b.log());
+                output.out().flush();
             } else {
                 output.print(b, () -> {
                     Table table = Table.fields()

@@ -23,8 +23,10 @@ import java.util.stream.Stream;
  * <p>The script's contract (deploy/build-pipeline/README.md): it runs in the checkout with
  * {@code GURURMM_BUILD_COMMIT}, {@code GURURMM_BUILD_BEFORE} (empty: build everything) and
  * {@code GURURMM_BUILD_OUT} set; it writes {@code $GURURMM_BUILD_OUT/components} (the change
- * gate's answer, space-separated, empty for nothing), {@code $GURURMM_BUILD_OUT/version}, and what
- * it built into {@code $GURURMM_BUILD_OUT/artifacts/}. A non-zero exit fails the build.
+ * gate's answer, space-separated, empty for nothing) last, {@code $GURURMM_BUILD_OUT/version} and
+ * {@code plan} (the gate's answer, written before building, so a failed build still says what it
+ * was building), and what it built into {@code $GURURMM_BUILD_OUT/artifacts/}. A non-zero exit
+ * fails the build.
  *
  * <p>The script gets a scrubbed environment (no database URL, admin password or other server
  * secret): {@code PATH}, {@code HOME}, {@code JAVA_HOME}, locale and proxy variables only.
@@ -72,13 +74,7 @@ final class BuildRunner {
         Map<String, String> env = Map.of("GURURMM_BUILD_COMMIT", commit, "GURURMM_BUILD_BEFORE", before == null ? "" : before,
                 "GURURMM_BUILD_OUT", out.toString());
         step(log, checkout, List.of("sh", SCRIPT), env, until(deadline, timeout), SCRIPT);
-        List<String> components = Arrays.stream(read(out.resolve("components"), "components").split("\\s+"))
-                .filter(s -> !s.isEmpty()).toList();
-        for (String c : components) {
-            if (!c.matches("[a-z][a-z0-9-]{0,31}")) {
-                throw new BuildFailed(SCRIPT + " named a component '" + c + "' that is not a lowercase word");
-            }
-        }
+        List<String> components = components(read(out.resolve("components"), "components"));
         String version = read(out.resolve("version"), "version").strip();
         List<Path> artifacts;
         try (Stream<Path> files = Files.list(out.resolve("artifacts"))) {
@@ -90,6 +86,25 @@ final class BuildRunner {
             }
         }
         return new Outcome(components, version, artifacts);
+    }
+
+    /** What the change gate chose for a build in {@code work}, as far as the script got (empty if it got nowhere). */
+    static List<String> plan(Path work) {
+        try {
+            return components(read(work.resolve("out").resolve("plan"), "plan"));
+        } catch (BuildFailed | IOException e) {
+            return List.of();
+        }
+    }
+
+    private static List<String> components(String line) throws BuildFailed {
+        List<String> components = Arrays.stream(line.split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        for (String c : components) {
+            if (!c.matches("[a-z][a-z0-9-]{0,31}")) {
+                throw new BuildFailed(SCRIPT + " named a component '" + c + "' that is not a lowercase word");
+            }
+        }
+        return components;
     }
 
     private static Duration until(long deadline, Duration cap) {

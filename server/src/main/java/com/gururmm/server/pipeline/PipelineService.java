@@ -174,6 +174,7 @@ public final class PipelineService implements AutoCloseable {
             Manifest manifest = publish(row, outcome, published);
             finish(row, "succeeded", null, Json.mapper().writeValueAsString(manifest), started);
         } catch (BuildRunner.BuildFailed e) {
+            store.components(row.id(), BuildRunner.plan(work));
             fail(row, e.getMessage(), published, started);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
