@@ -194,7 +194,7 @@ class OidcLoginTest {
     @Test
     void twoFirstLoginsOfOneIdentityAtOnceMakeOneUser() throws Exception {
         World w = world();
-        for (int round = 0; round < 4; round++) {
+        for (int round = 0; round < 12; round++) {
             String subject = "twin-" + round;
             String email = "twin" + round + "@example.test";
             List<SsoBrowser> browsers = List.of(new SsoBrowser(w.url()), new SsoBrowser(w.url()));

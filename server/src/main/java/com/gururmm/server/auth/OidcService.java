@@ -57,6 +57,8 @@ public final class OidcService {
     }
 
     private final OidcSettings settings;
+    /** Striped locks serializing the provisioning of one identity on this node. */
+    private final Object[] provisionLocks = java.util.stream.IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
     private final Jdbi jdbi;
     private final AuthService auth;
     private final MfaService mfa;
@@ -182,15 +184,20 @@ public final class OidcService {
         String unusablePassword = jdbi.withHandle(h -> OidcStore.userOf(h, issuer, subject)).isEmpty() ? hasher.hash(Secrets.newToken("pw")) : null;
         Change[] change = new Change[1];
         UUID id;
-        try {
-            id = provisionOnce(issuer, subject, role, scopeClaim, email, who, unusablePassword, change);
-        } catch (UnableToExecuteStatementException e) {
-            if (!Database.isUniqueViolation(e)) {
-                throw e;
+        // Two first logins of one identity at once on this node take turns: H2 refuses the second
+        // insert while the first is still uncommitted, so a retry could run before the link is visible.
+        synchronized (provisionLocks[Math.floorMod((issuer + "\n" + subject).hashCode(), provisionLocks.length)]) {
+            try {
+                id = provisionOnce(issuer, subject, role, scopeClaim, email, who, unusablePassword, change);
+            } catch (UnableToExecuteStatementException e) {
+                if (!Database.isUniqueViolation(e)) {
+                    throw e;
+                }
+                // On two nodes (PostgreSQL): the other one created the user and committed (the insert waited
+                // for it); this attempt now finds it linked.
+                change[0] = null;
+                id = provisionOnce(issuer, subject, role, scopeClaim, email, who, unusablePassword, change);
             }
-            // Two first logins of one identity at once: the other one created the user; this attempt now finds it linked.
-            change[0] = null;
-            id = provisionOnce(issuer, subject, role, scopeClaim, email, who, unusablePassword, change);
         }
         if (change[0] != null) {
             audit.record("sso:" + who, change[0].action(), change[0].target(), clip(change[0].detail()));
