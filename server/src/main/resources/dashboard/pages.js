@@ -21,6 +21,7 @@ export const PAGES = [
   { path: 'agents/:agentId/terminal', role: 'technician', nav: null, tag: 'guru-terminal', load: () => import('./pages/terminal.js') },
   { path: 'admin/tokens', role: 'admin', nav: 'Enrollment tokens', tag: 'guru-tokens', load: () => import('./pages/tokens.js') },
   { path: 'admin/releases', role: 'admin', nav: 'Releases', tag: 'guru-releases', load: () => import('./pages/releases.js') },
+  { path: 'admin/builds', role: 'admin', nav: 'Builds', tag: 'guru-builds', load: () => import('./pages/builds.js') },
   { path: 'admin/notifications', role: 'admin', nav: 'Notifications', tag: 'guru-notifications', load: () => import('./pages/notifications.js') },
   { path: 'admin/users', role: 'admin', nav: 'Users', tag: 'guru-users', load: () => import('./pages/users.js') },
   { path: 'admin/audit', role: 'admin', nav: 'Audit log', tag: 'guru-audit', load: () => import('./pages/audit.js') },
