@@ -29,6 +29,10 @@ public final class ServerMain {
             System.exit(2);
             return;
         }
+        if (args.length > 0) {
+            System.exit(command(config, args));
+            return;
+        }
         log.info("GuruRMM server {} starting", version());
         config.log(log);
         GuruServer server;
@@ -50,6 +54,40 @@ public final class ServerMain {
             server.close();
         }, "gururmm-shutdown"));
         printBanner(config, server.port(), server.tls().map(c -> c.fingerprint()).orElse(null));
+    }
+
+    private static final String USAGE = """
+            usage: gururmm-server                                  start the server (settings: the environment, SPEC section 2)
+                   gururmm-server backup [--without-downloads] FILE  back up database, keys and downloads into FILE (while running)
+                   gururmm-server restore FILE                     restore FILE into a fresh data dir and an empty database
+            Both read the same environment as the server (GURURMM_DATA_DIR, DATABASE_URL, ...). docs/OPERATIONS.md, "Backup and restore".""";
+
+    /** {@code backup} and {@code restore}: run with the server's settings, print one summary line, return the exit code. */
+    static int command(ServerConfig config, String[] args) {
+        String name = args[0];
+        boolean withoutDownloads = args.length == 3 && name.equals("backup") && args[1].equals("--without-downloads");
+        boolean usable = (name.equals("backup") && (args.length == 2 || withoutDownloads)) || (name.equals("restore") && args.length == 2);
+        if (!usable) {
+            System.err.println(name.equals("--help") || name.equals("-h") ? USAGE : "gururmm-server: unknown arguments\n" + USAGE);
+            return name.equals("--help") || name.equals("-h") ? 0 : 2;
+        }
+        Path file = Path.of(args[args.length - 1]);
+        try {
+            long start = System.nanoTime();
+            com.gururmm.server.backup.ServerBackup.Summary summary = name.equals("backup")
+                    ? com.gururmm.server.backup.ServerBackup.backup(config, file, !withoutDownloads)
+                    : com.gururmm.server.backup.ServerBackup.restore(config, file);
+            System.out.printf("gururmm-server: %s %s: %d tables, %d rows, %d keys, %d downloads files, schema version %s (%d ms)%n",
+                    name.equals("backup") ? "backed up into" : "restored from", file.toAbsolutePath(), summary.tables(), summary.rows(),
+                    summary.keys(), summary.downloads(), summary.schemaVersion(), (System.nanoTime() - start) / 1_000_000);
+            return 0;
+        } catch (ConfigException e) {
+            System.err.println("gururmm-server: " + name + " refused: " + e.getMessage());
+            return 2;
+        } catch (IOException | java.sql.SQLException | RuntimeException e) {
+            System.err.println("gururmm-server: " + name + " failed: " + e);
+            return 1;
+        }
     }
 
     private static void printBanner(ServerConfig config, int port, String fingerprint) {

@@ -75,6 +75,33 @@ public final class ServerProcess implements AutoCloseable {
         return jar;
     }
 
+    /** What one of the server's own commands printed, and its exit code. */
+    public record CommandResult(int exitCode, String output) {
+    }
+
+    /** Runs {@code java -jar gururmm-server.jar ARGS} (backup, restore) with {@code env} as its whole GURURMM_/DATABASE_ environment. */
+    public static CommandResult command(Map<String, String> env, Duration timeout, String... args) throws IOException, InterruptedException {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new java.util.ArrayList<>(List.of(javaBin, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", packagedJar().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(k -> k.startsWith("GURURMM_") || k.startsWith("DATABASE_"));
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return process.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                return new byte[0];
+            }
+        });
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new IllegalStateException("gururmm-server " + String.join(" ", args) + " did not exit within " + timeout);
+        }
+        return new CommandResult(process.exitValue(), new String(output.join(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     /** Starts the server and waits until {@code /healthz} answers 200. */
     public ServerProcess start() {
         String java = ProcessHandle.current().info().command().orElse("java");

@@ -49,7 +49,32 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
-    private void boot(int requestedPort) {
+    /**
+     * A server whose data dir and (empty) database exist but which is not started: for a restore
+     * before its first start. {@link #startOn} starts it.
+     */
+    public static TestServer prepare(TestDatabase.Kind kind, Map<String, String> env) {
+        TestDatabase db = TestDatabase.create(kind);
+        try {
+            return new TestServer(db, env);
+        } catch (IOException e) {
+            db.close();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a {@link #prepare prepared} server on {@code port} (0: any free port). */
+    public TestServer startOn(int port) {
+        boot(port);
+        return this;
+    }
+
+    /** The settings the server runs with, for its own commands ({@code backup}, {@code restore}: {@link ServerProcess#command}). */
+    public Map<String, String> environment() {
+        return environment(port);
+    }
+
+    private Map<String, String> environment(int requestedPort) {
         Map<String, String> env = new HashMap<>();
         env.put("GURURMM_HTTP_HOST", "127.0.0.1");
         env.put("GURURMM_HTTP_PORT", Integer.toString(requestedPort));
@@ -61,7 +86,11 @@ public final class TestServer implements AutoCloseable {
         env.put("GURURMM_AGENT_LOST_GRACE_SECONDS", "3");
         env.put("GURURMM_LOCAL_AGENT", "off");
         env.putAll(extraEnv);
-        server = GuruServer.start(ServerConfig.fromMap(env));
+        return env;
+    }
+
+    private void boot(int requestedPort) {
+        server = GuruServer.start(ServerConfig.fromMap(environment(requestedPort)));
         server.ensureFirstAdmin();
         port = server.port();
     }
@@ -126,7 +155,9 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            server.close();
+            if (server != null) {
+                server.close();
+            }
         } finally {
             database.close();
         }
