@@ -195,6 +195,11 @@ class DebPackageTest {
      * (copied from the host), /dev's basic nodes and /tmp. No Java.
      */
     Path bareRoot(Path bundledJre) throws Exception {
+        return bareRoot(dir, bundledJre, TOOLS);
+    }
+
+    /** {@link #bareRoot(Path)} in {@code dir}, with {@code tools} copied from the host. */
+    static Path bareRoot(Path dir, Path bundledJre, List<String> tools) throws Exception {
         Path root = dir.resolve("root");
         for (String d : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "usr/bin", "usr/sbin", "usr/lib", "usr/lib64", "dev", "proc", "etc", "tmp")) {
             Files.createDirectories(root.resolve(d));
@@ -206,7 +211,7 @@ class DebPackageTest {
         }
         run(REPO, List.of("chmod", "1777", root.resolve("tmp").toString()), 10);
         Set<String> files = new LinkedHashSet<>();
-        for (String tool : TOOLS) {
+        for (String tool : tools) {
             files.add(run(REPO, List.of("sh", "-c", "command -v " + tool), 10).output().trim());
         }
         List<String> libsOf = new ArrayList<>(files);
