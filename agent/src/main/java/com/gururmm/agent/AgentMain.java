@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar gururmm-agent.jar}: runs the agent with settings from the environment (SPEC section 3a).
  * {@code java -jar gururmm-agent.jar launcher}: runs it under the update watchdog (docs/RELEASES.md).
  * {@code java -jar gururmm-agent.jar doctor}: checks this machine's agent and says what to fix.
+ * {@code java -jar gururmm-agent.jar service}: the launcher as a Windows service (WindowsService).
  */
 public final class AgentMain {
     private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
@@ -31,6 +32,23 @@ public final class AgentMain {
         } catch (IllegalArgumentException e) {
             System.err.println("gururmm-agent: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("service")) {
+            // Windows: the launcher under the Service Control Manager (the MSI registers GuruRMMAgent).
+            Launcher launcher = new Launcher(config.stateDir(), System.getenv());
+            System.exit(com.gururmm.agent.platform.windows.WindowsService.run(new com.gururmm.agent.platform.windows.JnaServiceControl(),
+                    new com.gururmm.agent.platform.windows.WindowsService.Work() {
+                        @Override
+                        public int run() throws Exception {
+                            return launcher.run();
+                        }
+
+                        @Override
+                        public void stop() {
+                            launcher.stop();
+                        }
+                    }));
             return;
         }
         if (args.length > 0 && args[0].equals("launcher")) {

@@ -268,6 +268,11 @@ public final class Launcher {
         }
     }
 
+    /** Stops the agent and makes {@link #run} return (the Windows service's STOP, WindowsService). */
+    public void stop() {
+        stopChild();
+    }
+
     private void stopChild() {
         stopping = true;
         Process process = child;
