@@ -374,6 +374,8 @@ public final class GuruServer implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(database::compactEmbeddedIfGrown, 5, 5, TimeUnit.MINUTES);
         scheduler.scheduleWithFixedDelay(clusterLeases.guard("metrics.upkeep", this::metricsUpkeepSafely), 60, 60, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel sweep", tunnels::sweep), 1, 1, TimeUnit.SECONDS);
+        // Checks and windows changed on another node whose announcement was lost (MonitoringModule).
+        scheduler.scheduleWithFixedDelay(monitoring::refresh, MonitoringModule.REFRESH_SECONDS, MonitoringModule.REFRESH_SECONDS, TimeUnit.SECONDS);
         // One build at a time: only the holder of the pipeline lease takes builds from the queue.
         scheduler.scheduleWithFixedDelay(clusterLeases.guard("pipeline", () -> guarded("release pipeline", pipeline::tick)), 1, 1, TimeUnit.SECONDS);
         // Scheduled tasks: exactly once per occurrence, also with several nodes (docs/OPERATIONS.md, "Automation").

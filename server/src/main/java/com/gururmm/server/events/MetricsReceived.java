@@ -10,7 +10,8 @@ import java.util.UUID;
  * {@link com.gururmm.protocol.metrics.MetricName}.
  */
 public record MetricsReceived(UUID agentId, Instant sampledAt, Map<String, Double> values) {
-    public static final Topic<MetricsReceived> TOPIC = Topic.of("metrics.received", MetricsReceived.class);
+    /** Node-local: the node that stored the sample (it holds the agent's connection) evaluates it, once. */
+    public static final Topic<MetricsReceived> TOPIC = Topic.local("metrics.received", MetricsReceived.class);
 
     public MetricsReceived {
         values = Map.copyOf(values);

@@ -34,6 +34,8 @@ public final class NatsEventBus implements EventBus {
 
     private final Connection connection;
     private final AtomicLong publishFailures = new AtomicLong();
+    /** Node-local topics ({@link Topic#local}) never go over NATS: they are delivered in this process. */
+    private final InProcessEventBus local = new InProcessEventBus();
 
     private NatsEventBus(Connection connection) {
         this.connection = connection;
@@ -89,6 +91,10 @@ public final class NatsEventBus implements EventBus {
             throw new IllegalArgumentException("topic " + topic.name() + " carries " + topic.type().getSimpleName()
                     + ", not " + event.getClass().getSimpleName());
         }
+        if (topic.nodeLocal()) {
+            local.publish(topic, event);
+            return;
+        }
         try {
             connection.publish(subject(topic), MAPPER.writeValueAsBytes(event));
         } catch (IOException | RuntimeException e) {
@@ -101,6 +107,9 @@ public final class NatsEventBus implements EventBus {
 
     @Override
     public <T> Subscription subscribe(Topic<T> topic, Consumer<? super T> handler) {
+        if (topic.nodeLocal()) {
+            return local.subscribe(topic, handler);
+        }
         Dispatcher dispatcher = connection.createDispatcher(message -> {
             T event;
             try {
@@ -152,6 +161,7 @@ public final class NatsEventBus implements EventBus {
 
     @Override
     public void close() {
+        local.close();
         try {
             connection.close();
         } catch (InterruptedException e) {

@@ -10,8 +10,12 @@ import java.util.Objects;
  *
  * <p>Each feature declares its topics beside its own code (see {@link AgentPresence#TOPIC});
  * a subscriber depends on the event record, not on the publisher's internals.
+ *
+ * <p>A {@link #local node-local} topic never leaves its node, also when the bus spans nodes: for
+ * work that belongs to the node where the event happened (an agent's metrics samples are
+ * evaluated by the node holding its connection, not once per node).
  */
-public record Topic<T>(String name, Class<T> type) {
+public record Topic<T>(String name, Class<T> type, boolean nodeLocal) {
     public Topic {
         Objects.requireNonNull(type, "type");
         if (name == null || !name.matches("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*")) {
@@ -20,6 +24,11 @@ public record Topic<T>(String name, Class<T> type) {
     }
 
     public static <T> Topic<T> of(String name, Class<T> type) {
-        return new Topic<>(name, type);
+        return new Topic<>(name, type, false);
+    }
+
+    /** A topic delivered only to subscribers on the publishing node. */
+    public static <T> Topic<T> local(String name, Class<T> type) {
+        return new Topic<>(name, type, true);
     }
 }

@@ -27,9 +27,6 @@ final class AgentCheckChannel implements AgentChecks {
     static final int CLEAR_AFTER = 2;
     private static final int MAX_OUTPUT = 4000;
 
-    private record Key(UUID agentId, String checkKey) {
-    }
-
     private static final class State {
         int okStreak;
         boolean alerting;
@@ -43,24 +40,29 @@ final class AgentCheckChannel implements AgentChecks {
     private final AlertEngine engine;
     private final CheckStore store;
     private final ConnectionRegistry registry;
-    private final Set<String> openAtStart;
-    private final Map<Key, State> states = new ConcurrentHashMap<>();
+    private final AgentStates<State> states;
+    /** Also told when an agent connects (the thresholds' memory of it may be stale too). */
+    private final java.util.function.Consumer<UUID> onConnect;
     /** Agents last sent a non-empty set: they are told when it becomes empty (others need no frame at all). */
     private final Set<UUID> configured = ConcurrentHashMap.newKeySet();
 
     AgentCheckChannel(CheckCatalog catalog, AgentDirectory agents, AlertEngine engine, CheckStore store, ConnectionRegistry registry,
-                      Set<String> openAtStart) {
+                      java.util.function.Function<UUID, Set<String>> openCheckKeys, java.util.function.Consumer<UUID> onConnect) {
         this.catalog = catalog;
         this.agents = agents;
         this.engine = engine;
         this.store = store;
         this.registry = registry;
-        this.openAtStart = openAtStart;
+        this.states = new AgentStates<>(openCheckKeys);
+        this.onConnect = onConnect;
     }
 
     @Override
     public void onConnected(UUID agentId) {
         agents.forget(agentId);
+        // It may come from another node, where alerts of it were opened or resolved meanwhile.
+        states.forgetAgent(agentId);
+        onConnect.accept(agentId);
         send(agentId);
     }
 
@@ -119,10 +121,9 @@ final class AgentCheckChannel implements AgentChecks {
     }
 
     private void handle(UUID agentId, Check check, AgentMessage.CheckResult result) {
-        Key key = new Key(agentId, check.key());
-        State state = states.computeIfAbsent(key, k -> {
+        State state = states.get(agentId, check.key(), alerting -> {
             State s = new State();
-            s.alerting = openAtStart.contains(AlertStore.openKey(agentId, check.key()));
+            s.alerting = alerting;
             return s;
         });
         String status = switch (result.status() == null ? "" : result.status()) {
@@ -159,7 +160,7 @@ final class AgentCheckChannel implements AgentChecks {
     }
 
     void forget(UUID agentId, String checkKey) {
-        states.remove(new Key(agentId, checkKey));
+        states.forget(agentId, checkKey);
     }
 
     private static String firstLine(String text) {

@@ -149,8 +149,9 @@ final class AlertStore {
     }
 
     /** Agent id and check key of every unresolved alert (read once at start by the evaluators). */
-    List<String[]> openKeys() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT agent_id, check_key FROM alerts WHERE open_key IS NOT NULL")
-                .map((rs, ctx) -> new String[] {rs.getString("agent_id"), rs.getString("check_key")}).list());
+    /** The check keys of the agent's unresolved (open or acknowledged) alerts. */
+    java.util.Set<String> openCheckKeys(UUID agentId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT check_key FROM alerts WHERE agent_id = :a AND open_key IS NOT NULL")
+                .bind("a", agentId).mapTo(String.class).set());
     }
 }

@@ -32,8 +32,12 @@ final class CheckCatalog {
         this.store = store;
     }
 
-    synchronized void reload() {
-        byScope = store.all().stream().collect(Collectors.groupingBy(Check::scopeKey));
+    /** Re-reads every check; true when something changed. */
+    synchronized boolean reload() {
+        Map<String, List<Check>> fresh = store.all().stream().collect(Collectors.groupingBy(Check::scopeKey));
+        boolean changed = !fresh.equals(byScope);
+        byScope = fresh;
+        return changed;
     }
 
     /** Every check that reaches the agent, disabled overrides included, by key. */

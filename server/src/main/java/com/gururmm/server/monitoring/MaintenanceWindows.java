@@ -43,6 +43,13 @@ final class MaintenanceWindows {
         this.scope = scope;
     }
 
+    private volatile Runnable onChange = () -> { };
+
+    /** Told after this node created, changed or deleted a window (the module tells the other nodes). */
+    void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
     synchronized void reload() {
         Instant now = clock.instant();
         current = jdbi.withHandle(h -> h.createQuery(select() + " WHERE ends_at > :now").bind("now", now)
@@ -91,6 +98,7 @@ final class MaintenanceWindows {
         audit.record(actor.name(), "maintenance_window.create", id.toString(),
                 (r.agentId() != null ? "agent=" + r.agentId() : "site=" + r.site()) + " from " + starts + " to " + r.endsAt());
         reload();
+        onChange.run();
         return find(id).orElseThrow();
     }
 
@@ -108,6 +116,7 @@ final class MaintenanceWindows {
                 .bind("s", starts).bind("e", ends).bind("r", reason).bind("id", id).execute());
         audit.record(actor.name(), "maintenance_window.update", id.toString(), "from " + starts + " to " + ends);
         reload();
+        onChange.run();
         return find(id).orElseThrow();
     }
 
@@ -117,6 +126,7 @@ final class MaintenanceWindows {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM maintenance_windows WHERE id = :id").bind("id", id).execute());
         audit.record(actor.name(), "maintenance_window.delete", id.toString(), null);
         reload();
+        onChange.run();
     }
 
     private void authorize(Principal actor, MaintenanceWindowView w) {

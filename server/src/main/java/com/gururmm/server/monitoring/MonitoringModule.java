@@ -8,6 +8,7 @@ import com.gururmm.server.events.AgentEventReported;
 import com.gururmm.server.events.AgentPresence;
 import com.gururmm.server.events.EventBus;
 import com.gururmm.server.events.MetricsReceived;
+import com.gururmm.server.events.MonitoringChanged;
 import com.gururmm.server.gateway.AgentChecks;
 import com.gururmm.server.routing.AccessFilter;
 import com.gururmm.server.routing.RouteTable;
@@ -27,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * {@link AgentPresence} plus one timer per offline agent, agent-run checks on the results the
  * agents send, crashes on {@link AgentEventReported}. Every alert change is published as
  * {@link com.gururmm.server.events.AlertChanged} after it is committed.
+ *
+ * <p>Checks and maintenance windows are held in memory on every node. A change made on one node
+ * is announced as {@link MonitoringChanged}, and the others re-read them at once. Every node also
+ * re-reads them every {@link #REFRESH_SECONDS} s, so a lost announcement costs seconds, not a
+ * check that never reaches the agents of the other nodes.
  */
 public final class MonitoringModule implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MonitoringModule.class);
@@ -42,11 +48,16 @@ public final class MonitoringModule implements AutoCloseable {
     private final CheckService checks;
     private final AlertService alerts;
     private final EventBus bus;
+    private final Clock clock;
     private final List<EventBus.Subscription> subscriptions = new ArrayList<>();
+    /** Which node announced a change (its own announcements are not applied twice). */
+    private final String instance = UUID.randomUUID().toString();
+    public static final int REFRESH_SECONDS = 10;
 
     public MonitoringModule(Jdbi jdbi, AgentStore agentStore, ConnectionRegistry registry, AuditLog audit, EventBus bus, Clock clock,
                             AccessFilter.AgentScope scope, Visibility visibility) {
         this.bus = bus;
+        this.clock = clock;
         CheckStore checkStore = new CheckStore(jdbi);
         this.catalog = new CheckCatalog(checkStore);
         catalog.reload();
@@ -55,15 +66,37 @@ public final class MonitoringModule implements AutoCloseable {
         windows.reload();
         this.alertStore = new AlertStore(jdbi);
         this.engine = new AlertEngine(alertStore, directory, windows, bus, clock, AlertEngine.DEFAULT_FLAP_WINDOW);
-        Set<String> openAtStart = ConcurrentHashMap.newKeySet();
-        alertStore.openKeys().forEach(k -> openAtStart.add(AlertStore.openKey(UUID.fromString(k[0]), k[1])));
-        this.thresholds = new ThresholdEvaluator(catalog, directory, engine, checkStore, openAtStart);
-        this.agentChecks = new AgentCheckChannel(catalog, directory, engine, checkStore, registry, openAtStart);
+        this.thresholds = new ThresholdEvaluator(catalog, directory, engine, checkStore, alertStore::openCheckKeys);
+        this.agentChecks = new AgentCheckChannel(catalog, directory, engine, checkStore, registry, alertStore::openCheckKeys,
+                thresholds::forgetAgent);
         this.offline = new OfflineWatcher(catalog, directory, agentStore, registry, engine, clock);
         this.crashes = new CrashAlerts(alertStore, engine);
         this.checks = new CheckService(checkStore, catalog, agentStore, audit, clock, scope, visibility);
         this.alerts = new AlertService(alertStore, engine, audit, scope, visibility);
         checks.onChange(this::checksChanged);
+        checks.onChange(this::announce);
+        windows.onChange(this::announce);
+    }
+
+    private void announce() {
+        bus.publish(MonitoringChanged.TOPIC, new MonitoringChanged(instance, clock.instant()));
+    }
+
+    /**
+     * Re-reads checks and maintenance windows (another node changed them, or the periodic
+     * refresh); when the checks changed, this node's agents get their new sets and offline timers
+     * are re-armed. Never throws: the next refresh retries.
+     */
+    public void refresh() {
+        try {
+            windows.reload();
+            if (catalog.reload()) {
+                agentChecks.pushAll();
+                offline.rearm();
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not re-read checks and maintenance windows; will retry: {}", e.toString());
+        }
     }
 
     /**
@@ -127,6 +160,11 @@ public final class MonitoringModule implements AutoCloseable {
         subscriptions.add(bus.subscribe(MetricsReceived.TOPIC, thresholds::onSample));
         subscriptions.add(bus.subscribe(AgentPresence.TOPIC, offline::onPresence));
         subscriptions.add(bus.subscribe(AgentEventReported.TOPIC, crashes::onEvent));
+        subscriptions.add(bus.subscribe(MonitoringChanged.TOPIC, changed -> {
+            if (!instance.equals(changed.origin())) {
+                refresh();
+            }
+        }));
         offline.catchUp();
     }
 

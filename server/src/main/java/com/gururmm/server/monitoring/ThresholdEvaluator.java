@@ -3,10 +3,9 @@ package com.gururmm.server.monitoring;
 import com.gururmm.server.events.MetricsReceived;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Metric thresholds, evaluated on each {@link MetricsReceived} as it arrives (never by reading the
@@ -18,16 +17,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *       breaching sample). A gap in the samples longer than {@code max(duration, 10 min)} starts
  *       the run again.</li>
  *   <li>Resolves after {@link #CLEAR_AFTER} consecutive samples within the threshold.</li>
- *   <li>After a restart, whether an alert is open comes from the database (read once at start);
- *       the run of breaching samples starts afresh.</li>
+ *   <li>Whether an alert is open comes from the database when the agent's first sample arrives,
+ *       after a restart and after every (re)connect ({@link AgentStates}); the run of breaching
+ *       samples then starts afresh.</li>
  * </ul>
+ *
+ * <p>Samples arrive on the node-local {@link MetricsReceived#TOPIC}: in a cluster each agent's
+ * thresholds are evaluated once, by the node that holds its connection.
  */
 final class ThresholdEvaluator {
     static final int CLEAR_AFTER = 2;
     private static final Duration GAP_RESET = Duration.ofMinutes(10);
-
-    private record Key(UUID agentId, String checkKey) {
-    }
 
     private static final class State {
         Instant breachSince;
@@ -41,15 +41,15 @@ final class ThresholdEvaluator {
     private final AgentDirectory agents;
     private final AlertEngine engine;
     private final CheckStore results;
-    private final Set<String> openAtStart;
-    private final Map<Key, State> states = new ConcurrentHashMap<>();
+    private final AgentStates<State> states;
 
-    ThresholdEvaluator(CheckCatalog catalog, AgentDirectory agents, AlertEngine engine, CheckStore results, Set<String> openAtStart) {
+    ThresholdEvaluator(CheckCatalog catalog, AgentDirectory agents, AlertEngine engine, CheckStore results,
+                       Function<UUID, Set<String>> openCheckKeys) {
         this.catalog = catalog;
         this.agents = agents;
         this.engine = engine;
         this.results = results;
-        this.openAtStart = openAtStart;
+        this.states = new AgentStates<>(openCheckKeys);
     }
 
     void onSample(MetricsReceived sample) {
@@ -65,10 +65,9 @@ final class ThresholdEvaluator {
             if (value == null || value.isNaN()) {
                 continue;
             }
-            Key key = new Key(sample.agentId(), check.key());
-            State state = states.computeIfAbsent(key, k -> {
+            State state = states.get(sample.agentId(), check.key(), alerting -> {
                 State s = new State();
-                s.alerting = openAtStart.contains(AlertStore.openKey(k.agentId(), k.checkKey()));
+                s.alerting = alerting;
                 return s;
             });
             synchronized (state) {
@@ -119,7 +118,12 @@ final class ThresholdEvaluator {
 
     /** An alert of this check was resolved because the check went away: start clean if it comes back. */
     void forget(UUID agentId, String checkKey) {
-        states.remove(new Key(agentId, checkKey));
+        states.forget(agentId, checkKey);
+    }
+
+    /** The agent connected: its open alerts are read again with its next sample. */
+    void forgetAgent(UUID agentId) {
+        states.forgetAgent(agentId);
     }
 
     private static double round(double v) {

@@ -115,6 +115,33 @@ class NatsEventBusTest {
         }
     }
 
+    /** Metrics samples are evaluated by the node that stored them: a node-local topic never reaches another node. */
+    @Test
+    void aNodeLocalTopicStaysOnItsNode() throws Exception {
+        String name = "test.l" + UUID.randomUUID().toString().replace("-", "");
+        Topic<MetricsReceived> local = Topic.local(name, MetricsReceived.class);
+        Topic<MetricsReceived> sameSubjectShared = Topic.of(name, MetricsReceived.class);
+        try (var a = NatsEventBus.connect(URL, Duration.ofSeconds(5)); var b = NatsEventBus.connect(URL, Duration.ofSeconds(5))) {
+            List<MetricsReceived> onA = new CopyOnWriteArrayList<>();
+            List<MetricsReceived> onB = new CopyOnWriteArrayList<>();
+            List<MetricsReceived> onWire = new CopyOnWriteArrayList<>();
+            a.subscribe(local, onA::add);
+            b.subscribe(local, onB::add);
+            b.subscribe(sameSubjectShared, onWire::add);
+            a.flush(Duration.ofSeconds(5));
+            b.flush(Duration.ofSeconds(5));
+            MetricsReceived sample = new MetricsReceived(UUID.randomUUID(), Instant.parse("2026-12-03T06:00:00Z"), Map.of("cpu.percent", 99.0));
+            a.publish(local, sample);
+            await().atMost(Duration.ofSeconds(10)).until(() -> onA.size() == 1);
+            a.flush(Duration.ofSeconds(5));
+            Thread.sleep(300);
+            assertThat(onA).containsExactly(sample);
+            assertThat(onB).as("the other node's subscriber").isEmpty();
+            assertThat(onWire).as("nothing went over NATS").isEmpty();
+            assertThat(MetricsReceived.TOPIC.nodeLocal()).isTrue();
+        }
+    }
+
     @Test
     void anUnreachableNatsFailsTheStartWithTheSettingNamed() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> NatsEventBus.connect("nats://127.0.0.1:1", Duration.ofSeconds(2)))
