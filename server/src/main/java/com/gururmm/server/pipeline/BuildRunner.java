@@ -28,8 +28,10 @@ import java.util.stream.Stream;
  * was building), and what it built into {@code $GURURMM_BUILD_OUT/artifacts/}. A non-zero exit
  * fails the build.
  *
- * <p>The script gets a scrubbed environment (no database URL, admin password or other server
- * secret): {@code PATH}, {@code HOME}, {@code JAVA_HOME}, locale and proxy variables only.
+ * <p>The script gets a scrubbed environment: {@code PATH}, {@code HOME}, {@code JAVA_HOME}, locale
+ * and proxy variables only. That keeps secrets out of what the build tools print, not out of
+ * reach: the build runs as the server's OS user, which can read the data dir and the server's
+ * own environment (docs/RELEASES.md, "Who the build runs as").
  */
 final class BuildRunner {
     static final String SCRIPT = "deploy/build-pipeline/build.sh";
@@ -153,8 +155,9 @@ final class BuildRunner {
         }
         if (!finished) {
             kill(process);
-            note(log, "killed after " + timeout.toSeconds() + " s");
-            throw new BuildFailed(what + " did not finish within " + timeout.toSeconds() + " s (GURURMM_PIPELINE_TIMEOUT_SECONDS)");
+            note(log, "killed: the build's time limit was reached");
+            throw new BuildFailed(what + " did not finish within the build's time limit (GURURMM_PIPELINE_TIMEOUT_SECONDS, or git's"
+                    + " own 10 minutes for clone and checkout)");
         }
         if (process.exitValue() != 0) {
             note(log, "exit code " + process.exitValue());

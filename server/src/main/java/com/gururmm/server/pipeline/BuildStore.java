@@ -87,7 +87,7 @@ final class BuildStore {
         String own = ownNode == null ? "" : "node = :node OR ";
         return jdbi.withHandle(h -> {
             var update = h.createUpdate("UPDATE builds SET status = 'failed', finished_at = :at, error = 'the server running the build"
-                            + " stopped before it finished; nothing was published. Push again or redeliver the webhook.'"
+                            + " stopped before it finished; nothing was published. Push again to build it.'"
                             + " WHERE status = 'running' AND (" + own + "node IS NULL"
                             + " OR node NOT IN (SELECT name FROM nodes WHERE heartbeat_at >= :stale))")
                     .bind("at", at).bind("stale", staleBefore);
@@ -100,6 +100,12 @@ final class BuildStore {
 
     Optional<Row> find(UUID id) {
         return jdbi.withHandle(h -> find(h, id));
+    }
+
+    /** The commit of the newest build that published (status succeeded): what the next build's change gate diffs against. */
+    Optional<String> lastPublishedCommit() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT commit_sha FROM builds WHERE status = 'succeeded' ORDER BY finished_at DESC, id LIMIT 1")
+                .mapTo(String.class).findOne());
     }
 
     List<Row> list(int limit) {

@@ -87,6 +87,16 @@ public final class PipelineService implements AutoCloseable {
         if (abandoned > 0) {
             log.warn("{} build(s) were running when this server last stopped; marked failed", abandoned);
         }
+        // Work dirs of builds that died with the last run (no build runs before start returns).
+        deleteTree(root.resolve("work"));
+        if (settings.enabled()) {
+            try {
+                settings.secret();
+            } catch (com.gururmm.server.config.ConfigException e) {
+                log.error("the release pipeline is on but its webhook secret is not usable: {}; every delivery is refused with 503",
+                        e.getMessage());
+            }
+        }
     }
 
     // ---- webhook --------------------------------------------------------------------------
@@ -97,7 +107,15 @@ public final class PipelineService implements AutoCloseable {
             throw new ApiException(404, "pipeline_off", "The release pipeline is off on this server: set GURURMM_PIPELINE_SECRET_FILE and"
                     + " GURURMM_PIPELINE_REPO (docs/RELEASES.md, \"Release pipeline\").");
         }
-        Webhook.Delivery delivery = Webhook.verify(header, body, settings.secret());
+        byte[] secret;
+        try {
+            secret = settings.secret();
+        } catch (com.gururmm.server.config.ConfigException e) {
+            log.error("release pipeline webhook refused: {}", e.getMessage());
+            throw new ApiException(503, "pipeline_misconfigured", "The release pipeline cannot check signatures: its secret file is"
+                    + " missing, unreadable or too short (GURURMM_PIPELINE_SECRET_FILE); the server log says which.");
+        }
+        Webhook.Delivery delivery = Webhook.verify(header, body, secret);
         String bodyHash = sha256(body);
         Instant now = clock.instant();
         if (delivery.event().equals("ping")) {
@@ -164,8 +182,14 @@ public final class PipelineService implements AutoCloseable {
         List<String> published = new ArrayList<>();
         try {
             Files.createDirectories(logFile.getParent());
-            log.info("build {} started: commit {}", row.id(), row.commit());
-            BuildRunner.Outcome outcome = new BuildRunner(settings.repository(), settings.timeout()).run(row.commit(), row.before(), work, logFile);
+            // The change gate diffs against the last build that published, not the push's "before": a
+            // change whose build failed is then still built by the next push, whatever that one changed.
+            String base = store.lastPublishedCommit().orElse(null);
+            Files.writeString(logFile, "==> change gate base: " + (base == null ? "none (no build has published yet): everything is built"
+                    : base + " (the last build that published)") + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            log.info("build {} started: commit {}, base {}", row.id(), row.commit(), base);
+            BuildRunner.Outcome outcome = new BuildRunner(settings.repository(), settings.timeout()).run(row.commit(), base, work, logFile);
             store.components(row.id(), outcome.components());
             if (outcome.components().isEmpty()) {
                 finish(row, "skipped", "the change gate found nothing to build (only paths that build nothing changed)", null, started);
@@ -198,6 +222,9 @@ public final class PipelineService implements AutoCloseable {
             }
             if (!name.matches("[A-Za-z0-9][A-Za-z0-9._+~-]{0,250}")) {
                 throw new BuildRunner.BuildFailed("the build made an artifact named '" + clip(name) + "', which is not a plain file name");
+            }
+            if (Files.size(artifact) == 0) {
+                throw new BuildRunner.BuildFailed("the build made an empty " + name + "; nothing was published");
             }
         }
         List<Artifact> artifacts = new ArrayList<>();

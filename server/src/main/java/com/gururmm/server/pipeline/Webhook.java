@@ -21,7 +21,6 @@ import javax.crypto.spec.SecretKeySpec;
  * before the signature is.
  */
 final class Webhook {
-    static final int MAX_BODY = 5 * 1024 * 1024;
     private static final Pattern HEX_SHA1 = Pattern.compile("[0-9a-f]{40}");
     private static final Pattern DELIVERY = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
     private static final String ZERO_SHA = "0".repeat(40);
