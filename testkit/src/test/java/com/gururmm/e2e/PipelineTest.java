@@ -198,21 +198,38 @@ class PipelineTest {
         assertThat(ignored.body()).contains("ignored").contains("refs/heads/feature");
         assertThat(admin.builds(100)).isEmpty();
 
+        // A good build first: the last build that published is what later builds diff against.
+        String good = commit;
+        String goodBody = pushBody("refs/heads/main", before(good), good);
+        BuildView published = awaitBuild(buildId(webhook("github", goodBody, sign(goodBody), "d-good")));
+        assertThat(published.status()).as(published.log()).isEqualTo("succeeded");
+
         // A build that fails half-way (it made the agent build, then its installer step failed) publishes nothing.
         List<String> releasesBefore = admin.releases().stream().map(ReleaseView::file).toList();
         List<String> downloadsBefore = listing(server.dataDir().resolve("downloads"));
-        String broken = repo.commit("FAIL_INSTALLERS", "yes");
+        Files.writeString(fixtures.resolve("fail-installers"), "yes\n");
+        String broken = repo.commit("agent/src/Agent.java", "class Agent { int v = 4; }");
         preparedAgentFor(broken);
         String brokenBody = pushBody("refs/heads/main", before(broken), broken);
-        GuruClient.RawResponse queued = webhook("github", brokenBody, sign(brokenBody), "d-9");
-        assertThat(queued.status()).as(queued.body()).isEqualTo(202);
-        BuildView failed = awaitBuild(UUID.fromString(Json.mapper().readTree(queued.body()).get("build_id").asText()));
+        BuildView failed = awaitBuild(buildId(webhook("github", brokenBody, sign(brokenBody), "d-9")));
         assertThat(failed.status()).isEqualTo("failed");
+        assertThat(failed.components()).as("what the gate chose, recorded for a failed build too").containsExactly("agent", "installers");
         assertThat(failed.error()).contains("exit code 3");
         assertThat(failed.log()).contains("installer step failed on purpose").contains("==> build failed");
         assertThat(failed.manifest()).isNull();
         assertThat(admin.releases().stream().map(ReleaseView::file).toList()).isEqualTo(releasesBefore);
         assertThat(listing(server.dataDir().resolve("downloads"))).isEqualTo(downloadsBefore);
+
+        // The installers are fixed elsewhere; the next push changes only docs, and still builds the failed change.
+        Files.delete(fixtures.resolve("fail-installers"));
+        String docsOnly = repo.commit("docs/notes.md", "words");
+        String docsVersion = preparedAgentFor(docsOnly);
+        String docsBody = pushBody("refs/heads/main", before(docsOnly), docsOnly);
+        BuildView catchUp = awaitBuild(buildId(webhook("github", docsBody, sign(docsBody), "d-docs")));
+        assertThat(catchUp.status()).as(catchUp.log()).isEqualTo("succeeded");
+        assertThat(catchUp.components()).containsExactly("agent", "installers");
+        assertThat(catchUp.log()).contains("change gate base: " + good);
+        assertThat(admin.releases()).extracting(ReleaseView::version).contains(docsVersion);
 
         // A commit the repository does not have fails clearly, and a non-admin cannot read builds.
         String missing = "1234567890abcdef1234567890abcdef12345678";
@@ -228,12 +245,20 @@ class PipelineTest {
     }
 
     @Test
-    void withoutASecretThePipelineIsOff() {
+    void withoutASecretThePipelineIsOff() throws Exception {
         try (TestServer plain = TestServer.start(TestDatabase.Kind.H2)) {
             String body = pushBody("refs/heads/main", null, "a".repeat(40));
             GuruClient.RawResponse response = plain.anonymousClient().raw("POST", "/api/pipeline/webhook", body,
                     Map.of("X-Hub-Signature-256", sign(body), "X-GitHub-Event", "push", "X-GitHub-Delivery", "x", "Content-Type", "application/json"));
             assertRefused(response, 404, "GURURMM_PIPELINE_SECRET_FILE");
+        }
+        // On, but its secret file went missing: every delivery is refused with 503 (was a 500), nothing queued.
+        try (TestServer broken = TestServer.start(TestDatabase.Kind.H2, Map.of("GURURMM_PIPELINE_SECRET_FILE",
+                work.resolve("no-such-secret").toString(), "GURURMM_PIPELINE_REPO", repo.dir().toString()))) {
+            String body = pushBody("refs/heads/main", null, "a".repeat(40));
+            GuruClient.RawResponse response = PipelineRepo.deliver(broken.anonymousClient(), "github", body, sign(body), "x");
+            assertRefused(response, 503, "pipeline_misconfigured");
+            assertThat(broken.adminClient().builds(10)).isEmpty();
         }
     }
 
@@ -246,7 +271,7 @@ class PipelineTest {
         components.put("agent", "cp '" + fixtures + "/agent-'\"$GURURMM_BUILD_VERSION\"'.jar' " + artifacts + "/gururmm-agent-" + PLATFORM
                 + "-\"$GURURMM_BUILD_VERSION\".jar");
         components.put("installers", "echo 'packing the installers'\n"
-                + "if [ -f FAIL_INSTALLERS ]; then echo 'installer step failed on purpose' >&2; exit 3; fi\n"
+                + "if [ -f '" + fixtures + "/fail-installers' ]; then echo 'installer step failed on purpose' >&2; exit 3; fi\n"
                 + "echo deb > " + artifacts + "/gururmm-agent_\"$GURURMM_BUILD_VERSION\"_amd64.deb");
         components.put("server", "echo jar > " + artifacts + "/gururmm-server-\"$GURURMM_BUILD_VERSION\".jar");
         components.put("dashboard", "echo jar > " + artifacts + "/gururmm-server-\"$GURURMM_BUILD_VERSION\".jar");
@@ -279,6 +304,11 @@ class PipelineTest {
 
     private GuruClient.RawResponse webhook(String style, String body, String signature, String delivery) {
         return PipelineRepo.deliver(server.anonymousClient(), style, body, signature, delivery);
+    }
+
+    private static UUID buildId(GuruClient.RawResponse queued) throws Exception {
+        assertThat(queued.status()).as(queued.body()).isEqualTo(202);
+        return UUID.fromString(Json.mapper().readTree(queued.body()).get("build_id").asText());
     }
 
     private BuildView awaitBuild(UUID id) {

@@ -102,6 +102,12 @@ final class BuildStore {
         return jdbi.withHandle(h -> find(h, id));
     }
 
+    /** The push's "before" of the first build there ever was (null for a new branch); empty when there is no build. */
+    Optional<String> firstBuildBefore() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT before_sha FROM builds ORDER BY created_at, id LIMIT 1")
+                .map((rs, ctx) -> Optional.ofNullable(rs.getString(1))).findOne()).flatMap(o -> o);
+    }
+
     /** The commit of the newest build that published (status succeeded): what the next build's change gate diffs against. */
     Optional<String> lastPublishedCommit() {
         return jdbi.withHandle(h -> h.createQuery("SELECT commit_sha FROM builds WHERE status = 'succeeded' ORDER BY finished_at DESC, id LIMIT 1")

@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -184,9 +185,12 @@ public final class PipelineService implements AutoCloseable {
             Files.createDirectories(logFile.getParent());
             // The change gate diffs against the last build that published, not the push's "before": a
             // change whose build failed is then still built by the next push, whatever that one changed.
-            String base = store.lastPublishedCommit().orElse(null);
-            Files.writeString(logFile, "==> change gate base: " + (base == null ? "none (no build has published yet): everything is built"
-                    : base + " (the last build that published)") + "\n", StandardCharsets.UTF_8,
+            // Before anything has published: against where the first build's push started.
+            Optional<String> lastPublished = store.lastPublishedCommit();
+            String base = lastPublished.orElseGet(() -> store.firstBuildBefore().orElse(null));
+            Files.writeString(logFile, "==> change gate base: " + (base == null ? "none (a new branch, nothing published yet): everything"
+                    : base + (lastPublished.isPresent() ? " (the last build that published)" : " (nothing has published yet: where the first"
+                    + " build's push started)")) + "\n", StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             log.info("build {} started: commit {}, base {}", row.id(), row.commit(), base);
             BuildRunner.Outcome outcome = new BuildRunner(settings.repository(), settings.timeout()).run(row.commit(), base, work, logFile);
