@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -72,7 +73,7 @@ class BackupRestoreTest {
             assertThat(bad.exitCode()).as(bad.output()).isNotZero();
             ServerProcess.CommandResult overUsed = ServerProcess.command(original.environment(), Duration.ofSeconds(60), "restore", backup.toString());
             assertThat(overUsed.exitCode()).as(overUsed.output()).isEqualTo(2);
-            assertThat(overUsed.output()).contains("fresh data dir");
+            assertThat(overUsed.output()).contains("restore goes into");
 
             ServerProcess.CommandResult done = ServerProcess.command(target.environment(), Duration.ofSeconds(120), "restore", backup.toString());
             assertThat(done.exitCode()).as(done.output()).isZero();
@@ -108,5 +109,61 @@ class BackupRestoreTest {
             }
             original.close();
         }
+    }
+
+    /**
+     * Damaged archives are refused before anything is written (was: a missing key entry left a
+     * restored database, a 0-byte key and a data dir that refused both the server and a second
+     * restore; a wrong-typed value was silently coerced). A good archive then restores into the
+     * same, untouched target.
+     */
+    @Test
+    void aDamagedBackupIsRefusedBeforeAnythingIsWrittenAndTheRestoreCanThenRun() throws Exception {
+        Path backup = work.resolve("good.zip");
+        try (TestServer source = TestServer.start(TestDatabase.Kind.H2)) {
+            source.adminClient().createUser("typed@example.test", "typed-password-123", "viewer");
+            ServerProcess.CommandResult taken = ServerProcess.command(source.environment(), Duration.ofSeconds(120), "backup", backup.toString());
+            assertThat(taken.exitCode()).as(taken.output()).isZero();
+        }
+        Path missingKey = rewrite(backup, work.resolve("missing-key.zip"), (name, bytes) -> name.equals("keys/mfa-secret.key") ? null : bytes);
+        Path wrongType = rewrite(backup, work.resolve("wrong-type.zip"), (name, bytes) -> !name.equals("db/users.jsonl") ? bytes
+                : new String(bytes, java.nio.charset.StandardCharsets.UTF_8).replace("\"disabled\":false", "\"disabled\":\"yes\"")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Path notJson = rewrite(backup, work.resolve("not-json.zip"), (name, bytes) -> name.equals("db/users.jsonl")
+                ? "{\"id\": ".getBytes(java.nio.charset.StandardCharsets.UTF_8) : bytes);
+        try (TestServer target = TestServer.prepare(TestDatabase.Kind.H2, Map.of())) {
+            for (Object[] bad : new Object[][] {{missingKey, "does not hold it"}, {wrongType, "table users, row 1: column disabled: expected true or false"},
+                    {notJson, "table users, row 1 is not JSON"}}) {
+                ServerProcess.CommandResult refused = ServerProcess.command(target.environment(), Duration.ofSeconds(120), "restore", bad[0].toString());
+                assertThat(refused.exitCode()).as(refused.output()).isEqualTo(2);
+                assertThat(refused.output()).contains((String) bad[1]).doesNotContain("Exception");
+                try (var keys = Files.list(target.dataDir())) {
+                    assertThat(keys.map(p -> p.getFileName().toString())).as("no key written").noneMatch(n -> n.endsWith(".key"));
+                }
+            }
+            ServerProcess.CommandResult done = ServerProcess.command(target.environment(), Duration.ofSeconds(120), "restore", backup.toString());
+            assertThat(done.exitCode()).as(done.output()).isZero();
+            target.startOn(0);
+            assertThat(target.adminClient().users()).extracting(u -> u.email()).contains("typed@example.test");
+        }
+    }
+
+    /** A copy of {@code zip} with each entry's bytes passed through {@code edit} (null drops the entry). */
+    private static Path rewrite(Path zip, Path out, java.util.function.BiFunction<String, byte[], byte[]> edit) throws Exception {
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(zip.toFile());
+             java.util.zip.ZipOutputStream copy = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+            for (java.util.zip.ZipEntry entry : java.util.Collections.list(in.entries())) {
+                byte[] bytes;
+                try (var data = in.getInputStream(entry)) {
+                    bytes = edit.apply(entry.getName(), data.readAllBytes());
+                }
+                if (bytes != null) {
+                    copy.putNextEntry(new java.util.zip.ZipEntry(entry.getName()));
+                    copy.write(bytes);
+                    copy.closeEntry();
+                }
+            }
+        }
+        return out;
     }
 }

@@ -212,14 +212,43 @@ public final class ServerBackup {
                 throw new ConfigException(archive + " is a backup of format " + manifest.path("format") + "; this server restores format " + FORMAT);
             }
             Map<String, Path> keyTargets = keyFiles(config);
+            // Everything the manifest names must be in the archive before anything is written.
+            String schema = manifest.path("schema_version").asText("");
+            try {
+                MigrationVersion.fromVersion(schema);
+            } catch (RuntimeException e) {
+                throw new ConfigException(archive + " names no usable schema_version ('" + schema + "'): it is not a complete backup");
+            }
+            if (schema.isEmpty()) {
+                throw new ConfigException(archive + " names no schema_version: it is not a complete backup");
+            }
             for (JsonNode key : manifest.path("keys")) {
+                if (!keyTargets.containsKey(key.asText())) {
+                    throw new ConfigException(archive + " holds an unknown key '" + key.asText() + "'");
+                }
+                require(zip, "keys/" + key.asText(), archive);
                 Path target = keyTargets.get(key.asText());
-                if (target != null && Files.exists(target)) {
+                // A key already there from an earlier, interrupted restore of this same backup is fine.
+                if (Files.exists(target) && !sameContent(target, zip, "keys/" + key.asText())) {
                     throw new ConfigException(target + " already exists: restore goes into a fresh data dir (and an empty database),"
                             + " so nothing of a running server is overwritten. Point GURURMM_DATA_DIR at an empty directory.");
                 }
             }
-            String schema = manifest.path("schema_version").asText();
+            for (JsonNode name : manifest.path("downloads")) {
+                require(zip, "downloads/" + safeName(name.asText()), archive);
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = manifest.path("links").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> link = it.next();
+                safeName(link.getKey());
+                safeName(link.getValue().asText());
+            }
+            for (Iterator<String> it = manifest.path("tables").fieldNames(); it.hasNext(); ) {
+                String table = it.next();
+                if (!table.matches("[a-z][a-z0-9_]{0,62}")) {
+                    throw new ConfigException(archive + " names a table '" + table + "', which is not a table name");
+                }
+                require(zip, "db/" + table + ".jsonl", archive);
+            }
             DataDirectory.prepare(config.dataDir(), config.downloadsDir());
             Flyway flyway = Flyway.configure().dataSource(config.databaseUrl(), config.databaseUser(), config.databasePassword())
                     .locations("classpath:db/migration").target(MigrationVersion.fromVersion(schema)).load();
@@ -247,16 +276,21 @@ public final class ServerBackup {
                         s.executeUpdate("DELETE FROM " + order.get(i));
                     }
                 }
-                for (String table : order) {
-                    ZipEntry entry = zip.getEntry("db/" + table + ".jsonl");
-                    if (entry == null) {
-                        continue; // a table newer than the backup's schema: it stays empty
+                try {
+                    for (String table : order) {
+                        ZipEntry entry = zip.getEntry("db/" + table + ".jsonl");
+                        if (entry == null) {
+                            continue; // a table newer than the backup's schema: it stays empty
+                        }
+                        rows += load(c, table, zip.getInputStream(entry));
+                        tables++;
                     }
-                    rows += load(c, table, zip.getInputStream(entry));
-                    tables++;
+                    resetIdentities(c, order);
+                    c.commit();
+                } catch (SQLException | IOException | RuntimeException e) {
+                    c.rollback(); // nothing of a half-read archive stays; the restore can be run again
+                    throw e;
                 }
-                resetIdentities(c, order);
-                c.commit();
             }
             int keys = 0;
             for (JsonNode key : manifest.path("keys")) {
@@ -265,11 +299,17 @@ public final class ServerBackup {
                     continue;
                 }
                 Files.createDirectories(target.toAbsolutePath().getParent());
-                DataDirectory.createPrivateFile(target);
-                try (InputStream in = zip.getInputStream(zip.getEntry("keys/" + key.asText()))) {
-                    Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                // Written into a file that is 0600 from its creation, then moved into place.
+                Path tmp = target.resolveSibling("." + target.getFileName() + ".restoring");
+                Files.deleteIfExists(tmp);
+                DataDirectory.createPrivateFile(tmp);
+                try (InputStream in = zip.getInputStream(zip.getEntry("keys/" + key.asText()));
+                     OutputStream out = Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                             java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.CREATE)) {
+                    in.transferTo(out);
                 }
-                DataDirectory.makeFilePrivate(target);
+                DataDirectory.makeFilePrivate(tmp);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 keys++;
             }
             Path downloads = config.downloadsDir();
@@ -298,13 +338,27 @@ public final class ServerBackup {
             TableData.Inserter inserter = null;
             try {
                 for (String line; (line = reader.readLine()) != null; ) {
-                    JsonNode row = JSON.readTree(line);
+                    JsonNode row;
+                    try {
+                        row = JSON.readTree(line);
+                    } catch (IOException e) {
+                        throw new ConfigException("the backup's table " + table + ", row " + (count + 1) + " is not JSON; nothing was restored");
+                    }
+                    if (row == null || !row.isObject()) {
+                        throw new ConfigException("the backup's table " + table + ", row " + (count + 1) + " is not a JSON object;"
+                                + " nothing was restored");
+                    }
                     if (inserter == null) {
                         List<String> columns = new ArrayList<>();
                         row.fieldNames().forEachRemaining(columns::add);
                         inserter = new TableData.Inserter(c, table, columns);
                     }
-                    inserter.add(row);
+                    try {
+                        inserter.add(row);
+                    } catch (IllegalArgumentException e) {
+                        throw new ConfigException("the backup's table " + table + ", row " + (count + 1) + ": " + e.getMessage()
+                                + "; nothing was restored");
+                    }
                     count++;
                 }
             } finally {
@@ -347,6 +401,19 @@ public final class ServerBackup {
     }
 
     // ---- shared ---------------------------------------------------------------------------
+
+    private static void require(ZipFile zip, String entry, Path archive) {
+        if (zip.getEntry(entry) == null) {
+            throw new ConfigException(archive + " lists " + entry + " in its manifest but does not hold it: it is damaged or"
+                    + " incomplete; nothing was restored");
+        }
+    }
+
+    private static boolean sameContent(Path file, ZipFile zip, String entry) throws IOException {
+        try (InputStream in = zip.getInputStream(zip.getEntry(entry))) {
+            return java.util.Arrays.equals(Files.readAllBytes(file), in.readAllBytes());
+        }
+    }
 
     /** Where each key lives under these settings: the name in the backup → the file. */
     private static Map<String, Path> keyFiles(ServerConfig config) {

@@ -154,13 +154,21 @@ final class TableData {
                     + String.join(", ", columns.stream().map(x -> "?").toList()) + ")");
         }
 
+        /** Adds one row; a value that does not fit its column throws IllegalArgumentException naming the column. */
         void add(JsonNode row) throws SQLException {
+            if (!row.isObject()) {
+                throw new IllegalArgumentException("a row must be a JSON object");
+            }
             for (int i = 0; i < columns.size(); i++) {
                 JsonNode value = row.get(columns.get(i));
                 if (value == null || value.isNull()) {
                     insert.setNull(i + 1, types.get(i));
                 } else {
-                    insert.setObject(i + 1, convert(value, types.get(i), typeNames.get(i)));
+                    try {
+                        insert.setObject(i + 1, convert(value, types.get(i), typeNames.get(i)));
+                    } catch (RuntimeException e) {
+                        throw new IllegalArgumentException("column " + columns.get(i) + ": " + e.getMessage(), e);
+                    }
                 }
             }
             insert.addBatch();
@@ -169,22 +177,48 @@ final class TableData {
             }
         }
 
+        /** The JSON value as the column's Java type; a value of the wrong JSON type is refused, never coerced. */
         private static Object convert(JsonNode value, int type, String typeName) {
             if (typeName.equals("uuid")) {
-                return UUID.fromString(value.asText());
+                return UUID.fromString(text(value, "a UUID"));
             }
             return switch (type) {
-                case Types.TIMESTAMP_WITH_TIMEZONE -> OffsetDateTime.parse(value.asText());
-                case Types.TIMESTAMP -> typeName.contains("tz") ? OffsetDateTime.parse(value.asText()) : LocalDateTime.parse(value.asText());
-                case Types.DATE -> LocalDate.parse(value.asText());
-                case Types.BOOLEAN, Types.BIT -> value.asBoolean();
-                case Types.BIGINT -> value.asLong();
-                case Types.INTEGER, Types.SMALLINT, Types.TINYINT -> value.asInt();
-                case Types.DOUBLE, Types.FLOAT, Types.REAL -> value.asDouble();
-                case Types.NUMERIC, Types.DECIMAL -> value.decimalValue();
-                case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> Base64.getDecoder().decode(value.asText());
-                default -> value.isTextual() ? value.asText() : value.toString();
+                case Types.TIMESTAMP_WITH_TIMEZONE -> OffsetDateTime.parse(text(value, "a timestamp"));
+                case Types.TIMESTAMP -> typeName.contains("tz") ? OffsetDateTime.parse(text(value, "a timestamp"))
+                        : LocalDateTime.parse(text(value, "a timestamp"));
+                case Types.DATE -> LocalDate.parse(text(value, "a date"));
+                case Types.BOOLEAN, Types.BIT -> {
+                    if (!value.isBoolean()) {
+                        throw new IllegalArgumentException("expected true or false, got " + kind(value));
+                    }
+                    yield value.booleanValue();
+                }
+                case Types.BIGINT, Types.INTEGER, Types.SMALLINT, Types.TINYINT -> {
+                    if (!value.isIntegralNumber() || !value.canConvertToLong() || (type != Types.BIGINT && !value.canConvertToInt())) {
+                        throw new IllegalArgumentException("expected a whole number in range, got " + kind(value));
+                    }
+                    yield type == Types.BIGINT ? (Object) value.longValue() : (Object) value.intValue();
+                }
+                case Types.DOUBLE, Types.FLOAT, Types.REAL, Types.NUMERIC, Types.DECIMAL -> {
+                    if (!value.isNumber()) {
+                        throw new IllegalArgumentException("expected a number, got " + kind(value));
+                    }
+                    yield type == Types.NUMERIC || type == Types.DECIMAL ? value.decimalValue() : value.doubleValue();
+                }
+                case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB -> Base64.getDecoder().decode(text(value, "base64"));
+                default -> text(value, "text");
             };
+        }
+
+        private static String text(JsonNode value, String what) {
+            if (!value.isTextual()) {
+                throw new IllegalArgumentException("expected " + what + " as a JSON string, got " + kind(value));
+            }
+            return value.textValue();
+        }
+
+        private static String kind(JsonNode value) {
+            return value.getNodeType().name().toLowerCase(Locale.ROOT);
         }
 
         void flush() throws SQLException {
