@@ -78,8 +78,26 @@ public final class ConnectionRegistry {
 
     /** Installs cluster presence; {@code onlineAnywhere} answers {@link #isOnlineAnywhere} (null: this node's links only). */
     public void presence(Presence presence, java.util.function.Predicate<UUID> onlineAnywhere) {
+        presence(presence, onlineAnywhere, null);
+    }
+
+    /** The same, and {@code nodeOf} names the node holding an agent's connection (null: none known). */
+    public void presence(Presence presence, java.util.function.Predicate<UUID> onlineAnywhere,
+                         java.util.function.Function<UUID, java.util.Optional<String>> nodeOf) {
         this.presence = presence;
         this.onlineAnywhere = onlineAnywhere;
+        this.nodeOf = nodeOf;
+    }
+
+    private volatile java.util.function.Function<UUID, java.util.Optional<String>> nodeOf;
+
+    /**
+     * The other node of the cluster that holds the agent's connection, when it is not here: work
+     * bound to the connection (a shell, a file transfer) names it in its refusal.
+     */
+    public java.util.Optional<String> otherNodeHolding(UUID agentId) {
+        java.util.function.Function<UUID, java.util.Optional<String>> of = nodeOf;
+        return isOnline(agentId) || of == null ? java.util.Optional.empty() : of.apply(agentId);
     }
 
     /** Whether the agent is connected to any node of the cluster (on a single node: {@link #isOnline}). */

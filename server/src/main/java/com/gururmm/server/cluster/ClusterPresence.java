@@ -102,7 +102,7 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
             });
             refreshView();
         }
-        registry.presence(this, clusterView ? onlineElsewhere::contains : null);
+        registry.presence(this, clusterView ? onlineElsewhere::contains : null, clusterView ? this::nodeOf : null);
         ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gururmm-cluster-presence").daemon().factory());
         long every = Math.max(200, lease.toMillis() / 3);
         ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
@@ -381,6 +381,12 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
         Set<UUID> fresh = Set.copyOf(ids);
         onlineElsewhere.retainAll(fresh);
         onlineElsewhere.addAll(fresh);
+    }
+
+    /** The other node holding the agent's connection, from the database (asked only when refusing work). */
+    private java.util.Optional<String> nodeOf(UUID agentId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT connected_node FROM agents WHERE id = :id").bind("id", agentId)
+                .mapTo(String.class).findOne()).filter(n -> n != null && !n.equals(node));
     }
 
     /** Whether the agent is connected to this node or (in a cluster) to another live one. */

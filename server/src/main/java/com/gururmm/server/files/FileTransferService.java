@@ -355,6 +355,11 @@ public final class FileTransferService {
     private AgentRow requireOnline(UUID agentId) {
         AgentRow agent = agents.requireActive(agentId);
         if (!registry.isOnline(agentId)) {
+            registry.otherNodeHolding(agentId).ifPresent(other -> {
+                throw new ApiException(409, "agent_on_other_node", "Agent " + agent.hostname() + " is connected to node " + other
+                        + " of the cluster, not this one: a file transfer runs through the node holding the agent's connection (it is"
+                        + " not relayed between nodes). Send the request to " + other + " (docs/OPERATIONS.md, \"Cluster\").");
+            });
             throw new ApiException(409, "agent_offline", "Agent " + agentId + " (" + agent.hostname()
                     + ") is offline: file transfer needs the agent connected to this server. Try again once it is online.");
         }

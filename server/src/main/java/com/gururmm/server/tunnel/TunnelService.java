@@ -109,6 +109,11 @@ public final class TunnelService {
         AgentRow agent = agents.requireActive(request.agentId());
         scope.check(actor, agent.id());
         if (!registry.isOnline(agent.id())) {
+            registry.otherNodeHolding(agent.id()).ifPresent(other -> {
+                throw new ApiException(409, "agent_on_other_node", "Agent " + agent.hostname() + " is connected to node " + other
+                        + " of the cluster, not this one: a shell runs through the node holding the agent's connection (it is not"
+                        + " relayed between nodes). Send the request to " + other + " (docs/OPERATIONS.md, \"Cluster\").");
+            });
             throw new ApiException(409, "agent_offline", "Agent " + agent.id() + " (" + agent.hostname()
                     + ") is offline: a shell needs the agent connected to this server. Try again once it is online.");
         }
