@@ -74,6 +74,7 @@ public final class ConnectionRegistry {
 
     private volatile Presence presence;
     private volatile java.util.function.Predicate<UUID> onlineAnywhere;
+    private volatile java.util.function.Function<UUID, java.util.Optional<String>> nodeOf;
     private final ConcurrentHashMap<AgentLink, Long> epochs = new ConcurrentHashMap<>();
 
     /** Installs cluster presence; {@code onlineAnywhere} answers {@link #isOnlineAnywhere} (null: this node's links only). */
@@ -88,8 +89,6 @@ public final class ConnectionRegistry {
         this.onlineAnywhere = onlineAnywhere;
         this.nodeOf = nodeOf;
     }
-
-    private volatile java.util.function.Function<UUID, java.util.Optional<String>> nodeOf;
 
     /**
      * The other node of the cluster that holds the agent's connection, when it is not here: work

@@ -16,7 +16,6 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -133,21 +132,21 @@ final class TableData {
 
         Inserter(Connection c, String table, List<String> columns) throws SQLException {
             this.columns = columns;
-            Map<String, int[]> byName = new LinkedHashMap<>();
+            Map<String, Integer> jdbcTypes = new HashMap<>();
             Map<String, String> names = new HashMap<>();
             DatabaseMetaData meta = c.getMetaData();
             try (ResultSet rs = meta.getColumns(null, c.getSchema(), metaName(meta, table), "%")) {
                 while (rs.next()) {
                     String column = rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT);
-                    byName.put(column, new int[] {rs.getInt("DATA_TYPE")});
+                    jdbcTypes.put(column, rs.getInt("DATA_TYPE"));
                     names.put(column, rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT));
                 }
             }
             for (String column : columns) {
-                if (!byName.containsKey(column)) {
+                if (!jdbcTypes.containsKey(column)) {
                     throw new SQLException("the backup's table " + table + " has a column " + column + " this database does not");
                 }
-                types.add(byName.get(column)[0]);
+                types.add(jdbcTypes.get(column));
                 typeNames.add(names.get(column));
             }
             insert = c.prepareStatement("INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("

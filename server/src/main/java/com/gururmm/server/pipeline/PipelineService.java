@@ -117,7 +117,7 @@ public final class PipelineService implements AutoCloseable {
                     + " missing, unreadable or too short (GURURMM_PIPELINE_SECRET_FILE); the server log says which.");
         }
         Webhook.Delivery delivery = Webhook.verify(header, body, secret);
-        String bodyHash = sha256(body);
+        String bodyHash = com.gururmm.server.auth.Secrets.sha256Hex(body);
         Instant now = clock.instant();
         if (delivery.event().equals("ping")) {
             return new WebhookResponse("ignored", null, "ping: the webhook reaches the server and its signature is good");
@@ -350,10 +350,6 @@ public final class PipelineService implements AutoCloseable {
     private static String clip(String value) {
         String v = value == null ? "" : value.replaceAll("\\p{Cntrl}", "?");
         return v.length() <= 80 ? v : v.substring(0, 80) + "...";
-    }
-
-    static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(digest().digest(bytes));
     }
 
     private static String sha256(Path file) throws IOException {
