@@ -272,6 +272,16 @@ public final class AgentProcess implements AutoCloseable {
         return stateDir;
     }
 
+    /** Whether the agent's outbox still holds {@code commandId}'s result, unacknowledged (read from its ledger). */
+    public boolean outboxHolds(java.util.UUID commandId) {
+        return com.gururmm.agent.state.Ledger.unacknowledgedResults(stateDir).stream().anyMatch(r -> r.commandId().equals(commandId));
+    }
+
+    /** Whether every result the agent stored has been acknowledged by the server. */
+    public boolean outboxEmpty() {
+        return com.gururmm.agent.state.Ledger.unacknowledgedResults(stateDir).isEmpty();
+    }
+
     public String log() {
         try {
             return Files.exists(logFile) ? Files.readString(logFile) : "";

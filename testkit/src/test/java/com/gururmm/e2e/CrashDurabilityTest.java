@@ -76,9 +76,8 @@ class CrashDurabilityTest {
                 // as completed is not enough: another session can see a commit a moment before it is written.
                 ensureOnline(server, agent, agentId);
                 GuruClient poller = admin;
-                Path outboxEntry = agent.stateDir().resolve("outbox").resolve(id + ".json");
                 await("round " + round + ": result acknowledged").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2))
-                        .until(() -> !Files.exists(outboxEntry) && poller.command(id).status().equals("completed"));
+                        .until(() -> !agent.outboxHolds(id) && poller.command(id).status().equals("completed"));
                 server.kill();
                 server.start();
                 CommandView stored = server.adminClient().command(id);

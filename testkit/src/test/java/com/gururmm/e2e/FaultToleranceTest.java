@@ -79,7 +79,7 @@ class FaultToleranceTest {
 
             fleet.server().stop();
             // The command finishes while the server is down: its result waits in the agent's outbox.
-            await().atMost(PATIENCE).until(() -> Files.exists(agent.stateDir().resolve("outbox").resolve(id + ".json")));
+            await().atMost(PATIENCE).until(() -> agent.outboxHolds(id));
             fleet.server().startAgain();
 
             GuruClient client = fleet.server().adminClient();
@@ -88,7 +88,7 @@ class FaultToleranceTest {
             assertThat(view.stdout()).isEqualTo("done\n");
             assertThat(view.exitCode()).isZero();
             assertThat(lines(log)).containsExactly("run");
-            await().atMost(PATIENCE).until(() -> outboxEmpty(agent));
+            await().atMost(PATIENCE).until(() -> agent.outboxEmpty());
         }
     }
 
@@ -107,7 +107,7 @@ class FaultToleranceTest {
                 await().atMost(PATIENCE).until(() -> proxy.drops() == 1);
 
                 // The agent reconnects, resends the unacknowledged result, and this time gets the ack.
-                await().atMost(PATIENCE).until(() -> outboxEmpty(agent));
+                await().atMost(PATIENCE).until(() -> agent.outboxEmpty());
                 CommandView after = client.command(id);
                 assertThat(after.stdout()).isEqualTo("hi\n");
                 assertThat(after.completedAt()).isEqualTo(first.completedAt());
@@ -195,11 +195,6 @@ class FaultToleranceTest {
         }
     }
 
-    private static boolean outboxEmpty(AgentProcess agent) throws Exception {
-        try (Stream<Path> files = Files.list(agent.stateDir().resolve("outbox"))) {
-            return files.noneMatch(p -> p.toString().endsWith(".json"));
-        }
-    }
 
     private static List<ProcessHandle> processesMentioning(UUID commandId) {
         String needle = commandId.toString();

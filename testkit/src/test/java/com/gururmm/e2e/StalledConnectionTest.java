@@ -158,7 +158,7 @@ class StalledConnectionTest {
         assertThat(view.status()).as(agent.log()).isEqualTo("completed");
         assertThat(view.stdout()).isEqualTo("back\n");
         // Once acknowledged the agent forgets the result; a second run would have appended again by then.
-        await().atMost(PATIENCE).until(() -> outboxEmpty(agent));
+        await().atMost(PATIENCE).until(() -> agent.outboxEmpty());
         assertThat(Files.readAllLines(runs)).containsExactly("run");
     }
 
@@ -178,9 +178,4 @@ class StalledConnectionTest {
         }
     }
 
-    private static boolean outboxEmpty(AgentProcess agent) throws Exception {
-        try (Stream<Path> files = Files.list(agent.stateDir().resolve("outbox"))) {
-            return files.noneMatch(p -> p.toString().endsWith(".json"));
-        }
-    }
 }

@@ -120,12 +120,12 @@ public final class CommandExecutor {
             // The process saw the sandbox (it asked to, or could not leave it): say so.
             result = result.withSandboxNote(sandboxNote);
         }
+        // Stored (synced, and marked done with it) before it is sent; the bookkeeping waits until it is on its way.
         outbox.put(result);
-        journal.markDone(id);
+        sender.accept(result);
         running.remove(id);
         startedAt.remove(id);
         log.info("command {} {} (exit {})", id, result.status(), result.exitCode());
-        sender.accept(result);
     }
 
     /** Stops taking new commands (before an update restart); running ones finish normally. */

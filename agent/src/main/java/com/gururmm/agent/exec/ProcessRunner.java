@@ -120,10 +120,14 @@ public final class ProcessRunner {
             Thread.currentThread().interrupt();
             return failed(command, startedAt, "The agent was stopping while the command ran.");
         } finally {
-            deleteQuietly(workDir);
-            if (ownDir != null) {
-                deleteQuietly(ownDir);
-            }
+            // Off the path between exit and result: the script's directories go once the result is on its way.
+            Path own = ownDir;
+            Thread.ofVirtual().name("tidy-" + command.commandId()).start(() -> {
+                deleteQuietly(workDir);
+                if (own != null) {
+                    deleteQuietly(own);
+                }
+            });
         }
     }
 

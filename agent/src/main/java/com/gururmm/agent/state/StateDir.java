@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's state directory: identity, credentials, the command journal and the result
- * outbox. All writes are durable and atomic (temp file, fsync, rename, fsync the directory),
+ * The agent's state directory: identity, credentials, the command {@link Ledger} (journal and
+ * result outbox). All writes are durable and atomic (temp file, fsync, rename, fsync the directory),
  * so a power cut leaves either the old or the new content, never half a file.
  *
  * <p>If the directory cannot be written, the agent does not quietly carry on with fresh
@@ -40,6 +40,7 @@ public final class StateDir {
                     : new java.nio.file.attribute.FileAttribute<?>[0];
 
     private final Path root;
+    private Ledger ledger;
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private FileChannel lockChannel;
     private FileLock lock;
@@ -56,12 +57,18 @@ public final class StateDir {
         return root.resolve(name);
     }
 
+    /** The one ledger of this directory, opened on first use: {@link Journal} and {@link Outbox} share it. */
+    synchronized Ledger ledger() {
+        if (ledger == null) {
+            ledger = Ledger.open(this);
+        }
+        return ledger;
+    }
+
     /** Creates the directory and its sub-directories; records a problem if that is impossible. */
     public void prepare() {
         try {
             Files.createDirectories(root);
-            Files.createDirectories(root.resolve("journal"));
-            Files.createDirectories(root.resolve("outbox"));
             Files.createDirectories(root.resolve("work"));
             restrictToOwner(root);
             restrictOnWindows();
@@ -165,17 +172,26 @@ public final class StateDir {
                 channel.force(true);
             }
         }
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        moveAtomically(tmp, file);
         if (durable) {
             syncDirectory(file.getParent());
         }
     }
 
-    private static void syncDirectory(Path dir) {
+    static void moveAtomically(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Attributes that create a file 0600 (POSIX; none elsewhere). */
+    static java.nio.file.attribute.FileAttribute<?>[] privateFile() {
+        return PRIVATE_FILE.clone();
+    }
+
+    static void syncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {
