@@ -136,6 +136,9 @@ public final class GuruServer implements AutoCloseable {
         // A file, not the database: a dump must not be enough to forge a token (docs/OPERATIONS.md, "Signing keys").
         JwtService jwt = new JwtService(JwtKeyFile.load(config.jwtKeyPath(), config.jwtKeyFile().isEmpty()), clock);
         this.auth = new AuthService(jdbi, new PasswordHasher(), jwt, audit, clock);
+        if (config.nats().isPresent()) {
+            auth.clustered();
+        }
         ClientAddress clientAddress = ClientAddress.trusting(config.trustedProxies());
         // TOTP secrets are sealed with a key in a file, like the signing key (docs/OPERATIONS.md, "MFA").
         MfaService mfa = new MfaService(jdbi, auth, new SecretBox(JwtKeyFile.load(config.mfaKeyPath(), config.mfaKeyFile().isEmpty(),

@@ -102,6 +102,7 @@ class SessionRevocationTest {
         assertThatThrownBy(() -> session.changePassword(PASSWORD, "short"))
                 .isInstanceOfSatisfying(GuruApiException.class, e -> assertThat(e.status()).isEqualTo(400));
         assertThat(thief.me().id()).as("refused changes end nothing").isEqualTo(user.id());
+        assertThat(elsewhere.me().id()).isEqualTo(user.id());
 
         var fresh = session.changePassword(PASSWORD, "another long password");
 
@@ -118,6 +119,7 @@ class SessionRevocationTest {
     void disablingAUserEndsTheirSessionsAtOnceAndEnablingNeedsANewLogin() {
         UserView user = newUser("technician");
         GuruClient session = login(user.email(), PASSWORD);
+        assertThat(session.me().id()).as("a caller the server has seen, and may remember").isEqualTo(user.id());
 
         UserDetail disabled = admin.updateUser(user.id(), true, null);
 
@@ -136,6 +138,7 @@ class SessionRevocationTest {
     void deletingAUserEndsTheirSessions() {
         UserView user = newUser("admin");
         GuruClient session = login(user.email(), PASSWORD);
+        assertThat(session.me().id()).as("a caller the server has seen, and may remember").isEqualTo(user.id());
 
         admin.deleteUser(user.id());
 
@@ -157,6 +160,23 @@ class SessionRevocationTest {
         assertThat(session.raw("GET", "/api/users", null, Map.of()).status()).isEqualTo(403);
         assertThat(session.me().role()).isEqualTo("viewer");
         assertThat(auditActions()).contains("user.update");
+    }
+
+    @Test
+    void aScopeChangeOrANewSiteInAGrantedClientAppliesOnTheNextRequest() {
+        var client = admin.createClient("Revocation " + UUID.randomUUID());
+        var first = admin.createSite(client.id(), "First");
+        UserView user = admin.createUser("scoped-" + UUID.randomUUID() + "@example.com", PASSWORD, "technician",
+                new com.gururmm.protocol.api.Auth.ScopeView(List.of(client.id()), List.of()));
+        GuruClient session = login(user.email(), PASSWORD);
+        assertThat(session.sites(null)).extracting(s -> s.id()).containsExactly(first.id());
+
+        var second = admin.createSite(client.id(), "Second");
+        assertThat(session.sites(null)).as("a site added to a granted client").extracting(s -> s.id())
+                .containsExactlyInAnyOrder(first.id(), second.id());
+
+        admin.updateUser(user.id(), null, null, new com.gururmm.protocol.api.Auth.ScopeView(List.of(), List.of(second.id())));
+        assertThat(session.sites(null)).as("the grant narrowed to one site").extracting(s -> s.id()).containsExactly(second.id());
     }
 
     @Test

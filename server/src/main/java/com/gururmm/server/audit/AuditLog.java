@@ -17,7 +17,12 @@ public final class AuditLog {
     }
 
     public void record(String actor, String action, String target, String detail) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> record(h, actor, action, target, detail));
+    }
+
+    /** The same, on {@code h}: the entry commits with the change it records (one transaction, not two). */
+    public void record(org.jdbi.v3.core.Handle h, String actor, String action, String target, String detail) {
+        h.createUpdate("""
                         INSERT INTO audit_log (at, actor, action, target, detail)
                         VALUES (:at, :actor, :action, :target, :detail)""")
                 .bind("at", clock.instant())
@@ -25,7 +30,7 @@ public final class AuditLog {
                 .bind("action", action)
                 .bind("target", truncate(target, 200))
                 .bind("detail", detail)
-                .execute());
+                .execute();
     }
 
     /** Newest first, optionally only entries before {@code beforeId} (for paging). */

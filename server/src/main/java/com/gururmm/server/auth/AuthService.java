@@ -9,6 +9,7 @@ import com.gururmm.protocol.api.Auth.UserView;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.http.ApiException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,6 +38,8 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
     private volatile boolean localLogin = true;
     /** Verified against when the e-mail is unknown, so timing does not reveal which e-mails exist. */
     private final String decoyHash;
+    /** Session callers of this node; null in a cluster, where a change may happen on another node. */
+    private volatile CallerCache callers = new CallerCache();
 
     public AuthService(Jdbi jdbi, PasswordHasher hasher, JwtService jwt, AuditLog audit, Clock clock) {
         this.jdbi = jdbi;
@@ -49,6 +52,20 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
         this.throttle = new LoginThrottle(clock);
         this.admin = new UserAdmin(jdbi, hasher, audit, clock);
         this.decoyHash = hasher.hash(UUID.randomUUID().toString());
+    }
+
+    /** In a cluster every request is authenticated from the database: a revocation may come from any node. */
+    public void clustered() {
+        this.callers = null;
+    }
+
+    /** A request that may change who a caller is (a session, an account, a role, a scope, the MFA policy) is starting or has ended. */
+    @Override
+    public void callersMayChange() {
+        CallerCache cache = callers;
+        if (cache != null) {
+            cache.forgetAll();
+        }
     }
 
     void useMfa(MfaService mfa) {
@@ -136,6 +153,8 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
         Role role = Role.parse(row.role()).orElse(Role.VIEWER);
         JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
         jdbi.useHandle(h -> SessionStore.insert(h, issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt(), idpMfa));
+        // A single sign-on may have just re-roled the account (OidcService), on a GET.
+        callersMayChange();
         audit.record(row.email(), "auth.login", row.email(), (how == null ? "" : how + ", ") + "from " + clientAddress);
         return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));
     }
@@ -178,7 +197,28 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
                 return keys.authenticate(token, clientAddress);
             }
         }
-        JwtService.Claims claims = jwt.verify(bearer(authorizationHeader));
+        String token = bearer(authorizationHeader);
+        CallerCache cache = callers;
+        if (cache == null) {
+            return authenticateSession(token).principal();
+        }
+        Instant now = clock.instant();
+        Optional<Principal> known = cache.get(token, now);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        long generation = cache.generation();
+        Session session = authenticateSession(token);
+        cache.put(token, session.principal(), session.expiresAt(), generation, now);
+        return session.principal();
+    }
+
+    private record Session(Principal principal, Instant expiresAt) {
+    }
+
+    /** The session behind a JWT, read from the database: signature, session row, account, MFA policy, scope. */
+    private Session authenticateSession(String token) {
+        JwtService.Claims claims = jwt.verify(token);
         SessionStore.Live live = sessions.find(claims.sessionId(), claims.userId())
                 .orElseThrow(() -> ApiException.unauthorized("This session is unknown or its account was deleted; log in again."));
         if (live.revokedAt() != null) {
@@ -197,7 +237,7 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
         }
         // Read per request, like the role: a scope change applies to the very next request.
         Scope scope = role == Role.ADMIN ? Scope.ALL : jdbi.withHandle(h -> ScopeStore.resolve(h, live.userId()));
-        return new Principal(live.userId(), live.email(), role, scope);
+        return new Session(new Principal(live.userId(), live.email(), role, scope), live.expiresAt());
     }
 
     /**

@@ -17,7 +17,7 @@ public final class BatchRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.post("/api/commands", Rule.role(Role.TECHNICIAN), "Run one command on many agents (a batch)", ctx -> {
+        routes.post("/api/commands", Rule.role(Role.TECHNICIAN).changesNoCaller(), "Run one command on many agents (a batch)", ctx -> {
             var actor = Access.principal(ctx);
             ctx.status(201).json(batches.submit(actor, Bodies.read(ctx, BatchRequest.class)));
         });

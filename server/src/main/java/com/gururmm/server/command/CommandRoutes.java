@@ -20,7 +20,7 @@ public final class CommandRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.post("/api/agents/{id}/command", Rule.role(Role.TECHNICIAN).onAgent("id"), "Run a command on an agent", ctx -> {
+        routes.post("/api/agents/{id}/command", Rule.role(Role.TECHNICIAN).onAgent("id").changesNoCaller(), "Run a command on an agent", ctx -> {
             var actor = Access.principal(ctx);
             var agentId = Bodies.uuidParam(ctx, "id");
             CommandRequest request = Bodies.read(ctx, CommandRequest.class);
@@ -37,7 +37,7 @@ public final class CommandRoutes {
             int wait = parseWait(Bodies.query(ctx, "wait"));
             ctx.json(wait == 0 ? commands.get(id) : waits.await(id, java.time.Duration.ofSeconds(wait), () -> commands.get(id)));
         });
-        routes.post("/api/commands/{id}/cancel", Rule.role(Role.TECHNICIAN).onCommand("id"), "Cancel a queued or running command", ctx -> {
+        routes.post("/api/commands/{id}/cancel", Rule.role(Role.TECHNICIAN).onCommand("id").changesNoCaller(), "Cancel a queued or running command", ctx -> {
             var actor = Access.principal(ctx);
             var id = Bodies.uuidParam(ctx, "id");
             commands.cancel(actor, id);

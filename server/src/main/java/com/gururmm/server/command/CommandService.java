@@ -151,16 +151,18 @@ public final class CommandService {
                 status, null, null, unsupported, false, false, unsupported, false,
                 actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, timeout) : null,
                 null, unsupported == null ? null : now, null, null, null, requestedView(request), null);
-        store.insert(row);
+        if (auditEach) {
+            // The row and its audit entry commit together: one commit on the submit path, and never one without the other.
+            store.insert(row, h -> audit.record(h, actor.name(), "command.create", id.toString(),
+                    "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes));
+        } else {
+            store.insert(row);
+        }
         published(id, agentId, status, now);
         if (auditEach) {
             log.info("command {} ({}) created for agent {} by {}: {}", id, type.wireName(), agentId, actor.name(), status);
         } else {
             log.debug("command {} ({}) created for agent {} by {} in a batch: {}", id, type.wireName(), agentId, actor.name(), status);
-        }
-        if (auditEach) {
-            audit.record(actor.name(), "command.create", id.toString(),
-                    "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes);
         }
         if (sendNow) {
             dispatch(row, true);

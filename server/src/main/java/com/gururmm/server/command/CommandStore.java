@@ -55,6 +55,14 @@ public final class CommandStore implements HeldCommands {
         jdbi.useHandle(h -> insert(h, row));
     }
 
+    /** Inserts and runs {@code alsoInTransaction} (the audit entry) in one transaction: one commit on the submit path. */
+    public void insert(CommandRow row, java.util.function.Consumer<org.jdbi.v3.core.Handle> alsoInTransaction) {
+        jdbi.useTransaction(h -> {
+            insert(h, row);
+            alsoInTransaction.accept(h);
+        });
+    }
+
     /** Inserts on {@code h}: part of the caller's transaction (a scheduled occurrence and its batch commit together). */
     public void insert(org.jdbi.v3.core.Handle h, CommandRow row) {
         h.createUpdate("""

@@ -38,6 +38,10 @@ public final class AccessFilter {
         default Principal authenticate(String authorizationHeader, String clientAddress) {
             return authenticate(authorizationHeader);
         }
+
+        /** A request that may change who a caller is starts or has ended: forget any caller remembered. */
+        default void callersMayChange() {
+        }
     }
 
     /** True when {@code token} is agent {@code agentId}'s current credential. */
@@ -111,7 +115,27 @@ public final class AccessFilter {
     /** Installs the filter for the routes (and declared static files) of {@code table}. */
     public void install(RoutesConfig routes, RouteTable table) {
         routes.before(AccessFilter::securityHeaders);
-        routes.beforeMatched(ctx -> authorize(ctx, table));
+        routes.beforeMatched(ctx -> {
+            forgetCallersIfChanging(ctx);
+            authorize(ctx, table);
+        });
+        routes.afterMatched(AccessFilter.this::forgetCallersIfChanging);
+    }
+
+    /**
+     * A mutation may revoke a session, disable or re-role an account, change a scope or the MFA
+     * policy: callers remembered by {@link Users} are forgotten as it starts and again once it has
+     * ended (committed), unless its rule says it changes no caller ({@link Rule#changesNoCaller}).
+     */
+    private void forgetCallersIfChanging(Context ctx) {
+        String method = ctx.method().name();
+        if (method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+            return;
+        }
+        Rule rule = ctx.routeRoles().stream().filter(Rule.class::isInstance).map(Rule.class::cast).findFirst().orElse(null);
+        if (rule == null || !rule.callerNeutral()) {
+            users.callersMayChange();
+        }
     }
 
     /**

@@ -25,9 +25,12 @@ import java.util.Optional;
  *                   the Prometheus scrape token); {@link AccessFilter#credential} says how it is checked. Null = none.
  * @param sessionOnly the route needs a signed-in session: an API key is refused (403) even with the role
  *                    ({@link #requireSession}), e.g. creating keys or changing the account's password or MFA
+ * @param callerNeutral a mutating route that cannot change who any caller is (session, account, role, scope,
+ *                        MFA): it leaves the cache of authenticated callers alone ({@link #changesNoCaller()}).
+ *                        Every other POST, PUT, PATCH and DELETE empties it, so a revocation applies at once.
  */
 public record Rule(Role minimum, String openBecause, boolean agentCredential, Target target, String credential,
-                   boolean sessionOnly) implements RouteRole {
+                   boolean sessionOnly, boolean callerNeutral) implements RouteRole {
 
     /** What kind of object a path parameter names, for the scope check. */
     public enum Kind { AGENT, COMMAND, BATCH, CLIENT, SITE }
@@ -42,12 +45,12 @@ public record Rule(Role minimum, String openBecause, boolean agentCredential, Ta
 
     /** No bearer token: the route authenticates by other means (a password, an enrollment token), or is public. */
     public static Rule open(String because) {
-        return new Rule(null, Objects.requireNonNull(because), false, null, null, false);
+        return new Rule(null, Objects.requireNonNull(because), false, null, null, false, false);
     }
 
     /** A signed-in user with at least {@code minimum}. */
     public static Rule role(Role minimum) {
-        return new Rule(Objects.requireNonNull(minimum), null, false, null, null, false);
+        return new Rule(Objects.requireNonNull(minimum), null, false, null, null, false, false);
     }
 
     /** This route acts on the agent named by path parameter {@code name}: scope (404) and server-host (403) rules apply. */
@@ -79,17 +82,17 @@ public record Rule(Role minimum, String openBecause, boolean agentCredential, Ta
         if (target != null) {
             throw new IllegalStateException("a rule names one scoped path parameter; already " + target);
         }
-        return new Rule(minimum, openBecause, agentCredential, new Target(kind, name), credential, sessionOnly);
+        return new Rule(minimum, openBecause, agentCredential, new Target(kind, name), credential, sessionOnly, callerNeutral);
     }
 
     /** Agents may call it too, with their own credential ({@code Authorization: Bearer} + {@code X-GuruRMM-Agent-Id}). */
     public Rule orAgentCredential() {
-        return new Rule(minimum, openBecause, true, target, credential, sessionOnly);
+        return new Rule(minimum, openBecause, true, target, credential, sessionOnly, callerNeutral);
     }
 
     /** The route also accepts the credential named {@code name} (registered with {@link AccessFilter#credential}). */
     public Rule orCredential(String name) {
-        return new Rule(minimum, openBecause, agentCredential, target, Objects.requireNonNull(name), sessionOnly);
+        return new Rule(minimum, openBecause, agentCredential, target, Objects.requireNonNull(name), sessionOnly, callerNeutral);
     }
 
     /**
@@ -100,7 +103,15 @@ public record Rule(Role minimum, String openBecause, boolean agentCredential, Ta
         if (minimum == null) {
             throw new IllegalStateException("an open route takes no credential at all");
         }
-        return new Rule(minimum, openBecause, agentCredential, target, credential, true);
+        return new Rule(minimum, openBecause, agentCredential, target, credential, true, callerNeutral);
+    }
+
+    /**
+     * This mutation cannot change any caller's identity, role, scope or session (running or
+     * cancelling a command): the hot paths keep the authenticated-caller cache warm.
+     */
+    public Rule changesNoCaller() {
+        return new Rule(minimum, openBecause, agentCredential, target, credential, sessionOnly, true);
     }
 
     public boolean isOpen() {
