@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
  * {@code java -jar gururmm-agent.jar launcher}: runs it under the update watchdog (docs/RELEASES.md).
  * {@code java -jar gururmm-agent.jar doctor}: checks this machine's agent and says what to fix.
  * {@code java -jar gururmm-agent.jar service}: the launcher as a Windows service (WindowsService).
+ * {@code java -XX:AOTCacheOutput=F -jar gururmm-agent.jar train}: the training run behind the start-up cache (AotCache).
  */
 public final class AgentMain {
     private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
@@ -19,6 +20,11 @@ public final class AgentMain {
     public static void main(String[] args) throws InterruptedException {
         if (args.length > 0 && (args[0].equals("--version") || args[0].equals("version"))) {
             System.out.println(AgentConfig.buildVersion());
+            return;
+        }
+        if (args.length > 0 && args[0].equals("train")) {
+            // The start-up cache's training run (update.AotCache): real commands in a throw-away state dir.
+            System.exit(com.gururmm.agent.update.AotCache.train());
             return;
         }
         if (args.length > 0 && args[0].equals("doctor")) {

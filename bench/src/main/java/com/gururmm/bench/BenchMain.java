@@ -47,6 +47,7 @@ public final class BenchMain {
             case "reconnect" -> scenarios.reconnect(n);
             case "list" -> scenarios.list(n);
             case "firstcommand" -> scenarios.firstCommand(n == 10_000 ? 5 : n);
+            case "agent" -> scenarios.realAgent(n == 10_000 ? 1000 : n);
             case "metrics" -> scenarios.metrics(n);
             case "cluster" -> scenarios.cluster(n);
             default -> {
@@ -72,6 +73,8 @@ public final class BenchMain {
                   metrics N       N agents at one sample a minute, then a burst: server CPU, DB rows/s; storage per agent per month
                   cluster N       three nodes (PostgreSQL + NATS), N/3 agents each: fan-out to all, then kill one node: reconnect storm
                   firstcommand [R] a freshly installed real agent process answers its first command: R runs (default 5)
+                  agent [C]       C sequential commands (default 1000) through the real agent JVM, submit + ?wait, real bash;
+                                  then idle RSS of agent and server
                 N defaults to 10000. Figures are appended to docs/BENCHMARKS.md unless --no-doc.""");
     }
 

@@ -13,6 +13,7 @@ import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandView;
 import com.gururmm.protocol.api.EnrollmentTokens.CreateRequest;
 import java.net.URI;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -450,6 +451,165 @@ final class Scenarios {
                     + "enrolling with a token, then `sh -c 'echo hi'` submitted as soon as the API lists it online.");
         }
         return r;
+    }
+
+    // --- round trip through the real agent (issue 14) ---
+
+    /** The JVM options the installed agent runs with (packaging/linux/gururmm-agent.service); BENCH_AGENT_JVM_OPTS overrides. */
+    static final String INSTALLED_AGENT_OPTS = "-Xms8m -Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -XX:TieredStopAtLevel=1 -Xss512k "
+            + "-XX:ReservedCodeCacheSize=16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30";
+
+    Report realAgent(int count) throws Exception {
+        Report r = report("round trip through the real agent, " + count + " sequential commands");
+        Path agentJar = root.resolve("agent/target/gururmm-agent.jar");
+        String opts = System.getenv().getOrDefault("BENCH_AGENT_JVM_OPTS", INSTALLED_AGENT_OPTS).trim();
+        try (Setup s = new Setup()) {
+            Path home = Files.createTempDirectory("gururmm-bench-agent-");
+            Files.writeString(home.resolve("machine-id"), UUID.randomUUID().toString().replace("-", "") + "\n");
+            // As the launcher installs a version: the jar in a directory of its own, its start-up cache beside it.
+            Path jar = Files.copy(agentJar, home.resolve("gururmm-agent.jar"));
+            List<String> java = new java.util.ArrayList<>();
+            java.add(ServerProcess.javaBin("java"));
+            java.addAll(List.of(opts.split("\\s+")));
+            CommandRequest request = new CommandRequest("bash", "echo hi", null, 30);
+
+            // 1. Warm the server (and this client) with a first agent process, so that the next two starts
+            //    measure the agent's own start-up, not the server's.
+            Process agent = startAgent(s, home, java, jar, null);
+            UUID id = awaitOnline(s, home, agent);
+            for (int i = 0; i < 500; i++) {
+                timedRoundTrip(s.admin, id, request, null, null);
+            }
+            stopAgent(agent);
+            // 2. A fresh agent JVM without a start-up cache; 3. with one, made by the training run.
+            Stats cold = firstCommands(s, home, java, jar, null);
+            List<String> train = new java.util.ArrayList<>(java);
+            train.addAll(List.of("-XX:AOTCacheOutput=" + home.resolve("agent.aot"), "-jar", jar.toString(), "train"));
+            long t0 = System.nanoTime();
+            Process training = new ProcessBuilder(train).redirectErrorStream(true).redirectOutput(home.resolve("training.log").toFile()).start();
+            if (training.waitFor() != 0) {
+                throw new IllegalStateException("the training run failed; see " + home.resolve("training.log"));
+            }
+            long trainingMs = (System.nanoTime() - t0) / 1_000_000;
+            Stats cached = firstCommands(s, home, java, jar, home.resolve("agent.aot"));
+
+            // 4. Warm: the cached agent runs on; 500 more to warm it, then the measured run.
+            awaitNoneOnline(s);
+            agent = startAgent(s, home, java, jar, home.resolve("agent.aot"));
+            try {
+                id = awaitOnline(s, home, agent);
+                for (int i = 0; i < 500; i++) {
+                    timedRoundTrip(s.admin, id, request, null, null);
+                }
+                Stats total = new Stats();
+                Stats post = new Stats();
+                Stats waited = new Stats();
+                for (int i = 0; i < count; i++) {
+                    total.add(timedRoundTrip(s.admin, id, request, post, waited));
+                }
+                Thread.sleep(15_000); // idle: nothing running, heartbeats only
+                long agentRss = ServerProcess.rssBytes(agent.pid());
+                long serverRss = s.server.rssBytes();
+                r.add("first 10 commands of a fresh agent JVM, no start-up cache, p50 / max",
+                        Report.ms(cold.percentileMillis(50)) + " / " + Report.ms(cold.maxMillis()));
+                r.add("the same with its start-up cache (training run " + trainingMs + " ms), p50 / max",
+                        Report.ms(cached.percentileMillis(50)) + " / " + Report.ms(cached.maxMillis()));
+                r.add("submit → result, REST POST + GET ?wait=30, real `bash`, warm, p50", Report.ms(total.percentileMillis(50)), "≤ 3 ms",
+                        total.percentileMillis(50) <= 3);
+                r.add("the same, p99", Report.ms(total.percentileMillis(99)), "≤ 10 ms", total.percentileMillis(99) <= 10);
+                r.add("of which the POST, p50 / p99", Report.ms(post.percentileMillis(50)) + " / " + Report.ms(post.percentileMillis(99)));
+                r.add("of which the GET ?wait (agent: claim, spawn, result stored), p50 / p99",
+                        Report.ms(waited.percentileMillis(50)) + " / " + Report.ms(waited.percentileMillis(99)));
+                r.add("agent idle RSS, with its start-up cache", Report.mib(agentRss), "≤ 40 MB", agentRss <= 40L * 1000 * 1000);
+                r.add("server idle RSS with one agent", Report.mib(serverRss), "≤ 175 MB", serverRss <= 175L * 1000 * 1000);
+                r.note("The real agent jar (`java " + opts + " [-XX:AOTCache=agent.aot] -jar gururmm-agent.jar`, MALLOC_ARENA_MAX=2, as the "
+                        + "systemd unit runs it) on loopback, against a server already warmed by 500 commands of an earlier agent process; "
+                        + "each command is `bash` running `echo hi`, submitted with `POST /api/agents/{id}/command` and read with one "
+                        + "`GET /api/commands/{id}?wait=30`. The first commands are timed from the moment the agent is listed online. "
+                        + "RSS is read from /proc after 15 s idle.");
+            } finally {
+                stopAgent(agent);
+            }
+        }
+        return r;
+    }
+
+    private Stats firstCommands(Setup s, Path home, List<String> java, Path jar, Path cache) throws Exception {
+        awaitNoneOnline(s);
+        Process agent = startAgent(s, home, java, jar, cache);
+        try {
+            UUID id = awaitOnline(s, home, agent);
+            Stats first = new Stats();
+            CommandRequest request = new CommandRequest("bash", "echo hi", null, 30);
+            for (int i = 0; i < 10; i++) {
+                first.add(timedRoundTrip(s.admin, id, request, null, null));
+            }
+            return first;
+        } finally {
+            stopAgent(agent);
+        }
+    }
+
+    private static Process startAgent(Setup s, Path home, List<String> java, Path jar, Path cache) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(java);
+        if (cache != null) {
+            cmd.add("-XX:AOTCache=" + cache);
+        }
+        cmd.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
+        pb.environment().put("GURURMM_SERVER_URL", s.server.url().toString());
+        pb.environment().put("GURURMM_ENROLLMENT_TOKEN", s.enrollToken);
+        pb.environment().put("GURURMM_STATE_DIR", home.resolve("state").toString());
+        pb.environment().put("GURURMM_MACHINE_ID_FILE", home.resolve("machine-id").toString());
+        pb.environment().put("MALLOC_ARENA_MAX", "2"); // as packaging/linux/gururmm-agent.service sets it
+        return pb.start();
+    }
+
+    private static void stopAgent(Process agent) throws InterruptedException {
+        agent.destroy();
+        agent.waitFor();
+    }
+
+    /** Until the server lists no agent online: the next start is measured from a clean offline state. */
+    private static void awaitNoneOnline(Setup s) throws InterruptedException {
+        long t0 = System.nanoTime();
+        while (!s.admin.agents(Map.of("status", "online")).isEmpty() && System.nanoTime() - t0 < 30_000_000_000L) {
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits until the agent of state dir {@code home} is listed online (again); its id. */
+    private static UUID awaitOnline(Setup s, Path home, Process agent) throws Exception {
+        String machineId = Files.readString(home.resolve("machine-id")).trim();
+        long t0 = System.nanoTime();
+        while (true) {
+            if (System.nanoTime() - t0 > 60_000_000_000L || !agent.isAlive()) {
+                throw new IllegalStateException("agent did not come online; see " + home.resolve("agent.log"));
+            }
+            UUID id = s.admin.agents(Map.of("status", "online")).stream()
+                    .filter(a -> machineId.equals(a.machineUid())).map(AgentSummary::id).findFirst().orElse(null);
+            if (id != null) {
+                return id;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static long timedRoundTrip(GuruClient client, UUID agent, CommandRequest request, Stats post, Stats waited) {
+        long t0 = System.nanoTime();
+        UUID id = client.runCommand(agent, request).commandId();
+        long t1 = System.nanoTime();
+        CommandView v = client.command(id, 30);
+        long t2 = System.nanoTime();
+        if (!"hi\n".equals(v.stdout())) {
+            throw new IllegalStateException("unexpected result " + v);
+        }
+        if (post != null) {
+            post.add(t1 - t0);
+            waited.add(t2 - t1);
+        }
+        return t2 - t0;
     }
 
     // --- metrics ingestion (issue 9) ---

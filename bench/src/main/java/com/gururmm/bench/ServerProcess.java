@@ -124,12 +124,17 @@ final class ServerProcess implements AutoCloseable {
 
     /** Resident set size in bytes. */
     long rssBytes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+        return rssBytes(pid());
+    }
+
+    /** Resident set size of any process, in bytes (Linux). */
+    static long rssBytes(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
-        throw new IOException("no VmRSS for " + pid());
+        throw new IOException("no VmRSS for " + pid);
     }
 
     /** User + system CPU time used so far, in milliseconds. */

@@ -189,23 +189,42 @@ public final class Launcher {
         });
     }
 
+    /**
+     * The agent child's JVM options: {@code GURURMM_AGENT_JAVA_OPTS}, and C1 only (plenty for an
+     * agent, and quicker to warm) unless those name a compiler setting of their own.
+     */
+    static List<String> childOptions(Map<String, String> env) {
+        List<String> options = new ArrayList<>();
+        String opts = env.getOrDefault("GURURMM_AGENT_JAVA_OPTS", "");
+        for (String opt : opts.trim().split("\\s+")) {
+            if (!opt.isEmpty()) {
+                options.add(opt);
+            }
+        }
+        if (!opts.contains("TieredStopAtLevel") && !opts.contains("Xshare:off") && !opts.contains("SharedArchiveFile")) {
+            options.add("-XX:TieredStopAtLevel=1");
+        }
+        return options;
+    }
+
     private Process start(String version) throws IOException {
         Path jar = files.jarOf(version);
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();
         command.add(java);
         String opts = env.getOrDefault("GURURMM_AGENT_JAVA_OPTS", "");
-        for (String opt : opts.trim().split("\\s+")) {
-            if (!opt.isEmpty()) {
-                command.add(opt);
+        List<String> options = childOptions(env);
+        command.addAll(options);
+        if (!opts.contains("SharedArchiveFile") && !opts.contains("Xshare:off") && !opts.contains("AOTCache")) {
+            // Start-up time: an ahead-of-time cache made by a training run before this version
+            // first starts (JDK 25+, AotCache); else a class-data archive kept beside each version
+            // (created on its first start, JDK 19+), which roughly halves later JVM starts.
+            if (AotCache.prepare(java, options, jar)) {
+                command.add("-XX:AOTCache=" + AotCache.cacheOf(jar));
+            } else {
+                command.add("-XX:+AutoCreateSharedArchive");
+                command.add("-XX:SharedArchiveFile=" + jar.resolveSibling("agent.jsa"));
             }
-        }
-        if (!opts.contains("SharedArchiveFile") && !opts.contains("Xshare:off")) {
-            // Start-up time: C1 is plenty for an agent, and a class-data archive kept beside each
-            // version (created on its first start, JDK 19+) roughly halves later JVM starts.
-            command.add("-XX:TieredStopAtLevel=1");
-            command.add("-XX:+AutoCreateSharedArchive");
-            command.add("-XX:SharedArchiveFile=" + jar.resolveSibling("agent.jsa"));
         }
         command.add("-jar");
         command.add(jar.toString());

@@ -162,6 +162,9 @@ public final class Updater {
         } finally {
             Files.deleteIfExists(part);
         }
+        // The new version's start-up cache is made now, while this one still serves (best effort; AotCache).
+        AotCache.prepare(ProcessHandle.current().info().command().orElse("java"), Launcher.childOptions(env),
+                files.jarOf(offer.version()));
         int deadline = deadlineSeconds();
         files.writePending(new UpdateFiles.Pending(runningVersion, offer.version(), offer.file(), deadline, Instant.now()));
         files.clearHealthy();
