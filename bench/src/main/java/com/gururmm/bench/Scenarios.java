@@ -483,19 +483,26 @@ final class Scenarios {
             stopAgent(agent);
             // 2. A fresh agent JVM without a start-up cache; 3. with one, made by the training run.
             Stats cold = firstCommands(s, home, java, jar, null);
-            List<String> train = new java.util.ArrayList<>(java);
-            train.addAll(List.of("-XX:AOTCacheOutput=" + home.resolve("agent.aot"), "-jar", jar.toString(), "train"));
-            long t0 = System.nanoTime();
-            Process training = new ProcessBuilder(train).redirectErrorStream(true).redirectOutput(home.resolve("training.log").toFile()).start();
-            if (training.waitFor() != 0) {
-                throw new IllegalStateException("the training run failed; see " + home.resolve("training.log"));
+            // BENCH_AGENT_AOT=0: no start-up cache (an agent build from before it, or a JDK older than 25).
+            boolean aot = !"0".equals(System.getenv("BENCH_AGENT_AOT"));
+            Path cache = aot ? home.resolve("agent.aot") : null;
+            long trainingMs = -1;
+            Stats cached = cold;
+            if (aot) {
+                List<String> train = new java.util.ArrayList<>(java);
+                train.addAll(List.of("-XX:AOTCacheOutput=" + cache, "-jar", jar.toString(), "train"));
+                long t0 = System.nanoTime();
+                Process training = new ProcessBuilder(train).redirectErrorStream(true).redirectOutput(home.resolve("training.log").toFile()).start();
+                if (training.waitFor() != 0) {
+                    throw new IllegalStateException("the training run failed; see " + home.resolve("training.log"));
+                }
+                trainingMs = (System.nanoTime() - t0) / 1_000_000;
+                cached = firstCommands(s, home, java, jar, cache);
             }
-            long trainingMs = (System.nanoTime() - t0) / 1_000_000;
-            Stats cached = firstCommands(s, home, java, jar, home.resolve("agent.aot"));
 
             // 4. Warm: the cached agent runs on; 500 more to warm it, then the measured run.
             awaitNoneOnline(s);
-            agent = startAgent(s, home, java, jar, home.resolve("agent.aot"));
+            agent = startAgent(s, home, java, jar, cache);
             try {
                 id = awaitOnline(s, home, agent);
                 for (int i = 0; i < 500; i++) {
@@ -512,15 +519,17 @@ final class Scenarios {
                 long serverRss = s.server.rssBytes();
                 r.add("first 10 commands of a fresh agent JVM, no start-up cache, p50 / max",
                         Report.ms(cold.percentileMillis(50)) + " / " + Report.ms(cold.maxMillis()));
-                r.add("the same with its start-up cache (training run " + trainingMs + " ms), p50 / max",
-                        Report.ms(cached.percentileMillis(50)) + " / " + Report.ms(cached.maxMillis()));
+                if (aot) {
+                    r.add("the same with its start-up cache (training run " + trainingMs + " ms), p50 / max",
+                            Report.ms(cached.percentileMillis(50)) + " / " + Report.ms(cached.maxMillis()));
+                }
                 r.add("submit → result, REST POST + GET ?wait=30, real `bash`, warm, p50", Report.ms(total.percentileMillis(50)), "≤ 3 ms",
                         total.percentileMillis(50) <= 3);
                 r.add("the same, p99", Report.ms(total.percentileMillis(99)), "≤ 10 ms", total.percentileMillis(99) <= 10);
                 r.add("of which the POST, p50 / p99", Report.ms(post.percentileMillis(50)) + " / " + Report.ms(post.percentileMillis(99)));
                 r.add("of which the GET ?wait (agent: claim, spawn, result stored), p50 / p99",
                         Report.ms(waited.percentileMillis(50)) + " / " + Report.ms(waited.percentileMillis(99)));
-                r.add("agent idle RSS, with its start-up cache", Report.mib(agentRss), "≤ 40 MB", agentRss <= 40L * 1000 * 1000);
+                r.add("agent idle RSS" + (aot ? ", with its start-up cache" : ""), Report.mib(agentRss), "≤ 40 MB", agentRss <= 40L * 1000 * 1000);
                 r.add("server idle RSS with one agent", Report.mib(serverRss), "≤ 175 MB", serverRss <= 175L * 1000 * 1000);
                 r.note("The real agent jar (`java " + opts + " [-XX:AOTCache=agent.aot] -jar gururmm-agent.jar`, MALLOC_ARENA_MAX=2, as the "
                         + "systemd unit runs it) on loopback, against a server already warmed by 500 commands of an earlier agent process; "

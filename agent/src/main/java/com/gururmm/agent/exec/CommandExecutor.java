@@ -96,22 +96,54 @@ public final class CommandExecutor {
         }
     }
 
+    /**
+     * {@code command_started} waits this long after the launch: a command that is done sooner
+     * sends only its result (which carries {@code started_at}), which saves the server one write
+     * per command, a third of a fan-out's. Nothing depends on the earlier notice: the command is
+     * {@code running} from its dispatch, and a redelivery while it runs is answered at once.
+     */
+    static final java.time.Duration STARTED_NOTICE_DELAY = java.time.Duration.ofMillis(100);
+
+    /** Either the delayed {@code command_started} goes out before the result, or not at all. */
+    private static final class StartNotice {
+        private boolean finished;
+
+        synchronized void sendUnlessFinished(Runnable send) {
+            if (!finished) {
+                send.run();
+            }
+        }
+
+        synchronized void finish() {
+            finished = true;
+        }
+    }
+
     private void execute(RunCommand command, RunningCommand handle) {
         UUID id = command.commandId();
         CommandResult result;
         OutputStreamer live = streaming.enabled() ? new OutputStreamer(id, streaming, liveSender) : null;
+        StartNotice notice = new StartNotice();
         try {
             result = runner.run(command, handle, (pid, processStart) -> {
                 journal.markRunning(id, pid, processStart);
                 Instant now = Instant.now();
                 startedAt.put(id, now);
-                sender.accept(new AgentMessage.CommandStarted(id, now));
+                Thread.ofVirtual().name("started-" + id).start(() -> {
+                    try {
+                        Thread.sleep(STARTED_NOTICE_DELAY);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    notice.sendUnlessFinished(() -> sender.accept(new AgentMessage.CommandStarted(id, now)));
+                });
             }, live);
         } catch (RuntimeException e) {
             log.error("command {} crashed the runner", id, e);
             result = new CommandResult(id, "failed", null, "", e.toString(), false, false,
                     "the agent failed while running the command: " + e, Instant.now(), Instant.now());
         }
+        notice.finish();
         if (live != null) {
             // The last chunks go out before the result, so a follower has them all when it sees the final status.
             live.finish();

@@ -112,6 +112,26 @@ class CommandExecutorTest {
     }
 
     @Test
+    void aQuickCommandSendsOnlyItsResultAndASlowOneSaysItStartedFirst() throws Exception {
+        StateDir state = state();
+        CommandExecutor executor = executor(state);
+        RunCommand quick = new RunCommand(UUID.randomUUID(), "sh", "true", "system", 30);
+        executor.onRun(quick);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.stream().anyMatch(m -> m instanceof CommandResult));
+        Thread.sleep(CommandExecutor.STARTED_NOTICE_DELAY.toMillis() * 2);
+        assertThat(sent).as("done within the notice delay: the result carries started_at").singleElement()
+                .isInstanceOfSatisfying(CommandResult.class, r -> assertThat(r.startedAt()).isNotNull());
+
+        sent.clear();
+        RunCommand slow = new RunCommand(UUID.randomUUID(), "sh", "sleep 1", "system", 30);
+        executor.onRun(slow);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.stream().anyMatch(m -> m instanceof CommandResult));
+        assertThat(sent).hasSize(2);
+        assertThat(sent.get(0)).isInstanceOf(AgentMessage.CommandStarted.class);
+        assertThat(sent.get(1)).isInstanceOf(CommandResult.class);
+    }
+
+    @Test
     void unknownTypesAndContextsFailWithoutRunningAnything() {
         StateDir state = state();
         CommandExecutor executor = executor(state);

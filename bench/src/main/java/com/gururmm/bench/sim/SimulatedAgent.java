@@ -178,8 +178,11 @@ public final class SimulatedAgent implements WebSocket.Listener {
 
     private void execute(ServerMessage.RunCommand run) {
         Instant started = Instant.now();
-        send(new AgentMessage.CommandStarted(run.commandId(), started));
+        // As the real agent (CommandExecutor.STARTED_NOTICE_DELAY): command_started only for a command still running after 100 ms.
+        ScheduledFuture<?> notice = sim.scheduler().schedule(() -> send(new AgentMessage.CommandStarted(run.commandId(), started)),
+                100, TimeUnit.MILLISECONDS);
         Executor.Outcome outcome = sim.executor().run(run);
+        notice.cancel(false);
         send(new AgentMessage.CommandResult(run.commandId(), "completed", outcome.exitCode(), outcome.stdout(), outcome.stderr(),
                 false, false, null, started, Instant.now()));
     }
