@@ -123,6 +123,8 @@ public final class OutputStreamer {
     private boolean stopAnnounced;
     private boolean finishing;
     private boolean abandoned;
+    /** Whether the sender has taken a batch yet (output went live while the process ran). */
+    private boolean streamedAny;
     // Sender thread only:
     private long seq;
     private long stdoutOffset;
@@ -225,7 +227,12 @@ public final class OutputStreamer {
      */
     public void finish() {
         synchronized (lock) {
-            if (stopped == null) {
+            if (stopped == null && !streamedAny) {
+                // Done before its first batch was due: nobody could follow it live, and the result,
+                // sent next, holds all of it. Not streaming it saves the server a write per command.
+                pending.clear();
+                pendingChars = 0;
+            } else if (stopped == null) {
                 // An incomplete character at the very end becomes U+FFFD, exactly as in the result.
                 append(CommandOutput.STDOUT, decode(CommandOutput.STDOUT, new byte[0], 0, 0, true));
                 append(CommandOutput.STDERR, decode(CommandOutput.STDERR, new byte[0], 0, 0, true));
@@ -263,6 +270,7 @@ public final class OutputStreamer {
                         return;
                     }
                     batch = List.copyOf(pending);
+                    streamedAny |= !batch.isEmpty() || stopped != null;
                     pending.clear();
                     pendingChars = 0;
                     if (stopped != null && !stopAnnounced) {

@@ -91,8 +91,19 @@ class OutputStreamerTest {
         byte[] bytes = {'o', 'k', (byte) 0xE2, (byte) 0x9C};
         OutputStreamer streamer = new OutputStreamer(UUID.randomUUID(), FAST, this::record);
         streamer.sink(CommandOutput.STDERR).accept(bytes, 0, bytes.length);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty()); // still running when its first batch went out
         streamer.finish();
         assertThat(text(sent, CommandOutput.STDERR)).isEqualTo(decodeWhole(bytes)).isEqualTo("ok\uFFFD");
+    }
+
+    @Test
+    void aCommandDoneBeforeItsFirstBatchWasDueStreamsNothingItsResultHasItAll() throws Exception {
+        OutputStreamer.Settings slow = new OutputStreamer.Settings(true, 1 << 20, 1 << 18, Duration.ofMillis(1000), Duration.ofSeconds(30));
+        OutputStreamer streamer = new OutputStreamer(UUID.randomUUID(), slow, this::record);
+        streamer.sink(CommandOutput.STDOUT).accept("quick\n".getBytes(), 0, 6);
+        streamer.finish();
+        Thread.sleep(100);
+        assertThat(sent).isEmpty();
     }
 
     @Test
