@@ -513,6 +513,7 @@ public final class GuruServer implements AutoCloseable {
         notifications.close();
         registry.closeAll("server shutting down");
         app.stop();
+        commands.close();
         flusher.run();
         metrics.close();
         automation.close();

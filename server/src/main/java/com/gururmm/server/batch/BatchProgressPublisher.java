@@ -5,7 +5,10 @@ import com.gururmm.server.events.BatchProgress;
 import com.gururmm.server.events.CommandStatusChanged;
 import com.gururmm.server.events.EventBus;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +36,14 @@ public final class BatchProgressPublisher implements AutoCloseable {
     private final Clock clock;
     private final String node;
     private final Set<UUID> dirty = ConcurrentHashMap.newKeySet();
+    /** Command id → its batch (or none), for the most recent {@link #REMEMBERED} commands. */
+    private final Map<UUID, Optional<UUID>> batchOf = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<UUID, Optional<UUID>> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
+    static final int REMEMBERED = BatchService.MAX_AGENTS;
     private final EventBus.Subscription subscription;
     private final ScheduledExecutorService flusher = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("gururmm-batch-progress").daemon().factory());
@@ -52,11 +63,31 @@ public final class BatchProgressPublisher implements AutoCloseable {
             return; // the node that made the change reports it
         }
         try {
-            jdbi.useHandle(h -> h.createQuery("SELECT batch_id FROM batch_commands WHERE command_id = :c")
-                    .bind("c", change.commandId()).mapTo(UUID.class).findOne().ifPresent(dirty::add));
+            batchOf(change.commandId()).ifPresent(dirty::add);
         } catch (RuntimeException e) {
             log.warn("could not look up the batch of command {}: {}", change.commandId(), e.toString());
         }
+    }
+
+    /**
+     * The batch a command belongs to, remembered: a command's batch entry commits in the same
+     * transaction as the command (BatchService), so what the first lookup after any status change
+     * finds, a batch or none, never changes. A fan-out's second status change (its result) then
+     * costs no query, and neither does a single command's.
+     */
+    private Optional<UUID> batchOf(UUID commandId) {
+        synchronized (batchOf) {
+            Optional<UUID> known = batchOf.get(commandId);
+            if (known != null) {
+                return known;
+            }
+        }
+        Optional<UUID> batch = jdbi.withHandle(h -> h.createQuery("SELECT batch_id FROM batch_commands WHERE command_id = :c")
+                .bind("c", commandId).mapTo(UUID.class).findOne());
+        synchronized (batchOf) {
+            batchOf.put(commandId, batch);
+        }
+        return batch;
     }
 
     /** Publishes one snapshot per batch changed since the last flush. */

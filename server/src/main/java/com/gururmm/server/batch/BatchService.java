@@ -26,10 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +34,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything is validated before anything is written: the command fields once, and the
  * target list as a whole (unknown ids are a 404 naming them), so bad input never leaves a
- * half-created batch. Then each agent gets an ordinary command through
- * {@link CommandService#submitForBatch} (submit without the per-agent lookup and audit row;
- * the batch is audited once), so delivery, redelivery, results and the sweeper behave exactly
- * as for single commands. Submission runs on a few virtual threads: each submit is a handful
- * of short statements, and a small parallelism keeps the connection pool busy without starving
- * the agents' own writes (results, heartbeats) of connections.
+ * half-created batch. Then each agent gets an ordinary command ({@link CommandService#bulkRow}:
+ * without the per-agent lookup and audit row; the batch is audited once), so delivery,
+ * redelivery, results and the sweeper behave exactly as for single commands. The commands are
+ * stored 500 to a transaction with their batch entries and sent as each transaction commits: a
+ * commit per command was most of what a 10,000-agent fan-out cost (docs/BENCHMARKS.md).
  *
  * <p>The server host's own agent is admin-only ({@link ServerHostScope}). A technician's batch
  * that selects it, by filter or by id, still runs everywhere else: the server host is skipped
@@ -54,8 +49,10 @@ public final class BatchService {
     private static final Logger log = LoggerFactory.getLogger(BatchService.class);
     /** Largest fan-out accepted in one request; the stretch goal is 50,000 agents on one node. */
     public static final int MAX_AGENTS = 50_000;
-    private static final int SUBMIT_PARALLELISM = 4;
+    /** Commands stored per transaction by {@link #submit}. */
+    static final int SUBMIT_CHUNK = 500;
 
+    private final org.jdbi.v3.core.Jdbi jdbi;
     private final BatchStore store;
     private final com.gururmm.server.command.CommandStore commandStore;
     private final CommandService commands;
@@ -64,6 +61,7 @@ public final class BatchService {
     private final Clock clock;
 
     public BatchService(org.jdbi.v3.core.Jdbi jdbi, CommandService commands, AgentService agents, AuditLog audit, Clock clock) {
+        this.jdbi = jdbi;
         this.store = new BatchStore(jdbi);
         this.commandStore = new com.gururmm.server.command.CommandStore(jdbi);
         this.commands = commands;
@@ -132,10 +130,10 @@ public final class BatchService {
                 continue;
             }
             CommandRow row = commands.queuedRow(actor, target.id(), target.os(), command, env, expiresAt);
-            commandStore.insert(h, row);
             rows.add(row);
             members.add(new BatchStore.Member(target.id(), row.id(), null));
         }
+        commandStore.insertAll(h, rows);
         store.addMembers(h, batchId, members);
         return new Created(batchId, prepared.targets().size(), rows);
     }
@@ -161,8 +159,7 @@ public final class BatchService {
                 "agents=" + targets.size() + " type=" + type + " context=" + context + " target=" + target);
 
         long started = System.nanoTime();
-        List<BatchStore.Member> members = submitAll(actor, command, targets);
-        store.addMembers(batchId, members);
+        List<BatchStore.Member> members = submitAll(actor, batchId, command, targets);
         long failed = members.stream().filter(m -> m.commandId() == null).count();
         log.info("batch {}: {} commands submitted in {} ms ({} could not be created)", batchId, targets.size(),
                 (System.nanoTime() - started) / 1_000_000, failed);
@@ -231,41 +228,35 @@ public final class BatchService {
         }
     }
 
-    /** Submits to every target; an agent that cannot take the command gets an error entry, not an abort. */
-    private List<BatchStore.Member> submitAll(Principal actor, CommandRequest command, List<Target> targets) {
-        BatchStore.Member[] members = new BatchStore.Member[targets.size()];
-        int slices = Math.min(SUBMIT_PARALLELISM, targets.size());
-        try (ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int s = 0; s < slices; s++) {
-                int slice = s;
-                futures.add(workers.submit(() -> {
-                    for (int i = slice; i < members.length; i += slices) {
-                        Target target = targets.get(i);
-                        UUID agentId = target.id();
-                        if (!ServerHostScope.allows(actor, target.serverHost())) {
-                            members[i] = new BatchStore.Member(agentId, null, ServerHostScope.BATCH_ERROR);
-                            continue;
-                        }
-                        try {
-                            members[i] = new BatchStore.Member(agentId,
-                                    commands.submitForBatch(actor, agentId, target.os(), command).commandId(), null);
-                        } catch (ApiException e) {
-                            members[i] = new BatchStore.Member(agentId, null, e.getMessage());
-                        }
-                    }
-                }));
+    /**
+     * Submits to every target, {@link #SUBMIT_CHUNK} at a time: each chunk's commands and their
+     * batch entries are stored in one transaction (one commit for 500 commands instead of 500),
+     * then sent. An agent that cannot take the command gets an error entry, not an abort.
+     */
+    private List<BatchStore.Member> submitAll(Principal actor, UUID batchId, CommandRequest command, List<Target> targets) {
+        List<BatchStore.Member> members = new ArrayList<>(targets.size());
+        CommandService.Validated validated = commands.validated(command);
+        for (int from = 0; from < targets.size(); from += SUBMIT_CHUNK) {
+            List<Target> chunk = targets.subList(from, Math.min(targets.size(), from + SUBMIT_CHUNK));
+            List<BatchStore.Member> chunkMembers = new ArrayList<>(chunk.size());
+            List<CommandRow> rows = new ArrayList<>(chunk.size());
+            for (Target target : chunk) {
+                if (!ServerHostScope.allows(actor, target.serverHost())) {
+                    chunkMembers.add(new BatchStore.Member(target.id(), null, ServerHostScope.BATCH_ERROR));
+                    continue;
+                }
+                CommandRow row = commands.bulkRow(actor, target.id(), target.os(), validated);
+                rows.add(row);
+                chunkMembers.add(new BatchStore.Member(target.id(), row.id(), null));
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("Interrupted while submitting the batch.");
+            jdbi.useTransaction(h -> {
+                commandStore.insertAll(h, rows);
+                store.addMembers(h, batchId, chunkMembers);
+            });
+            commands.deliverInserted(rows);
+            members.addAll(chunkMembers);
         }
-        return List.of(members);
+        return members;
     }
 
     private static String describe(BatchRequest request, int count) {

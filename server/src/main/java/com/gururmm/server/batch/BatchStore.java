@@ -43,13 +43,6 @@ final class BatchStore {
                 .bindMethods(row).execute();
     }
 
-    void addMembers(UUID batchId, List<Member> members) {
-        for (int from = 0; from < members.size(); from += CHUNK) {
-            List<Member> chunk = members.subList(from, Math.min(members.size(), from + CHUNK));
-            jdbi.useTransaction(h -> addMembers(h, batchId, chunk));
-        }
-    }
-
     void addMembers(org.jdbi.v3.core.Handle h, UUID batchId, List<Member> members) {
         for (int from = 0; from < members.size(); from += CHUNK) {
             List<Member> chunk = members.subList(from, Math.min(members.size(), from + CHUNK));

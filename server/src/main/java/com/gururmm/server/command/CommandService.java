@@ -55,6 +55,8 @@ import org.slf4j.LoggerFactory;
  * unseen. An admin releases them (queued again, delivered once) or discards them (cancelled).
  */
 public final class CommandService {
+    /** Results of all agents, stored many to a transaction (group commit), each acknowledged after its commit. */
+    private final ResultWriter results;
     private static final Logger log = LoggerFactory.getLogger(CommandService.class);
     public static final int MAX_SCRIPT_BYTES = 1024 * 1024;
     public static final int DEFAULT_TIMEOUT_SECONDS = 300;
@@ -83,6 +85,7 @@ public final class CommandService {
         this.bus = bus;
         this.node = node;
         this.store = store;
+        this.results = new ResultWriter(store);
         this.agents = agents;
         this.registry = registry;
         this.audit = audit;
@@ -112,66 +115,40 @@ public final class CommandService {
     public CommandSubmitted submit(Principal actor, UUID agentId, CommandRequest request) {
         Checked checked = check(request);
         AgentRow agent = agents.requireActive(agentId);
-        return create(actor, agentId, agent.os(), request, checked, true);
+        CommandRow row = newRow(actor, agentId, agent.os(), request, checked);
+        try (var ignored = LogContext.command(row.id()); var ignoredAgent = LogContext.agent(agentId)) {
+            // The row and its audit entry commit together: one commit on the submit path, and never one without the other.
+            store.insert(row, h -> audit.record(h, actor.name(), "command.create", row.id().toString(), "agent=" + agentId
+                    + " type=" + row.commandType() + " context=" + row.context() + " bytes=" + checked.bytes()));
+            published(row.id(), agentId, row.status(), row.createdAt());
+            log.info("command {} ({}) created for agent {} by {}: {}", row.id(), row.commandType(), agentId, actor.name(), row.status());
+            if (row.status().equals("running")) {
+                dispatch(row, true);
+            } else if (row.status().equals("queued") && registry.isOnline(agentId)) {
+                // The agent connected between the online check and the insert, and its connect-time
+                // scan may have missed this row: deliver now (the conditional claim keeps it to one send).
+                dispatch(row, false);
+            }
+            return new CommandSubmitted(row.id(), row.status());
+        }
     }
 
     /**
-     * The bulk path ({@code POST /api/commands}): the caller has validated the request, resolved
-     * the agent (and its OS) and audited the batch as a whole, so this saves one agent lookup and
-     * one audit row per agent (the batch is audited once).
+     * A new command's row. For an agent online now it is stored already running (dispatched, with
+     * its deadline) and then sent: the state queued-then-markDispatched reaches, one statement
+     * cheaper. If the link drops before the send, the row is running with no started_at, which is
+     * exactly what reconnect redelivery and the sweeper already handle. Else queued, or failed
+     * when the agent's OS cannot run the command type.
      */
-    public CommandSubmitted submitForBatch(Principal actor, UUID agentId, String agentOs, CommandRequest request) {
-        return create(actor, agentId, agentOs, request, check(request), false);
-    }
-
-    private CommandSubmitted create(Principal actor, UUID agentId, String agentOs, CommandRequest request, Checked checked,
-                                    boolean auditEach) {
-        CommandType type = checked.type();
-        ExecutionContext context = checked.context();
-        int bytes = checked.bytes();
-        int timeout = checked.timeout();
-
+    private CommandRow newRow(Principal actor, UUID agentId, String agentOs, CommandRequest request, Checked checked) {
         Instant now = clock.instant();
-        UUID id = UUID.randomUUID();
-        try (var ignored = LogContext.command(id); var ignoredAgent = LogContext.agent(agentId)) {
-            return create(actor, agentId, agentOs, request, type, context, bytes, timeout, auditEach, now, id);
-        }
-    }
-
-    private CommandSubmitted create(Principal actor, UUID agentId, String agentOs, CommandRequest request, CommandType type,
-                                    ExecutionContext context, int bytes, int timeout, boolean auditEach, Instant now, UUID id) {
-        String unsupported = unsupportedReason(type, agentOs);
-        // An online agent's command is stored already running (dispatched, with its deadline) and
-        // then sent: the same state queued-then-markDispatched reaches, one statement cheaper. If
-        // the link drops before the send, the row is running with no started_at, which is exactly
-        // what reconnect redelivery and the sweeper already handle.
+        String unsupported = unsupportedReason(checked.type(), agentOs);
         boolean sendNow = unsupported == null && registry.isOnline(agentId);
         String status = unsupported != null ? "failed" : sendNow ? "running" : "queued";
-        CommandRow row = new CommandRow(id, agentId, type.wireName(), request.command(), context.wireName(), timeout,
-                status, null, null, unsupported, false, false, unsupported, false,
-                actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, timeout) : null,
-                null, unsupported == null ? null : now, null, null, null, requestedView(request), null);
-        if (auditEach) {
-            // The row and its audit entry commit together: one commit on the submit path, and never one without the other.
-            store.insert(row, h -> audit.record(h, actor.name(), "command.create", id.toString(),
-                    "agent=" + agentId + " type=" + type.wireName() + " context=" + context.wireName() + " bytes=" + bytes));
-        } else {
-            store.insert(row);
-        }
-        published(id, agentId, status, now);
-        if (auditEach) {
-            log.info("command {} ({}) created for agent {} by {}: {}", id, type.wireName(), agentId, actor.name(), status);
-        } else {
-            log.debug("command {} ({}) created for agent {} by {} in a batch: {}", id, type.wireName(), agentId, actor.name(), status);
-        }
-        if (sendNow) {
-            dispatch(row, true);
-        } else if (unsupported == null && registry.isOnline(agentId)) {
-            // The agent connected between the online check and the insert, and its connect-time
-            // scan may have missed this row: deliver now (the conditional claim keeps it to one send).
-            dispatch(row, false);
-        }
-        return new CommandSubmitted(id, row.status());
+        return new CommandRow(UUID.randomUUID(), agentId, checked.type().wireName(), request.command(), checked.context().wireName(),
+                checked.timeout(), status, null, null, unsupported, false, false, unsupported, false,
+                actor.name(), now, now.plus(queueTtl), sendNow ? now : null, sendNow ? deadline(now, checked.timeout()) : null,
+                null, unsupported == null ? null : now, null, null, null, checked.requestedView(), null);
     }
 
     /** The stored form of a validated request's view: {@code sandbox}, or null for the default (host). */
@@ -292,6 +269,52 @@ public final class CommandService {
                 checked.requestedView(), null);
     }
 
+    /**
+     * The bulk submit's row ({@code POST /api/commands}), as {@link #submit} makes one (running for
+     * an agent online now, so delivering it after the commit needs no claiming update); the caller
+     * stores it and calls {@link #deliverInserted} once committed.
+     */
+    public CommandRow bulkRow(Principal actor, UUID agentId, String agentOs, Validated command) {
+        return newRow(actor, agentId, agentOs, command.request, command.checked);
+    }
+
+    /** A request checked once for the many rows of a bulk submit ({@link #bulkRow}). */
+    public static final class Validated {
+        private final CommandRequest request;
+        private final Checked checked;
+
+        private Validated(CommandRequest request, Checked checked) {
+            this.request = request;
+            this.checked = checked;
+        }
+    }
+
+    /** Checks {@code request} (400/413 as {@link #submit} would) for {@link #bulkRow}. */
+    public Validated validated(CommandRequest request) {
+        return new Validated(request, check(request));
+    }
+
+    /**
+     * After the transaction holding rows made by {@link #bulkRow} committed: their events, and
+     * delivery: a running one is sent (this thread made it running), a queued one is sent if its
+     * agent connected meanwhile (claimed, so its connect-time scan and this never both send it).
+     */
+    public void deliverInserted(List<CommandRow> rows) {
+        for (CommandRow row : rows) {
+            published(row.id(), row.agentId(), row.status(), row.createdAt());
+            try {
+                if (row.status().equals("running")) {
+                    dispatch(row, true);
+                } else if (row.status().equals("queued")) {
+                    dispatch(row);
+                }
+            } catch (RuntimeException e) {
+                // Stored: a running one is redelivered when its agent reconnects, a queued one when it connects.
+                log.warn("command {} is stored but could not be sent now: {}", row.id(), e.toString());
+            }
+        }
+    }
+
     /** After the transaction holding {@code rows} committed: their events, and delivery to online agents. */
     public void afterCommit(List<CommandRow> rows) {
         for (CommandRow row : rows) {
@@ -337,6 +360,11 @@ public final class CommandService {
      * duplicate is acknowledged again, and a result for a command that is not this agent's is
      * acknowledged without effect (so a confused agent does not resend it forever).
      */
+    /** Stops the result writer (server shutdown). */
+    public void close() {
+        results.close();
+    }
+
     public void onResult(UUID agentId, CommandResult result) {
         try (var ignored = LogContext.command(result.commandId())) {
             result(agentId, result);
@@ -354,7 +382,7 @@ public final class CommandService {
         boolean stored;
         String storedStatus = status.wireName();
         try {
-            stored = store.storeResult(agentId, clipped, status.wireName(), now);
+            stored = results.store(agentId, clipped, status.wireName(), now);
         } catch (UnableToExecuteStatementException e) {
             if (!isPermanent(e)) {
                 throw e; // the database is away or busy: unacknowledged, the agent sends it again

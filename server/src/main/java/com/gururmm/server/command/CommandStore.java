@@ -65,16 +65,41 @@ public final class CommandStore implements HeldCommands {
 
     /** Inserts on {@code h}: part of the caller's transaction (a scheduled occurrence and its batch commit together). */
     public void insert(org.jdbi.v3.core.Handle h, CommandRow row) {
-        h.createUpdate("""
-                        INSERT INTO commands (id, agent_id, command_type, command_text, context, timeout_seconds, status,
-                               exit_code, stdout, stderr, stdout_truncated, stderr_truncated, error, failed_by_server,
-                               created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at, sandbox_note,
-                               hold_reason, env, requested_view, result_view)
-                        VALUES (:id, :agentId, :commandType, :commandText, :context, :timeoutSeconds, :status,
-                               :exitCode, :stdout, :stderr, :stdoutTruncated, :stderrTruncated, :error, :failedByServer,
-                               :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt, :sandboxNote,
-                               :holdReason, :env, :requestedView, :resultView)""")
-                .bindMethods(row).execute();
+        insertAll(h, List.of(row));
+    }
+
+    /** Inserts {@code rows} on {@code h} as one JDBC batch: one round of statements for a chunk of a fan-out. */
+    public void insertAll(org.jdbi.v3.core.Handle h, List<CommandRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch("""
+                INSERT INTO commands (id, agent_id, command_type, command_text, context, timeout_seconds, status,
+                       exit_code, stdout, stderr, stdout_truncated, stderr_truncated, error, failed_by_server,
+                       created_by, created_at, expires_at, dispatched_at, deadline_at, started_at, completed_at, sandbox_note,
+                       hold_reason, env, requested_view, result_view)
+                VALUES (:id, :agentId, :commandType, :commandText, :context, :timeoutSeconds, :status,
+                       :exitCode, :stdout, :stderr, :stdoutTruncated, :stderrTruncated, :error, :failedByServer,
+                       :createdBy, :createdAt, :expiresAt, :dispatchedAt, :deadlineAt, :startedAt, :completedAt, :sandboxNote,
+                       :holdReason, :env, :requestedView, :resultView)""");
+        for (CommandRow row : rows) {
+            // Bound by declared type, so a null keeps its column's type (PostgreSQL refuses an untyped null in a batch).
+            batch.bindByType("id", row.id(), UUID.class).bindByType("agentId", row.agentId(), UUID.class)
+                    .bind("commandType", row.commandType()).bind("commandText", row.commandText()).bind("context", row.context())
+                    .bind("timeoutSeconds", row.timeoutSeconds()).bind("status", row.status())
+                    .bindByType("exitCode", row.exitCode(), Integer.class).bind("stdout", row.stdout()).bind("stderr", row.stderr())
+                    .bind("stdoutTruncated", row.stdoutTruncated()).bind("stderrTruncated", row.stderrTruncated())
+                    .bind("error", row.error()).bind("failedByServer", row.failedByServer()).bind("createdBy", row.createdBy())
+                    .bindByType("createdAt", row.createdAt(), Instant.class).bindByType("expiresAt", row.expiresAt(), Instant.class)
+                    .bindByType("dispatchedAt", row.dispatchedAt(), Instant.class)
+                    .bindByType("deadlineAt", row.deadlineAt(), Instant.class)
+                    .bindByType("startedAt", row.startedAt(), Instant.class)
+                    .bindByType("completedAt", row.completedAt(), Instant.class)
+                    .bind("sandboxNote", row.sandboxNote()).bind("holdReason", row.holdReason()).bind("env", row.env())
+                    .bind("requestedView", row.requestedView()).bind("resultView", row.resultView())
+                    .add();
+        }
+        batch.execute();
     }
 
     /** How many commands are in each status: one pass over the status index (the {@code gururmm_commands} gauge). */
@@ -217,10 +242,32 @@ public final class CommandStore implements HeldCommands {
      * the command's creation and the completion after the start, whatever the agent said.
      */
     public boolean storeResult(UUID agentId, CommandResult r, String status, Instant now) {
+        return jdbi.withHandle(h -> storeResult(h, agentId, r, status, now));
+    }
+
+    /** One result for {@link #storeResults}: what {@link #storeResult} takes. */
+    public record ResultToStore(UUID agentId, CommandResult result, String status, Instant now) {
+    }
+
+    /**
+     * Stores several results in one transaction (one commit): per result, in order, whether it
+     * was stored, as {@link #storeResult} answers. If any statement fails, none is stored.
+     */
+    public List<Boolean> storeResults(List<ResultToStore> results) {
+        return jdbi.inTransaction(h -> {
+            List<Boolean> stored = new java.util.ArrayList<>(results.size());
+            for (ResultToStore r : results) {
+                stored.add(storeResult(h, r.agentId(), r.result(), r.status(), r.now()));
+            }
+            return stored;
+        });
+    }
+
+    private boolean storeResult(org.jdbi.v3.core.Handle h, UUID agentId, CommandResult r, String status, Instant now) {
         boolean escaped = OutputText.needsEscaping(r.stdout(), r.stderr());
         String stdout = escaped ? OutputText.escape(r.stdout()) : r.stdout();
         String stderr = escaped ? OutputText.escape(r.stderr()) : r.stderr();
-        int updated = jdbi.withHandle(h -> h.createUpdate("""
+        int updated = h.createUpdate("""
                         UPDATE commands SET status = :status, exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
                                stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated, error = :error,
                                output_escaped = :escaped, failed_by_server = FALSE,
@@ -236,12 +283,12 @@ public final class CommandStore implements HeldCommands {
                 .bind("completedAt", r.completedAt() == null ? now : r.completedAt())
                 .bind("sandboxNote", r.sandboxNote())
                 .bind("resultView", r.view())
-                .execute());
+                .execute();
         if (updated == 1) {
             return true;
         }
         // A cancelled command keeps its status but gains the output the process produced before it was killed.
-        return jdbi.withHandle(h -> h.createUpdate("""
+        return h.createUpdate("""
                         UPDATE commands SET exit_code = :exitCode, stdout = :stdout, stderr = :stderr,
                                stdout_truncated = :stdoutTruncated, stderr_truncated = :stderrTruncated, output_escaped = :escaped,
                                started_at = COALESCE(started_at, %s), sandbox_note = :sandboxNote, result_view = :resultView
@@ -253,7 +300,7 @@ public final class CommandStore implements HeldCommands {
                 .bind("startedAt", r.startedAt())
                 .bind("sandboxNote", r.sandboxNote())
                 .bind("resultView", r.view())
-                .execute()) == 1;
+                .execute() == 1;
     }
 
     public boolean markCancelled(UUID id, Instant now) {
