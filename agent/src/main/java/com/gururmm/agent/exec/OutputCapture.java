@@ -37,7 +37,10 @@ final class OutputCapture {
     /** As {@link #start(InputStream, int, String)}, handing what is kept to {@code live} too (exactly the result's bytes). */
     static OutputCapture start(InputStream stream, int limit, String name, OutputStreamer.Sink live) {
         OutputCapture capture = new OutputCapture(stream, limit, live);
-        Thread.ofVirtual().name(name).start(capture::drain);
+        // A platform thread: the read blocks in the kernel until the process writes, and on a virtual
+        // thread two such reads (stdout and stderr) could hold both carriers of a 2-core machine, stalling
+        // every other virtual thread (the live-output sender among them) until the process exits.
+        Thread.ofPlatform().daemon().stackSize(256 * 1024).name(name).start(capture::drain);
         return capture;
     }
 

@@ -187,15 +187,19 @@ public final class ProcessRunner {
             return launch.starter().start(workDir, environment);
         }
         java.util.List<String> argv = hostWorkDir == null ? launch.argv() : platform.hostView().enter(launch.argv(), hostWorkDir);
+        // Only an allow-list of the agent's own variables passes (see ScriptEnvironment): the agent's
+        // settings and any secret whoever started it had in its environment stay out of the script.
+        Map<String, String> exact = new HashMap<>(ScriptEnvironment.inherit(System.getenv()));
+        exact.putAll(environment);
+        java.util.Optional<Process> spawned = platform.startIsolated(argv, workDir, exact);
+        if (spawned.isPresent()) {
+            return spawned.get();
+        }
         ProcessBuilder builder = new ProcessBuilder(platform.isolate(argv))
                 .directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File(File.separatorChar == '\\' ? "NUL" : "/dev/null")));
-        // Only an allow-list of the agent's own variables passes (see ScriptEnvironment): the agent's
-        // settings and any secret whoever started it had in its environment stay out of the script.
-        Map<String, String> inherited = ScriptEnvironment.inherit(builder.environment());
         builder.environment().clear();
-        builder.environment().putAll(inherited);
-        builder.environment().putAll(environment);
+        builder.environment().putAll(exact);
         return builder.start();
     }
 

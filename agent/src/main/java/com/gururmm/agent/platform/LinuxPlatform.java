@@ -23,6 +23,13 @@ final class LinuxPlatform extends UnixPlatform {
         this.machineIdFile = machineIdFile;
     }
 
+    /** One posix_spawn with a new session instead of setsid in front of the interpreter ({@link PosixSpawn}). */
+    @Override
+    public java.util.Optional<Process> startIsolated(List<String> argv, Path workDir, java.util.Map<String, String> environment)
+            throws java.io.IOException {
+        return PosixSpawn.available() ? java.util.Optional.of(PosixSpawn.start(argv, workDir, environment)) : java.util.Optional.empty();
+    }
+
     @Override
     public HostView hostView() {
         HostView view = hostView;

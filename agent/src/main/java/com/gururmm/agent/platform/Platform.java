@@ -84,6 +84,16 @@ public interface Platform {
         throw new CommandRefusedException("interactive shells are not supported on " + os() + ".");
     }
 
+    /**
+     * Starts {@code argv} as {@link #isolate} would have it (in a process group of its own, stdin
+     * from /dev/null) without an extra program in front, where the platform can; empty: use
+     * {@code isolate} and {@link ProcessBuilder}.
+     */
+    default java.util.Optional<Process> startIsolated(List<String> argv, Path workDir, java.util.Map<String, String> environment)
+            throws java.io.IOException {
+        return java.util.Optional.empty();
+    }
+
     static Platform current(Path machineIdFile) {
         String os = com.gururmm.protocol.Platform.currentOs();
         return switch (os) {

@@ -78,8 +78,11 @@ class UserSessionFilesTest {
         assertThat(result.exitCode()).isZero();
         assertThat(result.stdout()).startsWith("nobody\n").contains("gururmm-" + id);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stateRoot))).isEqualTo("rwx------");
-        try (var leftovers = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            assertThat(leftovers.filter(p -> p.getFileName().toString().startsWith("gururmm-" + id))).as("cleaned up").isEmpty();
-        }
+        // Tidied off the path between exit and result, a moment later.
+        org.awaitility.Awaitility.await("cleaned up").atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            try (var leftovers = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+                return leftovers.noneMatch(p -> p.getFileName().toString().startsWith("gururmm-" + id));
+            }
+        });
     }
 }

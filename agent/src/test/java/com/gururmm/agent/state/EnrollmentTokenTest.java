@@ -70,9 +70,11 @@ class EnrollmentTokenTest {
 
     @Test
     void everyStateFileIsCreatedPrivate() throws Exception {
-        state.writeAtomically(state.resolve("outbox").resolve("x.json"), "{}", false);
-        state.writeAtomicallyNoSync(state.resolve("journal").resolve("y.json"), "{}");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("outbox").resolve("x.json")))).isEqualTo("rw-------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("journal").resolve("y.json")))).isEqualTo("rw-------");
+        state.writeAtomically(state.resolve("x.json"), "{}", false);
+        state.writeAtomicallyNoSync(state.resolve("y.json"), "{}");
+        new Journal(state).claim(java.util.UUID.randomUUID());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("x.json")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("y.json")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve(Ledger.FILE)))).isEqualTo("rw-------");
     }
 }
