@@ -198,39 +198,6 @@ final class PosixSpawn {
         return LIBC.map(libc -> libc.strerror(errno)).orElse("errno " + errno);
     }
 
-    /** What is known of a process already reaped: nothing. */
-    private static final ProcessHandle.Info NOTHING_KNOWN = new ProcessHandle.Info() {
-        @Override
-        public Optional<String> command() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> commandLine() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String[]> arguments() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<java.time.Instant> startInstant() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<java.time.Duration> totalCpuDuration() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> user() {
-            return Optional.empty();
-        }
-    };
-
     /** A process started by {@link #start}: reaped by a thread of its own, as the JDK reaps its children. */
     static final class SpawnedProcess extends Process {
         private final LibC libc;
@@ -347,7 +314,7 @@ final class PosixSpawn {
 
         @Override
         public ProcessHandle.Info info() {
-            return ProcessHandle.of(pid).map(ProcessHandle::info).orElse(NOTHING_KNOWN);
+            return ProcessHandle.of(pid).map(ProcessHandle::info).orElse(UnknownProcessInfo.INSTANCE);
         }
 
         @Override

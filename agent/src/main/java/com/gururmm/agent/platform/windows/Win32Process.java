@@ -194,38 +194,6 @@ final class Win32Process extends Process implements TreeKillable {
 
     @Override
     public ProcessHandle.Info info() {
-        return ProcessHandle.of(pid).map(ProcessHandle::info).orElse(NO_INFO);
+        return ProcessHandle.of(pid).map(ProcessHandle::info).orElse(com.gururmm.agent.platform.UnknownProcessInfo.INSTANCE);
     }
-
-    private static final ProcessHandle.Info NO_INFO = new ProcessHandle.Info() {
-        @Override
-        public Optional<String> command() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> commandLine() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String[]> arguments() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Instant> startInstant() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<Duration> totalCpuDuration() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<String> user() {
-            return Optional.empty();
-        }
-    };
 }
