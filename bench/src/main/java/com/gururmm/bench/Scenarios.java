@@ -530,7 +530,8 @@ final class Scenarios {
                 r.add("of which the GET ?wait (agent: claim, spawn, result stored), p50 / p99",
                         Report.ms(waited.percentileMillis(50)) + " / " + Report.ms(waited.percentileMillis(99)));
                 r.add("agent idle RSS" + (aot ? ", with its start-up cache" : ""), Report.mib(agentRss), "≤ 40 MB", agentRss <= 40L * 1000 * 1000);
-                r.add("server idle RSS with one agent", Report.mib(serverRss), "≤ 175 MB", serverRss <= 175L * 1000 * 1000);
+                // Not the idle target's condition (a server that has only ever idled): its heap has grown under 2,000 commands.
+                r.add("server RSS after the run, 15 s idle", Report.mib(serverRss));
                 r.note("The real agent jar (`java " + opts + " [-XX:AOTCache=agent.aot] -jar gururmm-agent.jar`, MALLOC_ARENA_MAX=2, as the "
                         + "systemd unit runs it) on loopback, against a server already warmed by 500 commands of an earlier agent process; "
                         + "each command is `bash` running `echo hi`, submitted with `POST /api/agents/{id}/command` and read with one "
