@@ -205,12 +205,18 @@ final class PosixSpawn {
         private final InputStream stdout;
         private final InputStream stderr;
         private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+        /**
+         * Taken before the reaper can reap it (until then it exists, at least as a zombie): the JDK's
+         * handle remembers the start time, so it never acts on a later process that reuses the pid.
+         */
+        private final ProcessHandle handle;
 
         SpawnedProcess(LibC libc, int pid, InputStream stdout, InputStream stderr) {
             this.libc = libc;
             this.pid = pid;
             this.stdout = stdout;
             this.stderr = stderr;
+            this.handle = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("process " + pid + " vanished unreaped"));
             Thread.ofPlatform().name("reaper-" + pid).daemon().stackSize(64 * 1024).start(this::reap);
         }
 
@@ -309,12 +315,12 @@ final class PosixSpawn {
 
         @Override
         public ProcessHandle toHandle() {
-            return ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("process " + pid + " is gone"));
+            return handle;
         }
 
         @Override
         public ProcessHandle.Info info() {
-            return ProcessHandle.of(pid).map(ProcessHandle::info).orElse(UnknownProcessInfo.INSTANCE);
+            return handle.isAlive() ? handle.info() : UnknownProcessInfo.INSTANCE;
         }
 
         @Override
@@ -324,12 +330,12 @@ final class PosixSpawn {
 
         @Override
         public java.util.stream.Stream<ProcessHandle> descendants() {
-            return ProcessHandle.of(pid).map(ProcessHandle::descendants).orElseGet(java.util.stream.Stream::empty);
+            return handle.descendants();
         }
 
         @Override
         public java.util.stream.Stream<ProcessHandle> children() {
-            return ProcessHandle.of(pid).map(ProcessHandle::children).orElseGet(java.util.stream.Stream::empty);
+            return handle.children();
         }
     }
 }

@@ -63,6 +63,10 @@ class PosixSpawnTest {
         assertThat(sleeping.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(sleeping.exitValue()).isEqualTo(128 + 9);
         assertThat(sleeping.onExit().get(10, TimeUnit.SECONDS)).isSameAs(sleeping);
+        // Reaped, it still has a handle (a timeout kills the group, then walks what is left of the tree).
+        assertThat(sleeping.toHandle().isAlive()).isFalse();
+        assertThat(sleeping.toHandle().descendants()).isEmpty();
+        assertThat(sleeping.info().startInstant()).isEmpty();
     }
 
     @Test
