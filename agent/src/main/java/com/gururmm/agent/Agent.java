@@ -388,6 +388,9 @@ public final class Agent {
                 reportInventoryIfChanged(); // the hello may have carried the partial start-up inventory
             }
             updater.onConnected();
+            if (updater.settled()) {
+                state.retireOldCommandLayout(); // no rollback can come to a version that reads only the old files
+            }
             systemInventory.onConnected();
             if (crashes != null) {
                 crashes.sendPending();

@@ -125,6 +125,7 @@ public final class OutputStreamer {
     private boolean abandoned;
     /** Whether the sender has taken a batch yet (output went live while the process ran). */
     private boolean streamedAny;
+    private final long startedNanos = System.nanoTime();
     // Sender thread only:
     private long seq;
     private long stdoutOffset;
@@ -227,9 +228,10 @@ public final class OutputStreamer {
      */
     public void finish() {
         synchronized (lock) {
-            if (stopped == null && !streamedAny) {
-                // Done before its first batch was due: nobody could follow it live, and the result,
-                // sent next, holds all of it. Not streaming it saves the server a write per command.
+            if (stopped == null && !streamedAny && System.nanoTime() - startedNanos < settings.interval().toNanos()) {
+                // Done before its first batch could be due: nobody could follow it live, and the result,
+                // sent next, holds all of it. Not streaming it saves the server a write per command. (A
+                // quiet command that prints only at its end after running longer is streamed as ever.)
                 pending.clear();
                 pendingChars = 0;
             } else if (stopped == null) {

@@ -129,9 +129,18 @@ final class PosixSpawn {
         Memory actions = new Memory(512);
         Memory attributes = new Memory(1024);
         Memory signals = new Memory(256);
-        check(libc.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
-        check(libc.posix_spawnattr_init(attributes), "posix_spawnattr_init");
         IntByReference pid = new IntByReference();
+        if (libc.posix_spawn_file_actions_init(actions) != 0) {
+            closeAll(libc, out);
+            closeAll(libc, err);
+            throw new IOException("posix_spawn_file_actions_init failed");
+        }
+        if (libc.posix_spawnattr_init(attributes) != 0) {
+            libc.posix_spawn_file_actions_destroy(actions);
+            closeAll(libc, out);
+            closeAll(libc, err);
+            throw new IOException("posix_spawnattr_init failed");
+        }
         try {
             check(libc.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
             check(libc.posix_spawn_file_actions_adddup2(actions, out[1], 1), "adddup2");
@@ -162,7 +171,35 @@ final class PosixSpawn {
         // The child holds the write ends now; ours would keep the pipes open after it exits.
         libc.close(out[1]);
         libc.close(err[1]);
-        return new SpawnedProcess(libc, pid.getValue(), adopt(libc, out[0]), adopt(libc, err[0]));
+        InputStream stdout = null;
+        InputStream stderr = null;
+        boolean stderrTaken = false; // adopt closes the descriptor it is given, whether it succeeds or not
+        try {
+            stdout = adopt(libc, out[0]);
+            stderrTaken = true;
+            stderr = adopt(libc, err[0]);
+            return new SpawnedProcess(libc, pid.getValue(), stdout, stderr);
+        } catch (IOException | RuntimeException e) {
+            // Running, but nobody could follow or stop it: end its group now rather than leave it untracked.
+            libc.kill(-pid.getValue(), SIGKILL);
+            libc.waitpid(pid.getValue(), new IntByReference(), 0);
+            closeQuietly(stdout);
+            closeQuietly(stderr);
+            if (!stderrTaken) {
+                libc.close(err[0]);
+            }
+            throw e instanceof IOException io ? io : new IOException("cannot follow the started process: " + e, e);
+        }
+    }
+
+    private static void closeQuietly(InputStream stream) {
+        if (stream != null) {
+            try {
+                stream.close();
+            } catch (IOException ignored) {
+                // a pipe we only read from
+            }
+        }
     }
 
     private static int[] pipe(LibC libc) throws IOException {

@@ -37,10 +37,12 @@ import org.slf4j.LoggerFactory;
  * fsync the directory, so a crash leaves the old log or the new one.
  *
  * <p>Entries of the earlier layout (a file per entry in {@code journal/} and {@code outbox/}) are
- * taken over on first open, so an agent updated from an older version keeps its promises.
+ * taken over on first open, so an agent updated from an older version keeps its promises; the
+ * old files go only once the update is confirmed ({@link #retireOldLayout}).
  *
- * <p>If the log cannot be written the agent carries on from memory (still never running an id
- * twice while it lives) and reports a state problem, as for every other state file.
+ * <p>If a line cannot be written the agent carries on from memory (still never running an id
+ * twice while it lives), reports a state problem, as for every other state file, and tries the
+ * file again at the next line.
  */
 public final class Ledger {
     private static final Logger log = LoggerFactory.getLogger(Ledger.class);
@@ -60,8 +62,12 @@ public final class Ledger {
     /** Unacknowledged results by command id, in the order they were stored. */
     private final Map<UUID, CommandResult> results = new LinkedHashMap<>();
     private FileChannel channel;
+    /** Where the last complete line ends: a failed append is cut back to it. */
     private long logBytes;
-    private boolean broken;
+    /** The log could not be read at start: never rewritten from memory (that would drop what it holds). */
+    private boolean unreadable;
+    /** Compaction is next considered when the log reaches this size. */
+    private long nextCompactionCheck = COMPACT_FLOOR_BYTES;
 
     private Ledger(StateDir state) {
         this.state = state;
@@ -198,6 +204,7 @@ public final class Ledger {
                 rewrite();
             }
         } catch (IOException e) {
+            unreadable = true;
             fail(e);
         }
     }
@@ -294,6 +301,20 @@ public final class Ledger {
         });
     }
 
+    /**
+     * Deletes the old layout's files once they were taken over. Not at the takeover itself: until
+     * this version is confirmed (its update healthy), the launcher may roll back to one that reads
+     * only those files. The log already holds everything in them.
+     */
+    synchronized void retireOldLayout() {
+        if (!oldFiles("journal").isEmpty() || !oldFiles("outbox").isEmpty()) {
+            if (!Files.exists(file)) {
+                return; // never taken over (the log could not be written): the old files are all there is
+            }
+            deleteOldLayout();
+        }
+    }
+
     private void deleteOldLayout() {
         for (String dir : List.of("journal", "outbox")) {
             for (Path old : oldFiles(dir)) {
@@ -311,10 +332,13 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Appends one line (and syncs it when {@code durable}). A failure (a full disk for a moment, an
+     * I/O error) is reported, the half-written line is cut off and the file reopened at the next
+     * append: each write stands or fails on its own, as each entry's file did in the old layout,
+     * and the in-memory state carries on meanwhile.
+     */
     private void append(Line line, boolean durable) {
-        if (broken) {
-            return;
-        }
         try {
             if (channel == null) {
                 boolean created = !Files.exists(file);
@@ -323,18 +347,35 @@ public final class Ledger {
                 if (created) {
                     StateDir.syncDirectory(file.getParent());
                 }
+                logBytes = channel.size();
             }
             byte[] bytes = lineBytes(line);
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
-            logBytes += bytes.length;
             if (durable) {
                 channel.force(false);
             }
+            logBytes += bytes.length;
         } catch (IOException e) {
             fail(e);
+            discardPartialLine();
+        }
+    }
+
+    private void discardPartialLine() {
+        FileChannel open = channel;
+        channel = null;
+        if (open == null) {
+            return;
+        }
+        try (open) {
+            if (open.size() > logBytes) {
+                open.truncate(logBytes);
+            }
+        } catch (IOException ignored) {
+            // if even that fails, the next start cuts a torn last line, and skips an unreadable one
         }
     }
 
@@ -347,7 +388,7 @@ public final class Ledger {
 
     /** Rewrites the log when it is mostly history (or, at start, whenever it holds pruned entries). */
     private void compactIfWorthIt(boolean atStart) {
-        if (broken || logBytes < COMPACT_FLOOR_BYTES) {
+        if (unreadable || logBytes < COMPACT_FLOOR_BYTES || (!atStart && logBytes < nextCompactionCheck)) {
             return;
         }
         long live = liveBytes();
@@ -358,6 +399,8 @@ public final class Ledger {
                 fail(e);
             }
         }
+        // Measuring what is live means serialising it: not on every acknowledgement of a long backlog.
+        nextCompactionCheck = Math.max(logBytes, COMPACT_FLOOR_BYTES) + COMPACT_FLOOR_BYTES / 4;
     }
 
     private long liveBytes() {
@@ -413,11 +456,9 @@ public final class Ledger {
         StateDir.moveAtomically(tmp, file);
         StateDir.syncDirectory(file.getParent());
         logBytes = written;
-        deleteOldLayout();
     }
 
     private void fail(IOException e) {
-        broken = true;
         state.reportProblem("cannot write the command ledger " + file + " (" + e.getMessage()
                 + "); duplicate deliveries are only filtered, and unacknowledged results only kept, until the agent restarts");
     }

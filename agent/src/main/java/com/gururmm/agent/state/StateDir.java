@@ -57,6 +57,11 @@ public final class StateDir {
         return root.resolve(name);
     }
 
+    /** Once this agent version is confirmed (no update of it is still being watched): the ledger's old-layout files go. */
+    public void retireOldCommandLayout() {
+        ledger().retireOldLayout();
+    }
+
     /** The one ledger of this directory, opened on first use: {@link Journal} and {@link Outbox} share it. */
     synchronized Ledger ledger() {
         if (ledger == null) {

@@ -91,6 +91,12 @@ public final class Updater {
     }
 
     /** The agent has been welcomed by the server: confirm a switch to this version, report a rollback. */
+    /** This version is not an update still being watched by the launcher (none, or marked healthy): no rollback can come. */
+    public boolean settled() {
+        return files.pending().filter(p -> p.to().equals(runningVersion)).isEmpty()
+                || files.healthy().filter(runningVersion::equals).isPresent();
+    }
+
     public void onConnected() {
         files.outcome().ifPresent(outcome -> {
             if (host.send(new UpdateStatus(outcome.state(), runningVersion, outcome.to(), outcome.file(), outcome.reason(), outcome.at()))) {

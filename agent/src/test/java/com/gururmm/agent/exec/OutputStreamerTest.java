@@ -97,6 +97,15 @@ class OutputStreamerTest {
     }
 
     @Test
+    void aQuietCommandThatPrintsOnlyAtItsEndAfterRunningLongerStillStreamsIt() throws Exception {
+        OutputStreamer streamer = new OutputStreamer(UUID.randomUUID(), FAST, this::record);
+        Thread.sleep(FAST.interval().toMillis() * 3); // ran a while, silent
+        streamer.sink(CommandOutput.STDOUT).accept("done\n".getBytes(), 0, 5);
+        streamer.finish();
+        assertThat(text(sent, CommandOutput.STDOUT)).isEqualTo("done\n");
+    }
+
+    @Test
     void aCommandDoneBeforeItsFirstBatchWasDueStreamsNothingItsResultHasItAll() throws Exception {
         OutputStreamer.Settings slow = new OutputStreamer.Settings(true, 1 << 20, 1 << 18, Duration.ofMillis(1000), Duration.ofSeconds(30));
         OutputStreamer streamer = new OutputStreamer(UUID.randomUUID(), slow, this::record);

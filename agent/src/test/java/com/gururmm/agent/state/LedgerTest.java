@@ -120,6 +120,12 @@ class LedgerTest {
         assertThat(journal.claim(unacked)).isFalse();
         assertThat(outbox.get(unacked).orElseThrow().stdout()).isEqualTo("from 1.x");
         assertThat(journal.unfinished()).extracting(Journal.Entry::commandId).containsExactly(interrupted);
+        assertThat(journalDir).as("kept until the update is confirmed: a rollback reads only these").isDirectory();
+        assertThat(outboxDir.resolve(unacked + ".json")).exists();
+
+        StateDir confirmed = restart();
+        assertThat(new Journal(confirmed).hasClaimed(done)).isTrue();
+        confirmed.retireOldCommandLayout();
         assertThat(journalDir).doesNotExist();
         assertThat(outboxDir).doesNotExist();
 
@@ -173,5 +179,11 @@ class LedgerTest {
         assertThat(journal.claim(id)).as("still never twice while the agent lives").isFalse();
         assertThat(state.writable()).isFalse();
         assertThat(state.problems()).anySatisfy(p -> assertThat(p).contains("ledger"));
+
+        // The obstacle goes: the next claim is on disk again (a failure does not switch durability off for good).
+        Files.delete(root.resolve(Ledger.FILE));
+        UUID later = UUID.randomUUID();
+        assertThat(journal.claim(later)).isTrue();
+        assertThat(new Journal(restart()).hasClaimed(later)).isTrue();
     }
 }

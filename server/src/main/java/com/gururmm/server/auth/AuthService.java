@@ -153,7 +153,7 @@ public final class AuthService implements com.gururmm.server.routing.AccessFilte
         Role role = Role.parse(row.role()).orElse(Role.VIEWER);
         JwtService.Issued issued = jwt.issue(row.id(), row.email(), role);
         jdbi.useHandle(h -> SessionStore.insert(h, issued.sessionId(), row.id(), issued.issuedAt(), issued.expiresAt(), idpMfa));
-        // A single sign-on may have just re-roled the account (OidcService), on a GET.
+        // A new session: nothing cached can be stale for it, but a login is rare, and forgetting is the safe side.
         callersMayChange();
         audit.record(row.email(), "auth.login", row.email(), (how == null ? "" : how + ", ") + "from " + clientAddress);
         return new LoginResponse(issued.token(), issued.expiresAt(), new UserView(row.id(), row.email(), role.wireName()));

@@ -200,6 +200,8 @@ public final class OidcService {
             }
         }
         if (change[0] != null) {
+            // Committed on the callback, a GET: the account's other sessions must not keep the old role or scope.
+            auth.callersMayChange();
             audit.record("sso:" + who, change[0].action(), change[0].target(), clip(change[0].detail()));
         }
         return id;
