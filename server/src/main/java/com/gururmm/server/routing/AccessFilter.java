@@ -119,13 +119,14 @@ public final class AccessFilter {
             forgetCallersIfChanging(ctx);
             authorize(ctx, table);
         });
-        routes.afterMatched(AccessFilter.this::forgetCallersIfChanging);
+        table.afterCallerChange(users::callersMayChange);
     }
 
     /**
      * A mutation may revoke a session, disable or re-role an account, change a scope or the MFA
-     * policy: callers remembered by {@link Users} are forgotten as it starts and again once it has
-     * ended (committed), unless its rule says it changes no caller ({@link Rule#changesNoCaller}).
+     * policy: callers remembered by {@link Users} are forgotten as it starts (here) and again once
+     * its handler has finished, committed ({@link RouteTable}), unless its rule says it changes no
+     * caller ({@link Rule#changesNoCaller}).
      */
     private void forgetCallersIfChanging(Context ctx) {
         String method = ctx.method().name();

@@ -19,6 +19,8 @@ public final class RouteTable {
 
     private final RoutesConfig routes;
     private final List<Route> registered = new ArrayList<>();
+    /** Run after every mutating handler whose rule may change a caller ({@link Rule#changesNoCaller}); set while wiring. */
+    private volatile Runnable afterCallerChange = () -> { };
     private final List<String> openStaticPrefixes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RouteTable(RoutesConfig routes) {
@@ -50,8 +52,24 @@ public final class RouteTable {
             throw new IllegalArgumentException("route " + method + " " + path + " has no access rule");
         }
         registered.add(new Route(method.name(), path, rule, summary));
-        routes.addHttpHandler(method, path, handler, rule);
+        boolean mayChangeCallers = method != HandlerType.GET && method != HandlerType.HEAD && !rule.callerNeutral();
+        routes.addHttpHandler(method, path, mayChangeCallers ? ctx -> {
+            try {
+                handler.handle(ctx);
+            } finally {
+                // The handler has committed what it changed: a caller read from now on sees it.
+                afterCallerChange.run();
+            }
+        } : handler, rule);
         return this;
+    }
+
+    /**
+     * {@code hook} runs when a handler that may change who a caller is has finished (not as an
+     * after-handler of its own: that would take the request's matched route from the metrics).
+     */
+    void afterCallerChange(Runnable hook) {
+        this.afterCallerChange = hook;
     }
 
     /**
