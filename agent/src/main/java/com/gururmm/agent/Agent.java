@@ -92,6 +92,23 @@ public final class Agent {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(15)).sslContext(ServerTrust.context(pin)).build();
     }
 
+    /**
+     * JNA (process spawning, metrics, terminals) unpacks its native library into a temp directory
+     * before first use. The agent's own state dir is the one place it can always write: under the
+     * systemd sandbox, or in a mount namespace of its own, /tmp may be read-only or private.
+     */
+    private void useStateDirForNativeLibraries() {
+        if (System.getProperty("jna.tmpdir") != null) {
+            return;
+        }
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createDirectories(state.resolve("native"));
+            System.setProperty("jna.tmpdir", dir.toString());
+        } catch (java.io.IOException e) {
+            log.warn("native libraries unpack to the system temp dir: {} cannot be created ({})", state.resolve("native"), e.getMessage());
+        }
+    }
+
     /** The configured fingerprint, else the one pinned at enrolment (so removing the setting later does not widen trust). */
     private Optional<String> pinnedFingerprint() {
         if (config.serverFingerprint() != null) {
@@ -125,6 +142,7 @@ public final class Agent {
             log.error("another GuruRMM agent is already running with state directory {}; exiting", state.root());
             return 3;
         }
+        useStateDirForNativeLibraries();
         deviceId = Identity.deviceId(state);
         machineUid = platform.machineUid();
         if (machineUid == null || machineUid.isBlank()) {

@@ -138,7 +138,8 @@ public final class CommandExecutor {
                     notice.sendUnlessFinished(() -> sender.accept(new AgentMessage.CommandStarted(id, now)));
                 });
             }, live);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // Never left "running" for good: a class that cannot load is a failed command, not a stuck one.
             log.error("command {} crashed the runner", id, e);
             result = new CommandResult(id, "failed", null, "", e.toString(), false, false,
                     "the agent failed while running the command: " + e, Instant.now(), Instant.now());

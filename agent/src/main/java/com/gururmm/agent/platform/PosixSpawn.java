@@ -105,7 +105,8 @@ final class PosixSpawn {
             lib.getFunction("posix_spawn_file_actions_addclosefrom_np");
             lib.getFunction("posix_spawn_file_actions_addchdir_np");
             return Optional.of(libc);
-        } catch (UnsatisfiedLinkError | RuntimeException e) {
+        } catch (LinkageError | RuntimeException e) {
+            // No JNA here (its native part cannot be unpacked or loaded) or no such glibc function.
             log.info("starting commands through setsid: posix_spawn with a new session is not available here ({})", e.toString());
             return Optional.empty();
         }

@@ -132,6 +132,48 @@ class CommandExecutorTest {
     }
 
     @Test
+    void aRunnerThatCannotLoadAClassFailsTheCommandInsteadOfLeavingItRunning() {
+        StateDir state = state();
+        Platform linux = Platform.current(Path.of("/etc/machine-id"));
+        Platform broken = new Platform() {
+            @Override
+            public String os() {
+                return linux.os();
+            }
+
+            @Override
+            public String machineUid() {
+                return "test";
+            }
+
+            @Override
+            public String scriptExtension(com.gururmm.protocol.CommandType type) {
+                return linux.scriptExtension(type);
+            }
+
+            @Override
+            public com.gururmm.agent.platform.Launch launch(com.gururmm.protocol.CommandType type, com.gururmm.protocol.ExecutionContext context,
+                                                             Path script) throws com.gururmm.agent.platform.CommandRefusedException {
+                return linux.launch(type, context, script);
+            }
+
+            @Override
+            public java.util.Optional<Process> startIsolated(List<String> argv, Path workDir, java.util.Map<String, String> environment) {
+                throw new NoClassDefFoundError("Could not initialize class com.sun.jna.Native");
+            }
+        };
+        CommandExecutor executor = new CommandExecutor(new Journal(state), new Outbox(state), new ProcessRunner(broken, state.resolve("work")), sent::add);
+        executor.onRun(new RunCommand(UUID.randomUUID(), "sh", "true", "system", 30));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.stream().anyMatch(m -> m instanceof CommandResult));
+        assertThat(sent).filteredOn(m -> m instanceof CommandResult).singleElement()
+                .isInstanceOfSatisfying(CommandResult.class, r -> {
+                    assertThat(r.status()).isEqualTo("failed");
+                    assertThat(r.error()).contains("NoClassDefFoundError");
+                });
+        assertThat(executor.runningCount()).isZero();
+    }
+
+    @Test
     void unknownTypesAndContextsFailWithoutRunningAnything() {
         StateDir state = state();
         CommandExecutor executor = executor(state);

@@ -75,6 +75,8 @@ class OutputStreamerTest {
             sink.accept(bytes, at, n);
             at += n;
         }
+        // Still "running" when its first batch went out (a command done sooner than one interval streams nothing).
+        await().atMost(Duration.ofSeconds(10)).until(() -> !sent.isEmpty());
         streamer.finish();
 
         assertThat(text(sent, CommandOutput.STDOUT)).isEqualTo(decodeWhole(bytes));
