@@ -24,7 +24,11 @@ class PosixSpawnTest {
 
     @BeforeEach
     void onGlibc() {
-        assumeThat(PosixSpawn.available()).as("glibc 2.34+ (the build machines have it)").isTrue();
+        if (!PosixSpawn.available() && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException("CI runs on glibc 2.34+ (Debian 12): posix_spawn with a new session must be available");
+        }
+        // Elsewhere (musl, older glibc) commands start through setsid, which the other tests cover.
+        assumeThat(PosixSpawn.available()).as("glibc 2.34+").isTrue();
     }
 
     private static String run(Process process) throws Exception {
