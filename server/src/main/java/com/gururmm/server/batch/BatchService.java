@@ -253,7 +253,7 @@ public final class BatchService {
                 commandStore.insertAll(h, rows);
                 store.addMembers(h, batchId, chunkMembers);
             });
-            commands.deliverInserted(rows);
+            commands.afterCommit(rows);
             members.addAll(chunkMembers);
         }
         return members;

@@ -55,14 +55,14 @@ import org.slf4j.LoggerFactory;
  * unseen. An admin releases them (queued again, delivered once) or discards them (cancelled).
  */
 public final class CommandService {
-    /** Results of all agents, stored many to a transaction (group commit), each acknowledged after its commit. */
-    private final ResultWriter results;
     private static final Logger log = LoggerFactory.getLogger(CommandService.class);
     public static final int MAX_SCRIPT_BYTES = 1024 * 1024;
     public static final int DEFAULT_TIMEOUT_SECONDS = 300;
     public static final int MAX_TIMEOUT_SECONDS = 24 * 3600;
 
     private final CommandStore store;
+    /** Results of all agents, stored many to a transaction (group commit), each acknowledged after its commit. */
+    private final ResultWriter results;
     private final AgentService agents;
     private final ConnectionRegistry registry;
     private final AuditLog audit;
@@ -272,7 +272,7 @@ public final class CommandService {
     /**
      * The bulk submit's row ({@code POST /api/commands}), as {@link #submit} makes one (running for
      * an agent online now, so delivering it after the commit needs no claiming update); the caller
-     * stores it and calls {@link #deliverInserted} once committed.
+     * stores it and calls {@link #afterCommit} once committed.
      */
     public CommandRow bulkRow(Principal actor, UUID agentId, String agentOs, Validated command) {
         return newRow(actor, agentId, agentOs, command.request, command.checked);
@@ -295,11 +295,11 @@ public final class CommandService {
     }
 
     /**
-     * After the transaction holding rows made by {@link #bulkRow} committed: their events, and
-     * delivery: a running one is sent (this thread made it running), a queued one is sent if its
+     * After the transaction holding rows made by {@link #bulkRow} or {@link #queuedRow} committed:
+     * their events, and delivery: a running one is sent (this thread made it running), a queued one is sent if its
      * agent connected meanwhile (claimed, so its connect-time scan and this never both send it).
      */
-    public void deliverInserted(List<CommandRow> rows) {
+    public void afterCommit(List<CommandRow> rows) {
         for (CommandRow row : rows) {
             published(row.id(), row.agentId(), row.status(), row.createdAt());
             try {
@@ -311,21 +311,6 @@ public final class CommandService {
             } catch (RuntimeException e) {
                 // Stored: a running one is redelivered when its agent reconnects, a queued one when it connects.
                 log.warn("command {} is stored but could not be sent now: {}", row.id(), e.toString());
-            }
-        }
-    }
-
-    /** After the transaction holding {@code rows} committed: their events, and delivery to online agents. */
-    public void afterCommit(List<CommandRow> rows) {
-        for (CommandRow row : rows) {
-            published(row.id(), row.agentId(), row.status(), row.createdAt());
-            if (row.status().equals("queued")) {
-                try {
-                    dispatch(row);
-                } catch (RuntimeException e) {
-                    // Stored and queued: the agent gets it when it next connects.
-                    log.warn("command {} is queued but could not be sent now: {}", row.id(), e.toString());
-                }
             }
         }
     }
