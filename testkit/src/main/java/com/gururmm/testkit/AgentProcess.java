@@ -26,6 +26,7 @@ public final class AgentProcess implements AutoCloseable {
     private final Path machineIdFile;
     private final Path logFile;
     private final Map<String, String> env = new HashMap<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private Process process;
     private boolean sandboxed;
 
@@ -55,6 +56,12 @@ public final class AgentProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** An extra option for the agent's JVM (e.g. a system property), before the main class. */
+    public AgentProcess jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
     }
 
     public AgentProcess env(String key, String value) {
@@ -132,8 +139,9 @@ public final class AgentProcess implements AutoCloseable {
                     "mount --bind \"$0\" \"$0\" && mount --bind / / && mount -o remount,bind,ro / && shift && exec \"$@\"",
                     stateDir.toString(), "--"));
         }
-        command.addAll(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData",
-                "-cp", System.getProperty("java.class.path"), "com.gururmm.agent.AgentMain"));
+        command.addAll(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "com.gururmm.agent.AgentMain"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

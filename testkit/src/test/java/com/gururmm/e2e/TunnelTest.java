@@ -378,6 +378,34 @@ class TunnelTest {
                         .satisfies(s -> assertThat(s.endReason()).contains("access revoked").contains("revoked")));
     }
 
+    /**
+     * An open shell waiting for input must not stall the agent's other work. pty4j's read blocks
+     * in native code, which pins a virtual thread's carrier; there are as many carriers as cores,
+     * so two idle shells on a two-core machine froze the agent (a command or a file transfer
+     * waited until a shell printed). The agent here has one carrier, so one shell did it.
+     */
+    @Test
+    void anIdleShellDoesNotStallTheAgentsCommands() throws Exception {
+        com.gururmm.testkit.AgentProcess oneCarrier = fleet.track(com.gururmm.testkit.AgentProcess
+                .create(fleet.server().url(), fleet.server().enrollmentToken())
+                .jvmOption("-Djdk.virtualThreadScheduler.parallelism=1").start());
+        UUID single = oneCarrier.awaitOnline(admin);
+        SessionView session = admin.openTunnel(single, null, 80, 24);
+        Screen screen = new Screen();
+        try (TunnelClient terminal = admin.attachTunnel(session.sessionId(), screen)) {
+            terminal.send("echo idle-$((3+4))\r");
+            screen.await("^idle-7\\r?$", 0);
+            // The shell now waits for input, its reader blocked on the PTY.
+            UUID command = admin.runCommand(single, new com.gururmm.protocol.api.Commands.CommandRequest("sh", "echo while-a-shell-waits",
+                    null, 30)).commandId();
+            com.gururmm.protocol.api.Commands.CommandView done = admin.awaitCommand(command, Duration.ofSeconds(20));
+            assertThat(done.status()).as("agent log: " + oneCarrier.log()).isEqualTo("completed");
+            assertThat(done.stdout()).contains("while-a-shell-waits");
+            terminal.terminate("test done");
+            terminal.exit().get(20, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void theServerHostsOwnAgentIsAdminOnly() {
         String hostToken = fleet.server().server().enrollmentTokens().createServerHostToken(Duration.ofMinutes(5)).token();
@@ -434,7 +462,7 @@ class TunnelTest {
         assertThat(response.body()).contains(mentions);
     }
 
-    private static int handshakeStatus(URI uri) throws Exception {
+    static int handshakeStatus(URI uri) throws Exception {
         try {
             HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() { }).get(10, TimeUnit.SECONDS).abort();
             return 101;

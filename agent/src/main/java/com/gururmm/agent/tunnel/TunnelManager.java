@@ -23,6 +23,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class TunnelManager {
     private static final Logger log = LoggerFactory.getLogger(TunnelManager.class);
+
+    /**
+     * A thread that reads or writes a PTY. A platform thread, not a virtual one: pty4j's read
+     * and write block inside native code (poll, write), which pins a virtual thread's carrier,
+     * and the carriers are as many as the cores. Two idle shells on a two-core machine held
+     * both, and every other virtual thread of the agent (the server's frames: commands, file
+     * transfers, the next shell) waited until a shell printed something.
+     */
+    static Thread.Builder.OfPlatform ptyThread(String name) {
+        return Thread.ofPlatform().daemon().stackSize(256 * 1024).name(name);
+    }
     static final int DEFAULT_MAX_SESSIONS = 8;
 
     /** The agent's current credential (it changes on re-enrollment). */
@@ -78,7 +89,7 @@ public final class TunnelManager {
         }
         TunnelRun run = new TunnelRun(open, platform, starter, http, serverUrl, c.agentId(), c.token(), () -> running.remove(open.sessionId()));
         running.put(open.sessionId(), run);
-        Thread.ofVirtual().name("tunnel-" + open.sessionId()).start(run::run);
+        ptyThread("tunnel-" + open.sessionId()).start(run::run);
     }
 
     public void onClose(ServerMessage.TunnelClose close) {

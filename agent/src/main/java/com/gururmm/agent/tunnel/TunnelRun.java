@@ -62,7 +62,8 @@ final class TunnelRun {
     private volatile boolean ended;
     private volatile PtyShell shell;
     private volatile WebSocket socket;
-    private final ExecutorService inbound = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("tunnel-in").factory());
+    /** Writes to the PTY: a platform thread, because a write the shell does not read blocks in native code ({@link TunnelManager#ptyThread}). */
+    private final ExecutorService inbound = Executors.newSingleThreadExecutor(TunnelManager.ptyThread("tunnel-in").factory());
     private final ReentrantLock sendLock = new ReentrantLock();
 
     TunnelRun(ServerMessage.TunnelOpen open, Platform platform, PtyShell.Starter starter, HttpClient http, URI serverUrl,
