@@ -114,6 +114,8 @@ public final class GuruServer implements AutoCloseable {
     private final TunnelService tunnels;
     private final com.gururmm.server.pipeline.PipelineService pipeline;
     private final TunnelSockets tunnelSockets;
+    /** Null on a single node. */
+    private final com.gururmm.server.cluster.NodeRelay relay;
     private final com.gururmm.server.files.FileTransferService files;
     private final MonitoringModule monitoring;
     private final NotificationModule notifications;
@@ -228,8 +230,10 @@ public final class GuruServer implements AutoCloseable {
         gateway.meters(meters);
         AgentEventService agentEvents = new AgentEventService(new AgentEventStore(jdbi), bus, clock);
         gateway.agentEvents(agentEvents);
-        this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir());
-        this.tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate);
+        this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir(), nodeName);
+        // In a cluster, work bound to another node (a shell, a file transfer through an agent connected there) is passed on to it.
+        this.relay = config.nats().isPresent() ? new com.gururmm.server.cluster.NodeRelay(nodeName, clusterPresence::urlOf) : null;
+        this.tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate, relay);
         this.pipeline = new com.gururmm.server.pipeline.PipelineService(config.pipeline(), database, releases.service(), audit, clock,
                 config.dataDir(), nodeName, clusterLeases::databaseNow, config.cluster().lease().multipliedBy(2));
         this.files = new com.gururmm.server.files.FileTransferService(config.files(), agents, registry, audit);
@@ -278,6 +282,7 @@ public final class GuruServer implements AutoCloseable {
             ErrorMapper.install(cfg.routes);
             com.gururmm.server.http.JsonErrorHandler.install(cfg);
             RouteTable routes = new RouteTable(cfg.routes);
+            routes.relayWith(relay);
             access.install(cfg.routes, routes);
             routes.get("/healthz", Rule.open("liveness probe; no data"), "Alive, with database reachability", ctx -> ctx.json(Map.of(
                     "status", database.isReachable() ? "ok" : "degraded",
@@ -365,6 +370,7 @@ public final class GuruServer implements AutoCloseable {
         pipeline.start();
         monitoring.start();
         app.start(config.httpHost(), config.httpPort());
+        clusterPresence.advertise(config.cluster().effectiveNodeUrl(tls.isPresent(), config.httpHost(), port()));
         // Alert changes whose event was lost between the alert commit and routing are routed from the alert store.
         notifications.catchUpFrom(monitoring::changesSince);
         notifications.start();
@@ -384,8 +390,10 @@ public final class GuruServer implements AutoCloseable {
         // Scheduled tasks: exactly once per occurrence, also with several nodes (docs/OPERATIONS.md, "Automation").
         scheduler.scheduleWithFixedDelay(() -> guarded("scheduled tasks", automation::tick), 1, 1, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(() -> guarded("tunnel access re-check", tunnelSockets::recheckClients), 5, 5, TimeUnit.SECONDS);
-        scheduler.scheduleWithFixedDelay(clusterLeases.guard("retention", () -> guarded("recording retention", tunnels::pruneRecordings)),
-                1, 60, TimeUnit.MINUTES);
+        // Every node prunes the recordings on its own disk; the sessions of a node that left are ended once, by the lease holder.
+        scheduler.scheduleWithFixedDelay(() -> guarded("recording retention", tunnels::pruneRecordings), 1, 60, TimeUnit.MINUTES);
+        scheduler.scheduleWithFixedDelay(clusterLeases.guard("retention", () -> guarded("orphaned tunnel sessions", tunnels::endOrphaned)),
+                30, 30, TimeUnit.SECONDS);
         scheduler.scheduleWithFixedDelay(clusterLeases.guard("retention", () -> guarded("live output retention", commandOutput::prune)),
                 2, 60, TimeUnit.MINUTES);
         log.info("GuruRMM server listening on {}://{}:{}", tls.isPresent() ? "https" : "http", config.httpHost(), port());

@@ -43,9 +43,13 @@ class TunnelStoreTest {
     }
 
     private UUID insert(UUID user, Instant at, String recording) {
+        return insert(user, at, recording, "node-1");
+    }
+
+    private UUID insert(UUID user, Instant at, String recording, String node) {
         UUID id = UUID.randomUUID();
         store.insert(new TunnelStore.Row(id, agent, user, user.equals(alice) ? "alice" : "bob", "system", 80, 24, "starting", at,
-                null, null, null, 0, 0, recording, null));
+                null, null, null, 0, 0, recording, null, node));
         return id;
     }
 
@@ -83,11 +87,31 @@ class TunnelStoreTest {
         UUID open = insert(alice, now, null);
         UUID done = insert(bob, now.minusSeconds(7200), "old.cast");
         store.ended(done, "ended", now.minusSeconds(3600), 0, "exit", 1, 1, 80, 24, "old.cast");
-        assertThat(store.endAbandoned(now)).isEqualTo(1);
+        assertThat(store.endAbandoned("node-1", now)).isEqualTo(1);
         assertThat(store.find(open).orElseThrow().endReason()).isEqualTo("the server restarted");
-        assertThat(store.recordingsEndedBefore(now.minusSeconds(60))).extracting(TunnelStore.Row::id).containsExactly(done);
+        assertThat(store.recordingsEndedBefore("node-1", now.minusSeconds(60))).extracting(TunnelStore.Row::id).containsExactly(done);
         store.forgetRecording(done);
-        assertThat(store.recordingsEndedBefore(now.minusSeconds(60))).isEmpty();
+        assertThat(store.recordingsEndedBefore("node-1", now.minusSeconds(60))).isEmpty();
         assertThat(store.find(done).orElseThrow().recordingFile()).isNull();
+    }
+
+    @Test
+    void aNodeEndsAndPrunesOnlyItsOwnSessionsAndTheSessionsOfANodeThatLeftAreEnded() {
+        UUID mine = insert(alice, now, null, "node-1");
+        UUID theirs = insert(alice, now, null, "node-2");
+        UUID gone = insert(bob, now, null, "node-3");
+        UUID theirOld = insert(bob, now.minusSeconds(7200), "theirs.cast", "node-2");
+        store.ended(theirOld, "ended", now.minusSeconds(3600), 0, "exit", 1, 1, 80, 24, "theirs.cast");
+        // node-1 restarts: the live session of node-2 stays open, node-2's recording stays node-2's to prune.
+        assertThat(store.endAbandoned("node-1", now)).isEqualTo(1);
+        assertThat(store.find(mine).orElseThrow().state()).isEqualTo("ended");
+        assertThat(store.find(theirs).orElseThrow().endedAt()).isNull();
+        assertThat(store.recordingsEndedBefore("node-1", now)).isEmpty();
+        assertThat(store.recordingsEndedBefore("node-2", now)).extracting(TunnelStore.Row::id).containsExactly(theirOld);
+        // node-2 is in the cluster, node-3 left it: only node-3's session is ended.
+        db.jdbi().useHandle(h -> h.execute("INSERT INTO nodes (name, started_at, heartbeat_at) VALUES ('node-2', ?, ?)", now, now));
+        assertThat(store.endOrphaned(now)).isEqualTo(1);
+        assertThat(store.find(gone).orElseThrow().endReason()).contains("node holding the session stopped");
+        assertThat(store.find(theirs).orElseThrow().endedAt()).isNull();
     }
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,12 +63,14 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
     /** Set when this node found its row swept while it lived; cleared only once every connection is claimed back. */
     private final java.util.concurrent.atomic.AtomicBoolean reclaimPending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Instant startedAt;
+    /** Where the other nodes reach this one ({@link #advertise}); written with every heartbeat. */
+    private volatile String url;
     /** Retries of failed presence writes, off the agents' connection threads and off the heartbeat ticker. */
     private final ScheduledExecutorService retrier =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("gururmm-presence-retry").daemon().factory());
 
     /** A node as {@code GET /api/cluster} shows it. */
-    public record NodeRow(String name, Instant startedAt, Instant heartbeatAt, boolean alive, long agents) {
+    public record NodeRow(String name, Instant startedAt, Instant heartbeatAt, boolean alive, long agents, String url) {
     }
 
     public ClusterPresence(Jdbi jdbi, String node, Duration lease, EventBus bus, ConnectionRegistry registry, ClusterLeases leases,
@@ -280,11 +283,12 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
     /** The heartbeat write alone, on the liveness pool; a re-inserted row marks a reclaim as pending. */
     private void beat() {
         boolean reinserted = liveness.withHandle(h -> {
-            if (h.createUpdate("UPDATE nodes SET heartbeat_at = CURRENT_TIMESTAMP WHERE name = :n").bind("n", node).execute() == 1) {
+            if (h.createUpdate("UPDATE nodes SET heartbeat_at = CURRENT_TIMESTAMP, url = :u WHERE name = :n")
+                    .bind("n", node).bind("u", url).execute() == 1) {
                 return false;
             }
-            h.createUpdate("INSERT INTO nodes (name, started_at, heartbeat_at) VALUES (:n, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
-                    .bind("n", node).execute();
+            h.createUpdate("INSERT INTO nodes (name, started_at, heartbeat_at, url) VALUES (:n, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :u)")
+                    .bind("n", node).bind("u", url).execute();
             return true;
         });
         if (reinserted && startedAt != null) {
@@ -394,6 +398,28 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
         return registry.isOnline(agentId) || (clusterView && onlineElsewhere.contains(agentId));
     }
 
+    /**
+     * Sets where the other nodes reach this one (known once the HTTP port is bound) and writes
+     * it now, so a relay to this node need not wait for the next heartbeat.
+     */
+    public void advertise(String nodeUrl) {
+        this.url = nodeUrl;
+        try {
+            liveness.useHandle(h -> h.createUpdate("UPDATE nodes SET url = :u WHERE name = :n").bind("n", node).bind("u", nodeUrl).execute());
+        } catch (RuntimeException e) {
+            log.warn("could not record this node's URL {} yet (the next heartbeat does): {}", nodeUrl, e.toString());
+        }
+    }
+
+    /** The URL of node {@code name} if it is alive (heartbeat within the lease time, database clock) and has one. */
+    public Optional<java.net.URI> urlOf(String name) {
+        return jdbi.withHandle(h -> {
+            Instant cutoff = h.createQuery("SELECT CURRENT_TIMESTAMP").mapTo(Instant.class).one().minus(lease);
+            return h.createQuery("SELECT url FROM nodes WHERE name = :n AND url IS NOT NULL AND heartbeat_at >= :cutoff")
+                    .bind("n", name).bind("cutoff", cutoff).mapTo(String.class).findOne();
+        }).map(java.net.URI::create);
+    }
+
     /** Every node with a row, with its agent count; {@code alive}: heartbeat within the lease time (database clock). */
     public List<NodeRow> nodes() {
         return jdbi.withHandle(h -> {
@@ -401,12 +427,12 @@ public final class ClusterPresence implements ConnectionRegistry.Presence, AutoC
             Map<String, Long> counts = new java.util.HashMap<>();
             h.createQuery("SELECT connected_node, COUNT(*) AS n FROM agents WHERE connected_node IS NOT NULL GROUP BY connected_node")
                     .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(e -> counts.put(e.getKey(), e.getValue()));
-            return h.createQuery("SELECT name, started_at, heartbeat_at FROM nodes ORDER BY name")
+            return h.createQuery("SELECT name, started_at, heartbeat_at, url FROM nodes ORDER BY name")
                     .map((rs, ctx) -> {
                         Instant beat = rs.getTimestamp("heartbeat_at").toInstant();
                         String name = rs.getString("name");
                         return new NodeRow(name, rs.getTimestamp("started_at").toInstant(), beat, !beat.isBefore(now.minus(lease)),
-                                counts.getOrDefault(name, 0L));
+                                counts.getOrDefault(name, 0L), rs.getString("url"));
                     }).list();
         });
     }

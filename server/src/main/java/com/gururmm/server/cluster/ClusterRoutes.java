@@ -42,6 +42,7 @@ public final class ClusterRoutes {
             row.put("started_at", n.startedAt());
             row.put("last_heartbeat", n.heartbeatAt());
             row.put("agents", n.agents());
+            row.put("url", n.url());
             row.put("leases", all.stream().filter(l -> n.name().equals(l.holder()) && l.expiresAt().isAfter(now))
                     .map(ClusterLeases.Holder::name).toList());
             nodes.add(row);

@@ -3,6 +3,7 @@ package com.gururmm.server.files;
 import com.gururmm.protocol.api.AgentFiles;
 import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Role;
+import com.gururmm.server.cluster.OnOtherNode;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.http.Bodies;
 import com.gururmm.server.routing.RouteTable;
@@ -52,6 +53,8 @@ public final class FileRoutes {
         try {
             AgentFiles.Uploaded result = service.upload(Access.principal(ctx), agentId, path, offset, Bodies.query(ctx, "sha256"), length, body);
             ctx.status(201).json(result);
+        } catch (OnOtherNode elsewhere) {
+            throw elsewhere; // passed on to that node with the body unread: this connection stays usable
         } catch (RuntimeException e) {
             if (e instanceof FileTransferService.OffsetMismatch mismatch) {
                 ctx.header(AgentFiles.OFFSET_HEADER, Long.toString(mismatch.offset()));

@@ -9,6 +9,7 @@ import com.gururmm.server.agent.AgentService;
 import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Principal;
+import com.gururmm.server.cluster.OnOtherNode;
 import com.gururmm.server.http.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * its {@code file_data} frames go into a bounded queue the request thread drains into the
  * response, acknowledging each once written.
  *
- * <p>The agent must be connected to this node (as for the tunnel). A client that goes away
+ * <p>The agent must be connected to this node: in a cluster, a transfer asked of another node is
+ * passed on here before a byte of it is read ({@link OnOtherNode}). A client that goes away
  * mid-upload leaves the agent's part file for a resume ({@code offset}); every finished, refused
  * or interrupted transfer is audited with who, which agent, path, size, SHA-256 and direction.
  */
@@ -356,9 +358,9 @@ public final class FileTransferService {
         AgentRow agent = agents.requireActive(agentId);
         if (!registry.isOnline(agentId)) {
             registry.otherNodeHolding(agentId).ifPresent(other -> {
-                throw new ApiException(409, "agent_on_other_node", "Agent " + agent.hostname() + " is connected to node " + other
-                        + " of the cluster, not this one: a file transfer runs through the node holding the agent's connection (it is"
-                        + " not relayed between nodes). Send the request to " + other + " (docs/OPERATIONS.md, \"Cluster\").");
+                throw new OnOtherNode(other, "agent_on_other_node", "Agent " + agent.hostname() + " is connected to node " + other
+                        + " of the cluster, not this one: a file transfer runs through the node holding the agent's connection, and"
+                        + " this request was already passed on once. Send it to " + other + " (docs/OPERATIONS.md, \"Cluster\").");
             });
             throw new ApiException(409, "agent_offline", "Agent " + agentId + " (" + agent.hostname()
                     + ") is offline: file transfer needs the agent connected to this server. Try again once it is online.");

@@ -1,6 +1,9 @@
 package com.gururmm.server.routing;
 
+import com.gururmm.server.cluster.NodeRelay;
+import com.gururmm.server.cluster.OnOtherNode;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.util.ArrayList;
@@ -21,6 +24,8 @@ public final class RouteTable {
     private final List<Route> registered = new ArrayList<>();
     /** Run after every mutating handler whose rule may change a caller ({@link Rule#changesNoCaller}); set while wiring. */
     private volatile Runnable afterCallerChange = () -> { };
+    /** Passes on a request another node serves ({@link OnOtherNode}); null on a single node, where that is a 409. */
+    private volatile NodeRelay relay;
     private final List<String> openStaticPrefixes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RouteTable(RoutesConfig routes) {
@@ -53,15 +58,34 @@ public final class RouteTable {
         }
         registered.add(new Route(method.name(), path, rule, summary));
         boolean mayChangeCallers = method != HandlerType.GET && method != HandlerType.HEAD && !rule.callerNeutral();
+        Handler served = ctx -> serveHereOrRelay(handler, ctx);
         routes.addHttpHandler(method, path, mayChangeCallers ? ctx -> {
             try {
-                handler.handle(ctx);
+                served.handle(ctx);
             } finally {
                 // The handler has committed what it changed: a caller read from now on sees it.
                 afterCallerChange.run();
             }
-        } : handler, rule);
+        } : served, rule);
         return this;
+    }
+
+    /** Runs the handler; if it says another node serves the request, the request goes there (with a relay). */
+    private void serveHereOrRelay(Handler handler, Context ctx) throws Exception {
+        try {
+            handler.handle(ctx);
+        } catch (OnOtherNode elsewhere) {
+            NodeRelay to = relay;
+            if (to == null) {
+                throw elsewhere;
+            }
+            to.forward(ctx, elsewhere);
+        }
+    }
+
+    /** Requests that another node serves are passed on by {@code relay} (set while wiring a cluster node). */
+    public void relayWith(NodeRelay relay) {
+        this.relay = relay;
     }
 
     /**

@@ -12,6 +12,7 @@ import com.gururmm.server.agent.ConnectionRegistry;
 import com.gururmm.server.audit.AuditLog;
 import com.gururmm.server.auth.Principal;
 import com.gururmm.server.auth.Role;
+import com.gururmm.server.cluster.OnOtherNode;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.routing.AccessFilter;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -38,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * under its session limit), who may attach (the creator or an admin), when a session ends
  * (exit, close, idle, maximum length, no client for the reattach grace) and what is kept
  * (an audit entry at start and end, the session row, the recording under its retention).
+ *
+ * <p>In a cluster a session lives on the node holding the agent's connection, and its
+ * recording stays on that node's disk. A request for it that reaches another node (the open,
+ * a ticket, a close, the recording, either socket) is passed on there ({@link OnOtherNode}).
  *
  * <p>Opening is synchronous: the POST returns once the agent reports the shell running, or
  * refuses with the agent's reason; a session that did not start is ended and recorded as
@@ -58,6 +64,8 @@ public final class TunnelService {
     private final AuditLog audit;
     private final Clock clock;
     private final Path recordingsDir;
+    /** This node: the holder of the sessions opened here and the keeper of their recordings. */
+    private final String node;
     private final Map<UUID, TunnelSession> live = new ConcurrentHashMap<>();
     private final Map<UUID, Instant> endedAt = new ConcurrentHashMap<>();
     private final Map<String, TicketGrant> tickets = new ConcurrentHashMap<>();
@@ -67,7 +75,7 @@ public final class TunnelService {
     }
 
     public TunnelService(TunnelSettings settings, org.jdbi.v3.core.Jdbi jdbi, AgentService agents, ConnectionRegistry registry,
-                         AccessFilter.AgentScope scope, AuditLog audit, Clock clock, Path dataDir) {
+                         AccessFilter.AgentScope scope, AuditLog audit, Clock clock, Path dataDir, String node) {
         this.settings = settings;
         this.store = new TunnelStore(jdbi);
         this.agents = agents;
@@ -76,7 +84,8 @@ public final class TunnelService {
         this.audit = audit;
         this.clock = clock;
         this.recordingsDir = dataDir.resolve("tunnel-recordings");
-        int abandoned = store.endAbandoned(clock.instant());
+        this.node = node;
+        int abandoned = store.endAbandoned(node, clock.instant());
         if (abandoned > 0) {
             log.info("{} tunnel session(s) were open when the server last stopped; marked ended", abandoned);
         }
@@ -110,9 +119,9 @@ public final class TunnelService {
         scope.check(actor, agent.id());
         if (!registry.isOnline(agent.id())) {
             registry.otherNodeHolding(agent.id()).ifPresent(other -> {
-                throw new ApiException(409, "agent_on_other_node", "Agent " + agent.hostname() + " is connected to node " + other
-                        + " of the cluster, not this one: a shell runs through the node holding the agent's connection (it is not"
-                        + " relayed between nodes). Send the request to " + other + " (docs/OPERATIONS.md, \"Cluster\").");
+                throw new OnOtherNode(other, "agent_on_other_node", "Agent " + agent.hostname() + " is connected to node " + other
+                        + " of the cluster, not this one: a shell runs on the node holding the agent's connection, and this"
+                        + " request was already passed on once. Send it to " + other + " (docs/OPERATIONS.md, \"Cluster\").");
             });
             throw new ApiException(409, "agent_offline", "Agent " + agent.id() + " (" + agent.hostname()
                     + ") is offline: a shell needs the agent connected to this server. Try again once it is online.");
@@ -131,7 +140,7 @@ public final class TunnelService {
         TunnelSession session = new TunnelSession(id, agent.id(), actor, agent.hostname(), context.wireName(), request.cols(), request.rows(),
                 settings.windowBytes(), now, recording, this::onEnded);
         store.insert(new TunnelStore.Row(id, agent.id(), actor.userId(), actor.name(), context.wireName(), request.cols(), request.rows(),
-                "starting", now, null, null, null, 0, 0, recording == null ? null : recording.file().getFileName().toString(), null));
+                "starting", now, null, null, null, 0, 0, recording == null ? null : recording.file().getFileName().toString(), null, node));
         live.put(id, session);
         boolean sent = registry.send(agent.id(), new ServerMessage.TunnelOpen(id, context.wireName(), request.cols(), request.rows(),
                 settings.windowBytes(), (int) settings.maxLength().toSeconds()));
@@ -203,7 +212,11 @@ public final class TunnelService {
     TunnelSession attachable(Principal principal, UUID id) {
         TunnelSession session = live.get(id);
         if (session == null) {
-            if (store.find(id).isPresent()) {
+            Optional<TunnelStore.Row> row = store.find(id);
+            if (row.isPresent()) {
+                heldElsewhere(row.get()).ifPresent(other -> {
+                    throw onOtherNode(id, other);
+                });
                 throw new ApiException(410, "session_ended", "Tunnel session " + id + " has ended; open a new one.");
             }
             throw ApiException.notFound("tunnel session", id);
@@ -249,6 +262,28 @@ public final class TunnelService {
         return session;
     }
 
+    /**
+     * The node that holds session {@code id}, when it is live on another node: a socket for it
+     * that reached this node is passed on there. Empty when it is here, ended, or unknown.
+     */
+    Optional<OnOtherNode> elsewhere(UUID id) {
+        if (live.containsKey(id)) {
+            return Optional.empty();
+        }
+        return store.find(id).flatMap(this::heldElsewhere).map(other -> onOtherNode(id, other));
+    }
+
+    /** The other node holding a session that has not ended. */
+    private Optional<String> heldElsewhere(TunnelStore.Row row) {
+        return row.endedAt() == null && row.node() != null && !row.node().equals(node) ? Optional.of(row.node()) : Optional.empty();
+    }
+
+    private static OnOtherNode onOtherNode(UUID id, String other) {
+        return new OnOtherNode(other, "session_on_other_node", "Tunnel session " + id + " is held by node " + other
+                + " of the cluster, not this one, and this request was already passed on once. Send it to " + other
+                + " (docs/OPERATIONS.md, \"Cluster\").");
+    }
+
     public void close(Principal principal, UUID id) {
         TunnelSession session = attachable(principal, id);
         session.end(null, "closed by " + principal.name());
@@ -270,6 +305,11 @@ public final class TunnelService {
         requireOwner(principal, row.userId(), id);
         if (row.recordingFile() == null) {
             throw ApiException.notFound("recording of tunnel session", id);
+        }
+        if (row.node() != null && !row.node().equals(node)) {
+            // The transcript is a file on the disk of the node that held the session.
+            throw new OnOtherNode(row.node(), "session_on_other_node", "The recording of tunnel session " + id + " is kept by node "
+                    + row.node() + " of the cluster, and this request was already passed on once. Send it to " + row.node() + ".");
         }
         Path file = recordingsDir.resolve(row.recordingFile()).normalize();
         if (!file.startsWith(recordingsDir) || !Files.isRegularFile(file)) {
@@ -326,9 +366,12 @@ public final class TunnelService {
         tickets.values().removeIf(t -> now.isAfter(t.expiresAt()));
     }
 
-    /** Deletes recordings past their retention (the session rows stay, without the file). */
+    /**
+     * Deletes this node's recordings past their retention (the session rows stay, without the
+     * file). Every node prunes its own: the files are on its disk.
+     */
     public void pruneRecordings() {
-        for (TunnelStore.Row row : store.recordingsEndedBefore(clock.instant().minus(settings.recordingRetention()))) {
+        for (TunnelStore.Row row : store.recordingsEndedBefore(node, clock.instant().minus(settings.recordingRetention()))) {
             try {
                 Files.deleteIfExists(recordingsDir.resolve(row.recordingFile()).normalize());
                 store.forgetRecording(row.id());
@@ -336,6 +379,14 @@ public final class TunnelService {
             } catch (IOException | RuntimeException e) {
                 log.warn("could not delete the recording of tunnel session {}: {}", row.id(), e.toString());
             }
+        }
+    }
+
+    /** Marks ended the sessions of nodes that left the cluster (a dead node's are never ended by it). */
+    public void endOrphaned() {
+        int ended = store.endOrphaned(clock.instant());
+        if (ended > 0) {
+            log.info("{} tunnel session(s) of nodes that left the cluster marked ended", ended);
         }
     }
 

@@ -3,6 +3,9 @@ package com.gururmm.server.tunnel;
 import com.gururmm.protocol.tunnel.TunnelControl;
 import com.gururmm.protocol.wire.ProtocolException;
 import com.gururmm.server.auth.Principal;
+import com.gururmm.server.cluster.NodeRelay;
+import com.gururmm.server.cluster.OnOtherNode;
+import com.gururmm.server.cluster.RelayedSocket;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.routing.AccessFilter;
 import io.javalin.config.RoutesConfig;
@@ -30,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>Binary frames over {@link TunnelControl#MAX_BINARY_FRAME} and text frames over
  * {@link TunnelControl#MAX_TEXT_FRAME} are refused by Jetty (close 1009). A malformed control
  * frame is answered with an {@code error} frame and changes nothing; 20 of them close the socket.
+ *
+ * <p>In a cluster either leg may reach a node other than the session's (through a balancer):
+ * that node passes the socket on, frame for frame ({@link RelayedSocket}), and the session's
+ * node authenticates it as if it had come directly.
  */
 public final class TunnelSockets {
     private static final Logger log = LoggerFactory.getLogger(TunnelSockets.class);
@@ -39,6 +46,7 @@ public final class TunnelSockets {
     private static final String END = "gururmm.tunnel.end";
     private static final String ATTACHED = "gururmm.tunnel.attached";
     private static final String CREDENTIAL = "gururmm.tunnel.credential";
+    private static final String RELAYED = "gururmm.tunnel.relayed";
     /** Attached client sockets, re-checked by {@link #recheckClients()}. */
     private final java.util.Set<WsContext> clients = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final int MAX_BAD_FRAMES = 20;
@@ -47,11 +55,14 @@ public final class TunnelSockets {
     private final TunnelService service;
     private final AccessFilter.Users users;
     private final AccessFilter.Agents agentCredentials;
+    private final NodeRelay relay;
 
-    public TunnelSockets(TunnelService service, AccessFilter.Users users, AccessFilter.Agents agentCredentials) {
+    /** @param relay passes on a socket for a session another node holds; null on a single node */
+    public TunnelSockets(TunnelService service, AccessFilter.Users users, AccessFilter.Agents agentCredentials, NodeRelay relay) {
         this.service = service;
         this.users = users;
         this.agentCredentials = agentCredentials;
+        this.relay = relay;
     }
 
     public void register(RoutesConfig routes) {
@@ -80,6 +91,9 @@ public final class TunnelSockets {
     private void registerClient(RoutesConfig routes) {
         routes.wsBeforeUpgrade(CLIENT_PATH, ctx -> {
             UUID id = sessionId(ctx.pathParam("id"));
+            if (passedOn(ctx, id)) {
+                return;
+            }
             String ticket = ctx.queryParam("ticket");
             String credential;
             if (ticket != null && ctx.header("Authorization") == null) {
@@ -96,12 +110,32 @@ public final class TunnelSockets {
                 ctx.session.setMaxBinaryMessageSize(TunnelControl.MAX_BINARY_FRAME);
                 ctx.session.setMaxTextMessageSize(TunnelControl.MAX_TEXT_FRAME);
                 ctx.session.setIdleTimeout(socketIdleTimeout());
+                if (relayed(ctx) instanceof RelayedSocket relayed) {
+                    relayed.attach(ctx.session);
+                    return;
+                }
                 ctx.attribute(END, new SocketEnd(ctx.session));
                 clients.add(ctx);
             });
-            ws.onMessage(ctx -> onClientText(ctx, ctx.message()));
-            ws.onBinaryMessage(ctx -> onClientBytes(ctx, bytes(ctx.data())));
+            ws.onMessage(ctx -> {
+                if (relayed(ctx) instanceof RelayedSocket relayed) {
+                    relayed.fromDownstream(ctx.message());
+                } else {
+                    onClientText(ctx, ctx.message());
+                }
+            });
+            ws.onBinaryMessage(ctx -> {
+                if (relayed(ctx) instanceof RelayedSocket relayed) {
+                    relayed.fromDownstream(ctx.data());
+                } else {
+                    onClientBytes(ctx, bytes(ctx.data()));
+                }
+            });
             ws.onClose(ctx -> {
+                if (relayed(ctx) instanceof RelayedSocket relayed) {
+                    relayed.downstreamClosed(ctx.status(), ctx.reason());
+                    return;
+                }
                 clients.remove(ctx);
                 TunnelSession session = ctx.attribute(SESSION);
                 SocketEnd end = ctx.attribute(END);
@@ -223,11 +257,37 @@ public final class TunnelSockets {
         return text.length() > 200 ? text.substring(0, 200) : text;
     }
 
+    // ---- relay -------------------------------------------------------------------------------
+
+    /**
+     * A socket for a session that another node holds (the client, or the agent, reached this
+     * node through a balancer) is passed on to that node: opened there before this upgrade, so
+     * that node's refusal is this one's. True if it was.
+     */
+    private boolean passedOn(io.javalin.http.Context ctx, UUID id) {
+        if (relay == null) {
+            return false;
+        }
+        java.util.Optional<OnOtherNode> elsewhere = service.elsewhere(id);
+        if (elsewhere.isEmpty()) {
+            return false;
+        }
+        ctx.attribute(RELAYED, relay.openSocket(ctx, elsewhere.get(), TunnelControl.MAX_BINARY_FRAME));
+        return true;
+    }
+
+    private static RelayedSocket relayed(WsContext ctx) {
+        return ctx.attribute(RELAYED);
+    }
+
     // ---- agent leg -------------------------------------------------------------------------
 
     private void registerAgent(RoutesConfig routes) {
         routes.wsBeforeUpgrade(AGENT_PATH, ctx -> {
             UUID id = sessionId(ctx.pathParam("id"));
+            if (passedOn(ctx, id)) {
+                return;
+            }
             String rawAgent = ctx.header(AccessFilter.AGENT_ID_HEADER);
             String authorization = ctx.header("Authorization");
             String token = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) ? authorization.substring(7).trim() : null;
@@ -248,6 +308,10 @@ public final class TunnelSockets {
                 ctx.session.setMaxBinaryMessageSize(TunnelControl.MAX_BINARY_FRAME);
                 ctx.session.setMaxTextMessageSize(TunnelControl.MAX_TEXT_FRAME);
                 ctx.session.setIdleTimeout(socketIdleTimeout());
+                if (relayed(ctx) instanceof RelayedSocket relayed) {
+                    relayed.attach(ctx.session);
+                    return;
+                }
                 SocketEnd end = new SocketEnd(ctx.session);
                 ctx.attribute(END, end);
                 if (!session.agentConnected(end)) {
@@ -256,6 +320,10 @@ public final class TunnelSockets {
                 }
             });
             ws.onMessage(ctx -> {
+                if (relayed(ctx) instanceof RelayedSocket relayed) {
+                    relayed.fromDownstream(ctx.message());
+                    return;
+                }
                 TunnelSession session = ctx.attribute(SESSION);
                 if (session == null) {
                     return;
@@ -276,6 +344,10 @@ public final class TunnelSockets {
                 }
             });
             ws.onBinaryMessage(ctx -> {
+                if (relayed(ctx) instanceof RelayedSocket relayed) {
+                    relayed.fromDownstream(ctx.data());
+                    return;
+                }
                 TunnelSession session = ctx.attribute(SESSION);
                 if (session == null) {
                     return;
@@ -288,6 +360,10 @@ public final class TunnelSockets {
                 }
             });
             ws.onClose(ctx -> {
+                if (relayed(ctx) instanceof RelayedSocket relayed) {
+                    relayed.downstreamClosed(ctx.status(), ctx.reason());
+                    return;
+                }
                 TunnelSession session = ctx.attribute(SESSION);
                 if (session != null) {
                     session.end(null, "the agent's tunnel connection closed (" + ctx.status() + ")");

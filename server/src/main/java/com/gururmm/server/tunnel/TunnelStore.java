@@ -12,7 +12,7 @@ public final class TunnelStore {
     /** One stored session. */
     public record Row(UUID id, UUID agentId, UUID userId, String userName, String context, int cols, int rows, String state,
                Instant createdAt, Instant endedAt, Integer exitCode, String endReason, long bytesOut, long bytesIn,
-               String recordingFile, String tty) {
+               String recordingFile, String tty, String node) {
     }
 
     private final Jdbi jdbi;
@@ -24,11 +24,11 @@ public final class TunnelStore {
     public void insert(Row row) {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO tunnel_sessions (id, agent_id, user_id, user_name, context, term_cols, term_rows, state, created_at,
-                                                     bytes_out, bytes_in, recording_file)
-                        VALUES (:id, :agent, :user, :name, :context, :cols, :rows, :state, :created, 0, 0, :recording)""")
+                                                     bytes_out, bytes_in, recording_file, node)
+                        VALUES (:id, :agent, :user, :name, :context, :cols, :rows, :state, :created, 0, 0, :recording, :node)""")
                 .bind("id", row.id()).bind("agent", row.agentId()).bind("user", row.userId()).bind("name", row.userName())
                 .bind("context", row.context()).bind("cols", row.cols()).bind("rows", row.rows()).bind("state", row.state())
-                .bind("created", row.createdAt()).bind("recording", row.recordingFile())
+                .bind("created", row.createdAt()).bind("recording", row.recordingFile()).bind("node", row.node())
                 .execute());
     }
 
@@ -48,11 +48,23 @@ public final class TunnelStore {
                 .execute());
     }
 
-    /** Sessions a previous run of the server left open: they died with it. */
-    public int endAbandoned(Instant at) {
+    /**
+     * Sessions a previous run of this node left open: they died with it. Another node's sessions
+     * are left alone (they are alive there); rows without a node predate the column.
+     */
+    public int endAbandoned(String node, Instant at) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE tunnel_sessions SET state = 'ended', ended_at = :at, end_reason = 'the server restarted'
-                        WHERE ended_at IS NULL""")
+                        WHERE ended_at IS NULL AND (node = :node OR node IS NULL)""")
+                .bind("at", at).bind("node", node).execute());
+    }
+
+    /** Sessions held by a node that is gone from the cluster (dead and swept, or stopped): they died with it. */
+    public int endOrphaned(Instant at) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE tunnel_sessions SET state = 'ended', ended_at = :at,
+                               end_reason = 'the server node holding the session stopped'
+                        WHERE ended_at IS NULL AND node IS NOT NULL AND node NOT IN (SELECT name FROM nodes)""")
                 .bind("at", at).execute());
     }
 
@@ -72,11 +84,12 @@ public final class TunnelStore {
                 .map((rs, ctx) -> row(rs)).list());
     }
 
-    /** Recording files of sessions that ended before {@code before}; their rows keep the audit trail. */
-    public List<Row> recordingsEndedBefore(Instant before) {
+    /** Recording files kept by {@code node} of sessions that ended before {@code before}; their rows keep the audit trail. */
+    public List<Row> recordingsEndedBefore(String node, Instant before) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT * FROM tunnel_sessions WHERE recording_file IS NOT NULL AND ended_at IS NOT NULL AND ended_at < :before""")
-                .bind("before", before).map((rs, ctx) -> row(rs)).list());
+                        SELECT * FROM tunnel_sessions WHERE recording_file IS NOT NULL AND ended_at IS NOT NULL AND ended_at < :before
+                          AND (node = :node OR node IS NULL)""")
+                .bind("before", before).bind("node", node).map((rs, ctx) -> row(rs)).list());
     }
 
     public void forgetRecording(UUID id) {
@@ -88,7 +101,7 @@ public final class TunnelStore {
                 rs.getString("user_name"), rs.getString("context"), rs.getInt("term_cols"), rs.getInt("term_rows"), rs.getString("state"),
                 instant(rs, "created_at"), instant(rs, "ended_at"), (Integer) rs.getObject("exit_code", Integer.class),
                 rs.getString("end_reason"), rs.getLong("bytes_out"), rs.getLong("bytes_in"), rs.getString("recording_file"),
-                rs.getString("tty"));
+                rs.getString("tty"), rs.getString("node"));
     }
 
     private static Instant instant(java.sql.ResultSet rs, String column) throws java.sql.SQLException {

@@ -1,0 +1,238 @@
+package com.gururmm.server.cluster;
+
+import com.gururmm.server.http.ApiException;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Passes a request on to the node that can serve it. Work bound to one node (a shell's sockets
+ * and recording, a file transfer through the agent's connection) throws {@link OnOtherNode}
+ * elsewhere; the route table and the tunnel's sockets hand it here, and the request goes, as it
+ * came, to that node's URL ({@code nodes.url}, from {@code GURURMM_NODE_URL}): an HTTP request
+ * streamed both ways (an upload or download of any size holds a few buffers here), a WebSocket
+ * frame for frame ({@link RelayedSocket}).
+ *
+ * <p>Passing a request on grants nothing: the serving node authenticates and authorizes it
+ * again from the caller's own credential, audits it, and applies its own limits. A request is
+ * passed on at most once ({@link #RELAYED_BY}): two nodes with a stale view of each other answer
+ * the 409 instead of bouncing it.
+ */
+public final class NodeRelay {
+    private static final Logger log = LoggerFactory.getLogger(NodeRelay.class);
+    /** Set on a request passed on; its value is the node that passed it on. A request carrying it is not passed on again. */
+    public static final String RELAYED_BY = "X-GuruRMM-Relayed-By";
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    /** A WebSocket handshake with the serving node (it answers at once: authentication and a lookup). */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Headers that describe one hop, not the request: the client library sets its own, and
+     * Jetty its own on the answer. Everything else (Authorization, Content-Type, Range, the
+     * X-GuruRMM-* headers, cookies) goes on as it came.
+     */
+    private static final Set<String> HOP_HEADERS = Set.of("host", "connection", "keep-alive", "transfer-encoding", "te", "trailer",
+            "upgrade", "proxy-authorization", "proxy-authenticate", "content-length", "expect", "http2-settings", "date", "server",
+            RELAYED_BY.toLowerCase(Locale.ROOT));
+    /** The headers a WebSocket handshake carries on: the credentials (the rest is the handshake's own). */
+    private static final List<String> SOCKET_HEADERS = List.of("Authorization", "Cookie", "X-GuruRMM-Agent-Id");
+
+    private final String node;
+    private final Function<String, Optional<URI>> urlOf;
+    private final HttpClient http;
+
+    /**
+     * @param node  this node's name (the value of {@link #RELAYED_BY} on what it passes on)
+     * @param urlOf the URL of a live node by name; empty when the node is not alive or has none
+     */
+    public NodeRelay(String node, Function<String, Optional<URI>> urlOf) {
+        this.node = node;
+        this.urlOf = urlOf;
+        // HTTP/1.1: nodes speak it to each other without an upgrade attempt; redirects are answers to pass back, not follow.
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Whether {@code ctx} was passed on by another node (and so is served here or refused, never passed on again). */
+    public static boolean wasRelayed(Context ctx) {
+        return ctx.header(RELAYED_BY) != null;
+    }
+
+    // ---- HTTP -----------------------------------------------------------------------------------
+
+    /**
+     * Serves {@code ctx} by passing it on to {@code where.node()} and its answer back. A request
+     * already passed on, or a node that is gone, gets {@code where} itself (the 409) or a 503.
+     */
+    public void forward(Context ctx, OnOtherNode where) {
+        if (wasRelayed(ctx)) {
+            throw where;
+        }
+        URI base = baseOf(where);
+        String rawQuery = ctx.queryString();
+        URI target = URI.create(base + ctx.req().getRequestURI() + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx));
+        for (String name : Collections.list(ctx.req().getHeaderNames())) {
+            if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                for (String value : Collections.list(ctx.req().getHeaders(name))) {
+                    request.header(name, value);
+                }
+            }
+        }
+        request.header(RELAYED_BY, node);
+        // The client's "Expect: 100-continue" holds its upload until the serving node has said yes.
+        request.expectContinue("100-continue".equalsIgnoreCase(ctx.header("Expect")));
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            throw unreachable(where, e);
+        } catch (IOException e) {
+            log.info("passing {} {} on to node {} failed: {}", ctx.method(), ctx.path(), where.node(), e.toString());
+            throw new ApiException(502, "relay_failed", "Node " + where.node() + " serves this request, and passing it on failed: "
+                    + e.getMessage() + ". Try again, or send it to " + where.node() + " directly.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted while passing the request on to node " + where.node());
+        }
+        answer(ctx, response, where.node());
+    }
+
+    /**
+     * The request's body: a JSON body was read (and kept) by the route before it threw, so it is
+     * sent from memory; a raw upload ({@code application/octet-stream}) is not read before the
+     * agent is found, so it streams straight through, never held whole.
+     */
+    private static HttpRequest.BodyPublisher body(Context ctx) {
+        String method = ctx.method().name();
+        if (method.equals("GET") || method.equals("HEAD") || (ctx.req().getContentLengthLong() <= 0 && ctx.header("Transfer-Encoding") == null)) {
+            return HttpRequest.BodyPublishers.noBody();
+        }
+        String type = ctx.contentType();
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/octet-stream")) {
+            HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> {
+                try {
+                    return ctx.req().getInputStream();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            long length = ctx.req().getContentLengthLong();
+            return length >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, length) : stream;
+        }
+        return HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes());
+    }
+
+    private static void answer(Context ctx, HttpResponse<InputStream> response, String from) {
+        ctx.status(response.statusCode());
+        long length = -1;
+        for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            if (name.equals("content-length")) {
+                length = Long.parseLong(header.getValue().getFirst().trim());
+            } else if (!HOP_HEADERS.contains(name) && !name.startsWith(":")) {
+                header.getValue().forEach(value -> ctx.res().addHeader(header.getKey(), value));
+            }
+        }
+        if (length >= 0) {
+            ctx.res().setContentLengthLong(length);
+        }
+        try (InputStream in = response.body()) {
+            OutputStream out = ctx.res().getOutputStream();
+            in.transferTo(out);
+        } catch (IOException e) {
+            // Part of the answer is out. With a Content-Length the short body is what the client sees (Jetty aborts the
+            // connection short of it, so it cannot be mistaken for the whole); without one, failing the request aborts it.
+            log.info("the answer from node {} to {} {} broke off: {}", from, ctx.method(), ctx.path(), e.toString());
+            if (length < 0) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    // ---- WebSocket ------------------------------------------------------------------------------
+
+    /**
+     * Opens the WebSocket {@code ctx} asks for on {@code where.node()}, before this node upgrades
+     * its own: the serving node's refusal (an unknown session, a bad credential) is this node's
+     * refusal, with the same status. The caller upgrades and then {@link RelayedSocket#attach attaches}.
+     *
+     * @param maxMessage the largest message the serving node accepts (a larger one from it ends the relay)
+     */
+    public RelayedSocket openSocket(io.javalin.http.Context ctx, OnOtherNode where, int maxMessage) {
+        if (wasRelayed(ctx)) {
+            throw where;
+        }
+        URI base = baseOf(where);
+        String scheme = base.getScheme().equals("https") ? "wss" : "ws";
+        String rawQuery = ctx.queryString();
+        URI target = URI.create(scheme + base.toString().substring(base.getScheme().length()) + ctx.req().getRequestURI()
+                + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
+        RelayedSocket relayed = new RelayedSocket(where.node(), maxMessage);
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT).header(RELAYED_BY, node);
+        for (String name : SOCKET_HEADERS) {
+            String value = ctx.header(name);
+            if (value != null) {
+                builder.header(name, value);
+            }
+        }
+        try {
+            relayed.upstream(builder.buildAsync(target, relayed).get(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            return relayed;
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof WebSocketHandshakeException refused) {
+                int status = refused.getResponse().statusCode();
+                throw new ApiException(status, status == 401 ? "unauthorized" : status == 403 ? "forbidden" : status == 404 ? "not_found"
+                        : status == 410 ? "session_ended" : "refused", "Node " + where.node() + ", which serves this connection, refused it"
+                        + " with HTTP " + status + ".");
+            }
+            if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
+                throw unreachable(where, (Exception) cause);
+            }
+            throw new ApiException(502, "relay_failed", "Node " + where.node() + " serves this connection, and connecting to it failed: "
+                    + cause + ".");
+        } catch (TimeoutException e) {
+            throw new ApiException(504, "relay_timeout", "Node " + where.node() + " did not accept the connection within "
+                    + HANDSHAKE_TIMEOUT.toSeconds() + " s.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("interrupted while connecting to node " + where.node());
+        }
+    }
+
+    // ---- common ---------------------------------------------------------------------------------
+
+    private URI baseOf(OnOtherNode where) {
+        return urlOf.apply(where.node()).orElseThrow(() -> new ApiException(503, "node_unreachable", "Node " + where.node()
+                + " serves this request, but it is not alive in the cluster or has no URL (GURURMM_NODE_URL); "
+                + where.getMessage()));
+    }
+
+    private static ApiException unreachable(OnOtherNode where, Exception e) {
+        return new ApiException(503, "node_unreachable", "Node " + where.node() + " serves this request, and it cannot be reached at its"
+                + " URL (GURURMM_NODE_URL): " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ". Check that the nodes can reach each other (docs/OPERATIONS.md, \"Cluster\").");
+    }
+}
