@@ -232,7 +232,7 @@ public final class GuruServer implements AutoCloseable {
         gateway.agentEvents(agentEvents);
         this.tunnels = new TunnelService(config.tunnel(), jdbi, agents, registry, access::checkAgent, audit, clock, config.dataDir(), nodeName);
         // In a cluster, work bound to another node (a shell, a file transfer through an agent connected there) is passed on to it.
-        this.relay = config.nats().isPresent() ? new com.gururmm.server.cluster.NodeRelay(nodeName, clusterPresence::urlOf) : null;
+        this.relay = config.nats().isPresent() ? new com.gururmm.server.cluster.NodeRelay(nodeName, clusterPresence::urlOf, meters) : null;
         this.tunnelSockets = new TunnelSockets(tunnels, auth::authenticate, agents::authenticate, relay);
         this.pipeline = new com.gururmm.server.pipeline.PipelineService(config.pipeline(), database, releases.service(), audit, clock,
                 config.dataDir(), nodeName, clusterLeases::databaseNow, config.cluster().lease().multipliedBy(2));

@@ -128,6 +128,33 @@ class ClusterRelayTest {
                 .singleElement().satisfies(s -> assertThat(s.state()).isEqualTo("ended"));
     }
 
+    /**
+     * The agent's own leg of a shell is a new connection to its server URL; behind a balancer it
+     * may reach a node other than the one holding its main connection (and the session). That
+     * node passes it on as well.
+     */
+    @Test
+    void anAgentsShellSocketThatReachesTheOtherNodeIsPassedOnToo() throws Exception {
+        try (com.gururmm.testkit.FaultProxy balancer = new com.gururmm.testkit.FaultProxy(nodeA.port());
+             AgentProcess behind = AgentProcess.create(URI.create("http://127.0.0.1:" + balancer.port()), nodeA.enrollmentToken()).start()) {
+            UUID behindId = behind.awaitOnline(nodeA.adminClient());
+            // New connections now go to B; the agent's main connection stays on A.
+            balancer.retarget(nodeB.port());
+            double before = relayedSockets(nodeB);
+            SessionView session = onB.openTunnel(behindId, null, 80, 24);
+            assertThat(session.state()).isEqualTo("open");
+            TunnelTest.Screen screen = new TunnelTest.Screen();
+            try (TunnelClient terminal = onB.attachTunnel(session.sessionId(), screen)) {
+                terminal.send("echo both-legs-$((20+3))\r");
+                screen.await("^both-legs-23\\r?$", 0);
+                terminal.send("exit\r");
+                assertThat(terminal.exit().get(30, TimeUnit.SECONDS)).isZero();
+            }
+            assertThat(nodeA.server().registry().isOnline(behindId)).as("the main connection stayed on A").isTrue();
+            assertThat(relayedSockets(nodeB) - before).as("B passed on both legs, the agent's and the client's").isEqualTo(2);
+        }
+    }
+
     @Test
     void aTicketAndACloseGoToTheSessionsNodeAndANodeJoiningLeavesItOpen() throws Exception {
         SessionView session = onB.openTunnel(agentId, null, 80, 24);
@@ -237,6 +264,11 @@ class ClusterRelayTest {
         } catch (RuntimeException e) {
             throw new AssertionError(e + "; agent log: " + agent.log(), e);
         }
+    }
+
+    private static double relayedSockets(TestServer node) {
+        return node.server().meters().registry().find(com.gururmm.server.observability.Meters.RELAYED)
+                .tags("kind", "socket", "outcome", "ok").counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     private static String sessionNode(UUID id) throws Exception {

@@ -1,6 +1,7 @@
 package com.gururmm.server.cluster;
 
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.observability.Meters;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,14 +63,16 @@ public final class NodeRelay {
     private final String node;
     private final Function<String, Optional<URI>> urlOf;
     private final HttpClient http;
+    private final Meters meters;
 
     /**
      * @param node  this node's name (the value of {@link #RELAYED_BY} on what it passes on)
      * @param urlOf the URL of a live node by name; empty when the node is not alive or has none
      */
-    public NodeRelay(String node, Function<String, Optional<URI>> urlOf) {
+    public NodeRelay(String node, Function<String, Optional<URI>> urlOf, Meters meters) {
         this.node = node;
         this.urlOf = urlOf;
+        this.meters = meters;
         // HTTP/1.1: nodes speak it to each other without an upgrade attempt; redirects are answers to pass back, not follow.
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -90,7 +93,7 @@ public final class NodeRelay {
         if (wasRelayed(ctx)) {
             throw where;
         }
-        URI base = baseOf(where);
+        URI base = baseOf(where, "http");
         String rawQuery = ctx.queryString();
         URI target = URI.create(base + ctx.req().getRequestURI() + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
         HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx));
@@ -108,8 +111,9 @@ public final class NodeRelay {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw unreachable(where, e);
+            throw unreachable(where, e, "http");
         } catch (IOException e) {
+            meters.relayed("http", "failed");
             log.info("passing {} {} on to node {} failed: {}", ctx.method(), ctx.path(), where.node(), e.toString());
             throw new ApiException(502, "relay_failed", "Node " + where.node() + " serves this request, and passing it on failed: "
                     + e.getMessage() + ". Try again, or send it to " + where.node() + " directly.");
@@ -117,6 +121,7 @@ public final class NodeRelay {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted while passing the request on to node " + where.node());
         }
+        meters.relayed("http", "ok");
         answer(ctx, response, where.node());
     }
 
@@ -185,7 +190,7 @@ public final class NodeRelay {
         if (wasRelayed(ctx)) {
             throw where;
         }
-        URI base = baseOf(where);
+        URI base = baseOf(where, "socket");
         String scheme = base.getScheme().equals("https") ? "wss" : "ws";
         String rawQuery = ctx.queryString();
         URI target = URI.create(scheme + base.toString().substring(base.getScheme().length()) + ctx.req().getRequestURI()
@@ -200,21 +205,25 @@ public final class NodeRelay {
         }
         try {
             relayed.upstream(builder.buildAsync(target, relayed).get(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            meters.relayed("socket", "ok");
             return relayed;
         } catch (ExecutionException | CompletionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof WebSocketHandshakeException refused) {
+                meters.relayed("socket", "ok"); // the serving node answered: its refusal is the answer
                 int status = refused.getResponse().statusCode();
                 throw new ApiException(status, status == 401 ? "unauthorized" : status == 403 ? "forbidden" : status == 404 ? "not_found"
                         : status == 410 ? "session_ended" : "refused", "Node " + where.node() + ", which serves this connection, refused it"
                         + " with HTTP " + status + ".");
             }
             if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
-                throw unreachable(where, (Exception) cause);
+                throw unreachable(where, (Exception) cause, "socket");
             }
+            meters.relayed("socket", "failed");
             throw new ApiException(502, "relay_failed", "Node " + where.node() + " serves this connection, and connecting to it failed: "
                     + cause + ".");
         } catch (TimeoutException e) {
+            meters.relayed("socket", "failed");
             throw new ApiException(504, "relay_timeout", "Node " + where.node() + " did not accept the connection within "
                     + HANDSHAKE_TIMEOUT.toSeconds() + " s.");
         } catch (InterruptedException e) {
@@ -225,13 +234,18 @@ public final class NodeRelay {
 
     // ---- common ---------------------------------------------------------------------------------
 
-    private URI baseOf(OnOtherNode where) {
-        return urlOf.apply(where.node()).orElseThrow(() -> new ApiException(503, "node_unreachable", "Node " + where.node()
+    private URI baseOf(OnOtherNode where, String kind) {
+        Optional<URI> url = urlOf.apply(where.node());
+        if (url.isEmpty()) {
+            meters.relayed(kind, "unreachable");
+        }
+        return url.orElseThrow(() -> new ApiException(503, "node_unreachable", "Node " + where.node()
                 + " serves this request, but it is not alive in the cluster or has no URL (GURURMM_NODE_URL); "
                 + where.getMessage()));
     }
 
-    private static ApiException unreachable(OnOtherNode where, Exception e) {
+    private ApiException unreachable(OnOtherNode where, Exception e, String kind) {
+        meters.relayed(kind, "unreachable");
         return new ApiException(503, "node_unreachable", "Node " + where.node() + " serves this request, and it cannot be reached at its"
                 + " URL (GURURMM_NODE_URL): " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ". Check that the nodes can reach each other (docs/OPERATIONS.md, \"Cluster\").");
     }

@@ -58,6 +58,8 @@ public final class Meters implements AutoCloseable {
     public static final String ALERT_EVALUATION_SECONDS = "gururmm.alert.evaluation";
     /** Hook for notifications: counter, tags {@code channel} ({@code webhook}, {@code email}) and {@code outcome} ({@code delivered}, {@code failed}, {@code retried}). */
     public static final String NOTIFICATIONS = "gururmm.notification.deliveries";
+    /** Counter, tags {@code kind} (http, socket) and {@code outcome} (ok, unreachable, failed): requests passed on to another node. */
+    public static final String RELAYED = "gururmm.cluster.relayed";
     /** Hook for notifications: timer of one delivery attempt, tag {@code channel}. */
     public static final String NOTIFICATION_DELIVERY_SECONDS = "gururmm.notification.delivery";
 
@@ -110,6 +112,12 @@ public final class Meters implements AutoCloseable {
     public void frameRefused(String reason) {
         Counter.builder(FRAMES_REFUSED).description("Agent frames the gateway refused, by reason").tag("reason", reason)
                 .register(registry).increment();
+    }
+
+    /** A request or socket passed on to another node ({@link com.gururmm.server.cluster.NodeRelay}). */
+    public void relayed(String kind, String outcome) {
+        Counter.builder(RELAYED).description("Requests and sockets passed on to the node that serves them, by kind and outcome")
+                .tag("kind", kind).tag("outcome", outcome).register(registry).increment();
     }
 
     public void agentConnected() {
