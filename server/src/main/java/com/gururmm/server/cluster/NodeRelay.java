@@ -56,7 +56,15 @@ public final class NodeRelay {
      */
     private static final Set<String> HOP_HEADERS = Set.of("host", "connection", "keep-alive", "transfer-encoding", "te", "trailer",
             "upgrade", "proxy-authorization", "proxy-authenticate", "content-length", "expect", "http2-settings", "date", "server",
-            RELAYED_BY.toLowerCase(Locale.ROOT));
+            RELAYED_BY.toLowerCase(Locale.ROOT), "x-forwarded-for");
+    /**
+     * How long the serving node may take to start its answer to a request that is not a
+     * streamed upload (its own waits are shorter: 15 s for a shell to start, 60 s for an agent to
+     * begin a download), so a node that hangs does not hold this one's request for ever. An
+     * upload's answer comes after its whole body, so it has no such limit: it is paced by the
+     * client, and ends when the client goes away.
+     */
+    static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(2);
     /** The headers a WebSocket handshake carries on: the credentials (the rest is the handshake's own). */
     private static final List<String> SOCKET_HEADERS = List.of("Authorization", "Cookie", "X-GuruRMM-Agent-Id");
 
@@ -96,7 +104,11 @@ public final class NodeRelay {
         URI base = baseOf(where, "http");
         String rawQuery = ctx.queryString();
         URI target = URI.create(base + ctx.req().getRequestURI() + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
-        HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx));
+        boolean streamed = streamsBody(ctx);
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx, streamed));
+        if (!streamed) {
+            request.timeout(ANSWER_TIMEOUT);
+        }
         for (String name : Collections.list(ctx.req().getHeaderNames())) {
             if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 for (String value : Collections.list(ctx.req().getHeaders(name))) {
@@ -105,6 +117,10 @@ public final class NodeRelay {
             }
         }
         request.header(RELAYED_BY, node);
+        // As a proxy does: the address this node received the request from goes at the right of the chain,
+        // which the serving node believes only if this node is one of its GURURMM_TRUSTED_PROXIES.
+        String forwarded = String.join(", ", Collections.list(ctx.req().getHeaders("X-Forwarded-For")));
+        request.header("X-Forwarded-For", (forwarded.isBlank() ? "" : forwarded + ", ") + ctx.req().getRemoteAddr());
         // The client's "Expect: 100-continue" holds its upload until the serving node has said yes.
         request.expectContinue("100-continue".equalsIgnoreCase(ctx.header("Expect")));
         HttpResponse<InputStream> response;
@@ -112,6 +128,10 @@ public final class NodeRelay {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw unreachable(where, e, "http");
+        } catch (java.net.http.HttpTimeoutException e) {
+            meters.relayed("http", "failed");
+            throw new ApiException(504, "relay_timeout", "Node " + where.node() + " serves this request and did not answer within "
+                    + ANSWER_TIMEOUT.toSeconds() + " s.");
         } catch (IOException e) {
             meters.relayed("http", "failed");
             log.info("passing {} {} on to node {} failed: {}", ctx.method(), ctx.path(), where.node(), e.toString());
@@ -130,13 +150,11 @@ public final class NodeRelay {
      * sent from memory; a raw upload ({@code application/octet-stream}) is not read before the
      * agent is found, so it streams straight through, never held whole.
      */
-    private static HttpRequest.BodyPublisher body(Context ctx) {
-        String method = ctx.method().name();
-        if (method.equals("GET") || method.equals("HEAD") || (ctx.req().getContentLengthLong() <= 0 && ctx.header("Transfer-Encoding") == null)) {
+    private static HttpRequest.BodyPublisher body(Context ctx, boolean streamed) {
+        if (!hasBody(ctx)) {
             return HttpRequest.BodyPublishers.noBody();
         }
-        String type = ctx.contentType();
-        if (type != null && type.toLowerCase(Locale.ROOT).startsWith("application/octet-stream")) {
+        if (streamed) {
             HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> {
                 try {
                     return ctx.req().getInputStream();
@@ -148,6 +166,18 @@ public final class NodeRelay {
             return length >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, length) : stream;
         }
         return HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes());
+    }
+
+    private static boolean hasBody(Context ctx) {
+        String method = ctx.method().name();
+        return !method.equals("GET") && !method.equals("HEAD")
+                && (ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null);
+    }
+
+    /** A raw upload: streamed through, never held, never read before the request is passed on. */
+    private static boolean streamsBody(Context ctx) {
+        String type = ctx.contentType();
+        return hasBody(ctx) && type != null && type.toLowerCase(Locale.ROOT).startsWith("application/octet-stream");
     }
 
     private static void answer(Context ctx, HttpResponse<InputStream> response, String from) {
