@@ -18,7 +18,7 @@ ulimit -Hn 1048576 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || ulimit -n 65536 2>/dev/null || true
 limit=$(ulimit -n)
 for arg in "$@"; do
-  if [[ "$arg" =~ ^[0-9]+$ && "$arg" -gt $((limit - 1000)) && "${1:-}" != roundtrip && "${1:-}" != firstcommand ]]; then
+  if [[ "$arg" =~ ^[0-9]+$ && "$arg" -gt $((limit - 1000)) && "${1:-}" != roundtrip && "${1:-}" != firstcommand && "${1:-}" != agent && "${1:-}" != meshcentral ]]; then
     echo "warning: $arg agents need $arg sockets in the server and in the simulator, but open files are limited to $limit" >&2
     echo "         here (ulimit -Hn is $(ulimit -Hn); raising it needs CAP_SYS_RESOURCE). Expect connections to fail past ~$((limit - 100))." >&2
   fi

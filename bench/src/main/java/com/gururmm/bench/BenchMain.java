@@ -10,7 +10,7 @@ import java.util.Locale;
  * {@code bench/run.sh <scenario> [N] [--db h2|postgres] [--no-doc] [--seconds S]}: runs one
  * scenario against a freshly started server process and appends its table to
  * {@code docs/BENCHMARKS.md}. Scenarios: connect, idle, roundtrip, fanout, reconnect, list,
- * firstcommand.
+ * firstcommand, agent, meshcentral (see {@link #usage}).
  */
 public final class BenchMain {
     private BenchMain() {
@@ -48,6 +48,7 @@ public final class BenchMain {
             case "list" -> scenarios.list(n);
             case "firstcommand" -> scenarios.firstCommand(n == 10_000 ? 5 : n);
             case "agent" -> scenarios.realAgent(n == 10_000 ? 1000 : n);
+            case "meshcentral" -> scenarios.sideBySide(n == 10_000 ? 1000 : n);
             case "metrics" -> scenarios.metrics(n);
             case "cluster" -> scenarios.cluster(n);
             default -> {
@@ -75,6 +76,8 @@ public final class BenchMain {
                   firstcommand [R] a freshly installed real agent process answers its first command: R runs (default 5)
                   agent [C]       C sequential commands (default 1000) through the real agent JVM, submit + ?wait, real bash;
                                   then idle RSS of agent and server
+                  meshcentral [C] C commands each (default 1000), GuruRMM's real agent and MeshCentral 1.1.55's stock
+                                  agent interleaved (npm install on first use; node on PATH; loopback only)
                 N defaults to 10000. Figures are appended to docs/BENCHMARKS.md unless --no-doc.""");
     }
 
