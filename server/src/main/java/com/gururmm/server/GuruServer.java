@@ -521,6 +521,9 @@ public final class GuruServer implements AutoCloseable {
         notifications.close();
         registry.closeAll("server shutting down");
         app.stop();
+        if (relay != null) {
+            closeQuietly("node relay", relay::close);
+        }
         commands.close();
         flusher.run();
         metrics.close();

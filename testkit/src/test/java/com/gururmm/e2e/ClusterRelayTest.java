@@ -210,6 +210,24 @@ class ClusterRelayTest {
                 () -> onB.pushFile(agentId, work.resolve("never.bin").toString(), local, 3, null, null));
         assertThat(mismatch.offset()).isZero();
         assertThat(work.resolve("never.bin")).doesNotExist();
+
+        // A client that sends no Expect: 100-continue gets A's refusal too (B waits for A's go-ahead before the body).
+        java.net.http.HttpClient plain = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> refused = plain.send(java.net.http.HttpRequest.newBuilder(nodeB.url().resolve("/api/agents/"
+                        + agentId + "/files?offset=3&path=" + URLEncoder.encode(work.resolve("never.bin").toString(), StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + onB.token()).header("Content-Type", "application/octet-stream")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(content)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(refused.headers().firstValue(AgentFiles.OFFSET_HEADER)).contains("0");
+
+        // Any content type streams through: the upload is not read on B (over 4 MiB, which B would refuse to hold).
+        Path other = work.resolve("relayed-text.bin");
+        java.net.http.HttpResponse<String> text = plain.send(java.net.http.HttpRequest.newBuilder(nodeB.url().resolve("/api/agents/"
+                        + agentId + "/files?path=" + URLEncoder.encode(other.toString(), StandardCharsets.UTF_8)))
+                .header("Authorization", "Bearer " + onB.token()).header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(content)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(text.statusCode()).as(text.body()).isEqualTo(201);
+        assertThat(Files.readAllBytes(other)).isEqualTo(content);
     }
 
     @Test

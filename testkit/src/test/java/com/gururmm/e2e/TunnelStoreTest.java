@@ -89,14 +89,14 @@ class TunnelStoreTest {
         store.ended(done, "ended", now.minusSeconds(3600), 0, "exit", 1, 1, 80, 24, "old.cast");
         assertThat(store.endAbandoned("node-1", now)).isEqualTo(1);
         assertThat(store.find(open).orElseThrow().endReason()).isEqualTo("the server restarted");
-        assertThat(store.recordingsEndedBefore("node-1", now.minusSeconds(60))).extracting(TunnelStore.Row::id).containsExactly(done);
+        assertThat(store.recordingsEndedBefore(now.minusSeconds(60))).extracting(TunnelStore.Row::id).containsExactly(done);
         store.forgetRecording(done);
-        assertThat(store.recordingsEndedBefore("node-1", now.minusSeconds(60))).isEmpty();
+        assertThat(store.recordingsEndedBefore(now.minusSeconds(60))).isEmpty();
         assertThat(store.find(done).orElseThrow().recordingFile()).isNull();
     }
 
     @Test
-    void aNodeEndsAndPrunesOnlyItsOwnSessionsAndTheSessionsOfANodeThatLeftAreEnded() {
+    void aNodeEndsOnlyItsOwnSessionsAndTheSessionsOfANodeThatLeftAreEndedUntilItIsBack() {
         UUID mine = insert(alice, now, null, "node-1");
         UUID theirs = insert(alice, now, null, "node-2");
         UUID gone = insert(bob, now, null, "node-3");
@@ -106,12 +106,17 @@ class TunnelStoreTest {
         assertThat(store.endAbandoned("node-1", now)).isEqualTo(1);
         assertThat(store.find(mine).orElseThrow().state()).isEqualTo("ended");
         assertThat(store.find(theirs).orElseThrow().endedAt()).isNull();
-        assertThat(store.recordingsEndedBefore("node-1", now)).isEmpty();
-        assertThat(store.recordingsEndedBefore("node-2", now)).extracting(TunnelStore.Row::id).containsExactly(theirOld);
+        assertThat(store.recordingsEndedBefore(now)).extracting(TunnelStore.Row::id).containsExactly(theirOld);
+        assertThat(store.find(theirOld).orElseThrow().node()).isEqualTo("node-2");
         // node-2 is in the cluster, node-3 left it: only node-3's session is ended.
         db.jdbi().useHandle(h -> h.execute("INSERT INTO nodes (name, started_at, heartbeat_at) VALUES ('node-2', ?, ?)", now, now));
         assertThat(store.endOrphaned(now)).isEqualTo(1);
         assertThat(store.find(gone).orElseThrow().endReason()).contains("node holding the session stopped");
         assertThat(store.find(theirs).orElseThrow().endedAt()).isNull();
+        // node-3 was only paused: it reopens the sessions it still holds, and no one else's.
+        assertThat(store.reopenOrphaned("node-3", java.util.List.of(gone, mine, theirs))).isEqualTo(1);
+        assertThat(store.find(gone).orElseThrow().state()).isEqualTo("open");
+        assertThat(store.find(gone).orElseThrow().endedAt()).isNull();
+        assertThat(store.find(mine).orElseThrow().state()).isEqualTo("ended");
     }
 }

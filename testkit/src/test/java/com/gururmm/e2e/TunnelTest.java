@@ -452,6 +452,33 @@ class TunnelTest {
         }
     }
 
+    /**
+     * A node's default name is host:port, so a server started on another port (or in a new
+     * container) has a new name. Its recordings on its disk are still its own: before, reading one
+     * answered 409 session_on_other_node naming the old name, and pruning never selected it.
+     */
+    @Test
+    void recordingsStayReadableAfterTheServerComesBackUnderAnotherName() throws Exception {
+        try (TestServer server = TestServer.start(TestDatabase.Kind.H2, Map.of("GURURMM_TUNNEL_RECORDING", "on"));
+             Fleet small = new Fleet(server)) {
+            UUID agent = small.onlineAgentId();
+            GuruClient client = server.adminClient();
+            SessionView session = client.openTunnel(agent, "system", 80, 24);
+            Screen screen = new Screen();
+            try (TunnelClient terminal = client.attachTunnel(session.sessionId(), screen)) {
+                terminal.send("echo recorded-$((5*5))\r");
+                screen.await("^recorded-25\\r?$", 0);
+                terminal.send("exit\r");
+                terminal.exit().get(30, TimeUnit.SECONDS);
+            }
+            int before = server.port();
+            server.stop();
+            server.startOn(0);
+            assertThat(server.port()).isNotEqualTo(before);
+            assertThat(server.adminClient().tunnelRecording(session.sessionId())).contains("recorded-25");
+        }
+    }
+
     private static int openSessions() {
         return (int) admin.tunnelSessions().stream().filter(s -> s.state().equals("open") || s.state().equals("starting")).count();
     }

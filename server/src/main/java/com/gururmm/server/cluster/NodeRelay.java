@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * passed on at most once ({@link #RELAYED_BY}): two nodes with a stale view of each other answer
  * the 409 instead of bouncing it.
  */
-public final class NodeRelay {
+public final class NodeRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeRelay.class);
     /** Set on a request passed on; its value is the node that passed it on. A request carrying it is not passed on again. */
     public static final String RELAYED_BY = "X-GuruRMM-Relayed-By";
@@ -101,10 +101,8 @@ public final class NodeRelay {
         if (wasRelayed(ctx)) {
             throw where;
         }
-        URI base = baseOf(where, "http");
-        String rawQuery = ctx.queryString();
-        URI target = URI.create(base + ctx.req().getRequestURI() + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
-        boolean streamed = streamsBody(ctx);
+        URI target = target(baseOf(where, "http"), ctx, "http");
+        boolean streamed = hasBody(ctx) && where.streamsBody();
         HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx, streamed));
         if (!streamed) {
             request.timeout(ANSWER_TIMEOUT);
@@ -112,17 +110,15 @@ public final class NodeRelay {
         for (String name : Collections.list(ctx.req().getHeaderNames())) {
             if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
                 for (String value : Collections.list(ctx.req().getHeaders(name))) {
-                    request.header(name, value);
+                    header(request::header, name, value);
                 }
             }
         }
         request.header(RELAYED_BY, node);
-        // As a proxy does: the address this node received the request from goes at the right of the chain,
-        // which the serving node believes only if this node is one of its GURURMM_TRUSTED_PROXIES.
-        String forwarded = String.join(", ", Collections.list(ctx.req().getHeaders("X-Forwarded-For")));
-        request.header("X-Forwarded-For", (forwarded.isBlank() ? "" : forwarded + ", ") + ctx.req().getRemoteAddr());
-        // The client's "Expect: 100-continue" holds its upload until the serving node has said yes.
-        request.expectContinue("100-continue".equalsIgnoreCase(ctx.header("Expect")));
+        header(request::header, "X-Forwarded-For", forwardedFor(ctx));
+        // A streamed upload waits for the serving node's go-ahead before its first byte, whatever the client sent: a
+        // refusal (a wrong offset, no access) then comes back as it is, instead of failing while the body is sent.
+        request.expectContinue(streamed);
         HttpResponse<InputStream> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -147,9 +143,39 @@ public final class NodeRelay {
 
     /**
      * The request's body: a JSON body was read (and kept) by the route before it threw, so it is
-     * sent from memory; a raw upload ({@code application/octet-stream}) is not read before the
-     * agent is found, so it streams straight through, never held whole.
+     * sent from memory; an upload is not read before the agent is found
+     * ({@link OnOtherNode#bodyUnread}), so it streams straight through, never held whole.
      */
+    /**
+     * As a proxy does: the address this node received the request from goes at the right of the
+     * chain, which the serving node believes only if this node is one of its GURURMM_TRUSTED_PROXIES.
+     */
+    private static String forwardedFor(Context ctx) {
+        String forwarded = String.join(", ", Collections.list(ctx.req().getHeaders("X-Forwarded-For")));
+        return (forwarded.isBlank() ? "" : forwarded + ", ") + ctx.req().getRemoteAddr();
+    }
+
+    /** The same path and query on the serving node; a request whose raw path the client library refuses is a 400. */
+    private static URI target(URI base, Context ctx, String scheme) {
+        String rawQuery = ctx.queryString();
+        String authority = base.toString().substring(base.getScheme().length());
+        try {
+            return URI.create(scheme + authority + ctx.req().getRequestURI() + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("The request's path or query holds characters that are not valid in a URL, so it cannot be"
+                    + " passed on to the node that serves it; percent-encode them.");
+        }
+    }
+
+    /** A header the client library refuses (a character it does not allow) is left out rather than failing the request. */
+    private static void header(java.util.function.BiConsumer<String, String> set, String name, String value) {
+        try {
+            set.accept(name, value);
+        } catch (IllegalArgumentException e) {
+            log.debug("header {} not passed on: {}", name, e.getMessage());
+        }
+    }
+
     private static HttpRequest.BodyPublisher body(Context ctx, boolean streamed) {
         if (!hasBody(ctx)) {
             return HttpRequest.BodyPublishers.noBody();
@@ -174,11 +200,7 @@ public final class NodeRelay {
                 && (ctx.req().getContentLengthLong() > 0 || ctx.header("Transfer-Encoding") != null);
     }
 
-    /** A raw upload: streamed through, never held, never read before the request is passed on. */
-    private static boolean streamsBody(Context ctx) {
-        String type = ctx.contentType();
-        return hasBody(ctx) && type != null && type.toLowerCase(Locale.ROOT).startsWith("application/octet-stream");
-    }
+
 
     private static void answer(Context ctx, HttpResponse<InputStream> response, String from) {
         ctx.status(response.statusCode());
@@ -187,8 +209,16 @@ public final class NodeRelay {
             String name = header.getKey().toLowerCase(Locale.ROOT);
             if (name.equals("content-length")) {
                 length = Long.parseLong(header.getValue().getFirst().trim());
+            } else if (name.equals("connection")) {
+                // The serving node refused before reading an upload: this node did not read it either, so this
+                // connection cannot carry another request and says so too.
+                if (header.getValue().stream().anyMatch(v -> v.equalsIgnoreCase("close"))) {
+                    ctx.res().setHeader("Connection", "close");
+                }
             } else if (!HOP_HEADERS.contains(name) && !name.startsWith(":")) {
-                header.getValue().forEach(value -> ctx.res().addHeader(header.getKey(), value));
+                // The serving node's values replace any this node set already (one Content-Type, one Cache-Control).
+                ctx.res().setHeader(header.getKey(), header.getValue().getFirst());
+                header.getValue().stream().skip(1).forEach(value -> ctx.res().addHeader(header.getKey(), value));
             }
         }
         if (length >= 0) {
@@ -221,20 +251,19 @@ public final class NodeRelay {
             throw where;
         }
         URI base = baseOf(where, "socket");
-        String scheme = base.getScheme().equals("https") ? "wss" : "ws";
-        String rawQuery = ctx.queryString();
-        URI target = URI.create(scheme + base.toString().substring(base.getScheme().length()) + ctx.req().getRequestURI()
-                + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
+        URI target = target(base, ctx, base.getScheme().equals("https") ? "wss" : "ws");
         RelayedSocket relayed = new RelayedSocket(where.node(), maxMessage);
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT).header(RELAYED_BY, node);
         for (String name : SOCKET_HEADERS) {
             String value = ctx.header(name);
             if (value != null) {
-                builder.header(name, value);
+                header(builder::header, name, value);
             }
         }
+        header(builder::header, "X-Forwarded-For", forwardedFor(ctx));
+        java.util.concurrent.CompletableFuture<WebSocket> handshake = builder.buildAsync(target, relayed);
         try {
-            relayed.upstream(builder.buildAsync(target, relayed).get(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+            relayed.upstream(handshake.get(HANDSHAKE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
             meters.relayed("socket", "ok");
             return relayed;
         } catch (ExecutionException | CompletionException e) {
@@ -254,6 +283,7 @@ public final class NodeRelay {
                     + cause + ".");
         } catch (TimeoutException e) {
             meters.relayed("socket", "failed");
+            handshake.thenAccept(WebSocket::abort); // should it complete after all, nobody would ever use it
             throw new ApiException(504, "relay_timeout", "Node " + where.node() + " did not accept the connection within "
                     + HANDSHAKE_TIMEOUT.toSeconds() + " s.");
         } catch (InterruptedException e) {
@@ -263,6 +293,11 @@ public final class NodeRelay {
     }
 
     // ---- common ---------------------------------------------------------------------------------
+
+    @Override
+    public void close() {
+        http.close();
+    }
 
     private URI baseOf(OnOtherNode where, String kind) {
         Optional<URI> url = urlOf.apply(where.node());

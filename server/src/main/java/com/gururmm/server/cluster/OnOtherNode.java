@@ -10,6 +10,7 @@ import com.gururmm.server.http.ApiException;
  */
 public final class OnOtherNode extends ApiException {
     private final String node;
+    private boolean bodyUnread;
 
     /**
      * @param code    {@code agent_on_other_node} when the agent's connection is there,
@@ -23,5 +24,19 @@ public final class OnOtherNode extends ApiException {
 
     public String node() {
         return node;
+    }
+
+    /**
+     * Says the request's body has not been read (a file upload, thrown before its first byte): it
+     * is streamed through to the serving node instead of being read here whole.
+     */
+    public OnOtherNode bodyUnread() {
+        this.bodyUnread = true;
+        return this;
+    }
+
+    /** Whether the body streams through ({@link #bodyUnread}); otherwise the route read it and it is sent from memory. */
+    public boolean streamsBody() {
+        return bodyUnread;
     }
 }

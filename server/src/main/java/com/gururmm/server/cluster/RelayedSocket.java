@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class RelayedSocket implements WebSocket.Listener {
     private static final Logger log = LoggerFactory.getLogger(RelayedSocket.class);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+    /** The downstream upgrade follows the upstream handshake at once; an upstream left without one is closed after this. */
+    private static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(15);
 
     private final String node;
     private final int maxMessage;
@@ -44,6 +46,14 @@ public final class RelayedSocket implements WebSocket.Listener {
 
     void upstream(WebSocket socket) {
         this.upstream = socket;
+        // If the downstream upgrade never happens (the client went away, the upgrade failed), nothing else would
+        // close the upstream: it asks for no messages until attached, so even its close would wait unread.
+        java.util.concurrent.CompletableFuture.delayedExecutor(ATTACH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (downstream == null) {
+                log.info("relayed socket to node {}: the downstream leg never attached; closing the upstream", node);
+                socket.abort();
+            }
+        });
     }
 
     /** The node this socket is passed on to. */
@@ -81,16 +91,39 @@ public final class RelayedSocket implements WebSocket.Listener {
         await(upstream.sendBinary(copy, true));
     }
 
-    /** Downstream closed: upstream is closed with the same code (one that may be sent), so the serving node sees why. */
+    /**
+     * Downstream closed: upstream is closed with the same code where a client may send it, so the
+     * serving node sees why; other codes (1006 and the like, which are never sent, and those the
+     * JDK's client refuses: 1002, 1003, 1007, 1009, 1010, 1012-1014) go as 1000 with the code in
+     * the reason.
+     */
     public void downstreamClosed(int code, String reason) {
         WebSocket up = upstream;
         if (up == null || up.isOutputClosed()) {
             return;
         }
-        int sendable = code == StatusCode.NO_CODE || code == StatusCode.NO_CLOSE || code == StatusCode.SHUTDOWN
-                || code == StatusCode.FAILED_TLS_HANDSHAKE || code <= 0 ? StatusCode.NORMAL : code;
-        up.sendClose(sendable, reason == null ? "" : reason).orTimeout(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
-                .whenComplete((ws, error) -> up.abort());
+        String why = reason == null ? "" : reason;
+        int sendable = code;
+        if (!clientMaySend(code)) {
+            sendable = StatusCode.NORMAL;
+            why = clip("closed with " + code + (why.isEmpty() ? "" : ": " + why));
+        }
+        up.sendClose(sendable, why).orTimeout(SEND_TIMEOUT.toSeconds(), TimeUnit.SECONDS).whenComplete((ws, error) -> up.abort());
+    }
+
+    /** The close codes java.net.http's client sends (jdk.internal.net.http.websocket.StatusCodes). */
+    static boolean clientMaySend(int code) {
+        return code == StatusCode.NORMAL || code == StatusCode.SHUTDOWN || code == StatusCode.POLICY_VIOLATION
+                || code == StatusCode.SERVER_ERROR || (code >= 3000 && code <= 4999);
+    }
+
+    /** A close reason fits 123 bytes of UTF-8. */
+    private static String clip(String reason) {
+        byte[] bytes = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length <= 123) {
+            return reason;
+        }
+        return new String(bytes, 0, 123, java.nio.charset.StandardCharsets.UTF_8).replaceAll("\uFFFD$", "");
     }
 
     private void await(CompletionStage<WebSocket> send) {
@@ -176,21 +209,24 @@ public final class RelayedSocket implements WebSocket.Listener {
             }
         }
         // Jetty queues the close behind the messages already handed to it, so the last frames arrive before it.
-        down.close(statusCode == StatusCode.NO_CODE ? StatusCode.NORMAL : statusCode, reason, Callback.NOOP);
+        down.close(statusCode == StatusCode.NO_CODE || statusCode == StatusCode.NO_CLOSE ? StatusCode.NORMAL : statusCode, reason,
+                Callback.NOOP);
         return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
-        Session down = downstream;
         log.info("relayed socket to node {} broke: {}", node, error.toString());
-        if (down != null) {
-            down.close(StatusCode.SERVER_ERROR, "the connection to node " + node + " broke", Callback.NOOP);
-        } else {
-            synchronized (this) {
+        String reason = clip("the connection to node " + node + " broke");
+        Session down;
+        synchronized (this) {
+            down = downstream;
+            if (down == null) {
                 pendingCode = StatusCode.SERVER_ERROR;
-                pendingReason = "the connection to node " + node + " broke";
+                pendingReason = reason;
+                return;
             }
         }
+        down.close(StatusCode.SERVER_ERROR, reason, Callback.NOOP);
     }
 }

@@ -360,7 +360,8 @@ public final class FileTransferService {
             registry.otherNodeHolding(agentId).ifPresent(other -> {
                 throw new OnOtherNode(other, "agent_on_other_node", "Agent " + agent.hostname() + " is connected to node " + other
                         + " of the cluster, not this one: a file transfer runs through the node holding the agent's connection, and"
-                        + " this request was already passed on once. Send it to " + other + " (docs/OPERATIONS.md, \"Cluster\").");
+                        + " this request was already passed on once. Send it to " + other + " (docs/OPERATIONS.md, \"Cluster\").")
+                        .bodyUnread();
             });
             throw new ApiException(409, "agent_offline", "Agent " + agentId + " (" + agent.hostname()
                     + ") is offline: file transfer needs the agent connected to this server. Try again once it is online.");

@@ -69,6 +69,8 @@ public final class TunnelService {
     private final Map<UUID, TunnelSession> live = new ConcurrentHashMap<>();
     private final Map<UUID, Instant> endedAt = new ConcurrentHashMap<>();
     private final Map<String, TicketGrant> tickets = new ConcurrentHashMap<>();
+    /** Sweeps run (one a second): every tenth also checks this node's live sessions against their rows. */
+    private long sweeps;
     private final SecureRandom random = new SecureRandom();
 
     record TicketGrant(UUID sessionId, Principal principal, String authorization, Instant expiresAt) {
@@ -306,16 +308,19 @@ public final class TunnelService {
         if (row.recordingFile() == null) {
             throw ApiException.notFound("recording of tunnel session", id);
         }
+        Path file = recordingsDir.resolve(row.recordingFile()).normalize();
+        if (!file.startsWith(recordingsDir)) {
+            throw ApiException.notFound("recording of tunnel session", id);
+        }
+        if (Files.isRegularFile(file)) {
+            return file; // here, whatever name this node had when it recorded it
+        }
         if (row.node() != null && !row.node().equals(node)) {
             // The transcript is a file on the disk of the node that held the session.
             throw new OnOtherNode(row.node(), "session_on_other_node", "The recording of tunnel session " + id + " is kept by node "
                     + row.node() + " of the cluster, and this request was already passed on once. Send it to " + row.node() + ".");
         }
-        Path file = recordingsDir.resolve(row.recordingFile()).normalize();
-        if (!file.startsWith(recordingsDir) || !Files.isRegularFile(file)) {
-            throw ApiException.notFound("recording of tunnel session", id);
-        }
-        return file;
+        throw ApiException.notFound("recording of tunnel session", id);
     }
 
     private SessionView view(TunnelSession session) {
@@ -345,6 +350,9 @@ public final class TunnelService {
     /** Every second: idle, maximum length, reattach grace, start timeout; forgets lingering ended sessions and stale tickets. */
     public void sweep() {
         Instant now = clock.instant();
+        if (++sweeps % 10 == 0) {
+            reopenIfOrphaned();
+        }
         for (TunnelSession session : live.values()) {
             TunnelSession.State state = session.state();
             if (state == TunnelSession.State.ENDED) {
@@ -367,18 +375,37 @@ public final class TunnelService {
     }
 
     /**
-     * Deletes this node's recordings past their retention (the session rows stay, without the
-     * file). Every node prunes its own: the files are on its disk.
+     * Deletes the recordings on this node's disk past their retention (the session rows stay,
+     * without the file). Every node prunes its own disk, by the files it has: its name may have
+     * changed since it recorded them (a derived host:port), and another node's are not here. A
+     * row of this node whose file is gone is forgotten too.
      */
     public void pruneRecordings() {
-        for (TunnelStore.Row row : store.recordingsEndedBefore(node, clock.instant().minus(settings.recordingRetention()))) {
+        for (TunnelStore.Row row : store.recordingsEndedBefore(clock.instant().minus(settings.recordingRetention()))) {
+            Path file = recordingsDir.resolve(row.recordingFile()).normalize();
+            if (!file.startsWith(recordingsDir) || (!Files.exists(file) && !node.equals(row.node()))) {
+                continue; // another node's to prune (or a row from before nodes were recorded, whose file is elsewhere)
+            }
             try {
-                Files.deleteIfExists(recordingsDir.resolve(row.recordingFile()).normalize());
+                Files.deleteIfExists(file);
                 store.forgetRecording(row.id());
                 log.info("deleted the recording of tunnel session {} (older than {} days)", row.id(), settings.recordingRetention().toDays());
             } catch (IOException | RuntimeException e) {
                 log.warn("could not delete the recording of tunnel session {}: {}", row.id(), e.toString());
             }
+        }
+    }
+
+    /**
+     * A node paused past the lease time is swept from the cluster, and its sessions are marked
+     * ended ({@link #endOrphaned}) though they still run here: once it is back, its rows say open
+     * again, so requests through other nodes reach them.
+     */
+    private void reopenIfOrphaned() {
+        List<UUID> open = live.values().stream().filter(s -> s.state() != TunnelSession.State.ENDED).map(s -> s.id).toList();
+        int reopened = store.reopenOrphaned(node, open);
+        if (reopened > 0) {
+            log.warn("{} tunnel session(s) of this node had been marked ended while it was taken for dead; open again", reopened);
         }
     }
 

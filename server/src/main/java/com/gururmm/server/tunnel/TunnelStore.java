@@ -59,13 +59,29 @@ public final class TunnelStore {
                 .bind("at", at).bind("node", node).execute());
     }
 
+    /** Why {@link #endOrphaned} ended a session. */
+    static final String ORPHANED = "the server node holding the session stopped";
+
     /** Sessions held by a node that is gone from the cluster (dead and swept, or stopped): they died with it. */
     public int endOrphaned(Instant at) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE tunnel_sessions SET state = 'ended', ended_at = :at,
-                               end_reason = 'the server node holding the session stopped'
+                        UPDATE tunnel_sessions SET state = 'ended', ended_at = :at, end_reason = :reason
                         WHERE ended_at IS NULL AND node IS NOT NULL AND node NOT IN (SELECT name FROM nodes)""")
-                .bind("at", at).execute());
+                .bind("at", at).bind("reason", ORPHANED).execute());
+    }
+
+    /**
+     * Sessions {@link #endOrphaned} ended while their node still held them (it was only paused
+     * past the lease time, and was swept): they are open again. Returns how many.
+     */
+    public int reopenOrphaned(String node, java.util.Collection<UUID> live) {
+        if (live.isEmpty()) {
+            return 0;
+        }
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE tunnel_sessions SET state = 'open', ended_at = NULL, end_reason = NULL
+                        WHERE id IN (<ids>) AND node = :node AND ended_at IS NOT NULL AND end_reason = :reason""")
+                .bindList("ids", List.copyOf(live)).bind("node", node).bind("reason", ORPHANED).execute());
     }
 
     public Optional<Row> find(UUID id) {
@@ -84,12 +100,14 @@ public final class TunnelStore {
                 .map((rs, ctx) -> row(rs)).list());
     }
 
-    /** Recording files kept by {@code node} of sessions that ended before {@code before}; their rows keep the audit trail. */
-    public List<Row> recordingsEndedBefore(String node, Instant before) {
+    /**
+     * Recording files of sessions that ended before {@code before}, whichever node kept them (a
+     * node prunes those on its disk); their rows keep the audit trail.
+     */
+    public List<Row> recordingsEndedBefore(Instant before) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT * FROM tunnel_sessions WHERE recording_file IS NOT NULL AND ended_at IS NOT NULL AND ended_at < :before
-                          AND (node = :node OR node IS NULL)""")
-                .bind("before", before).bind("node", node).map((rs, ctx) -> row(rs)).list());
+                        SELECT * FROM tunnel_sessions WHERE recording_file IS NOT NULL AND ended_at IS NOT NULL AND ended_at < :before""")
+                .bind("before", before).map((rs, ctx) -> row(rs)).list());
     }
 
     public void forgetRecording(UUID id) {
