@@ -59,6 +59,8 @@ final class MeshCentralPeer implements AutoCloseable {
     private WebSocket control;
     private final java.util.concurrent.ConcurrentHashMap<String, CompletableFuture<String>> waiting = new java.util.concurrent.ConcurrentHashMap<>();
     private String nodeId;
+    /** The last messages from the server, for the error when an answer does not come. */
+    private final java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>();
     private long sequence;
 
     MeshCentralPeer(Path root) throws Exception {
@@ -127,28 +129,65 @@ final class MeshCentralPeer implements AutoCloseable {
             if (System.nanoTime() > deadline || !agent.isAlive()) {
                 throw new IllegalStateException("the MeshCentral agent did not connect; see " + agentDir.resolve("agent.log"));
             }
-            JsonNode nodes = Json.mapper().readTree(request("nodes", "{\"action\":\"nodes\",\"responseid\":\"%s\"}", null));
-            for (JsonNode group : nodes.path("nodes")) {
-                for (JsonNode device : group) {
-                    if (device.path("conn").asInt() > 0) {
-                        nodeId = device.path("_id").asText();
-                    }
-                }
-            }
+            nodeId = connectedNode();
             Thread.sleep(200);
+        }
+        // Connected is not ready: the server pushes the agent its JavaScript core, and the agent reconnects once it has
+        // it; a command sent meanwhile is dropped without an answer. Ready: answering without a miss for 15 s.
+        long answeringSince = 0;
+        while (answeringSince == 0 || System.nanoTime() - answeringSince < TimeUnit.SECONDS.toNanos(15)) {
+            try {
+                roundTrip(Duration.ofSeconds(5));
+                if (answeringSince == 0) {
+                    answeringSince = System.nanoTime();
+                }
+                Thread.sleep(250);
+            } catch (java.util.concurrent.TimeoutException e) {
+                answeringSince = 0;
+                if (System.nanoTime() > deadline || !agent.isAlive()) {
+                    throw new IllegalStateException("the MeshCentral agent does not answer commands steadily; see " + agentDir.resolve("agent.log"));
+                }
+                nodeId = connectedNode();
+            }
         }
         return this;
     }
 
+    private String connectedNode() throws Exception {
+        JsonNode nodes = Json.mapper().readTree(request("nodes", "{\"action\":\"nodes\",\"responseid\":\"%s\"}", null));
+        for (JsonNode group : nodes.path("nodes")) {
+            for (JsonNode device : group) {
+                if (device.path("conn").asInt() > 0) {
+                    return device.path("_id").asText();
+                }
+            }
+        }
+        return nodeId;
+    }
+
     /** One command through the peer: {@code echo hi} on the agent, its output back; the time in nanoseconds. */
     long roundTrip() throws Exception {
+        return roundTrip(Duration.ofSeconds(30));
+    }
+
+    private long roundTrip(Duration timeout) throws Exception {
         String id = "rt" + (++sequence);
         CompletableFuture<String> answer = new CompletableFuture<>();
         waiting.put(id, answer);
         long t0 = System.nanoTime();
         control.sendText("{\"action\":\"runcommands\",\"nodeids\":[\"" + nodeId + "\"],\"type\":0,\"cmds\":\"echo hi\",\"runAsUser\":0,"
                 + "\"reply\":true,\"responseid\":\"" + id + "\"}", true).join();
-        String result = answer.get(30, TimeUnit.SECONDS);
+        String result;
+        try {
+            result = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            synchronized (recent) {
+                throw new java.util.concurrent.TimeoutException("no answer to command " + id + " within " + timeout.toSeconds()
+                        + " s; last messages: " + recent);
+            }
+        } finally {
+            waiting.remove(id);
+        }
         long took = System.nanoTime() - t0;
         if (!result.strip().equals("hi")) {
             throw new IllegalStateException("unexpected MeshCentral result '" + result + "'");
@@ -190,6 +229,12 @@ final class MeshCentralPeer implements AutoCloseable {
 
     /** Answers carry our {@code responseid}; a command's output comes as {@code msg}/{@code runcommands}. */
     private void dispatch(String message) {
+        synchronized (recent) {
+            recent.addLast(message.length() > 300 ? message.substring(0, 300) : message);
+            if (recent.size() > 6) {
+                recent.removeFirst();
+            }
+        }
         try {
             JsonNode m = Json.mapper().readTree(message);
             String id = m.path("responseid").asText(null);
