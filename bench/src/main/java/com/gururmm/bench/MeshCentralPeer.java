@@ -90,8 +90,17 @@ final class MeshCentralPeer implements AutoCloseable {
         this.http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
     }
 
-    /** Installs (first time), starts the server and the agent, and opens the operator's session. */
+    /** Installs (first time), starts the server and the agent, and opens the operator's session; stops them all if that fails. */
     MeshCentralPeer start() throws Exception {
+        try {
+            return startAll();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private MeshCentralPeer startAll() throws Exception {
         installIfMissing();
         Files.writeString(data.resolve("config.json"), """
                 {
@@ -322,13 +331,13 @@ final class MeshCentralPeer implements AutoCloseable {
         if (control != null) {
             control.abort();
         }
+        // Forcibly, children first: a MeshCentral agent left running fights the next run's agent for the machine
+        // (each reconnects every few seconds), and the server forks workers of its own.
         for (Process p : new Process[] {agent, server}) {
             if (p != null) {
-                p.descendants().forEach(ProcessHandle::destroy);
-                p.destroy();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
             }
         }
         try (Stream<Path> files = Files.walk(data)) {
