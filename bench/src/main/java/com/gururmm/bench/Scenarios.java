@@ -459,18 +459,32 @@ final class Scenarios {
     static final String INSTALLED_AGENT_OPTS = "-Xms8m -Xmx64m -XX:+UseSerialGC -XX:-UsePerfData -XX:TieredStopAtLevel=1 -Xss512k "
             + "-XX:ReservedCodeCacheSize=16m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30";
 
+    private static String agentOpts() {
+        return System.getenv().getOrDefault("BENCH_AGENT_JVM_OPTS", INSTALLED_AGENT_OPTS).trim();
+    }
+
+    /** A real agent as the launcher installs a version: its own machine id, the jar in a directory of its own (its start-up cache beside it). */
+    private record AgentInstall(Path home, Path jar, List<String> java) {
+    }
+
+    private AgentInstall installAgent(String opts) throws IOException {
+        Path home = Files.createTempDirectory("gururmm-bench-agent-");
+        Files.writeString(home.resolve("machine-id"), UUID.randomUUID().toString().replace("-", "") + "\n");
+        Path jar = Files.copy(root.resolve("agent/target/gururmm-agent.jar"), home.resolve("gururmm-agent.jar"));
+        List<String> java = new java.util.ArrayList<>();
+        java.add(ServerProcess.javaBin("java"));
+        java.addAll(List.of(opts.split("\\s+")));
+        return new AgentInstall(home, jar, java);
+    }
+
     Report realAgent(int count) throws Exception {
         Report r = report("round trip through the real agent, " + count + " sequential commands");
-        Path agentJar = root.resolve("agent/target/gururmm-agent.jar");
-        String opts = System.getenv().getOrDefault("BENCH_AGENT_JVM_OPTS", INSTALLED_AGENT_OPTS).trim();
+        String opts = agentOpts();
         try (Setup s = new Setup()) {
-            Path home = Files.createTempDirectory("gururmm-bench-agent-");
-            Files.writeString(home.resolve("machine-id"), UUID.randomUUID().toString().replace("-", "") + "\n");
-            // As the launcher installs a version: the jar in a directory of its own, its start-up cache beside it.
-            Path jar = Files.copy(agentJar, home.resolve("gururmm-agent.jar"));
-            List<String> java = new java.util.ArrayList<>();
-            java.add(ServerProcess.javaBin("java"));
-            java.addAll(List.of(opts.split("\\s+")));
+            AgentInstall install = installAgent(opts);
+            Path home = install.home();
+            Path jar = install.jar();
+            List<String> java = install.java();
             CommandRequest request = new CommandRequest("bash", "echo hi", null, 30);
 
             // 1. Warm the server (and this client) with a first agent process, so that the next two starts
@@ -558,17 +572,12 @@ final class Scenarios {
      */
     Report sideBySide(int count) throws Exception {
         Report r = report("round trip side by side with MeshCentral " + MeshCentralPeer.VERSION + ", " + count + " commands each");
-        Path agentJar = root.resolve("agent/target/gururmm-agent.jar");
-        String opts = System.getenv().getOrDefault("BENCH_AGENT_JVM_OPTS", INSTALLED_AGENT_OPTS).trim();
+        String opts = agentOpts();
         try (Setup s = new Setup(); MeshCentralPeer mesh = new MeshCentralPeer(root).start()) {
-            Path home = Files.createTempDirectory("gururmm-bench-agent-");
-            Files.writeString(home.resolve("machine-id"), UUID.randomUUID().toString().replace("-", "") + "\n");
-            Path jar = Files.copy(agentJar, home.resolve("gururmm-agent.jar"));
-            List<String> java = new java.util.ArrayList<>();
-            java.add(ServerProcess.javaBin("java"));
-            java.addAll(List.of(opts.split("\\s+")));
+            AgentInstall install = installAgent(opts);
+            Path home = install.home();
             CommandRequest request = new CommandRequest("bash", "echo hi", null, 30);
-            Process agent = startAgent(s, home, java, jar, null);
+            Process agent = startAgent(s, home, install.java(), install.jar(), null);
             try {
                 UUID id = awaitOnline(s, home, agent);
                 for (int i = 0; i < 500; i++) { // both warm: JIT on our side, V8 on theirs
