@@ -189,6 +189,27 @@ class FileTransferTest {
     }
 
     @Test
+    void anUploadRefusedWhileItsBodyIsArrivingStillGetsTheAnswer() throws Exception {
+        // A client that sends no Expect: 100-continue (curl past its wait, a script) is sending the body when the
+        // refusal is ready. Closing the connection on unread bytes resets it, and the reset could destroy the answer
+        // before the client read it ("header parser received no bytes"): the server reads and discards the body first.
+        byte[] content = Files.readAllBytes(randomFile("refused-late.bin", 16 * 1024 * 1024, 9));
+        Path remote = dir.resolve("refused-late-target.bin");
+        java.net.http.HttpClient plain = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 8; i++) {
+            java.net.http.HttpResponse<String> refused = plain.send(java.net.http.HttpRequest.newBuilder(fleet.server().url().resolve(
+                            "/api/agents/" + agentId + "/files?offset=3&path=" + URLEncoder.encode(remote.toString(), StandardCharsets.UTF_8)))
+                    .header("Authorization", "Bearer " + admin.token()).header("Content-Type", "application/octet-stream")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(content)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+            assertThat(refused.headers().firstValue(AgentFiles.OFFSET_HEADER)).contains("0");
+        }
+        assertThat(remote).doesNotExist();
+        assertThat(part(remote)).doesNotExist();
+    }
+
+    @Test
     void aChecksumMismatchIsRefusedAndLeavesNothingBehind() throws Exception {
         Path local = randomFile("mismatch.bin", 700_000, 3);
         Path remote = dir.resolve("mismatch-target.bin");

@@ -1,6 +1,7 @@
 package com.gururmm.server.cluster;
 
 import com.gururmm.server.http.ApiException;
+import com.gururmm.server.http.UploadBody;
 import com.gururmm.server.observability.Meters;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -103,7 +104,8 @@ public final class NodeRelay implements AutoCloseable {
         }
         URI target = target(baseOf(where, "http"), ctx, "http");
         boolean streamed = hasBody(ctx) && where.streamsBody();
-        HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx, streamed));
+        java.util.concurrent.atomic.AtomicBoolean bodyStarted = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx, streamed, bodyStarted));
         if (!streamed) {
             request.timeout(ANSWER_TIMEOUT);
         }
@@ -138,14 +140,15 @@ public final class NodeRelay implements AutoCloseable {
             throw ApiException.unavailable("interrupted while passing the request on to node " + where.node());
         }
         meters.relayed("http", "ok");
+        // An upload the serving node refused (or broke off) may still be arriving from a client that sent no Expect: it is
+        // read to its end before the answer (UploadBody), or this connection closes. The serving node's Connection header
+        // speaks of the connection between the nodes, not of this one.
+        if (streamed && !UploadBody.discardRest(ctx, bodyStarted.get())) {
+            ctx.res().setHeader("Connection", "close");
+        }
         answer(ctx, response, where.node());
     }
 
-    /**
-     * The request's body: a JSON body was read (and kept) by the route before it threw, so it is
-     * sent from memory; an upload is not read before the agent is found
-     * ({@link OnOtherNode#bodyUnread}), so it streams straight through, never held whole.
-     */
     /**
      * As a proxy does: the address this node received the request from goes at the right of the
      * chain, which the serving node believes only if this node is one of its GURURMM_TRUSTED_PROXIES.
@@ -176,12 +179,19 @@ public final class NodeRelay implements AutoCloseable {
         }
     }
 
-    private static HttpRequest.BodyPublisher body(Context ctx, boolean streamed) {
+    /**
+     * The request's body: a JSON body was read (and kept) by the route before it threw, so it is
+     * sent from memory; an upload is not read before the agent is found
+     * ({@link OnOtherNode#bodyUnread}), so it streams straight through, never held whole, once
+     * the serving node says to go on ({@code started} then set).
+     */
+    private static HttpRequest.BodyPublisher body(Context ctx, boolean streamed, java.util.concurrent.atomic.AtomicBoolean started) {
         if (!hasBody(ctx)) {
             return HttpRequest.BodyPublishers.noBody();
         }
         if (streamed) {
             HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> {
+                started.set(true);
                 try {
                     return ctx.req().getInputStream();
                 } catch (IOException e) {
@@ -209,12 +219,6 @@ public final class NodeRelay implements AutoCloseable {
             String name = header.getKey().toLowerCase(Locale.ROOT);
             if (name.equals("content-length")) {
                 length = Long.parseLong(header.getValue().getFirst().trim());
-            } else if (name.equals("connection")) {
-                // The serving node refused before reading an upload: this node did not read it either, so this
-                // connection cannot carry another request and says so too.
-                if (header.getValue().stream().anyMatch(v -> v.equalsIgnoreCase("close"))) {
-                    ctx.res().setHeader("Connection", "close");
-                }
             } else if (!HOP_HEADERS.contains(name) && !name.startsWith(":")) {
                 // The serving node's values replace any this node set already (one Content-Type, one Cache-Control).
                 ctx.res().setHeader(header.getKey(), header.getValue().getFirst());

@@ -6,10 +6,10 @@ import com.gururmm.server.auth.Role;
 import com.gururmm.server.cluster.OnOtherNode;
 import com.gururmm.server.http.ApiException;
 import com.gururmm.server.http.Bodies;
+import com.gururmm.server.http.UploadBody;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
 import io.javalin.http.Context;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -49,7 +49,7 @@ public final class FileRoutes {
         long length = ctx.req().getContentLengthLong();
         // Opened at the first read, once the agent is ready: a refusal before that (wrong offset, agent offline)
         // reaches a client that sent Expect: 100-continue before it sends a byte.
-        InputStream body = Bodies.openedOnFirstRead(ctx);
+        UploadBody body = new UploadBody(ctx);
         try {
             AgentFiles.Uploaded result = service.upload(Access.principal(ctx), agentId, path, offset, Bodies.query(ctx, "sha256"), length, body);
             ctx.status(201).json(result);
@@ -59,9 +59,8 @@ public final class FileRoutes {
             if (e instanceof FileTransferService.OffsetMismatch mismatch) {
                 ctx.header(AgentFiles.OFFSET_HEADER, Long.toString(mismatch.offset()));
             }
-            // A refusal leaves the body unread (with Expect: 100-continue, never sent): the connection cannot carry another
-            // request, and saying so keeps the client from reusing it and failing with "received no bytes".
-            ctx.header("Connection", "close");
+            // The client may still be sending the body: it is read before the answer, or the connection closed.
+            body.refused();
             throw e;
         }
     }

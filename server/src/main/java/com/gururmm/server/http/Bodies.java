@@ -148,41 +148,6 @@ public final class Bodies {
         return value;
     }
 
-    /**
-     * The raw request body, opened at its first read. Jetty answers {@code Expect: 100-continue}
-     * when a handler opens the body, so a route that validates (and may refuse) before reading
-     * lets a waiting client learn of the refusal before it sends a byte of a large upload.
-     */
-    public static java.io.InputStream openedOnFirstRead(Context ctx) {
-        return new java.io.InputStream() {
-            private java.io.InputStream in;
-
-            private java.io.InputStream in() throws java.io.IOException {
-                if (in == null) {
-                    in = ctx.req().getInputStream();
-                }
-                return in;
-            }
-
-            @Override
-            public int read() throws java.io.IOException {
-                return in().read();
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws java.io.IOException {
-                return in().read(b, off, len);
-            }
-
-            @Override
-            public void close() throws java.io.IOException {
-                if (in != null) {
-                    in.close();
-                }
-            }
-        };
-    }
-
     public static String truncate(String value) {
         return value.length() > 80 ? value.substring(0, 80) + "..." : value;
     }

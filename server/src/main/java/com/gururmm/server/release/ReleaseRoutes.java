@@ -7,6 +7,7 @@ import com.gururmm.server.auth.Access;
 import com.gururmm.server.auth.Principal;
 import com.gururmm.server.auth.Role;
 import com.gururmm.server.http.Bodies;
+import com.gururmm.server.http.UploadBody;
 import com.gururmm.server.routing.RouteTable;
 import com.gururmm.server.routing.Rule;
 
@@ -35,12 +36,13 @@ public final class ReleaseRoutes {
         });
         routes.post("/api/releases", Rule.role(Role.ADMIN), "Publish an agent build (raw body)", ctx -> {
             Principal admin = Access.principal(ctx);
+            // The body is opened only after the name, channel, hash and size are checked (Expect: 100-continue).
+            UploadBody body = new UploadBody(ctx);
             try {
-                // The body is opened only after the name, channel, hash and size are checked (Expect: 100-continue).
                 ctx.status(201).json(releases.publish(admin, ctx.queryParam("file"), ctx.queryParam("channel"), ctx.queryParam("sha256"),
-                        Bodies.openedOnFirstRead(ctx), ctx.req().getContentLengthLong()));
+                        body, ctx.req().getContentLengthLong()));
             } catch (RuntimeException e) {
-                ctx.header("Connection", "close"); // the unread body makes the connection unusable for another request
+                body.refused();
                 throw e;
             }
         });
