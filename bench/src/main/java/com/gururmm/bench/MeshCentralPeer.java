@@ -46,6 +46,10 @@ import javax.net.ssl.X509TrustManager;
  */
 final class MeshCentralPeer implements AutoCloseable {
     static final String VERSION = "1.1.55";
+    /** Set (to anything) to keep the run's data directory (server.log, agent/agent.log) instead of deleting it. */
+    static final String KEEP_DATA = "GURURMM_BENCH_KEEP_PEER_DATA";
+    /** MeshCentral's debug categories for its server.log (its {@code --debug}, e.g. {@code agent,main}), to find why an agent drops. */
+    static final String DEBUG = "GURURMM_BENCH_PEER_DEBUG";
     private static final String USER = "bench";
     private static final String PASSWORD = "Bench-" + Long.toHexString(new SecureRandom().nextLong()) + "!";
 
@@ -114,7 +118,11 @@ final class MeshCentralPeer implements AutoCloseable {
                 """.formatted(port, port));
         node(Duration.ofMinutes(3), "--datapath", data.toString(), "--createaccount", USER, "--pass", PASSWORD, "--email", "bench@example.test");
         node(Duration.ofMinutes(1), "--datapath", data.toString(), "--adminaccount", USER);
-        server = new ProcessBuilder(nodeCommand("--datapath", data.toString())).directory(install.toFile()).redirectErrorStream(true)
+        List<String> serverArgs = new ArrayList<>(List.of("--datapath", data.toString()));
+        if (System.getenv(DEBUG) != null) {
+            serverArgs.addAll(List.of("--debug", System.getenv(DEBUG)));
+        }
+        server = new ProcessBuilder(nodeCommand(serverArgs.toArray(String[]::new))).directory(install.toFile()).redirectErrorStream(true)
                 .redirectOutput(data.resolve("server.log").toFile()).start();
         // The first start makes its certificates (seconds).
         awaitLog(data.resolve("server.log"), "HTTPS server running", Duration.ofMinutes(3));
@@ -174,7 +182,7 @@ final class MeshCentralPeer implements AutoCloseable {
         return nodeId;
     }
 
-    /** One command through the peer: {@code echo hi} on the agent, its output back; the time in nanoseconds. */
+    /** One command through the peer: {@code echo hi <n>} on the agent, its output back; the time in nanoseconds. */
     long roundTrip() throws Exception {
         return roundTrip(Duration.ofSeconds(30));
     }
@@ -184,7 +192,10 @@ final class MeshCentralPeer implements AutoCloseable {
         CompletableFuture<String> answer = new CompletableFuture<>();
         waiting.put(id, answer);
         long t0 = System.nanoTime();
-        control.sendText("{\"action\":\"runcommands\",\"nodeids\":[\"" + nodeId + "\"],\"type\":0,\"cmds\":\"echo hi\",\"runAsUser\":0,"
+        // Each command's output differs (its number): the agent also sends every output line as a console message, and
+        // MeshCentral's server disconnects an agent that sends the same console message 30 times in a row (meshagent.js,
+        // consoleKickCount), which made the stock agent drop every 31st command and reconnect.
+        control.sendText("{\"action\":\"runcommands\",\"nodeids\":[\"" + nodeId + "\"],\"type\":0,\"cmds\":\"echo hi " + sequence + "\",\"runAsUser\":0,"
                 + "\"reply\":true,\"responseid\":\"" + id + "\"}", true).join();
         String result;
         try {
@@ -198,7 +209,7 @@ final class MeshCentralPeer implements AutoCloseable {
             waiting.remove(id);
         }
         long took = System.nanoTime() - t0;
-        if (!result.strip().equals("hi")) {
+        if (!result.strip().equals("hi " + id.substring(2))) {
             throw new IllegalStateException("unexpected MeshCentral result '" + result + "'");
         }
         return took;
@@ -339,6 +350,10 @@ final class MeshCentralPeer implements AutoCloseable {
                 p.destroyForcibly();
                 p.waitFor(10, TimeUnit.SECONDS);
             }
+        }
+        if (System.getenv(KEEP_DATA) != null) {
+            System.err.println("MeshCentral's data, logs and agent kept in " + data + " (" + KEEP_DATA + " is set)");
+            return;
         }
         try (Stream<Path> files = Files.walk(data)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -623,7 +623,7 @@ final class Scenarios {
                         + "(`java " + opts + " -jar gururmm-agent.jar`), `bash` running `echo hi`, `POST /api/agents/{id}/command` then one "
                         + "`GET /api/commands/{id}?wait=30`, a new HTTP exchange each (keep-alive). MeshCentral " + MeshCentralPeer.VERSION
                         + " (npm) with its stock `meshagent_x86-64` in the foreground (`meshagent connect`): one WebSocket to "
-                        + "`/control.ashx` kept open, `runcommands` (type 0, `echo hi`, reply: true) until its `runcommands` answer with "
+                        + "`/control.ashx` kept open, `runcommands` (type 0, `echo hi <n>`, reply: true; the number because MeshCentral disconnects an agent whose console sends one line 30 times in a row) until its answer with "
                         + "the output. Both operators are this JVM (java.net.http).");
             } finally {
                 stopAgent(agent);

@@ -88,7 +88,7 @@ public final class ServerProcess implements AutoCloseable {
         builder.environment().keySet().removeIf(k -> k.startsWith("GURURMM_") || k.startsWith("DATABASE_"));
         builder.environment().putAll(env);
         Process process = builder.start();
-        java.util.concurrent.CompletableFuture<byte[]> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        java.util.concurrent.CompletableFuture<byte[]> output = Background.supply("server-command-output", () -> {
             try {
                 return process.getInputStream().readAllBytes();
             } catch (IOException e) {

@@ -9,6 +9,7 @@ import com.gururmm.protocol.api.Agents.AgentDetail;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandView;
+import com.gururmm.testkit.Background;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -51,8 +52,14 @@ class QuickStartTest {
         long localAgentPid = -1;
         long launcherPid = -1;
         try {
-            CompletableFuture<String[]> banner = CompletableFuture.supplyAsync(() -> readBanner(server));
-            String[] urlAndPassword = banner.get(60, TimeUnit.SECONDS);
+            StringBuffer printed = new StringBuffer();
+            CompletableFuture<String[]> banner = Background.supply("quickstart-banner", () -> readBanner(server, printed));
+            String[] urlAndPassword;
+            try {
+                urlAndPassword = banner.get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("no banner within 60 s; the server printed:\n" + printed, e);
+            }
             GuruClient client = new GuruClient(URI.create(urlAndPassword[0]));
             client.login("admin@gururmm.local", urlAndPassword[1]);
             assertThat(Files.readString(dataDir.resolve("initial-admin-password")).trim()).isEqualTo(urlAndPassword[1]);
@@ -106,11 +113,12 @@ class QuickStartTest {
         return launcher.pid();
     }
 
-    private static String[] readBanner(Process server) {
+    private static String[] readBanner(Process server, StringBuffer printed) {
         String url = null;
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
+                printed.append(line).append('\n');
                 Matcher u = URL.matcher(line);
                 if (u.find()) {
                     url = u.group(1);

@@ -7,6 +7,7 @@ import com.gururmm.client.GuruClient;
 import com.gururmm.protocol.api.Agents.AgentSummary;
 import com.gururmm.protocol.api.Commands.CommandRequest;
 import com.gururmm.protocol.api.Commands.CommandView;
+import com.gururmm.testkit.Background;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,7 +58,7 @@ class ServerHostSecretsTest {
         builder.environment().putAll(SECRETS);
         Process server = builder.start();
         try {
-            String url = CompletableFuture.supplyAsync(() -> readUrl(server)).get(60, TimeUnit.SECONDS);
+            String url = Background.supply("host-secrets-banner", () -> readUrl(server)).get(60, TimeUnit.SECONDS);
             GuruClient admin = new GuruClient(URI.create(url));
             admin.login("admin@gururmm.local", ADMIN_PASSWORD);
 
