@@ -100,11 +100,27 @@ public final class NodeRelay implements AutoCloseable {
      */
     public void forward(Context ctx, OnOtherNode where) {
         if (wasRelayed(ctx)) {
-            throw where;
+            throw where; // the node that passed it on sent Expect: 100-continue and holds the body back
         }
-        URI target = target(baseOf(where, "http"), ctx, "http");
         boolean streamed = hasBody(ctx) && where.streamsBody();
         java.util.concurrent.atomic.AtomicBoolean bodyStarted = new java.util.concurrent.atomic.AtomicBoolean();
+        HttpResponse<InputStream> response;
+        try {
+            response = send(ctx, where, streamed, bodyStarted);
+        } finally {
+            // An upload the serving node refused or broke off, or that could not be passed on at all, may still be arriving
+            // from a client that sent no Expect: it is read to its end before the answer (UploadBody), or this connection
+            // closes. The serving node's Connection header speaks of the connection between the nodes, not of this one.
+            if (streamed && !UploadBody.discardRest(ctx, bodyStarted.get())) {
+                ctx.res().setHeader("Connection", "close");
+            }
+        }
+        answer(ctx, response, where.node());
+    }
+
+    private HttpResponse<InputStream> send(Context ctx, OnOtherNode where, boolean streamed,
+                                           java.util.concurrent.atomic.AtomicBoolean bodyStarted) {
+        URI target = target(baseOf(where, "http"), ctx, "http");
         HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx, streamed, bodyStarted));
         if (!streamed) {
             request.timeout(ANSWER_TIMEOUT);
@@ -121,9 +137,10 @@ public final class NodeRelay implements AutoCloseable {
         // A streamed upload waits for the serving node's go-ahead before its first byte, whatever the client sent: a
         // refusal (a wrong offset, no access) then comes back as it is, instead of failing while the body is sent.
         request.expectContinue(streamed);
-        HttpResponse<InputStream> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            meters.relayed("http", "ok");
+            return response;
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw unreachable(where, e, "http");
         } catch (java.net.http.HttpTimeoutException e) {
@@ -139,14 +156,6 @@ public final class NodeRelay implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw ApiException.unavailable("interrupted while passing the request on to node " + where.node());
         }
-        meters.relayed("http", "ok");
-        // An upload the serving node refused (or broke off) may still be arriving from a client that sent no Expect: it is
-        // read to its end before the answer (UploadBody), or this connection closes. The serving node's Connection header
-        // speaks of the connection between the nodes, not of this one.
-        if (streamed && !UploadBody.discardRest(ctx, bodyStarted.get())) {
-            ctx.res().setHeader("Connection", "close");
-        }
-        answer(ctx, response, where.node());
     }
 
     /**
