@@ -103,25 +103,26 @@ public final class NodeRelay implements AutoCloseable {
             throw where; // the node that passed it on sent Expect: 100-continue and holds the body back
         }
         boolean streamed = hasBody(ctx) && where.streamsBody();
-        java.util.concurrent.atomic.AtomicBoolean bodyStarted = new java.util.concurrent.atomic.AtomicBoolean();
+        UploadBody upload = streamed ? new UploadBody(ctx) : null;
         HttpResponse<InputStream> response;
         try {
-            response = send(ctx, where, streamed, bodyStarted);
+            response = send(ctx, where, upload);
         } finally {
             // An upload the serving node refused or broke off, or that could not be passed on at all, may still be arriving
             // from a client that sent no Expect: it is read to its end before the answer (UploadBody), or this connection
             // closes. The serving node's Connection header speaks of the connection between the nodes, not of this one.
-            if (streamed && !UploadBody.discardRest(ctx, bodyStarted.get())) {
-                ctx.res().setHeader("Connection", "close");
+            if (upload != null) {
+                upload.discardUnread();
             }
         }
         answer(ctx, response, where.node());
     }
 
-    private HttpResponse<InputStream> send(Context ctx, OnOtherNode where, boolean streamed,
-                                           java.util.concurrent.atomic.AtomicBoolean bodyStarted) {
+    /** @param upload the body streamed through, or null when the body (if any) is sent from memory */
+    private HttpResponse<InputStream> send(Context ctx, OnOtherNode where, UploadBody upload) {
+        boolean streamed = upload != null;
         URI target = target(baseOf(where, "http"), ctx, "http");
-        HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx, streamed, bodyStarted));
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).method(ctx.method().name(), body(ctx, upload));
         if (!streamed) {
             request.timeout(ANSWER_TIMEOUT);
         }
@@ -191,22 +192,15 @@ public final class NodeRelay implements AutoCloseable {
     /**
      * The request's body: a JSON body was read (and kept) by the route before it threw, so it is
      * sent from memory; an upload is not read before the agent is found
-     * ({@link OnOtherNode#bodyUnread}), so it streams straight through, never held whole, once
-     * the serving node says to go on ({@code started} then set).
+     * ({@link OnOtherNode#bodyUnread}), so it streams straight through, never held whole, read
+     * once the serving node says to go on.
      */
-    private static HttpRequest.BodyPublisher body(Context ctx, boolean streamed, java.util.concurrent.atomic.AtomicBoolean started) {
+    private static HttpRequest.BodyPublisher body(Context ctx, UploadBody upload) {
         if (!hasBody(ctx)) {
             return HttpRequest.BodyPublishers.noBody();
         }
-        if (streamed) {
-            HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> {
-                started.set(true);
-                try {
-                    return ctx.req().getInputStream();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+        if (upload != null) {
+            HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> upload);
             long length = ctx.req().getContentLengthLong();
             return length >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, length) : stream;
         }

@@ -60,7 +60,7 @@ public final class FileRoutes {
                 ctx.header(AgentFiles.OFFSET_HEADER, Long.toString(mismatch.offset()));
             }
             // The client may still be sending the body: it is read before the answer, or the connection closed.
-            body.refused();
+            body.discardUnread();
             throw e;
         }
     }

@@ -63,11 +63,12 @@ public final class UploadBody extends InputStream {
     }
 
     /**
-     * After a refusal: reads and discards the rest of this body unless the client is waiting for
-     * a go-ahead it never got, and marks the answer {@code Connection: close} unless the whole
-     * body was read (the connection then carries the client's next request as usual).
+     * Before the answer to a refusal (or to a relayed upload, whatever its outcome): reads and
+     * discards the rest of this body unless the client is waiting for a go-ahead it never got, and
+     * marks the answer {@code Connection: close} unless the whole body was read (the connection
+     * then carries the client's next request as usual).
      */
-    public void refused() {
+    public void discardUnread() {
         if (!discardRest(ctx, started())) {
             ctx.header("Connection", "close");
         }
@@ -82,7 +83,7 @@ public final class UploadBody extends InputStream {
      * @return whether the body was read to its end; false when the client waits for a go-ahead
      *         (reading would give it one), sends more than the bound, or its connection failed
      */
-    public static boolean discardRest(Context ctx, boolean started) {
+    private static boolean discardRest(Context ctx, boolean started) {
         String expect = ctx.header("Expect");
         if (!started && expect != null && expect.trim().equalsIgnoreCase("100-continue")) {
             return false;

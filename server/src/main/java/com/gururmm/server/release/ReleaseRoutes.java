@@ -42,7 +42,7 @@ public final class ReleaseRoutes {
                 ctx.status(201).json(releases.publish(admin, ctx.queryParam("file"), ctx.queryParam("channel"), ctx.queryParam("sha256"),
                         body, ctx.req().getContentLengthLong()));
             } catch (RuntimeException e) {
-                body.refused();
+                body.discardUnread();
                 throw e;
             }
         });
